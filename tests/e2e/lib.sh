@@ -1,0 +1,61 @@
+# Shared helpers for end-to-end tests; source it. Each test prints one line
+# per case: "ok NAME", "not ok NAME: why" or "skip NAME: what is missing".
+# $OOMKIT is the binary under test (sanitizer build in `make check`),
+# $OOMKIT_FAST the plain build (for timing-sensitive or in-guest runs).
+: "${OOMKIT:=$PWD/build/oomkit}"
+: "${OOMKIT_FAST:=$OOMKIT}"
+MEMCG_V1_ROOT=${MEMCG_V1_ROOT:-/sys/fs/cgroup/memory}
+E2E_FAILED=0
+E2E_CGROUPS=()
+E2E_PIDS=()
+
+ok()     { echo "ok $*"; }
+not_ok() { echo "not ok $*"; E2E_FAILED=1; }
+skip()   { echo "skip $*"; }
+# check NAME CMD...: ok when CMD succeeds
+check()  { local n=$1; shift; if "$@"; then ok "$n"; else not_ok "$n"; fi; }
+
+have_root()     { [ "$(id -u)" = 0 ]; }
+have_memcg_v1() { [ -w "$MEMCG_V1_ROOT/cgroup.procs" ]; }
+# memcg_v2_root: prints a cgroup2 mount whose root offers the memory controller
+memcg_v2_root() {
+	local m
+	for m in $(awk '$3 == "cgroup2" { print $2 }' /proc/mounts); do
+		grep -qw memory "$m/cgroup.controllers" 2>/dev/null && { echo "$m"; return 0; }
+	done
+	return 1
+}
+
+# memcg_new NAME LIMIT_BYTES: makes a v1 memory cgroup with a limit (and the
+# same memory+swap limit when the kernel has it) and prints its path; removed
+# by e2e_cleanup.
+memcg_new() {
+	local d="$MEMCG_V1_ROOT/oomkit-test-$1-$$"
+	mkdir -p "$d" || return 1
+	echo "$2" > "$d/memory.limit_in_bytes" || return 1
+	[ -f "$d/memory.memsw.limit_in_bytes" ] && echo "$2" > "$d/memory.memsw.limit_in_bytes" 2>/dev/null
+	E2E_CGROUPS+=("$d")
+	echo "$d"
+}
+
+# spawn_in CGROUP CMD...: starts CMD inside CGROUP (from the first instruction)
+# and prints its pid; killed by e2e_cleanup.
+spawn_in() {
+	local cg=$1; shift
+	( echo "$BASHPID" > "$cg/cgroup.procs" && exec "$@" ) &
+	E2E_PIDS+=("$!")
+	echo "$!"
+}
+
+e2e_cleanup() {
+	local p d i
+	for p in "${E2E_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	for ((i = ${#E2E_CGROUPS[@]} - 1; i >= 0; i--)); do
+		d=${E2E_CGROUPS[i]}
+		[ -d "$d" ] || continue
+		for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+		for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$d" 2>/dev/null && break; sleep 0.1; done
+	done
+	wait 2>/dev/null
+}
+trap e2e_cleanup EXIT
