@@ -81,4 +81,7 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz
 
+# Each part of oomkit may add its own targets (fuzz, bench, vm, ...) here.
+-include $(sort $(wildcard mk/*.mk))
+
 -include $(DEPS)
