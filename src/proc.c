@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/kcmp.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -162,6 +164,14 @@ static void read_exe(int dirfd, struct task_info *out)
 	out->exe[n > 0 ? n : 0] = '\0';
 }
 
+/* oom_badness() refuses a vfork child while it shares its parent's mm; the
+ * kernel's oom_score of 0 for a task with an mm is the visible hint, kcmp()
+ * the proof. */
+static bool shares_parent_mm(const struct task_info *t)
+{
+	return t->ppid > 0 && syscall(SYS_kcmp, t->pid, t->ppid, KCMP_VM, 0, 0) == 0;
+}
+
 /* Optional files: a failure leaves the field empty, never fails the task. */
 static void read_details(int dirfd, unsigned int details, struct task_info *out)
 {
@@ -170,6 +180,8 @@ static void read_details(int dirfd, unsigned int details, struct task_info *out)
 	out->kernel_oom_score = -1;
 	if ((details & PROC_DETAIL_OOM_SCORE) && read_file_at(dirfd, "oom_score", buf, 32) > 0)
 		out->kernel_oom_score = strtol(buf, NULL, 10);
+	if (out->kernel_oom_score == 0 && out->has_mm && out->pid != 1 && out->oom_score_adj != -1000)
+		out->in_vfork = shares_parent_mm(out);
 	if ((details & PROC_DETAIL_MEMCG) && read_file_at(dirfd, "cgroup", buf, sizeof(buf)) > 0)
 		proc_parse_cgroup(buf, out->memcg, sizeof(out->memcg));
 	if (details & PROC_DETAIL_CMDLINE)
