@@ -22,6 +22,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "mem.h"
 #include "util.h"
 
 #ifndef SYS_pidfd_open
@@ -122,7 +123,7 @@ int kill_ctx_measure_memcg(struct kill_ctx *k, const char *dir, bool v2, uint64_
 /* Headroom in kB: limit - usage of the measured memcg, else MemAvailable. */
 static unsigned long measure_avail_kb(struct kill_ctx *k)
 {
-	const char *p;
+	struct meminfo mi;
 	uint64_t usage;
 
 	if (k->usage_fd >= 0) {
@@ -130,10 +131,9 @@ static unsigned long measure_avail_kb(struct kill_ctx *k)
 			return 0;
 		return usage >= k->limit_bytes ? 0 : (unsigned long)((k->limit_bytes - usage) / 1024);
 	}
-	if (pread_file(k->meminfo_fd, k->text, sizeof(k->text)) < 0)
+	if (pread_file(k->meminfo_fd, k->text, sizeof(k->text)) < 0 || meminfo_parse(k->text, &mi) < 0)
 		return 0;
-	p = strstr(k->text, "MemAvailable:");
-	return p ? strtoul(p + strlen("MemAvailable:"), NULL, 10) : 0;
+	return mi.mem_available_kb;
 }
 
 const char *kill_refuse_reason(const struct kill_ctx *k, const struct task_info *t)
@@ -422,6 +422,8 @@ static void reset_results(struct kill_ctx *k)
 static int finish(struct kill_ctx *k, enum kill_outcome o, int err)
 {
 	close_members(k);
+	if (o == KILL_VICTIM_GONE || o == KILL_PID_REUSED || o == KILL_REFUSED)
+		k->nr_members = 0; /* members[0] may describe another process */
 	k->outcome = o;
 	k->err = err;
 	return err;
