@@ -215,6 +215,8 @@ static int run(const struct kill_opts *o, struct policy *p, struct kill_ctx *k)
 		r = EXIT_NO_PROC;
 		goto out;
 	}
+	for (size_t i = 0; i < snap.nr; i++)
+		task_find_mm("/proc", &snap.tasks[i], k->dents, sizeof(k->dents));
 	oc.t_select_ns = now_ns();
 	r = policy_select_bad_process(p, &oc, &snap, &tier);
 	dump_header(&rep, &oc, &mi, oc.constraint == CONSTRAINT_MEMCG ? &mcg : NULL);

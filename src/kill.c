@@ -136,6 +136,53 @@ static unsigned long measure_avail_kb(struct kill_ctx *k)
 	return mi.mem_available_kb;
 }
 
+/* Copies the mm figures and memcg of thread tid of t (same mm) into t. */
+static int adopt_thread_mm(const char *proc_root, struct task_info *t, pid_t tid)
+{
+	char root[96];
+	struct task_info th;
+
+	snprintf(root, sizeof(root), "%s/%d/task", proc_root, (int)t->pid);
+	if (task_info_read(root, tid, PROC_DETAIL_MEMCG, &th) < 0 || !th.has_mm)
+		return -ESRCH;
+	/* an exited leader is moved to the root cgroup; its threads are not */
+	memcpy(t->memcg, th.memcg, sizeof(t->memcg));
+	t->total_vm_kb = th.total_vm_kb;
+	t->rss_anon_kb = th.rss_anon_kb;
+	t->rss_file_kb = th.rss_file_kb;
+	t->rss_shmem_kb = th.rss_shmem_kb;
+	t->swap_kb = th.swap_kb;
+	t->pgtables_kb = th.pgtables_kb;
+	t->has_mm = true;
+	return 0;
+}
+
+int task_find_mm(const char *proc_root, struct task_info *t, char *buf, size_t size)
+{
+	char path[96];
+	ssize_t n;
+	int fd, r = -ESRCH;
+
+	if (t->has_mm || t->kthread || t->state != 'Z')
+		return t->has_mm ? 0 : -ESRCH;
+	snprintf(path, sizeof(path), "%s/%d/task", proc_root, (int)t->pid);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -ESRCH;
+	while (r < 0 && (n = getdents64(fd, buf, size)) > 0) {
+		for (ssize_t off = 0; r < 0 && off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+			pid_t tid = proc_name_pid(d->d_name);
+
+			off += d->d_reclen;
+			if (tid > 0 && tid != t->pid)
+				r = adopt_thread_mm(proc_root, t, tid);
+		}
+	}
+	close(fd);
+	return r;
+}
+
 const char *kill_refuse_reason(const struct kill_ctx *k, const struct task_info *t)
 {
 	if (t->pid <= 1)
@@ -449,6 +496,7 @@ static int open_victim(struct kill_ctx *k, const struct oom_control *oc)
 			   &v->t);
 	if (r < 0)
 		return finish(k, KILL_VICTIM_GONE, -ESRCH);
+	task_find_mm(k->proc_root, &v->t, k->dents, sizeof(k->dents));
 	if (v->t.start_time != c->start_time)
 		return finish(k, KILL_PID_REUSED, -ESTALE);
 	k->refused = kill_refuse_reason(k, &v->t);

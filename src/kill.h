@@ -99,6 +99,12 @@ void kill_ctx_free(struct kill_ctx *k);
  * MemAvailable: usage_file is memory.usage_in_bytes (v1) or memory.current. */
 int kill_ctx_measure_memcg(struct kill_ctx *k, const char *dir, bool v2, uint64_t limit_bytes);
 
+/* find_lock_task_mm() for a snapshot task: a zombie leader whose threads
+ * live on has no mm of its own in /proc, but the kernel scores and kills it
+ * through a live thread. Fills t's memory fields and memcg from such a
+ * thread and sets has_mm; buf is getdents space (no allocation). 0 or -ESRCH. */
+int task_find_mm(const char *proc_root, struct task_info *t, char *buf, size_t size);
+
 /* Why a task may never be signalled by oomkit; NULL if it may. */
 const char *kill_refuse_reason(const struct kill_ctx *k, const struct task_info *t);
 

@@ -4,8 +4,9 @@
  * threads live on, a hostile comm, an oom_score_adj. Then it sleeps until
  * killed. Usage:
  *   kill_hog [--mb N] [--threads N] [--clone-vm] [--zombie-leader]
- *            [--name COMM] [--adj N] [--ready FILE]
- * --ready FILE is created once everything is in place. */
+ *            [--name COMM] [--adj N] [--ready FILE] [--tag TEXT]
+ * --ready FILE is created once everything is in place; --tag only puts
+ * TEXT in the command line. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -80,6 +81,8 @@ int main(int argc, char **argv)
 			prctl(PR_SET_NAME, argv[++i]);
 		else if (!strcmp(argv[i], "--adj") && i + 1 < argc)
 			set_adj(argv[++i]);
+		else if (!strcmp(argv[i], "--tag") && i + 1 < argc)
+			i++;
 		else if (!strcmp(argv[i], "--ready") && i + 1 < argc)
 			ready = argv[++i];
 		else {
