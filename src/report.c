@@ -270,6 +270,10 @@ void report_kill(struct report *r, const struct oom_control *oc, const struct ki
 		report_line(r, KLOG_INFO, "%s: OOM victim %d (%s) is gone and its pid names another process. Skip killing the task",
 			    msg, (int)c->pid, esc(c->comm, e));
 		return;
+	case KILL_TOO_YOUNG:
+		report_line(r, KLOG_INFO, "%s: OOM victim %d (%s) started in the tick of the scan, its identity cannot be verified. Skip killing the task",
+			    msg, (int)c->pid, esc(c->comm, e));
+		return;
 	case KILL_REFUSED:
 		report_line(r, KLOG_INFO, "%s: OOM victim %d (%s) may not be killed (%s). Skip killing the task", msg,
 			    (int)c->pid, esc(c->comm, e), k->refused);
