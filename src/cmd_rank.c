@@ -173,6 +173,7 @@ static void json_row(struct json *j, const struct rank_row *row, const struct oo
 	json_kv_string(j, "state", state);
 	json_kv_uint(j, "start_time", t->start_time);
 	json_kv_uint(j, "rss_kb", task_rss_kb(t));
+	json_kv_uint(j, "rss_pages", t->rss_pages);
 	json_kv_uint(j, "rss_anon_kb", t->rss_anon_kb);
 	json_kv_uint(j, "rss_file_kb", t->rss_file_kb);
 	json_kv_uint(j, "rss_shmem_kb", t->rss_shmem_kb);
@@ -226,7 +227,10 @@ static void print_json(const struct oom_control *oc, const struct rank *r, const
 }
 
 /* dump_tasks() of 6.8+: every task with an mm that is not init or a kernel
- * thread (adj -1000 included), in task-list order, values in pages. */
+ * thread (adj -1000 included), in task-list order, values in pages. rss is
+ * the kernel's approximate counter (stat); the split comes from status,
+ * exact since 6.16, so it may differ from the kernel's by the per-CPU
+ * batches (doc/rank.md). */
 static void print_kernel_format(const struct oom_control *oc, struct rank *r)
 {
 	unsigned long kpp = oc->page_size / 1024;
@@ -242,7 +246,7 @@ static void print_kernel_format(const struct oom_control *oc, struct rank *r)
 		if (t->pid == 1 || t->kthread || !t->has_mm)
 			continue;
 		printf("[%7d] %5u %5d %8lu %8lu %8lu %8lu %9lu %8ld %8lu         %5hd %s\n", (int)t->pid,
-		       (unsigned)t->uid, (int)t->pid, t->total_vm_kb / kpp, task_rss_kb(t) / kpp,
+		       (unsigned)t->uid, (int)t->pid, t->total_vm_kb / kpp, t->rss_pages,
 		       t->rss_anon_kb / kpp, t->rss_file_kb / kpp, t->rss_shmem_kb / kpp,
 		       (long)t->pgtables_kb * 1024, t->swap_kb / kpp, (short)t->oom_score_adj,
 		       text_escape(t->comm, comm, sizeof(comm)));
