@@ -54,8 +54,8 @@ int proc_parse_stat(const char *text, struct task_info *out)
 		return -EINVAL;
 	out->flags = (unsigned int)flags;
 	out->kthread = (flags & PF_KTHREAD) != 0;
-	p = skip_fields(p, 19); /* field 3 + 19 = field 22: starttime */
-	if (!p || sscanf(p, "%llu", &out->start_time) != 1)
+	p = skip_fields(p, 19); /* field 3 + 19 = field 22: starttime, 23 vsize, 24 rss */
+	if (!p || sscanf(p, "%llu %*u %lu", &out->start_time, &out->rss_pages) != 2)
 		return -EINVAL;
 	return 0;
 }

@@ -30,6 +30,11 @@ struct task_info {
 	bool has_mm;                   /* false for kernel threads and zombies */
 	bool in_vfork;                 /* seen waiting in vfork (when visible) */
 	unsigned long total_vm_kb;
+	/* stat field 24: get_mm_rss(), the approximate (per-CPU batched) counter
+	 * that oom_badness() and dump_tasks() read. Since 6.16 the Rss* lines of
+	 * status are exact sums and may exceed it by up to nr_cpus * 32 pages
+	 * per counter, so the badness uses this one. */
+	unsigned long rss_pages;
 	unsigned long rss_anon_kb;
 	unsigned long rss_file_kb;
 	unsigned long rss_shmem_kb;
