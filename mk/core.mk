@@ -21,3 +21,13 @@ $(BUILD)/gen/oom_iter.bpf.h: $(BUILD)/gen/oom_iter.bpf.o
 
 $(BUILD)/obj/scan_bpf.o: $(BUILD)/gen/oom_iter.bpf.h
 endif
+
+# bench/rank.sh drives this: repeated selection with one kept scanner.
+.PHONY: bench-rank
+bench: bench-rank
+bench-rank: $(BUILD)/bench/rank_bench $(BUILD)/oomkit
+	bench/rank.sh $(BUILD)
+
+$(BUILD)/bench/rank_bench: bench/rank_bench.c $(BUILD)/liboomkit.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/liboomkit.a $(LDFLAGS) $(LIBS)

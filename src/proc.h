@@ -113,7 +113,9 @@ int proc_read_start_time(const char *proc_root, pid_t pid, unsigned long long *s
  *    one read() loop, every process's rss/swap/pgtables/adj/flags from the
  *    kernel's own counters; the key is the exact points for the scan's
  *    totalpages. Needs root, kernel BTF, kernel >= 6.2, and oomkit in the
- *    initial pid namespace (the iterator reports global pids).
+ *    initial pid namespace (the iterator reports global pids). For a
+ *    global scene with top <= 32 the program itself drops every process
+ *    that cannot be among the top, so a scan copies a few records only.
  *  - method "procfs" (fallback): /proc/PID/oom_score, read again with pread()
  *    on a descriptor kept open per process (RLIMIT_NOFILE soft limit raised
  *    to the hard one at init; past it, open+read+close). The key is the
@@ -143,6 +145,7 @@ struct proc_scanner {
 	void *recs;                     /* bpf: struct oom_iter_rec[cap] */
 	pid_t *subtree;                 /* pids of the memcg subtree, sorted */
 	size_t nr_subtree, cap_subtree;
+	size_t nr_seen;                 /* bpf: processes the iterator visited */
 	char *buf;                      /* getdents / iterator / cgroup.procs reads */
 	size_t buf_size;
 	unsigned long clk_tck;

@@ -111,15 +111,23 @@ static void bpf_store(const struct oom_iter_rec *r, void *arg)
 	f->wanted++;
 }
 
-/* Runs the iterator into sc->recs, growing once if the machine grew. */
-static ssize_t bpf_collect(struct proc_scanner *sc)
+/* Runs the iterator into sc->recs, growing once if the machine grew.
+ * ctl->top > 0 asks only for the candidates (see oom_iter.h); nr_seen
+ * receives the number of processes visited. */
+static ssize_t bpf_collect(struct proc_scanner *sc, const struct oom_iter_ctl *ctl, size_t *nr_seen)
 {
 	for (int tries = 0; tries < 3; tries++) {
 		struct bpf_fill f = { .sc = sc };
-		ssize_t r = oom_iter_run(sc->bpf, sc->buf, sc->buf_size, bpf_store, &f);
+		struct oom_iter_ctl back;
+		ssize_t r = oom_iter_set(sc->bpf, ctl);
 
+		if (r == 0)
+			r = oom_iter_run(sc->bpf, sc->buf, sc->buf_size, bpf_store, &f);
+		if (r >= 0)
+			r = oom_iter_get(sc->bpf, &back);
 		if (r < 0)
 			return r;
+		*nr_seen = back.nr_seen;
 		if (f.wanted <= sc->cap)
 			return (ssize_t)f.nr;
 		if (scanner_grow(sc, f.wanted * 2) < 0)
@@ -132,7 +140,9 @@ static ssize_t bpf_collect(struct proc_scanner *sc)
  * ours is that one, i.e. it reports us under our own pid and parent. */
 static bool bpf_sees_us(struct proc_scanner *sc)
 {
-	ssize_t n = bpf_collect(sc);
+	struct oom_iter_ctl all = { 0 };
+	size_t seen;
+	ssize_t n = bpf_collect(sc, &all, &seen);
 	const struct oom_iter_rec *r = sc->recs;
 
 	for (ssize_t i = 0; i < n; i++)
@@ -280,14 +290,37 @@ static bool in_subtree(const struct proc_scanner *sc, const struct proc_scan_opt
 
 /* ---- first pass -------------------------------------------------------- */
 
+static unsigned int page_shift(unsigned long page_size)
+{
+	unsigned int s = 0;
+
+	while ((1ul << s) < page_size)
+		s++;
+	return s;
+}
+
 static int pass1_bpf(struct proc_scanner *sc, const struct proc_scan_opts *o)
 {
-	const struct oom_iter_rec *recs = sc->recs;
-	ssize_t n = bpf_collect(sc);
+	/* in-kernel filtering only where the kernel's keys are ours: no subtree */
+	bool filter = o->top && o->top <= OOM_ITER_TOP_MAX && !o->memcg_dir;
+	struct oom_iter_ctl ctl = {
+		.adj_unit = (long long)(o->totalpages / 1000),
+		.page_shift = page_shift(o->page_size),
+		.top = filter ? (unsigned int)o->top : 0,
+	};
+	const struct oom_iter_rec *recs;
 	bool have_init = false;
+	struct bpf_fill f = { .sc = sc };
+	ssize_t n = filter ? oom_iter_run_top(sc->bpf, &ctl, bpf_store, &f, &sc->nr_seen) : -EOPNOTSUPP;
+
+	if (n >= 0 && f.wanted > sc->cap)
+		n = -EOVERFLOW;
+	if (n < 0)
+		n = bpf_collect(sc, &ctl, &sc->nr_seen);
 
 	if (n < 0)
 		return (int)n;
+	recs = sc->recs; /* after bpf_collect: it may have grown */
 	sc->nr = 0;
 	for (ssize_t i = 0; i < n; i++) {
 		have_init |= recs[i].pid == 1;
@@ -296,9 +329,14 @@ static int pass1_bpf(struct proc_scanner *sc, const struct proc_scan_opts *o)
 		sc->ents[sc->nr++] = (struct proc_scan_entry){ .pid = (pid_t)recs[i].pid, .fd = -1,
 							       .rec = (uint32_t)i, .key = rec_points(&recs[i], o) };
 	}
-	/* The task iterator starts after init on some kernels: read it from /proc. */
-	if (!have_init && in_subtree(sc, o, 1) && sc->nr < sc->cap)
+	/* The task iterator starts after init on some kernels: read it from /proc
+	 * when every task is listed (init is never a candidate). */
+	if (!filter && !have_init && in_subtree(sc, o, 1) && sc->nr < sc->cap) {
 		sc->ents[sc->nr++] = (struct proc_scan_entry){ .pid = 1, .fd = -1, .rec = NO_REC, .key = LONG_MIN };
+		sc->nr_seen++;
+	}
+	if (!filter)
+		sc->nr_seen = sc->nr;
 	return 0;
 }
 
@@ -512,7 +550,7 @@ static int pass2(struct proc_scanner *sc, const struct proc_scan_opts *o, struct
 	if (r < 0)
 		return r;
 	snap->nr = 0;
-	snap->nr_scanned = in_scope;
+	snap->nr_scanned = sc->bpf ? sc->nr_seen : in_scope;
 	for (size_t i = 0; i < sc->nr; i++)
 		if (selected(sc, &sc->ents[i], cut) && read_full(sc, &sc->ents[i], o, &snap->tasks[snap->nr]) == 0)
 			snap->nr++;

@@ -22,6 +22,18 @@ int oom_iter_open(struct oom_iter **out);
 typedef void (*oom_iter_fn)(const struct oom_iter_rec *r, void *arg);
 ssize_t oom_iter_run(struct oom_iter *it, char *buf, size_t size, oom_iter_fn fn, void *arg);
 
+/* Writes the control block (struct oom_iter_ctl) the next run reads;
+ * reads it back after a run (nr_seen). 0 or -errno. */
+int oom_iter_set(struct oom_iter *it, const struct oom_iter_ctl *ctl);
+int oom_iter_get(struct oom_iter *it, struct oom_iter_ctl *ctl);
+
+/* The steady-state scan (ctl->top in 1..OOM_ITER_TOP_MAX): oom_top walks
+ * the process list in one BPF_PROG_RUN and fn receives the candidates
+ * only. -EOPNOTSUPP without the open-coded task iterator (kernel < 6.7),
+ * -EOVERFLOW past OOM_ITER_CAND_MAX candidates: use oom_iter_run then. */
+ssize_t oom_iter_run_top(struct oom_iter *it, const struct oom_iter_ctl *ctl, oom_iter_fn fn, void *arg,
+			 size_t *nr_seen);
+
 void oom_iter_close(struct oom_iter *it);
 
 #endif
