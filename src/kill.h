@@ -71,7 +71,7 @@ struct kill_ctx {
 
 	/* preallocated working space */
 	int proc_fd;
-	char dents[32768];
+	char dents[32768] __attribute__((aligned(8))); /* struct dirent64 records */
 	char text[8192];
 
 	/* the episode under way */

@@ -11,7 +11,7 @@ if ! have_root || ! have_memcg_v1 || ! command -v unshare > /dev/null; then
 	skip "kill_pidreuse: needs root, the v1 memory controller and unshare"
 	exit 0
 fi
-cg=$(memcg_new pidreuse $((64 << 20)))
+newcg pidreuse $((64 << 20)); cg=$CG
 trial() { # NAME OOMKIT N PAUSE AGE
 	local out
 	out=$(unshare --pid --fork --mount-proc tests/helpers/pidreuse_trials.sh "$2" "$KILL_HOG" "$cg" "$3" "$4" "$5" 2>/dev/null | tail -1)

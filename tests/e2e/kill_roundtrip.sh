@@ -69,7 +69,7 @@ roundtrip() { # NAME KILL-ARGS...
 	fi
 }
 
-cg=$(memcg_new roundtrip $((300 << 20)))
+newcg roundtrip $((300 << 20)); cg=$CG
 hog "$cg" --mb 20
 hog "$cg" --mb 90 --clone-vm
 hog "$cg" --mb 40 --threads 3
