@@ -148,6 +148,7 @@ static int adopt_thread_mm(const char *proc_root, struct task_info *t, pid_t tid
 		return -ESRCH;
 	/* an exited leader is moved to the root cgroup; its threads are not */
 	memcpy(t->memcg, th.memcg, sizeof(t->memcg));
+	t->rss_pages = th.rss_pages;
 	t->total_vm_kb = th.total_vm_kb;
 	t->rss_anon_kb = th.rss_anon_kb;
 	t->rss_file_kb = th.rss_file_kb;
