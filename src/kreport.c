@@ -12,7 +12,7 @@
 
 #define KR_MAX_HOSTS 32
 #define KR_MSG_MAX 4096
-#define KR_QUIET_MAX 2000  /* unrelated lines after which an open event is cut */
+#define KR_QUIET_MAX 2000  /* lines without a report line after which an open event is cut */
 #define KR_LINGER_MAX 2000 /* lines a killed event waits for its reaper line */
 
 enum section { S_NONE, S_HEADER, S_MEMCG_STATS, S_MEMINFO, S_SLAB, S_TASKS, S_KILLED };
@@ -22,7 +22,7 @@ struct host_state {
 	struct kr_event *open;   /* being assembled */
 	struct kr_event *linger; /* killed; may still get oom_reaper / oom.group lines */
 	enum section section;
-	int64_t quiet, linger_lines;
+	int64_t last_seq, linger_since; /* line of the last report line; when the kill was seen */
 	bool sysrq_pending;
 	int64_t suppressed;
 	char pending[KR_MSG_MAX]; /* a KERN_CONT piece waiting for the rest */
@@ -36,6 +36,7 @@ struct kr_parser {
 	struct host_state *hosts[KR_MAX_HOSTS];
 	int nhosts, busy;
 	size_t nevents;
+	int64_t seq; /* lines fed, all hosts */
 };
 
 void kr_event_init(struct kr_event *ev)
@@ -134,7 +135,7 @@ static void close_open(struct kr_parser *p, struct host_state *h)
 	emit(p, h, &h->linger);
 	if (h->open->have_victim && !h->open->panic) {
 		h->linger = h->open;
-		h->linger_lines = 0;
+		h->linger_since = p->seq;
 		h->open = NULL;
 	} else {
 		emit(p, h, &h->open);
@@ -171,7 +172,7 @@ static void start_event(struct kr_parser *p, struct host_state *h, const struct 
 	h->open = event_new(p, h, l);
 	if (h->open)
 		h->open->truncated_start = truncated;
-	h->quiet = 0;
+	h->last_seq = p->seq;
 	h->section = S_HEADER;
 }
 
@@ -294,26 +295,27 @@ static bool handle_report_line(struct kr_parser *p, struct host_state *h, const 
 	return false;
 }
 
-static void handle_userspace(struct kr_parser *p, struct host_state *h, const struct kr_line *l,
+/* A user-space killer's line is one event of its own. */
+static bool handle_userspace(struct kr_parser *p, struct host_state *h, const struct kr_line *l,
 			     const char *m)
 {
-	struct kr_event *ev = event_new(p, h, l);
+	struct kr_event *ev;
 
-	if (!ev)
-		return;
+	if (!strcmp(l->tag, "kernel") || !strcmp(l->tag, "oomkit"))
+		return false;
+	if (!(strstr(l->tag, "oom") || strstr(l->tag, "lmkd") || strstr(m, "sending SIG") ||
+	      !strncmp(m, "Killed /", 8) || strstr(m, "oomd kill: ") || strstr(m, "Kill '") ||
+	      strstr(m, "Killing '") || strstr(m, "Low memory! Killing")))
+		return false;
+	if (!(ev = event_new(p, h, l)))
+		return false;
 	if (kr_userspace_kill(ev, m, l->tag)) {
 		emit(p, h, &ev);
-	} else {
-		free(ev);
-		p->busy--;
+		return true;
 	}
-}
-
-static bool userspace_candidate(const struct kr_line *l, const char *m)
-{
-	return strstr(l->tag, "oom") || strstr(l->tag, "lmkd") || strstr(m, "sending SIG") ||
-	       !strncmp(m, "Killed /", 8) || strstr(m, "oomd kill: ") || strstr(m, "Kill '") ||
-	       strstr(m, "lowmemorykiller") || strstr(m, "Low memory! Killing");
+	free(ev);
+	p->busy--;
+	return false;
 }
 
 static void handle_message(struct kr_parser *p, struct host_state *h, const struct kr_line *l, const char *m)
@@ -346,12 +348,10 @@ static void handle_message(struct kr_parser *p, struct host_state *h, const stru
 			emit(p, h, &h->linger);
 		return;
 	}
-	if (strstr(m, "Killed process ") && !userspace_candidate(l, m)) {
-		handle_killed(p, h, l, m);
+	if (handle_userspace(p, h, l, m))
 		return;
-	}
-	if (userspace_candidate(l, m) && !strstr(m, "invoked oom")) {
-		handle_userspace(p, h, l, m);
+	if (strstr(m, "Killed process ")) {
+		handle_killed(p, h, l, m);
 		return;
 	}
 	if (h->linger && !h->open && kr_shared_mm_line(h->linger, m))
@@ -359,11 +359,8 @@ static void handle_message(struct kr_parser *p, struct host_state *h, const stru
 	if (handle_report_line(p, h, l, m)) {
 		if (h->open)
 			h->open->last_line = l->lineno;
-		h->quiet = 0;
-		return;
+		h->last_seq = p->seq;
 	}
-	if (h->open && ++h->quiet > KR_QUIET_MAX)
-		close_open(p, h);
 }
 
 /* Copies msg with U+00A0 (pasted from web pages) turned into spaces and
@@ -415,6 +412,20 @@ static bool needs_rest(const char *m)
 	return false;
 }
 
+/* A killed event waits KR_LINGER_MAX lines (of any host) for its reaper
+ * line: a host that went silent must not keep the parser off its fast path. */
+static void expire(struct kr_parser *p)
+{
+	for (int i = 0; i < p->nhosts; i++) {
+		struct host_state *h = p->hosts[i];
+
+		if (h->linger && p->seq - h->linger_since > KR_LINGER_MAX)
+			emit(p, h, &h->linger);
+		if (h->open && p->seq - h->last_seq > KR_QUIET_MAX)
+			close_open(p, h);
+	}
+}
+
 void kr_parser_feed(struct kr_parser *p, const struct kr_line *l)
 {
 	struct host_state *h = host_get(p, l->host ? l->host : "");
@@ -424,12 +435,15 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *l)
 	if (!h)
 		return;
 	normalise(m, l->msg, l->len);
-	if (h->linger && ++h->linger_lines > KR_LINGER_MAX)
-		emit(p, h, &h->linger);
+	p->seq++;
+	if (p->busy)
+		expire(p);
 	if (h->pending[0]) {
 		if (kr_is_fragment_of(h->pending, m) && h->pending_joins < 3) {
 			size_t a = strlen(h->pending), b = strlen(m);
-			bool space = !strncmp(h->pending, "Node ", 5) && h->pending[a - 1] != ' ';
+			/* normalise() took the pieces' trailing blanks: put one back */
+			bool space = h->pending[a - 1] != ' ' && m[0] != ' ' &&
+				     (!strncmp(h->pending, "Node ", 5) || !strncmp(h->pending + a - 2, "of", 2));
 
 			if (a + b + 2 < sizeof(h->pending)) {
 				if (space)
