@@ -80,7 +80,7 @@ static int explain_fd(int fd, const char *name, bool kmsg, bool follow, struct o
 		return EXIT_BAD_INPUT;
 	}
 	if (st.not_text) {
-		fprintf(stderr, "oomkit explain: %s: not a text log (binary data in the first 4 KiB); expected dmesg, syslog or journalctl output\n",
+		fprintf(stderr, "oomkit explain: %s: not a text log (over 5%% control bytes in the first 4 KiB); expected dmesg, syslog or journalctl output\n",
 			name);
 		return EXIT_BAD_INPUT;
 	}

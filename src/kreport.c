@@ -26,7 +26,8 @@ struct host_state {
 	bool sysrq_pending;
 	int64_t suppressed;
 	char pending[KR_MSG_MAX]; /* a KERN_CONT piece waiting for the rest */
-	struct kr_line pending_line;
+	struct kr_line pending_line; /* its strings point into pending_* below */
+	char pending_time[64], pending_tag[32];
 	int pending_joins;
 };
 
@@ -185,7 +186,7 @@ static void handle_header(struct kr_parser *p, struct host_state *h, const struc
 	if (!(ev = h->open))
 		return;
 	kr_header(ev, m, &incomplete);
-	if (l->tag && !strcmp(l->tag, "oomkit"))
+	if (!strcmp(l->tag, "oomkit"))
 		strcpy(ev->source, "oomkit");
 	strcpy(ev->invoker_kind, "task");
 	if (h->sysrq_pending || ev->order == -1) {
@@ -344,7 +345,7 @@ static void handle_message(struct kr_parser *p, struct host_state *h, const stru
 		struct kr_event *ev = h->linger ? h->linger : h->open;
 
 		kr_reaper_line(ev, m, &pid);
-		if (ev == h->linger && ev->reaped >= 0 && !ev->oom_group[0])
+		if (ev && ev == h->linger && ev->reaped >= 0 && !ev->oom_group[0])
 			emit(p, h, &h->linger);
 		return;
 	}
@@ -426,9 +427,14 @@ static void expire(struct kr_parser *p)
 	}
 }
 
-void kr_parser_feed(struct kr_parser *p, const struct kr_line *l)
+void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 {
-	struct host_state *h = host_get(p, l->host ? l->host : "");
+	struct kr_line ln = *line, *l = &ln;
+
+	ln.host = ln.host ? ln.host : "";
+	ln.time = ln.time ? ln.time : "";
+	ln.tag = ln.tag ? ln.tag : "";
+	struct host_state *h = host_get(p, ln.host);
 	char m[KR_MSG_MAX];
 	const char *s;
 
@@ -464,6 +470,12 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *l)
 		memcpy(h->pending, s, strlen(s) + 1);
 		h->pending_line = *l;
 		h->pending_line.msg = h->pending;
+		/* the caller's strings do not outlive this call */
+		snprintf(h->pending_time, sizeof(h->pending_time), "%s", l->time);
+		snprintf(h->pending_tag, sizeof(h->pending_tag), "%s", l->tag);
+		h->pending_line.time = h->pending_time;
+		h->pending_line.tag = h->pending_tag;
+		h->pending_line.host = h->host;
 		h->pending_joins = 0;
 		return;
 	}

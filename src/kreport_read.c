@@ -81,6 +81,8 @@ void kr_feed_raw_line(struct kr_parser *p, const char *line, size_t len, int64_t
 	feed_split(p, &px, line + px.msg_off, len - px.msg_off, lineno, "#012", 4);
 }
 
+/* Text logs have next to no control bytes; random or compiled data has
+ * about one in eight. A few stray NULs (a log after a crash) stay text. */
 static bool binary(const char *p, size_t n)
 {
 	size_t bad = 0;
@@ -88,11 +90,9 @@ static bool binary(const char *p, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
 
-		if (c == 0)
-			return true;
-		bad += c < 0x20 && c != '\n' && c != '\t' && c != '\r' && c != 0x1b;
+		bad += (c < 0x20 && c != '\n' && c != '\t' && c != '\r' && c != 0x1b) || c == 0x7f;
 	}
-	return bad * 10 > n;
+	return bad * 20 > n;
 }
 
 static void process_line(struct kr_parser *p, struct kr_read_stats *st, const char *s, size_t len)
