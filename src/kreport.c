@@ -13,7 +13,7 @@
 #define KR_MAX_HOSTS 32
 #define KR_MSG_MAX 4096
 #define KR_QUIET_MAX 2000  /* lines without a report line after which an open event is cut */
-#define KR_LINGER_MAX 2000 /* lines a killed event waits for its reaper line */
+#define KR_LINGER_MAX 5000 /* input lines a killed event waits for its reaper line */
 
 enum section { S_NONE, S_HEADER, S_MEMCG_STATS, S_MEMINFO, S_SLAB, S_TASKS, S_KILLED };
 
@@ -441,7 +441,8 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 	if (!h)
 		return;
 	normalise(m, l->msg, l->len);
-	p->seq++;
+	/* input line numbers: lines the fast path skipped count too */
+	p->seq = l->lineno > p->seq ? l->lineno : p->seq + 1;
 	if (p->busy)
 		expire(p);
 	if (h->pending[0]) {
@@ -482,12 +483,15 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 	handle_message(p, h, l, s);
 }
 
+/* Idle: the next line matters only if kr_scan_candidate() stops at it.
+ * A killed event waiting for its reaper or oom.group lines does not count:
+ * each of those lines holds a needle ("oom", "Kill"). */
 bool kr_parser_idle(const struct kr_parser *p)
 {
-	if (p->busy)
-		return false;
+	if (!p->busy)
+		return true;
 	for (int i = 0; i < p->nhosts; i++)
-		if (p->hosts[i]->pending[0] || p->hosts[i]->sysrq_pending)
+		if (p->hosts[i]->open || p->hosts[i]->pending[0] || p->hosts[i]->sysrq_pending)
 			return false;
 	return true;
 }

@@ -150,7 +150,8 @@ struct kr_parser *kr_parser_new(kr_emit_fn emit, void *arg);
 /* Feeds one line (msg without newline). */
 void kr_parser_feed(struct kr_parser *p, const struct kr_line *line);
 /* True when no event is open or pending: the caller may skip lines that
- * kr_scan_candidate() would not stop at. */
+ * kr_scan_candidate() would not stop at (line numbers must then keep
+ * counting the skipped lines: they time out waiting events). */
 bool kr_parser_idle(const struct kr_parser *p);
 /* Emits every event still open (end of input, or --follow went quiet). */
 void kr_parser_flush(struct kr_parser *p);

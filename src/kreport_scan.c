@@ -16,17 +16,18 @@
 /* Every line that can open an OOM report contains one of these: "oom"
  * (the header "invoked oom-killer", "oom-kill:", "oom_reaper:", the task
  * table header, memory.oom.group, and the syslog tags or journal fields of
- * earlyoom, systemd-oomd and oomd), "emory" ("Out of memory", "Memory cgroup
- * out of memory", panics, lowmemorykiller), "Kill" (the kill lines of every
- * era, lmkd), "OOM" (sysrq "Manual OOM execution", "OOM victim"). */
+ * earlyoom, systemd-oomd and oomd), "of memory" ("Out of memory", "Memory
+ * cgroup out of memory", panic_on_oom panics), "Kill" (the kill lines of
+ * every era, lmkd), "OOM" (sysrq "Manual OOM execution", "OOM victim"). */
 static const struct needle {
 	const char *text;
 	unsigned char len, pair; /* pair: offset of the filtered byte pair */
 } needles[] = {
 	{ "oom", 3, 0 },
-	{ "emory", 5, 3 }, /* "ry" */
+	{ "of memory", 9, 7 }, /* "ry" */
 	{ "Kill", 4, 0 },
 	{ "OOM", 3, 0 },
+	{ "cpuset=", 7, 5 }, /* "t=": the <= 4.19 cpuset line, for reports cut before it */
 };
 
 #define NNEEDLES (sizeof(needles) / sizeof(needles[0]))
