@@ -184,8 +184,8 @@ static void tasks(struct json *j, const struct kr_event *ev, const struct explai
 		num(j, "rss_file_kb", explain_pages_kb(t->rss_file, pk));
 		num(j, "rss_shmem_kb", explain_pages_kb(t->rss_shmem, pk));
 		num(j, "pgtables_kb", t->pgtables_bytes != KR_UNSET ? t->pgtables_bytes / 1024
-				      : t->nr_ptes != KR_UNSET ? (t->nr_ptes + (t->nr_pmds != KR_UNSET ? t->nr_pmds : 0)) *
-				      (int64_t)pk : KR_UNSET);
+				      : explain_pages_kb(t->nr_ptes == KR_UNSET ? KR_UNSET
+							 : t->nr_ptes + (t->nr_pmds != KR_UNSET ? t->nr_pmds : 0), pk));
 		num(j, "swap_kb", explain_pages_kb(t->swapents, pk));
 		num(j, "oom_score_adj", t->oom_score_adj);
 		num(j, "oom_adj", t->oom_adj);

@@ -7,9 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+int64_t explain_mul(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (!__builtin_mul_overflow(a, b, &r))
+		return r;
+	return (a < 0) != (b < 0) ? INT64_MIN + 1 : INT64_MAX;
+}
+
 int64_t explain_pages_kb(int64_t pages, unsigned long page_kb)
 {
-	return pages == KR_UNSET ? KR_UNSET : pages * (int64_t)page_kb;
+	return pages == KR_UNSET ? KR_UNSET : explain_mul(pages, (int64_t)page_kb);
 }
 
 static bool has_col(const struct kr_event *ev, const char *name)
@@ -54,6 +63,19 @@ static enum oom_era era_of_shape(const struct kr_event *ev)
 		return OOM_ERA_3_14;
 	if (has_col(ev, "pgtables_bytes"))
 		return ev->victim.oom_score_adj != KR_UNSET ? OOM_ERA_5_9 : OOM_ERA_4_17;
+	if (ev->gfp_mask[0] && !ev->gfp_names[0])
+		return OOM_ERA_3_14; /* no %pGg names: <= 4.4 */
+	switch (gfp_era_guess(strtoul(ev->gfp_mask, NULL, 16))) {
+	case GFP_ERA_2_6_32:
+	case GFP_ERA_3_X:
+	case GFP_ERA_4_4:
+	case GFP_ERA_4_10:
+		return OOM_ERA_3_14;
+	case GFP_ERA_4_18:
+		return OOM_ERA_4_17;
+	case GFP_ERA_5_1:
+		break;
+	}
 	return OOM_ERA_5_9;
 }
 
@@ -74,8 +96,8 @@ static unsigned long totalpages_of(const struct kr_event *ev, unsigned long page
 		if (ev->zones[i].managed_kb != KR_UNSET)
 			managed += ev->zones[i].managed_kb;
 	if (!managed && ev->ram_pages != KR_UNSET)
-		managed = (ev->ram_pages - (ev->reserved_pages != KR_UNSET ? ev->reserved_pages : 0)) *
-			  (int64_t)page_kb;
+		managed = explain_mul(ev->ram_pages - (ev->reserved_pages != KR_UNSET ? ev->reserved_pages : 0),
+				      (int64_t)page_kb);
 	if (!managed)
 		return 0;
 	return oom_totalpages_global((unsigned long)managed, (unsigned long)swap_kb, page_kb * 1024);
@@ -93,8 +115,13 @@ static long task_points(const struct kr_task *t, unsigned long totalpages, unsig
 	else if ((v = t->nr_ptes) != KR_UNSET)
 		b.pgtables_pages = (unsigned long)v + (t->nr_pmds != KR_UNSET ? (unsigned long)t->nr_pmds : 0);
 	b.total_vm_pages = t->total_vm != KR_UNSET ? (unsigned long)t->total_vm : 0;
-	b.oom_score_adj = era == OOM_ERA_2_6_32 ? (t->oom_adj != KR_UNSET ? (int)t->oom_adj : 0)
-						: (t->oom_score_adj != KR_UNSET ? (int)t->oom_score_adj : 0);
+	v = era == OOM_ERA_2_6_32 ? t->oom_adj : t->oom_score_adj;
+	v = v == KR_UNSET ? 0 : v;
+	/* the kernel's own ranges: oom_adj -17..15, oom_score_adj -1000..1000 */
+	if (era == OOM_ERA_2_6_32)
+		b.oom_score_adj = v < -17 ? -17 : v > 15 ? 15 : (int)v;
+	else
+		b.oom_score_adj = v < -1000 ? -1000 : v > 1000 ? 1000 : (int)v;
 	b.unkillable = t->pid == 1;
 	return oom_badness(&b, totalpages ? totalpages : 1, era);
 }

@@ -13,6 +13,8 @@ static void mib(char *out, size_t size, int64_t kb)
 {
 	if (kb == KR_UNSET)
 		snprintf(out, size, "?");
+	else if (kb >= 10 * 1024 * 1024)
+		snprintf(out, size, "%.1f GiB", (double)kb / (1024 * 1024));
 	else if (kb >= 10 * 1024)
 		snprintf(out, size, "%.1f MiB", (double)kb / 1024);
 	else
@@ -103,8 +105,11 @@ static void scope_line(FILE *f, const struct kr_event *ev)
 	} else if (ev->constraint_known) {
 		fprintf(f, "  Scope:     %s (%s)\n", ev->oc.constraint == CONSTRAINT_NONE ? "the whole machine" : "a node subset",
 			oom_constraint_name(ev->oc.constraint));
-	} else if (ev->have_meminfo) {
-		fprintf(f, "  Scope:     the whole machine (Mem-Info printed, no memcg block)\n");
+	} else if (ev->have_meminfo || !strcmp(ev->victim.message, "Out of memory")) {
+		fprintf(f, "  Scope:     the whole machine (%s)\n",
+			ev->have_meminfo ? "Mem-Info printed, no memcg block" : "kill message \"Out of memory\"");
+	} else if (!strcmp(ev->victim.message, "Memory cgroup out of memory")) {
+		fprintf(f, "  Scope:     a memory cgroup (kill message \"Memory cgroup out of memory\"; cgroup not in the log)\n");
 	}
 }
 
@@ -119,10 +124,10 @@ static void memory_lines(FILE *f, const struct kr_event *ev, const struct explai
 	char a[32], b[32], c[32], d[32];
 
 	if (anon != KR_UNSET && ianon != KR_UNSET && file != KR_UNSET && ifile != KR_UNSET) {
-		mib(a, sizeof(a), (anon + ianon) * (int64_t)r->page_kb);
-		mib(b, sizeof(b), (file + ifile) * (int64_t)r->page_kb);
-		mib(c, sizeof(c), shmem != KR_UNSET ? shmem * (int64_t)r->page_kb : KR_UNSET);
-		mib(d, sizeof(d), slab != KR_UNSET ? slab * (int64_t)r->page_kb : KR_UNSET);
+		mib(a, sizeof(a), explain_pages_kb(anon + ianon, r->page_kb));
+		mib(b, sizeof(b), explain_pages_kb(file + ifile, r->page_kb));
+		mib(c, sizeof(c), explain_pages_kb(shmem, r->page_kb));
+		mib(d, sizeof(d), explain_pages_kb(slab, r->page_kb));
 		fprintf(f, "  Memory:    anon %s, file %s, shmem %s, unreclaimable slab %s\n", a, b, c, d);
 	}
 	if (ev->total_swap_kb == 0)
@@ -186,6 +191,29 @@ static void top_tasks(FILE *f, const struct kr_event *ev, const struct explain_r
 	fprintf(f, " [%zu tasks listed]\n", ev->nr_tasks);
 }
 
+/* <= 5.0 printed "score N" = points * 1000 / totalpages: check it, or
+ * when totalpages is unknown, say what the score implies. */
+static void score_line(FILE *f, const struct kr_event *ev, const struct explain_rank *r)
+{
+	long printed;
+
+	if (ev->select_score == KR_UNSET || r->top < 0 || r->era == OOM_ERA_5_9 || r->era == OOM_ERA_2_6_32 ||
+	    r->top_points > (1L << 40)) /* beyond any real machine: the score formula would overflow */
+		return;
+	if (!r->totalpages) {
+		if (ev->select_score > 0 && r->era != OOM_ERA_2_6_36) {
+			double total = (double)r->top_points * 1000 / (double)ev->select_score;
+
+			fprintf(f, "             the printed score %lld implies totalpages of about %.0f (%.0f MiB)\n",
+				(long long)ev->select_score, total, total * (double)r->page_kb / 1024);
+		}
+		return;
+	}
+	printed = oom_score_printed(r->top_points, r->totalpages, r->era);
+	fprintf(f, "             printed score %lld, recomputed %ld%s\n", (long long)ev->select_score, printed,
+		printed == ev->select_score ? " (same)" : " (differs: memory moved between selection and dump)");
+}
+
 static void choice_line(FILE *f, const struct kr_event *ev, const struct explain_rank *r)
 {
 	if (strcmp(ev->source, "kernel") && strcmp(ev->source, "oomkit"))
@@ -194,6 +222,7 @@ static void choice_line(FILE *f, const struct kr_event *ev, const struct explain
 		r->verdict == RANK_TOP ? "follows from the table: " : r->verdict == RANK_NOT_TOP ? "NOT the table's top: " : "",
 		r->why, oom_era_name(r->era), r->era_from_release ? "" : ", guessed from the report's shape",
 		r->totalpages, r->page_kb_assumed ? ", 4 kB pages assumed" : "");
+	score_line(f, ev, r);
 }
 
 void explain_text_event(FILE *f, const struct kr_event *ev, const struct explain_rank *r, size_t index)
@@ -229,8 +258,9 @@ void explain_text_line(char *out, size_t size, const struct kr_event *ev)
 	when(ev, t, sizeof(t));
 	text_escape(ev->victim.comm[0] ? ev->victim.comm : ev->victim.cgroup, v, sizeof(v));
 	text_escape(ev->oc.invoker.comm, in, sizeof(in));
-	snprintf(out, size, "%s  %-12s killed %s (pid %lld), invoked by %s, %s", t, ev->source,
-		 ev->have_victim ? v : "nobody", (long long)(ev->victim.pid == KR_UNSET ? -1 : ev->victim.pid),
+	if (ev->victim.pid != KR_UNSET && ev->have_victim)
+		snprintf(v + strlen(v), sizeof(v) - strlen(v), " (pid %lld)", (long long)ev->victim.pid);
+	snprintf(out, size, "%s  %-12s killed %s, invoked by %s, %s", t, ev->source, ev->have_victim ? v : "nobody",
 		 in[0] ? in : "?",
 		 ev->constraint_known ? oom_constraint_name(ev->oc.constraint) : "constraint not printed");
 }

@@ -227,6 +227,8 @@ static void handle_killed(struct kr_parser *p, struct host_state *h, const struc
 		return;
 	/* the summary line may already have named the victim: keep what it said */
 	v.uid = v.uid == KR_UNSET ? h->open->victim.uid : v.uid;
+	if (!v.message[0]) /* <= 5.0: the message was on the "Kill process" line */
+		memcpy(v.message, h->open->victim.message, sizeof(v.message));
 	h->open->victim = v;
 	h->open->have_victim = true;
 	h->section = S_KILLED;

@@ -14,6 +14,7 @@
 #include "oom_control.h"
 
 #define KR_UNSET INT64_MIN
+#define KR_NUM_MAX (INT64_C(1) << 53) /* parsed numbers are clamped to +-KR_NUM_MAX */
 #define KR_COMM_MAX 64
 #define KR_PATH_MAX 512
 #define KR_MAX_ZONES 16

@@ -29,7 +29,9 @@ static bool num(const char *s, int64_t *v, const char **end)
 	if (!isdigit((unsigned char)*s) && !(*s == '-' && isdigit((unsigned char)s[1])))
 		return false;
 	x = strtoll(s, &e, 10);
-	*v = x;
+	/* hostile input: keep every figure within 2^53 (exact in JSON too), so
+	 * that kB and page arithmetic downstream cannot overflow */
+	*v = x > KR_NUM_MAX ? KR_NUM_MAX : x < -KR_NUM_MAX ? -KR_NUM_MAX : x;
 	if (end)
 		*end = e;
 	return true;
@@ -462,7 +464,7 @@ bool kr_buddy_line(struct kr_event *ev, const char *m)
 		}
 		if (!num(p, &n, &e) || *e != '*' || !num(e + 1, &size, &e))
 			return true;
-		if (z->nr_orders == 0 && ev->page_size_kb == KR_UNSET && size > 0)
+		if (z->nr_orders == 0 && ev->page_size_kb == KR_UNSET && size > 0 && size <= 1 << 20)
 			ev->page_size_kb = size;
 		if (z->nr_orders < KR_MAX_ORDERS)
 			z->nr_free[z->nr_orders++] = n;
@@ -805,7 +807,7 @@ static bool earlyoom(struct kr_event *ev, const char *m)
 		if (ev->badness == KR_UNSET)
 			ev->badness = after(e, "oom_score ");
 		if ((v = after(e, "VmRSS ")) != KR_UNSET)
-			ev->victim.rss_kb = v * 1024;
+			ev->victim.rss_kb = v > KR_NUM_MAX / 1024 ? KR_NUM_MAX : v * 1024;
 		return true;
 	}
 	if ((p = strstr(m, "Low memory! Killing process ")) && num(p + 28, &v, &e)) {
