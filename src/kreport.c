@@ -28,6 +28,11 @@ struct host_state {
 	char pending[KR_MSG_MAX]; /* a KERN_CONT piece waiting for the rest */
 	struct kr_line pending_line; /* its strings point into pending_* below */
 	char pending_time[64], pending_tag[32];
+	/* the record before: a comm holding '\n' splits a record in two */
+	int64_t last_us, last_caller;
+	bool same_record;         /* the current line continues the record before */
+	char prev_msg[128];
+	bool prev_used;
 	int pending_joins;
 };
 
@@ -85,6 +90,21 @@ struct kr_parser *kr_parser_new(kr_emit_fn emit, void *arg)
 	return p;
 }
 
+/* Does this kernel have an oom_reaper (4.6+)? From the release, else from
+ * what only 4.5+ reports print. */
+static bool has_oom_reaper(const struct kr_event *ev)
+{
+	if (!strcmp(ev->source, "oomkit"))
+		return true;
+	if (ev->release[0]) {
+		char *e;
+		long major = strtol(ev->release, &e, 10), minor = *e == '.' ? strtol(e + 1, NULL, 10) : 0;
+
+		return major > 4 || (major == 4 && minor >= 6);
+	}
+	return ev->gfp_names[0] || ev->victim.oom_score_adj != KR_UNSET || strstr(ev->task_columns, "pgtables_bytes");
+}
+
 static void emit(struct kr_parser *p, struct host_state *h, struct kr_event **evp)
 {
 	struct kr_event *ev = *evp;
@@ -98,6 +118,10 @@ static void emit(struct kr_parser *p, struct host_state *h, struct kr_event **ev
 		ev->oc.page_size = (unsigned long)ev->page_size_kb * 1024;
 	if (ev->oc.invoker.comm[0] == '\0' && ev->have_header == false)
 		ev->truncated_start = true;
+	/* the reaper prints only when it reaped: no line means it did not */
+	if (ev->have_victim && ev->reaped < 0 && ev->victim.pid != KR_UNSET &&
+	    (!strcmp(ev->source, "kernel") || !strcmp(ev->source, "oomkit")) && has_oom_reaper(ev))
+		ev->reaped = 0;
 	p->emit(ev, p->arg);
 	p->nevents++;
 	free(ev->tasks);
@@ -214,7 +238,7 @@ static void handle_killed(struct kr_parser *p, struct host_state *h, const struc
 	if (!h->open && h->linger && h->linger->oom_group[0]) {
 		struct kr_event *ev = h->linger;
 
-		if (ev->nr_others < KR_MAX_OTHERS) {
+		if (ev->nr_others < KR_MAX_OTHERS && v.pid != ev->victim.pid) {
 			ev->others[ev->nr_others].pid = v.pid;
 			memcpy(ev->others[ev->nr_others].comm, v.comm, sizeof(v.comm));
 			strcpy(ev->others[ev->nr_others++].reason, "oom_group");
@@ -281,6 +305,13 @@ static bool handle_report_line(struct kr_parser *p, struct host_state *h, const 
 		return true;
 	if (h->section == S_TASKS && kr_task_row(ev, m))
 		return true;
+	if (h->section == S_TASKS && h->same_record && ev->nr_tasks) { /* comm with '\n' */
+		char *c = ev->tasks[ev->nr_tasks - 1].comm;
+		size_t n = strlen(c);
+
+		snprintf(c + n, KR_COMM_MAX - n, "\n%s", m);
+		return true;
+	}
 	if (h->section == S_MEMCG_STATS && kr_memcg_stat(ev, m))
 		return true;
 	if (kr_zone_line(ev, m) || kr_buddy_line(ev, m) || kr_meminfo_tail(ev, m))
@@ -292,7 +323,8 @@ static bool handle_report_line(struct kr_parser *p, struct host_state *h, const 
 	if (kr_select_line(ev, m) || kr_shared_mm_line(ev, m) || kr_oom_group_line(ev, m))
 		return true;
 	if (kr_end_line(ev, m)) {
-		close_open(p, h);
+		if (!ev->no_killable || ev->panic) /* "no killable" is followed by a panic on <= 4.15 and global OOMs */
+			close_open(p, h);
 		return true;
 	}
 	return false;
@@ -321,50 +353,55 @@ static bool handle_userspace(struct kr_parser *p, struct host_state *h, const st
 	return false;
 }
 
-static void handle_message(struct kr_parser *p, struct host_state *h, const struct kr_line *l, const char *m)
+static bool handle_message(struct kr_parser *p, struct host_state *h, const struct kr_line *l, const char *m)
 {
 	const char *s;
 	int64_t pid;
 
 	if ((s = strstr(m, " callbacks suppressed")) && strstr(m, "oom")) {
 		h->suppressed += strtoll(strrchr(m, ':') ? strrchr(m, ':') + 1 : m, NULL, 10);
-		return;
+		return true;
 	}
 	if (strstr(m, "Manual OOM execution")) {
 		close_open(p, h);
 		h->sysrq_pending = true;
-		return;
+		return true;
 	}
 	if (strstr(m, " invoked oom-killer: ")) {
 		handle_header(p, h, l, m);
-		return;
+		return true;
 	}
 	/* another CPU's line in the middle of the report */
 	if (h->open && h->open->caller != KR_UNSET && l->caller != KR_UNSET && l->caller != h->open->caller &&
 	    strncmp(m, "oom_reaper:", 11))
-		return;
+		return false;
 	if (!strncmp(m, "oom_reaper:", 11)) {
 		struct kr_event *ev = h->linger ? h->linger : h->open;
 
 		kr_reaper_line(ev, m, &pid);
 		if (ev && ev == h->linger && ev->reaped >= 0 && !ev->oom_group[0])
 			emit(p, h, &h->linger);
-		return;
+		return true;
 	}
 	if (handle_userspace(p, h, l, m))
-		return;
+		return true;
 	if (strstr(m, "Killed process ")) {
 		handle_killed(p, h, l, m);
-		return;
+		return true;
 	}
-	if (h->linger && !h->open && kr_shared_mm_line(h->linger, m))
-		return;
+	/* memory.oom.group (6.x: after the victim's line) and mm sharers */
+	if (h->linger && !h->open && (kr_shared_mm_line(h->linger, m) || kr_oom_group_line(h->linger, m)))
+		return true;
 	if (handle_report_line(p, h, l, m)) {
 		if (h->open)
 			h->open->last_line = l->lineno;
 		h->last_seq = p->seq;
+		return true;
 	}
+	return false;
 }
+
+
 
 /* Copies msg with U+00A0 (pasted from web pages) turned into spaces and
  * trailing blanks / CR removed; keeps a lone trailing space of "Node 0 ". */
@@ -412,7 +449,22 @@ static bool needs_rest(const char *m)
 		return true;
 	if (strstr(m, " invoked oom-killer: ") && !strstr(m, "oom_score_adj=") && !strstr(m, "oom_adj="))
 		return true;
+	const char *k = strstr(m, "Killed process ");
+
+	if (k && strchr(k, '(') && !strchr(strchr(k, '('), ')')) /* "Killed process 103 (bad" + "name) ..." */
+		return true;
 	return false;
+}
+
+/* A record whose text holds '\n' (a comm with a newline) continues on the
+ * next line: join those pieces with the newline they lost. */
+static bool record_continues(const char *pending)
+{
+	const char *k = strstr(pending, "Killed process ");
+
+	if (k && strchr(k, '(') && !strchr(strchr(k, '('), ')'))
+		return true;
+	return !strncmp(pending, "oom-kill:", 9) && strstr(pending, ",task=") && !strstr(pending, ",uid=");
 }
 
 /* A killed event waits KR_LINGER_MAX lines (of any host) for its reaper
@@ -447,6 +499,22 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 	p->seq = l->lineno > p->seq ? l->lineno : p->seq + 1;
 	if (p->busy)
 		expire(p);
+	h->same_record = l->same_record ||
+			 (l->kernel_us != KR_UNSET && l->kernel_us == h->last_us && l->caller == h->last_caller);
+	h->last_us = l->kernel_us;
+	h->last_caller = l->caller;
+	if (h->pending[0] && h->same_record && record_continues(h->pending) && h->pending_joins < 3) {
+		size_t a = strlen(h->pending), b = strlen(m);
+
+		if (a + b + 2 < sizeof(h->pending)) {
+			h->pending[a++] = '\n';
+			memcpy(h->pending + a, m, b + 1);
+		}
+		h->pending_joins++;
+		if (!needs_rest(h->pending))
+			flush_pending(p, h);
+		return;
+	}
 	if (h->pending[0]) {
 		if (kr_is_fragment_of(h->pending, m) && h->pending_joins < 3) {
 			size_t a = strlen(h->pending), b = strlen(m);
@@ -482,7 +550,15 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 		h->pending_joins = 0;
 		return;
 	}
-	handle_message(p, h, l, s);
+	if (h->same_record && !h->prev_used && h->prev_msg[0] && strstr(s, " invoked oom-killer: ")) {
+		char joined[KR_MSG_MAX]; /* "bad" + "name invoked oom-killer: ..." */
+
+		snprintf(joined, sizeof(joined), "%s\n%s", h->prev_msg, s);
+		h->prev_used = handle_message(p, h, l, joined);
+		return;
+	}
+	h->prev_used = handle_message(p, h, l, s);
+	snprintf(h->prev_msg, sizeof(h->prev_msg), "%s", s);
 }
 
 /* Idle: the next line matters only if kr_scan_candidate() stops at it.

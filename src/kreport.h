@@ -141,6 +141,9 @@ struct kr_line {
 	int64_t kernel_us;      /* KR_UNSET when none */
 	int64_t caller;         /* KR_UNSET when none */
 	int64_t lineno;
+	bool same_record;       /* a later sub-line of the record before (split on
+				 * '\n'/#012, or indented); the parser also infers
+				 * it from an equal kernel timestamp */
 };
 
 typedef void (*kr_emit_fn)(const struct kr_event *ev, void *arg);

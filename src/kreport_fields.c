@@ -774,6 +774,10 @@ bool kr_end_line(struct kr_event *ev, const char *m)
 	    (strstr(p, "emory") || strstr(p, "panic_on_oom"))) {
 		ev->panic = true;
 		copy(ev->panic_msg, sizeof(ev->panic_msg), p + 28, strcspn(p + 28, "\n"));
+		/* vm.panic_on_oom=1 panics only for CONSTRAINT_NONE ("system-wide"),
+		 * =2 for any ("compulsory") */
+		if (strstr(p, "system-wide panic_on_oom") && !ev->constraint_known)
+			set_constraint(ev, "CONSTRAINT_NONE", 15);
 		return true;
 	}
 	if (strstr(m, "panic_on_oom") && (strstr(m, "out of memory") || strstr(m, "Out of memory"))) {

@@ -21,7 +21,8 @@ static void feed_split(struct kr_parser *p, const struct kr_prefix *px, const ch
 		       int64_t lineno, const char *sep, size_t seplen)
 {
 	struct kr_line l = { .host = px->host, .time = px->time, .tag = px->tag,
-			     .kernel_us = px->kernel_us, .caller = px->caller, .lineno = lineno };
+			     .kernel_us = px->kernel_us, .caller = px->caller, .lineno = lineno,
+			     .same_record = px->indented };
 	const char *end = msg + len;
 
 	for (;;) {
@@ -30,6 +31,7 @@ static void feed_split(struct kr_parser *p, const struct kr_prefix *px, const ch
 		l.msg = msg;
 		l.len = (size_t)((s ? s : end) - msg);
 		kr_parser_feed(p, &l);
+		l.same_record = true;
 		if (!s)
 			break;
 		msg = s + seplen;
@@ -123,7 +125,15 @@ static const char *process_lines(struct kr_parser *p, struct kr_read_stats *st, 
 			}
 			ls = memrchr(s, '\n', (size_t)(c - s));
 			ls = ls ? ls + 1 : s;
-			st->lines += (int64_t)kr_count_newlines(s, ls);
+			if (ls > s) {
+				/* the line before goes first: the kernel prints a comm
+				 * holding '\n' as a record split over two lines */
+				const char *prev = ls - 1 > s ? memrchr(s, '\n', (size_t)(ls - 1 - s)) : NULL;
+
+				prev = prev ? prev + 1 : s;
+				st->lines += (int64_t)kr_count_newlines(s, prev);
+				process_line(p, st, prev, (size_t)(ls - 1 - prev));
+			}
 			s = ls;
 		}
 		const char *nl = memchr(s, '\n', (size_t)(stop - s));
