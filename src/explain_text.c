@@ -50,7 +50,8 @@ static void victim_line(FILE *f, const struct kr_event *ev)
 	mib(a, sizeof(a), v->anon_rss_kb);
 	mib(fl, sizeof(fl), v->file_rss_kb);
 	mib(sh, sizeof(sh), v->shmem_rss_kb);
-	fprintf(f, "  Killed:    %s (pid %lld)", ESC(v->comm), (long long)v->pid);
+	fprintf(f, "  %s %s (pid %lld)", strstr(v->message, "(dry run)") ? "Would kill:" : "Killed:   ", ESC(v->comm),
+		(long long)v->pid);
 	if (v->anon_rss_kb != KR_UNSET)
 		fprintf(f, ", anon %s, file %s, shmem %s", a, fl, sh);
 	else if (v->rss_kb != KR_UNSET)
@@ -72,6 +73,11 @@ static void invoker_line(FILE *f, const struct kr_event *ev, const struct explai
 		fprintf(f, "  Invoker:   not in the log (report cut at the start, or header ratelimited)\n");
 		return;
 	}
+	if (!strcmp(ev->source, "oomkit")) {
+		fprintf(f, "  Invoker:   %s, a user-space kill by oomkit (trigger: %s), no allocation failed\n", ESC(comm),
+			ev->oc.trigger[0] ? ESC(ev->oc.trigger) : "?");
+		return;
+	}
 	fprintf(f, "  Invoker:   %s", ESC(comm));
 	if (ev->invoker_pid != KR_UNSET)
 		fprintf(f, " (pid %lld)", (long long)ev->invoker_pid);
@@ -86,8 +92,6 @@ static void invoker_line(FILE *f, const struct kr_event *ev, const struct explai
 	fprintf(f, "\n             gfp_mask=%s (%s), order=%lld%s\n", ev->gfp_mask[0] ? ev->gfp_mask : "?",
 		r->gfp_decoded[0] ? r->gfp_decoded : "no flags", (long long)ev->order,
 		ev->order > 0 ? " (a contiguous block of 2^order pages)" : "");
-	if (ev->oc.trigger[0])
-		fprintf(f, "             oomkit trigger: %s\n", ESC(ev->oc.trigger));
 }
 
 static void scope_line(FILE *f, const struct kr_event *ev)
@@ -97,8 +101,8 @@ static void scope_line(FILE *f, const struct kr_event *ev)
 	if (ev->oc.constraint == CONSTRAINT_MEMCG && ev->constraint_known) {
 		mib(u, sizeof(u), ev->mc_memory.usage_kb);
 		mib(l, sizeof(l), ev->mc_memory.limit_kb);
-		fprintf(f, "  Scope:     memory cgroup %s hit its limit (usage %s of %s",
-			ESC(ev->oom_memcg[0] ? ev->oom_memcg : "?"), u, l);
+		fprintf(f, "  Scope:     memory cgroup %s%s (usage %s of %s", ESC(ev->oom_memcg[0] ? ev->oom_memcg : "?"),
+			strcmp(ev->source, "oomkit") ? " hit its limit" : "", u, l);
 		if (ev->mc_memsw.limit_kb != KR_UNSET)
 			fprintf(f, "; memory+swap %s", (mib(u, sizeof(u), ev->mc_memsw.usage_kb), u));
 		fprintf(f, ")\n");

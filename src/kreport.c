@@ -119,7 +119,7 @@ static void emit(struct kr_parser *p, struct host_state *h, struct kr_event **ev
 	if (ev->oc.invoker.comm[0] == '\0' && ev->have_header == false)
 		ev->truncated_start = true;
 	/* the reaper prints only when it reaped: no line means it did not */
-	if (ev->have_victim && ev->reaped < 0 && ev->victim.pid != KR_UNSET &&
+	if (ev->have_victim && ev->reaped < 0 && ev->victim.pid != KR_UNSET && !strstr(ev->victim.message, "(dry run)") &&
 	    (!strcmp(ev->source, "kernel") || !strcmp(ev->source, "oomkit")) && has_oom_reaper(ev))
 		ev->reaped = 0;
 	p->emit(ev, p->arg);
@@ -213,7 +213,9 @@ static void handle_header(struct kr_parser *p, struct host_state *h, const struc
 	if (!strcmp(l->tag, "oomkit"))
 		strcpy(ev->source, "oomkit");
 	strcpy(ev->invoker_kind, "task");
-	if (h->sysrq_pending || ev->order == -1) {
+	if (!strcmp(ev->source, "oomkit")) {
+		strcpy(ev->invoker_kind, "oomkit"); /* order -1: oomkit's manual kill, not sysrq */
+	} else if (h->sysrq_pending || ev->order == -1) {
 		ev->sysrq = true;
 		strcpy(ev->invoker_kind, "sysrq");
 	} else if (!strncmp(ev->oc.invoker.comm, "kswapd", 6)) {

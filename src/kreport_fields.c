@@ -723,7 +723,8 @@ bool kr_shared_mm_line(struct kr_event *ev, const char *m)
 
 bool kr_oom_group_line(struct kr_event *ev, const char *m)
 {
-	const char *s = strstr(m, " are going to be killed due to memory.oom.group set");
+	/* the kernel's memory.oom.group, or oomkit's "--unit cgroup" / "--unit pgroup" */
+	const char *s = strstr(m, " are going to be killed due to ");
 
 	if (!starts(m, "Tasks in ") || !s)
 		return false;
