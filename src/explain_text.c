@@ -59,7 +59,8 @@ static void victim_line(FILE *f, const struct kr_event *ev)
 	if (v->oom_score_adj != KR_UNSET)
 		fprintf(f, ", oom_score_adj %lld", (long long)v->oom_score_adj);
 	fprintf(f, "%s\n", ev->reaped == 1 ? "; memory reaped by oom_reaper"
-			   : ev->reaped == 0 ? "; oom_reaper could not reap it" : "");
+			   : ev->reap_unable ? "; the oom_reaper could not reap it"
+			   : ev->reaped == 0 ? "; it exited without the oom_reaper's help" : "");
 	for (int i = 0; i < ev->nr_others; i++)
 		fprintf(f, "             also %s (pid %lld): %s\n", ESC(ev->others[i].comm),
 			(long long)ev->others[i].pid, ev->others[i].reason);
@@ -117,6 +118,36 @@ static void scope_line(FILE *f, const struct kr_event *ev)
 	}
 }
 
+/* A memcg OOM has no Mem-Info: its stat block tells anon vs file vs shmem
+ * (v2 names in bytes from 5.3, v1 names rss/cache in bytes or kB). */
+static int64_t memcg_stat_kb(const struct kr_event *ev, const char *v2, const char *v1)
+{
+	int64_t v = kr_stat_get(ev->memcg_stats, ev->nr_memcg_stats, v2);
+
+	if (v == KR_UNSET && v1)
+		v = kr_stat_get(ev->memcg_stats, ev->nr_memcg_stats, v1);
+	if (v == KR_UNSET)
+		return KR_UNSET;
+	return ev->memcg_stats_kb ? v : v / 1024;
+}
+
+static void memcg_memory(FILE *f, const struct kr_event *ev)
+{
+	int64_t anon = memcg_stat_kb(ev, "anon", "rss"), file = memcg_stat_kb(ev, "file", "cache");
+	int64_t shmem = memcg_stat_kb(ev, "shmem", NULL), slab = memcg_stat_kb(ev, "slab", NULL);
+	char a[32], b[32], c[32], d[32];
+
+	if (!ev->nr_memcg_stats || (anon == KR_UNSET && file == KR_UNSET))
+		return;
+	mib(a, sizeof(a), anon);
+	mib(b, sizeof(b), file);
+	mib(c, sizeof(c), shmem);
+	mib(d, sizeof(d), slab);
+	fprintf(f, "  Memory:    in the cgroup: anon %s, file %s (shmem %s), slab %s\n", a, b, c, d);
+	if (shmem != KR_UNSET && ev->mc_memory.usage_kb > 0 && shmem * 2 > ev->mc_memory.usage_kb)
+		fprintf(f, "             shmem/tmpfs holds most of the cgroup's memory: killing tasks does not free it\n");
+}
+
 static void memory_lines(FILE *f, const struct kr_event *ev, const struct explain_rank *r)
 {
 	int64_t anon = kr_stat_get(ev->meminfo, ev->nr_meminfo, "active_anon");
@@ -133,7 +164,12 @@ static void memory_lines(FILE *f, const struct kr_event *ev, const struct explai
 		mib(c, sizeof(c), explain_pages_kb(shmem, r->page_kb));
 		mib(d, sizeof(d), explain_pages_kb(slab, r->page_kb));
 		fprintf(f, "  Memory:    anon %s, file %s, shmem %s, unreclaimable slab %s\n", a, b, c, d);
+		if (shmem != KR_UNSET && shmem * 2 > anon + ianon + file + ifile)
+			fprintf(f, "             shmem/tmpfs holds most of the memory: killing tasks does not free it\n");
+		if (slab != KR_UNSET && slab * 2 > anon + ianon + file + ifile)
+			fprintf(f, "             unreclaimable slab exceeds half the LRU memory: a kernel leak, not a task\n");
 	}
+	memcg_memory(f, ev);
 	if (ev->total_swap_kb == 0)
 		fprintf(f, "             no swap\n");
 	else if (ev->free_swap_kb == 0 && ev->total_swap_kb != KR_UNSET)

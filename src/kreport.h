@@ -122,7 +122,8 @@ struct kr_event {
 	struct kr_killed others[KR_MAX_OTHERS];
 	int nr_others;
 	char oom_group[KR_PATH_MAX];
-	int reaped;             /* -1 unknown, 0 unable to reap, 1 reaped */
+	int reaped;             /* -1 unknown, 0 not reaped, 1 reaped */
+	bool reap_unable;       /* "oom_reaper: unable to reap pid:N" */
 	int64_t reaped_anon_rss_kb, reaped_file_rss_kb, reaped_shmem_rss_kb;
 	bool already_exiting, no_killable, allocating_task, panic;
 	char panic_msg[160];

@@ -748,8 +748,10 @@ bool kr_reaper_line(struct kr_event *ev, const char *m, int64_t *pid)
 		return true;
 	}
 	if (starts(m, "oom_reaper: unable to reap pid:") && num(m + 31, pid, NULL)) {
-		if (ev && *pid == ev->victim.pid)
+		if (ev && *pid == ev->victim.pid) {
 			ev->reaped = 0;
+			ev->reap_unable = true;
+		}
 		return true;
 	}
 	return false;

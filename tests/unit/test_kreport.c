@@ -264,6 +264,50 @@ static void oomkit_and_userspace_killers(void **state)
 	assert_int_equal(evs[3].victim.oom_score_adj, 905);
 }
 
+/* explain_rank(): the re-ranking says why the victim was or was not the
+ * table's top candidate. */
+static void ranking_verdicts(void **state)
+{
+	static const char *const lines[] = {
+		/* 3.10 RHEL7: parent selected, child sacrificed */
+		"[ 1.0] p invoked oom-killer: gfp_mask=0x201da, order=0, oom_score_adj=0",
+		"[ 1.1] CPU: 0 PID: 100 Comm: p Not tainted 3.10.0-1160.el7.x86_64 #1",
+		"[ 1.2] [ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name",
+		"[ 1.3] [  100]     0   100    50000    40000      80        0             0 p",
+		"[ 1.4] [  101]     0   101    20000    10000      30        0             0 child",
+		"[ 1.5] Out of memory: Kill process 100 (p) score 400 or sacrifice child",
+		"[ 1.6] Killed process 101 (child), UID 0, total-vm:80000kB, anon-rss:40000kB, file-rss:0kB, shmem-rss:0kB",
+		/* 5.10: victim missing from the table */
+		"[ 2.0] q invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0",
+		"[ 2.1] CPU: 0 PID: 200 Comm: q Not tainted 5.10.0-60 #1",
+		"[ 2.2] [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+		"[ 2.3] [    200]     0   200     1000      900    65536        0             0 q",
+		"[ 2.4] Out of memory: Killed process 999 (gone) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0",
+		/* 6.x memcg: a -1000 task is never the top; totalpages from the limit */
+		"[ 3.0] r invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
+		"[ 3.1] memory: usage 65536kB, limit 65536kB, failcnt 9",
+		"[ 3.2] [  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes swapents oom_score_adj name",
+		"[ 3.3] [    300]     0   300    20000    15000    14000     1000         0   196608        0         -1000 big",
+		"[ 3.4] [    301]     0   301     2000     1000      900      100         0    65536        0             0 r",
+		"[ 3.5] Memory cgroup out of memory: Killed process 301 (r) total-vm:8000kB, anon-rss:3600kB, file-rss:400kB, shmem-rss:0kB, UID:0 pgtables:64kB oom_score_adj:0",
+		NULL,
+	};
+
+	(void)state;
+	parse(lines);
+	assert_int_equal(nev, 3);
+	assert_int_equal(ranks[0].era, OOM_ERA_3_14);
+	assert_true(ranks[0].era_from_release);
+	assert_int_equal(ranks[0].verdict, RANK_TOP);
+	assert_non_null(strstr(ranks[0].why, "sacrificed"));
+	assert_int_equal(ranks[1].verdict, RANK_NOT_TOP);
+	assert_non_null(strstr(ranks[1].why, "not in the task table"));
+	assert_int_equal(ranks[2].era, OOM_ERA_5_9);
+	assert_int_equal(ranks[2].totalpages, 16384);
+	assert_int_equal(ranks[2].verdict, RANK_TOP);
+	assert_int_equal(ranks[2].top_points, 1000 + 16);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +319,7 @@ int main(void)
 		cmocka_unit_test(oom_group_panic_exiting),
 		cmocka_unit_test(sysrq_and_allocating_task),
 		cmocka_unit_test(oomkit_and_userspace_killers),
+		cmocka_unit_test(ranking_verdicts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
