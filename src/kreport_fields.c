@@ -7,14 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void copy(char *dst, size_t size, const char *s, size_t n)
-{
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
-
 static bool starts(const char *s, const char *prefix)
 {
 	return !strncmp(s, prefix, strlen(prefix));
@@ -59,7 +51,7 @@ static void stat_add(struct kr_stat *s, int *n, int max, const char *name, size_
 {
 	if (*n >= max)
 		return;
-	copy(s[*n].name, sizeof(s[*n].name), name, len);
+	kr_copy(s[*n].name, sizeof(s[*n].name), name, len);
 	s[*n].value = v;
 	(*n)++;
 }
@@ -75,17 +67,17 @@ static void header_kv(struct kr_event *ev, const char *k, size_t klen, const cha
 		const char *paren = memchr(v, '(', vlen);
 		size_t hex = paren ? (size_t)(paren - v) : vlen;
 
-		copy(ev->gfp_mask, sizeof(ev->gfp_mask), v, hex);
+		kr_copy(ev->gfp_mask, sizeof(ev->gfp_mask), v, hex);
 		if (paren) {
 			const char *close = v + vlen - 1;
 
 			while (close > paren && *close != ')')
 				close--;
 			if (close > paren)
-				copy(ev->gfp_names, sizeof(ev->gfp_names), paren + 1, (size_t)(close - paren - 1));
+				kr_copy(ev->gfp_names, sizeof(ev->gfp_names), paren + 1, (size_t)(close - paren - 1));
 		}
 	} else if (KEY("nodemask")) {
-		copy(ev->nodemask, sizeof(ev->nodemask), v, vlen);
+		kr_copy(ev->nodemask, sizeof(ev->nodemask), v, vlen);
 	} else if (KEY("order") && num(v, &x, NULL)) {
 		ev->order = x;
 		ev->oc.order = (int)x;
@@ -95,8 +87,8 @@ static void header_kv(struct kr_event *ev, const char *k, size_t klen, const cha
 	} else if ((KEY("oom_adj") || KEY("oomkilladj")) && num(v, &x, NULL)) {
 		ev->invoker_oom_adj = x;
 	} else if (KEY("trigger")) {
-		copy(ev->oc.trigger, sizeof(ev->oc.trigger), v, vlen);
-		copy(ev->source, sizeof(ev->source), "oomkit", 6);
+		kr_copy(ev->oc.trigger, sizeof(ev->oc.trigger), v, vlen);
+		kr_copy(ev->source, sizeof(ev->source), "oomkit", 6);
 	}
 #undef KEY
 }
@@ -125,7 +117,7 @@ bool kr_header(struct kr_event *ev, const char *m, bool *incomplete)
 	if (!h)
 		return false;
 	p = skip_sp(m);
-	copy(ev->oc.invoker.comm, sizeof(ev->oc.invoker.comm), p, (size_t)(h - p));
+	kr_copy(ev->oc.invoker.comm, sizeof(ev->oc.invoker.comm), p, (size_t)(h - p));
 	ev->have_header = true;
 	for (p = h + 21; *p;) {
 		const char *sep = next_sep(p), *end = sep ? sep : p + strlen(p);
@@ -159,7 +151,7 @@ static void release_from(struct kr_event *ev, const char *m)
 		    isdigit((unsigned char)p[1]) == 0 && p[1] == '.' && isdigit((unsigned char)p[2])) {
 			size_t n = strcspn(p, " ");
 
-			copy(ev->release, sizeof(ev->release), p, n);
+			kr_copy(ev->release, sizeof(ev->release), p, n);
 			return;
 		}
 	}
@@ -189,10 +181,10 @@ bool kr_cpuset_line(struct kr_event *ev, const char *m)
 
 	if (!c || !ma || starts(m, "oom-kill:"))
 		return false;
-	copy(ev->cpuset, sizeof(ev->cpuset), c + 8, (size_t)(ma - c - 8));
-	copy(ev->mems_allowed, sizeof(ev->mems_allowed), ma + 14, strcspn(ma + 14, " "));
+	kr_copy(ev->cpuset, sizeof(ev->cpuset), c + 8, (size_t)(ma - c - 8));
+	kr_copy(ev->mems_allowed, sizeof(ev->mems_allowed), ma + 14, strcspn(ma + 14, " "));
 	if (!ev->oc.invoker.comm[0])
-		copy(ev->oc.invoker.comm, sizeof(ev->oc.invoker.comm), skip_sp(m), (size_t)(c - skip_sp(m)));
+		kr_copy(ev->oc.invoker.comm, sizeof(ev->oc.invoker.comm), skip_sp(m), (size_t)(c - skip_sp(m)));
 	return true;
 }
 
@@ -234,20 +226,20 @@ bool kr_oom_kill_summary(struct kr_event *ev, const char *m)
 		if (kl == 10 && !memcmp(p, "constraint", 10))
 			set_constraint(ev, v, vl);
 		else if (kl == 8 && !memcmp(p, "nodemask", 8) && !ev->nodemask[0])
-			copy(ev->nodemask, sizeof(ev->nodemask), v, vl);
+			kr_copy(ev->nodemask, sizeof(ev->nodemask), v, vl);
 		else if (kl == 6 && !memcmp(p, "cpuset", 6))
-			copy(ev->cpuset, sizeof(ev->cpuset), v, vl);
+			kr_copy(ev->cpuset, sizeof(ev->cpuset), v, vl);
 		else if (kl == 12 && !memcmp(p, "mems_allowed", 12)) {
 			/* a node list may itself hold commas: "0,2-3" */
 			while (c && c + 1 < end && isdigit((unsigned char)c[1])) {
 				c = memchr(c + 1, ',', (size_t)(end - c - 1));
 				fe = c ? c : end;
 			}
-			copy(ev->mems_allowed, sizeof(ev->mems_allowed), v, (size_t)(fe - v));
+			kr_copy(ev->mems_allowed, sizeof(ev->mems_allowed), v, (size_t)(fe - v));
 		} else if (kl == 9 && !memcmp(p, "oom_memcg", 9))
-			copy(ev->oom_memcg, sizeof(ev->oom_memcg), v, vl);
+			kr_copy(ev->oom_memcg, sizeof(ev->oom_memcg), v, vl);
 		else if (kl == 10 && !memcmp(p, "task_memcg", 10))
-			copy(ev->task_memcg, sizeof(ev->task_memcg), v, vl);
+			kr_copy(ev->task_memcg, sizeof(ev->task_memcg), v, vl);
 		else if (kl == 10 && !memcmp(p, "global_oom", 10))
 			ev->global_oom = true;
 		p = fe + 1;
@@ -256,14 +248,14 @@ bool kr_oom_kill_summary(struct kr_event *ev, const char *m)
 		int64_t x;
 
 		if (!ev->victim.comm[0])
-			copy(ev->victim.comm, sizeof(ev->victim.comm), task + 6, (size_t)(pid - task - 6));
+			kr_copy(ev->victim.comm, sizeof(ev->victim.comm), task + 6, (size_t)(pid - task - 6));
 		if (num(pid + 5, &x, NULL) && ev->victim.pid == KR_UNSET)
 			ev->victim.pid = x;
 		if ((x = after(pid, ",uid=")) != KR_UNSET && ev->victim.uid == KR_UNSET)
 			ev->victim.uid = x;
 	}
 	if (ev->oom_memcg[0])
-		copy(ev->oc.memcg, sizeof(ev->oc.memcg), ev->oom_memcg, strlen(ev->oom_memcg));
+		kr_copy(ev->oc.memcg, sizeof(ev->oc.memcg), ev->oom_memcg, strlen(ev->oom_memcg));
 	return true;
 }
 
@@ -273,15 +265,15 @@ bool kr_task_in(struct kr_event *ev, const char *m)
 	const char *k = strstr(m, " killed as a result of limit of ");
 
 	if (starts(m, "Memory limit reached of cgroup ")) {
-		copy(ev->oom_memcg, sizeof(ev->oom_memcg), m + 31, strlen(m + 31));
+		kr_copy(ev->oom_memcg, sizeof(ev->oom_memcg), m + 31, strlen(m + 31));
 	} else if (starts(m, "Task in ") && k) {
-		copy(ev->task_memcg, sizeof(ev->task_memcg), m + 8, (size_t)(k - m - 8));
-		copy(ev->oom_memcg, sizeof(ev->oom_memcg), k + 32, strcspn(k + 32, "\n"));
+		kr_copy(ev->task_memcg, sizeof(ev->task_memcg), m + 8, (size_t)(k - m - 8));
+		kr_copy(ev->oom_memcg, sizeof(ev->oom_memcg), k + 32, strcspn(k + 32, "\n"));
 	} else {
 		return false;
 	}
 	set_constraint(ev, "CONSTRAINT_MEMCG", 16);
-	copy(ev->oc.memcg, sizeof(ev->oc.memcg), ev->oom_memcg, strlen(ev->oom_memcg));
+	kr_copy(ev->oc.memcg, sizeof(ev->oc.memcg), ev->oom_memcg, strlen(ev->oom_memcg));
 	return true;
 }
 
@@ -335,7 +327,7 @@ bool kr_memcg_stats_header(struct kr_event *ev, const char *m)
 		colon = strchr(colon + 1, ':');
 	if (ev->memcg_stats_for[0]) /* <= 5.2 dumps the whole subtree: keep the first */
 		return true;
-	copy(ev->memcg_stats_for, sizeof(ev->memcg_stats_for), m + 24,
+	kr_copy(ev->memcg_stats_for, sizeof(ev->memcg_stats_for), m + 24,
 	     colon ? (size_t)(colon - m - 24) : strlen(m + 24));
 	if (colon)
 		memcg_stats_kb(ev, colon + 1);
@@ -415,7 +407,7 @@ static struct kr_zone *zone_get(struct kr_event *ev, int64_t node, const char *n
 
 	memset(z, 0, sizeof(*z));
 	z->node = node;
-	copy(z->name, sizeof(z->name), name, n);
+	kr_copy(z->name, sizeof(z->name), name, n);
 	z->free_kb = z->min_kb = z->low_kb = z->high_kb = z->present_kb = z->managed_kb = KR_UNSET;
 	z->buddy_kb = KR_UNSET;
 	return z;
@@ -521,7 +513,7 @@ bool kr_slab_row(struct kr_event *ev, const char *m)
 		return false;
 	if (used > ev->slab_unreclaimable_top_kb || ev->slab_unreclaimable_top_kb == KR_UNSET) {
 		ev->slab_unreclaimable_top_kb = used;
-		copy(ev->slab_unreclaimable_top, sizeof(ev->slab_unreclaimable_top), m, (size_t)(p - m));
+		kr_copy(ev->slab_unreclaimable_top, sizeof(ev->slab_unreclaimable_top), m, (size_t)(p - m));
 	}
 	return true;
 }
@@ -559,7 +551,7 @@ bool kr_task_header(struct kr_event *ev, const char *m)
 		p += len;
 	}
 	ev->ncols = n;
-	copy(ev->task_columns, sizeof(ev->task_columns), skip_sp(close + 1), strlen(skip_sp(close + 1)));
+	kr_copy(ev->task_columns, sizeof(ev->task_columns), skip_sp(close + 1), strlen(skip_sp(close + 1)));
 	return true;
 }
 
@@ -593,7 +585,7 @@ bool kr_task_row(struct kr_event *ev, const char *m)
 		task_set(&t, ev->cols[c], v);
 		p = e;
 	}
-	copy(t.comm, sizeof(t.comm), p + 1, strlen(p + 1));
+	kr_copy(t.comm, sizeof(t.comm), p + 1, strlen(p + 1));
 	if (ev->nr_tasks >= KR_MAX_TASKS) {
 		ev->tasks_dropped++;
 		return true;
@@ -631,7 +623,7 @@ static const char *pid_comm(const char *p, int64_t *pid, char *comm, size_t size
 			close = q;
 	if (!close)
 		return NULL;
-	copy(comm, size, open + 1, (size_t)(close - open - 1));
+	kr_copy(comm, size, open + 1, (size_t)(close - open - 1));
 	return close + 1;
 }
 
@@ -641,7 +633,7 @@ static void kill_message(char *dst, size_t size, const char *m, const char *at)
 
 	while (e > m && (e[-1] == ' ' || e[-1] == ':'))
 		e--;
-	copy(dst, size, skip_sp(m), e > m ? (size_t)(e - skip_sp(m)) : 0);
+	kr_copy(dst, size, skip_sp(m), e > m ? (size_t)(e - skip_sp(m)) : 0);
 }
 
 bool kr_select_line(struct kr_event *ev, const char *m)
@@ -699,8 +691,8 @@ static void add_other(struct kr_event *ev, int64_t pid, const char *comm, const 
 	struct kr_killed *o = &ev->others[ev->nr_others++];
 
 	o->pid = pid;
-	copy(o->comm, sizeof(o->comm), comm, strlen(comm));
-	copy(o->reason, sizeof(o->reason), reason, strlen(reason));
+	kr_copy(o->comm, sizeof(o->comm), comm, strlen(comm));
+	kr_copy(o->reason, sizeof(o->reason), reason, strlen(reason));
 }
 
 bool kr_shared_mm_line(struct kr_event *ev, const char *m)
@@ -728,7 +720,7 @@ bool kr_oom_group_line(struct kr_event *ev, const char *m)
 
 	if (!starts(m, "Tasks in ") || !s)
 		return false;
-	copy(ev->oom_group, sizeof(ev->oom_group), m + 9, (size_t)(s - m - 9));
+	kr_copy(ev->oom_group, sizeof(ev->oom_group), m + 9, (size_t)(s - m - 9));
 	return true;
 }
 
@@ -776,7 +768,7 @@ bool kr_end_line(struct kr_event *ev, const char *m)
 	if ((p = strstr(m, "Kernel panic - not syncing: ")) &&
 	    (strstr(p, "emory") || strstr(p, "panic_on_oom"))) {
 		ev->panic = true;
-		copy(ev->panic_msg, sizeof(ev->panic_msg), p + 28, strcspn(p + 28, "\n"));
+		kr_copy(ev->panic_msg, sizeof(ev->panic_msg), p + 28, strcspn(p + 28, "\n"));
 		/* vm.panic_on_oom=1 panics only for CONSTRAINT_NONE ("system-wide"),
 		 * =2 for any ("compulsory") */
 		if (strstr(p, "system-wide panic_on_oom") && !ev->constraint_known)
@@ -785,7 +777,7 @@ bool kr_end_line(struct kr_event *ev, const char *m)
 	}
 	if (strstr(m, "panic_on_oom") && (strstr(m, "out of memory") || strstr(m, "Out of memory"))) {
 		ev->panic = true; /* 2.6.32 panic() text, or pstore without the "Kernel panic" line */
-		copy(ev->panic_msg, sizeof(ev->panic_msg), skip_sp(m), strlen(skip_sp(m)));
+		kr_copy(ev->panic_msg, sizeof(ev->panic_msg), skip_sp(m), strlen(skip_sp(m)));
 		return true;
 	}
 	return false;
@@ -799,7 +791,7 @@ static bool earlyoom(struct kr_event *ev, const char *m)
 	int64_t v;
 
 	if (p && (q = strstr(p, " to process ")) && num(q + 12, &v, &e)) {
-		copy(ev->victim.signal, sizeof(ev->victim.signal), p + 8, strcspn(p + 8, " "));
+		kr_copy(ev->victim.signal, sizeof(ev->victim.signal), p + 8, strcspn(p + 8, " "));
 		ev->victim.pid = v;
 		ev->victim.uid = after(e, "uid ");
 		if ((q = strchr(e, '"'))) {
@@ -808,7 +800,7 @@ static bool earlyoom(struct kr_event *ev, const char *m)
 			if (!close)
 				close = strrchr(q + 1, '"');
 			if (close)
-				copy(ev->victim.comm, sizeof(ev->victim.comm), q + 1, (size_t)(close - q - 1));
+				kr_copy(ev->victim.comm, sizeof(ev->victim.comm), q + 1, (size_t)(close - q - 1));
 		}
 		ev->badness = after(e, "badness ");
 		if (ev->badness == KR_UNSET)
@@ -819,7 +811,7 @@ static bool earlyoom(struct kr_event *ev, const char *m)
 	}
 	if ((p = strstr(m, "Low memory! Killing process ")) && num(p + 28, &v, &e)) {
 		ev->victim.pid = v;
-		copy(ev->victim.comm, sizeof(ev->victim.comm), skip_sp(e), strlen(skip_sp(e)));
+		kr_copy(ev->victim.comm, sizeof(ev->victim.comm), skip_sp(e), strlen(skip_sp(e)));
 		return true;
 	}
 	return false;
@@ -831,25 +823,25 @@ bool kr_userspace_kill(struct kr_event *ev, const char *m, const char *tag)
 	int64_t v;
 
 	if (earlyoom(ev, m)) {
-		copy(ev->source, sizeof(ev->source), "earlyoom", 8);
+		kr_copy(ev->source, sizeof(ev->source), "earlyoom", 8);
 	} else if (starts(m, "Killed /") && (p = strstr(m, " due to "))) {
-		copy(ev->source, sizeof(ev->source), "systemd-oomd", 12);
-		copy(ev->victim.cgroup, sizeof(ev->victim.cgroup), m + 7, (size_t)(p - m - 7));
-		copy(ev->reason, sizeof(ev->reason), p + 8, strlen(p + 8));
+		kr_copy(ev->source, sizeof(ev->source), "systemd-oomd", 12);
+		kr_copy(ev->victim.cgroup, sizeof(ev->victim.cgroup), m + 7, (size_t)(p - m - 7));
+		kr_copy(ev->reason, sizeof(ev->reason), p + 8, strlen(p + 8));
 	} else if ((p = strstr(m, "oomd kill: "))) {
 		const char *t = p + 11;
 
-		copy(ev->source, sizeof(ev->source), "oomd", 4);
+		kr_copy(ev->source, sizeof(ev->source), "oomd", 4);
 		for (int i = 0; i < 3 && *t; i++) /* three pressure figures, then the cgroup */
 			t = skip_sp(t + strcspn(t, " "));
-		copy(ev->victim.cgroup, sizeof(ev->victim.cgroup), t, strcspn(t, " "));
-		copy(ev->reason, sizeof(ev->reason), p + 11, strlen(p + 11));
+		kr_copy(ev->victim.cgroup, sizeof(ev->victim.cgroup), t, strcspn(t, " "));
+		kr_copy(ev->reason, sizeof(ev->reason), p + 11, strlen(p + 11));
 	} else if (((p = strstr(m, "Kill '")) || (p = strstr(m, "Killing '"))) &&
 		   (e = strstr(p, "' (")) && num(e + 3, &v, NULL)) {
 		const char *q = strchr(p, '\'') + 1;
 
-		copy(ev->source, sizeof(ev->source), "lmkd", 4);
-		copy(ev->victim.comm, sizeof(ev->victim.comm), q, (size_t)(e - q));
+		kr_copy(ev->source, sizeof(ev->source), "lmkd", 4);
+		kr_copy(ev->victim.comm, sizeof(ev->victim.comm), q, (size_t)(e - q));
 		ev->victim.pid = v;
 		ev->victim.uid = after(e, "uid ");
 		ev->victim.oom_score_adj = after(e, "oom_score_adj ");
@@ -857,7 +849,7 @@ bool kr_userspace_kill(struct kr_event *ev, const char *m, const char *tag)
 			ev->victim.oom_score_adj = after(e, "adj ");
 		ev->victim.rss_kb = after(e, "to free ");
 		if ((q = strstr(e, "reason: ")))
-			copy(ev->reason, sizeof(ev->reason), q + 8, strlen(q + 8));
+			kr_copy(ev->reason, sizeof(ev->reason), q + 8, strlen(q + 8));
 	} else {
 		return false;
 	}

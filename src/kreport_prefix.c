@@ -8,14 +8,6 @@
 
 #include "kreport.h"
 
-static void copy_field(char *dst, size_t size, const char *s, size_t n)
-{
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
-
 static size_t span_digits(const char *s, const char *end)
 {
 	const char *p = s;
@@ -179,8 +171,8 @@ static size_t parse_host_tag(const char *s, const char *end, bool strict, struct
 		return 0;
 	if (strict && !has_pid && !(te - t == 6 && !memcmp(t, "kernel", 6)))
 		return 0;
-	copy_field(out->host, sizeof(out->host), h, (size_t)(t - 1 - h));
-	copy_field(out->tag, sizeof(out->tag), t, (size_t)(te - t));
+	kr_copy(out->host, sizeof(out->host), h, (size_t)(t - 1 - h));
+	kr_copy(out->tag, sizeof(out->tag), t, (size_t)(te - t));
 	p = colon + 1;
 	if (p < end && *p == ' ')
 		p++;
@@ -222,13 +214,13 @@ void kr_strip_prefix(const char *line, size_t len, struct kr_prefix *out)
 	if ((n = parse_bsd_time(p, end)) || (n = parse_iso_time(p, end))) {
 		bool iso = !is_month(p);
 
-		copy_field(out->time, sizeof(out->time), p, n);
+		kr_copy(out->time, sizeof(out->time), p, n);
 		p += n;
 		if (p < end && *p == ' ')
 			p++;
 		p += parse_host_tag(p, end, iso, out);
 	} else if ((n = parse_ctime_bracket(p, end))) {
-		copy_field(out->time, sizeof(out->time), p + 1, n - 2);
+		kr_copy(out->time, sizeof(out->time), p + 1, n - 2);
 		p += n;
 		if (p < end && *p == ' ')
 			p++;
@@ -409,11 +401,11 @@ long kr_journal_json(const char *line, size_t len, char *msg, size_t size, struc
 			if (!p)
 				return -1;
 			if (!strcmp(key, "_HOSTNAME"))
-				copy_field(out->host, sizeof(out->host), val, vlen);
+				kr_copy(out->host, sizeof(out->host), val, vlen);
 			else if (!strcmp(key, "SYSLOG_IDENTIFIER"))
-				copy_field(out->tag, sizeof(out->tag), val, vlen);
+				kr_copy(out->tag, sizeof(out->tag), val, vlen);
 			else if (!strcmp(key, "__REALTIME_TIMESTAMP"))
-				copy_field(out->time, sizeof(out->time), val, vlen);
+				kr_copy(out->time, sizeof(out->time), val, vlen);
 			else if (span_digits(val, val + vlen) == vlen && vlen && vlen < 18) {
 				out->kernel_us = 0;
 				for (size_t i = 0; i < vlen; i++)
