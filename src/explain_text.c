@@ -164,10 +164,13 @@ static void memory_lines(FILE *f, const struct kr_event *ev, const struct explai
 		mib(c, sizeof(c), explain_pages_kb(shmem, r->page_kb));
 		mib(d, sizeof(d), explain_pages_kb(slab, r->page_kb));
 		fprintf(f, "  Memory:    anon %s, file %s, shmem %s, unreclaimable slab %s\n", a, b, c, d);
-		if (shmem != KR_UNSET && shmem * 2 > anon + ianon + file + ifile)
+		int64_t user = anon + ianon + file + ifile;
+
+		if (shmem != KR_UNSET && shmem * 2 > user + (slab != KR_UNSET ? slab : 0))
 			fprintf(f, "             shmem/tmpfs holds most of the memory: killing tasks does not free it\n");
-		if (slab != KR_UNSET && slab * 2 > anon + ianon + file + ifile)
-			fprintf(f, "             unreclaimable slab exceeds half the LRU memory: a kernel leak, not a task\n");
+		if (slab != KR_UNSET && slab * 2 > user)
+			fprintf(f, "             unreclaimable slab is over half the user memory: the memory is in the kernel "
+				   "(a leak, or objects tasks hold: pipes, sockets, page tables)\n");
 	}
 	memcg_memory(f, ev);
 	if (ev->total_swap_kb == 0)

@@ -265,6 +265,8 @@ static void handle_killed(struct kr_parser *p, struct host_state *h, const struc
 	v.uid = v.uid == KR_UNSET ? h->open->victim.uid : v.uid;
 	if (!v.message[0]) /* <= 5.0: the message was on the "Kill process" line */
 		memcpy(v.message, h->open->victim.message, sizeof(v.message));
+	if (strstr(v.message, "(oom_kill_allocating_task)"))
+		h->open->allocating_task = true;
 	h->open->victim = v;
 	h->open->have_victim = true;
 	h->section = S_KILLED;

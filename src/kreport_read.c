@@ -156,7 +156,9 @@ int kr_read_stream(int fd, struct kr_parser *p, struct kr_read_stats *st, bool f
 	char *buf = malloc(KR_READ_BUF);
 	size_t have = 0;
 	bool skipping = false, first = true;
+	int quiet = 0;
 
+	memset(&last, 0, sizeof(last)); /* no continuation across inputs */
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
@@ -173,11 +175,15 @@ int kr_read_stream(int fd, struct kr_parser *p, struct kr_read_stats *st, bool f
 		if (n == 0) {
 			if (!follow)
 				break;
-			kr_parser_flush(p);
-			if (wait_readable(fd, 1000) < 0 || usleep(200000))
+			/* explain what is open once the log has been quiet for a while,
+			 * not at every pause inside a report */
+			if (++quiet == 3)
+				kr_parser_flush(p);
+			if (usleep(200000))
 				break;
 			continue;
 		}
+		quiet = 0;
 		if (first && binary(buf, (size_t)n < 4096 ? (size_t)n : 4096)) {
 			st->not_text = true;
 			break;
@@ -232,9 +238,12 @@ int kr_read_kmsg(int fd, struct kr_parser *p, struct kr_read_stats *st, bool fol
 		if (n < 0 && errno == EAGAIN) {
 			if (!follow)
 				break;
-			kr_parser_flush(p);
-			if (wait_readable(fd, -1) < 0)
-				return -errno;
+			/* quiet for 600 ms: the report is complete, explain it */
+			if (wait_readable(fd, 600) == 0) {
+				kr_parser_flush(p);
+				if (wait_readable(fd, -1) < 0)
+					return -errno;
+			}
 			continue;
 		}
 		if (n <= 0)
