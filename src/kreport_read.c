@@ -117,10 +117,11 @@ static const char *process_lines(struct kr_parser *p, struct kr_read_stats *st, 
 
 	while (s < stop) {
 		if (kr_parser_idle(p)) {
-			const char *c = kr_scan_candidate(s, stop), *ls;
+			size_t nl;
+			const char *c = kr_scan_candidate(s, stop, &nl), *ls;
 
 			if (!c) {
-				st->lines += (int64_t)kr_count_newlines(s, stop);
+				st->lines += (int64_t)nl;
 				return stop;
 			}
 			ls = memrchr(s, '\n', (size_t)(c - s));
@@ -131,7 +132,7 @@ static const char *process_lines(struct kr_parser *p, struct kr_read_stats *st, 
 				const char *prev = ls - 1 > s ? memrchr(s, '\n', (size_t)(ls - 1 - s)) : NULL;
 
 				prev = prev ? prev + 1 : s;
-				st->lines += (int64_t)kr_count_newlines(s, prev);
+				st->lines += (int64_t)nl - 1; /* the nl newlines before ls, less prev's own */
 				process_line(p, st, prev, (size_t)(ls - 1 - prev));
 			}
 			s = ls;
