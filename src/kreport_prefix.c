@@ -408,7 +408,8 @@ long kr_journal_json(const char *line, size_t len, char *msg, size_t size, struc
 			return -1;
 		p = skip_ws(p + 1, end);
 		if (!strcmp(key, "MESSAGE")) {
-			p = *p == '[' ? json_bytes(p, end, msg, size, &vlen) : json_str(p, end, msg, size, &vlen);
+			p = p < end && *p == '[' ? json_bytes(p, end, msg, size, &vlen)
+						     : json_str(p, end, msg, size, &vlen);
 			if (p)
 				msglen = (long)vlen;
 		} else if (p < end && *p == '"' &&
