@@ -47,6 +47,12 @@ static void victim_line(FILE *f, const struct kr_event *ev)
 		fprintf(f, "  Killed:    cgroup %s (%s)\n", ESC(v->cgroup), ESC(ev->reason));
 		return;
 	}
+	if (v->signal[0]) { /* earlyoom: a signal, not necessarily a death */
+		mib(a, sizeof(a), v->rss_kb);
+		fprintf(f, "  Signal:    %s to %s (pid %lld, uid %lld), rss %s, badness %lld\n", ESC(v->signal),
+			ESC(v->comm), (long long)v->pid, (long long)v->uid, a, (long long)ev->badness);
+		return;
+	}
 	mib(a, sizeof(a), v->anon_rss_kb);
 	mib(fl, sizeof(fl), v->file_rss_kb);
 	mib(sh, sizeof(sh), v->shmem_rss_kb);
