@@ -18,7 +18,7 @@ cleanup() {
 	[ -n "$hog" ] && kill -KILL "$hog" 2>/dev/null
 	if [ -n "$cg" ] && [ -d "$cg" ]; then
 		for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-		for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$cg" 2>/dev/null && break; sleep 0.1; done
+		for _ in $(seq 30); do rmdir "$cg" 2>/dev/null && break; sleep 0.1; done
 	fi
 	rm -rf "$work"
 	e2e_cleanup
