@@ -159,7 +159,14 @@ struct proc_scan_opts {
 	const char *memcg_dir;     /* non-NULL: only tasks of this cgroup directory's subtree */
 };
 
-enum { PROC_SCANNER_NO_BPF = 1u << 0 };
+enum {
+	PROC_SCANNER_NO_BPF = 1u << 0,
+	/* One scan only (a CLI run): loading the BPF object (~70 ms of CPU:
+	 * kernel BTF parsing and verification) pays off only past ~2,000
+	 * processes (bench/rank.md). */
+	PROC_SCANNER_ONE_SHOT = 1u << 1,
+};
+#define PROC_SCANNER_ONE_SHOT_BPF_MIN 2000
 
 /* Opens proc_root and, unless PROC_SCANNER_NO_BPF, the BPF iterator (any
  * failure there silently selects "procfs"). 0 or -errno. */
