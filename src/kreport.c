@@ -126,7 +126,8 @@ static void emit(struct kr_parser *p, struct host_state *h, struct kr_event **ev
 		ev->truncated_end = true;
 	if (ev->page_size_kb != KR_UNSET)
 		ev->oc.page_size = (unsigned long)ev->page_size_kb * 1024;
-	if (ev->oc.invoker.comm[0] == '\0' && ev->have_header == false)
+	if (ev->oc.invoker.comm[0] == '\0' && !ev->have_header &&
+	    (!strcmp(ev->source, "kernel") || !strcmp(ev->source, "oomkit")))
 		ev->truncated_start = true;
 	/* the reaper prints only when it reaped: no line means it did not */
 	if (ev->have_victim && ev->reaped < 0 && ev->victim.pid != KR_UNSET && !strstr(ev->victim.message, "(dry run)") &&

@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <time.h>
 
 #include "kreport.h"
 
@@ -365,6 +366,22 @@ static const char *json_skip(const char *p, const char *end)
 	return p;
 }
 
+/* __REALTIME_TIMESTAMP (µs since the epoch) as "2026-11-21T21:50:00Z". */
+static void realtime_text(char *out, size_t size, const char *val, size_t n)
+{
+	time_t t = 0;
+	struct tm tm;
+
+	if (!n || n > 17 || span_digits(val, val + n) != n) {
+		kr_copy(out, size, val, n);
+		return;
+	}
+	for (size_t i = 0; i + 6 < n; i++)
+		t = t * 10 + (val[i] - '0');
+	if (!gmtime_r(&t, &tm) || !strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		kr_copy(out, size, val, n);
+}
+
 long kr_journal_json(const char *line, size_t len, char *msg, size_t size, struct kr_prefix *out)
 {
 	const char *p = line, *end = line + len;
@@ -391,7 +408,8 @@ long kr_journal_json(const char *line, size_t len, char *msg, size_t size, struc
 			return -1;
 		p = skip_ws(p + 1, end);
 		if (!strcmp(key, "MESSAGE")) {
-			p = *p == '[' ? json_bytes(p, end, msg, size, &vlen) : json_str(p, end, msg, size, &vlen);
+			p = p < end && *p == '[' ? json_bytes(p, end, msg, size, &vlen)
+						     : json_str(p, end, msg, size, &vlen);
 			if (p)
 				msglen = (long)vlen;
 		} else if (p < end && *p == '"' &&
@@ -405,7 +423,7 @@ long kr_journal_json(const char *line, size_t len, char *msg, size_t size, struc
 			else if (!strcmp(key, "SYSLOG_IDENTIFIER"))
 				kr_copy(out->tag, sizeof(out->tag), val, vlen);
 			else if (!strcmp(key, "__REALTIME_TIMESTAMP"))
-				kr_copy(out->time, sizeof(out->time), val, vlen);
+				realtime_text(out->time, sizeof(out->time), val, vlen);
 			else if (span_digits(val, val + vlen) == vlen && vlen && vlen < 18) {
 				out->kernel_us = 0;
 				for (size_t i = 0; i < vlen; i++)

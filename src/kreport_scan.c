@@ -29,6 +29,7 @@ static const struct needle {
 	{ "Kill", 4, 0 },
 	{ "OOM", 3, 0 },
 	{ "cpuset=", 7, 5 }, /* "t=": the <= 4.19 cpuset line, for reports cut before it */
+	{ "sending SIG", 11, 8 }, /* "SI": earlyoom's own output, no syslog tag */
 };
 
 #define NNEEDLES (sizeof(needles) / sizeof(needles[0]))

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 /* First byte of [p, end) where one of the report needles starts ("oom",
- * "OOM", "Kill", "of memory", "cpuset="), or NULL; *newlines = the '\n'
+ * "OOM", "Kill", "of memory", "cpuset=", "sending SIG"), or NULL; *newlines = the '\n'
  * bytes before it (or in all of [p, end)), counted in the same pass. */
 const char *kr_scan_candidate(const char *p, const char *end, size_t *newlines);
 

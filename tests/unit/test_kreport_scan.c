@@ -11,7 +11,7 @@
 
 #include "kreport_scan.h"
 
-static const char *const needles[] = { "oom", "of memory", "Kill", "OOM", "cpuset=" };
+static const char *const needles[] = { "oom", "of memory", "Kill", "OOM", "cpuset=", "sending SIG" };
 
 static const char *naive(const char *p, const char *end, size_t *nl)
 {
@@ -41,7 +41,7 @@ static void check(const char *buf, size_t len)
 static void random_text_with_needles(void **state)
 {
 	static char buf[512];
-	const char alphabet[] = "abcdefghijklmnopqrstuvwxyz ABCKOM:=\n_o";
+	const char alphabet[] = "abcdefghijklmnopqrstuvwxyz ABCKOMSIG:=\n_o";
 
 	(void)state;
 	srand(42);
@@ -51,7 +51,7 @@ static void random_text_with_needles(void **state)
 		for (size_t i = 0; i < len; i++)
 			buf[i] = alphabet[rand() % (int)(sizeof(alphabet) - 1)];
 		if (len > 16 && rand() % 2) {
-			const char *n = needles[rand() % 5];
+			const char *n = needles[rand() % 6];
 			size_t at = (size_t)rand() % (len - strlen(n) + 1);
 
 			memcpy(buf + at, n, strlen(n));
@@ -65,7 +65,7 @@ static void needle_at_every_offset(void **state)
 	static char buf[200];
 
 	(void)state;
-	for (size_t n = 0; n < 5; n++)
+	for (size_t n = 0; n < 6; n++)
 		for (size_t at = 0; at + strlen(needles[n]) <= sizeof(buf); at++) {
 			memset(buf, 'x', sizeof(buf));
 			for (size_t i = 7; i < sizeof(buf); i += 13)
