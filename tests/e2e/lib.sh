@@ -47,7 +47,8 @@ memcg_new() {
 # and prints its pid; killed by e2e_cleanup.
 spawn_in() {
 	local cg=$1; shift
-	( echo "$BASHPID" > "$cg/cgroup.procs" && exec "$@" ) &
+	# stdout to stderr: inside $(...) the child must not hold the pipe open
+	( echo "$BASHPID" > "$cg/cgroup.procs" && exec "$@" >&2 ) &
 	E2E_PIDS+=("$!")
 	echo "pid $!" >> "$E2E_REGISTRY"
 	echo "$!"
