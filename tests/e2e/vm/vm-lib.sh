@@ -106,9 +106,35 @@ vm_build() {
 		rm -rf "$VM_OUT/earlyoom" && dpkg-deb -x "$deb" "$VM_OUT/earlyoom"
 		vm_add_dynamic "$root" "$VM_OUT/earlyoom/usr/bin/earlyoom" /usr/bin/earlyoom
 	fi
+	vm_add_nohang "$root" || vm_log "nohang left out (no .deb or no /usr/bin/python3)"
 	[ -x "$VM_OOMKIT" ] && vm_add_dynamic "$root" "$VM_OOMKIT" /usr/sbin/oomkit
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$VM_OUT/initrd.gz" || return 1
 	vm_log "initramfs: $(du -h "$VM_OUT/initrd.gz" | cut -f1)$([ -x "$VM_OOMKIT" ] && echo ", with $VM_OOMKIT")"
+}
+
+# vm_add_nohang ROOT: nohang (from its .deb) and the part of Debian's
+# python3 it uses: the interpreter, its libraries, and the stdlib modules
+# that `python3 -v` shows it importing (its --help path, plus what it
+# imports lazily: logging, threading, shlex), sources and bytecode (~9 MB).
+vm_add_nohang() {
+	local root=$1 deb py=/usr/bin/python3 f
+	[ -x $py ] && deb=$(vm_deb nohang) || return 1
+	rm -rf "$VM_OUT/nohang" && dpkg-deb -x "$deb" "$VM_OUT/nohang"
+	install -D -m 0755 "$VM_OUT/nohang/usr/sbin/nohang" "$root/usr/sbin/nohang"
+	install -D -m 0644 "$VM_OUT/nohang/etc/nohang/nohang.conf" "$root/etc/nohang/nohang.conf"
+	vm_add_dynamic "$root" "$(readlink -f $py)" /usr/bin/python3
+	{ $py -v "$VM_OUT/nohang/usr/sbin/nohang" --help 2>&1 >/dev/null
+	  $py -v -c 'import logging, threading, shlex, ctypes' 2>&1; } |
+		grep -oE "/usr/lib/python3[^ ']+\.(pyc|so)" | sort -u |
+		while read -r f; do
+			vm_add_dynamic "$root" "$f" "$f"
+			case $f in */__pycache__/*.pyc) # its source beside it, or the pyc is ignored
+				f=${f%/__pycache__/*}/$(basename "$f" | sed 's/\.cpython-[0-9]*\.pyc$/.py/')
+				[ -f "$f" ] && install -D -m 0644 "$f" "$root$f" ;;
+			esac
+		done
+	# the landmark python looks for to find its prefix
+	f=$(ls -d /usr/lib/python3.*/os.py | head -1) && install -D -m 0644 "$f" "$root$f"
 }
 
 # vm_disk SCENARIO FILE: the -drive arguments a scenario needs (none for most)

@@ -1,10 +1,13 @@
 /* heartbeat: wakes every 10 ms and records how late each wake-up was; the
  * worst lateness tells how responsive the machine stayed under pressure.
  * SIGUSR1 prints "@@HEARTBEAT worst_ms=.. over100=.. wakes=.." and starts a
- * new window; SIGTERM prints it and exits. */
+ * new window; SIGTERM prints it and exits. Creates /tmp/heartbeat.ready once
+ * its handlers are in place. */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <time.h>
 
 #define PERIOD_NS 10000000L
@@ -25,6 +28,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	signal(SIGUSR1, on_usr1);
 	signal(SIGTERM, on_term);
+	close(open("/tmp/heartbeat.ready", O_WRONLY | O_CREAT, 0644));
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (;;) {
 		next.tv_nsec += PERIOD_NS;

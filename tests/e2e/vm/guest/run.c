@@ -1,6 +1,6 @@
 /* run: starts one pressure process and reports how it ended.
  *
- *   run [-a ADJ] [-t SECONDS] [-p PIDFILE] [-l LABEL] CMD [ARG...]
+ *   run [-a ADJ] [-t SECONDS] [-p PIDFILE] [-l LABEL] [-c CGROUP] CMD [ARG...]
  *
  * The child gets oom_score_adj ADJ (default 0); run itself takes -1000 so
  * that only the process under test can be chosen. Prints
@@ -8,7 +8,9 @@
  *   @@END label=L pid=P signal=N|exit=N|timeout secs=S uptime=U
  * secs is the time from the start to the end of the child (the time to the
  * kill when it was killed). After SECONDS (default 60) the child is
- * SIGKILLed by run and reported as "timeout". */
+ * SIGKILLed by run and reported as "timeout". With -c CGROUP (a cgroup v2
+ * directory), the whole cgroup is killed (cgroup.kill) when the child ends
+ * or times out: a fork bomb is stopped without the shell having to fork. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
@@ -38,25 +40,39 @@ static void set_adj(const char *adj)
 
 static void on_alarm(int sig) { (void)sig; }
 
+static void kill_cgroup(const char *dir)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cgroup.kill", dir);
+	f = fopen(path, "w");
+	if (f) {
+		fputs("1", f);
+		fclose(f);
+	}
+}
+
 int main(int argc, char **argv)
 {
-	const char *adj = "0", *label = "run", *pidfile = NULL;
+	const char *adj = "0", *label = "run", *pidfile = NULL, *cgroup = NULL;
 	int timeout_s = 60, opt, status, timed_out = 0;
 	struct sigaction sa = { .sa_handler = on_alarm };
 	double t0;
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "+a:t:p:l:")) != -1) {
+	while ((opt = getopt(argc, argv, "+a:t:p:l:c:")) != -1) {
 		switch (opt) {
 		case 'a': adj = optarg; break;
 		case 't': timeout_s = atoi(optarg); break;
 		case 'p': pidfile = optarg; break;
 		case 'l': label = optarg; break;
+		case 'c': cgroup = optarg; break;
 		default: return 2;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: run [-a ADJ] [-t SECONDS] [-p PIDFILE] [-l LABEL] CMD...\n");
+		fprintf(stderr, "usage: run [-a ADJ] [-t SECONDS] [-p PIDFILE] [-l LABEL] [-c CGROUP] CMD...\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -96,5 +112,7 @@ int main(int argc, char **argv)
 	else
 		printf("@@END label=%s pid=%d exit=%d secs=%.3f uptime=%.3f\n", label, (int)pid,
 		       WEXITSTATUS(status), uptime_s() - t0, uptime_s());
+	if (cgroup) /* (this kills run too: it is in the cgroup) */
+		kill_cgroup(cgroup);
 	return 0;
 }
