@@ -15,7 +15,7 @@ VM_JOBS=${OOMKIT_VM_JOBS:-2}
 VM_TIMEOUT=${OOMKIT_VM_TIMEOUT:-240}
 VM_MEM=${OOMKIT_VM_MEM:-256M}
 VM_OOMKIT=${OOMKIT_VM_BIN:-$VM_ROOT/build/oomkit}
-VM_MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk"
+VM_MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk crc32c_generic crc16 mbcache jbd2 ext4"
 [ "$VM_JOBS" -gt 2 ] && VM_JOBS=2 # 2 host cores: never more guests than that
 
 # Fixture scenarios (the kernel alone) and pressure scenarios (with a killer).
@@ -53,7 +53,7 @@ vm_kernel() {
 	local pkg deb x off
 	pkg=$(vm_kernel_pkg) || { vm_log "cannot resolve linux-image-amd64 (apt-cache depends)"; return 1; }
 	VM_KDIR=$VM_CACHE/kernel/$pkg
-	[ -s "$VM_KDIR/version" ] && return 0
+	[ -s "$VM_KDIR/version" ] && vm_have_modules && return 0
 	deb=$(vm_deb "$pkg") || { vm_log "apt-get download $pkg failed"; return 1; }
 	x=$VM_KDIR.tmp
 	rm -rf "$x" && mkdir -p "$x/modules"
@@ -74,6 +74,11 @@ vm_kernel() {
 	echo "$(dpkg-deb -f "$deb" Package) $(dpkg-deb -f "$deb" Version)" > "$x/version"
 	rm -rf "$VM_KDIR" && mv "$x" "$VM_KDIR"
 	vm_log "kernel: $(cat "$VM_KDIR/version")"
+}
+
+vm_have_modules() {
+	local m
+	for m in $VM_MODULES; do [ -f "$VM_KDIR/modules/$m.ko" ] || return 1; done
 }
 
 vm_kernel_image() { if [ -s "$VM_KDIR/vmlinux" ]; then echo "$VM_KDIR/vmlinux"; else echo "$VM_KDIR/vmlinuz"; fi; }
@@ -109,6 +114,7 @@ vm_build() {
 	vm_add_nohang "$root" || vm_log "nohang left out (no .deb or no /usr/bin/python3)"
 	[ -x "$VM_OOMKIT" ] && vm_add_dynamic "$root" "$VM_OOMKIT" /usr/sbin/oomkit
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$VM_OUT/initrd.gz" || return 1
+	vm_thrash_image "$root" || return 1
 	vm_log "initramfs: $(du -h "$VM_OUT/initrd.gz" | cut -f1)$([ -x "$VM_OOMKIT" ] && echo ", with $VM_OOMKIT")"
 }
 
@@ -137,12 +143,24 @@ vm_add_nohang() {
 	f=$(ls -d /usr/lib/python3.*/os.py | head -1) && install -D -m 0644 "$f" "$root$f"
 }
 
+# vm_thrash_image ROOT: $VM_OUT/img/thrash.img, an ext2 disk with the heartbeat
+# (an executable whose pages can be evicted, unlike the initramfs' ones)
+# and 160 MiB of random data to read in a loop; made once, read-only in use.
+vm_thrash_image() {
+	local img=$VM_OUT/img/thrash.img d=$VM_OUT/img/thrash.d
+	[ -s "$img" ] && [ "$img" -nt "$VM_DIR/guest/heartbeat.c" ] && return 0
+	rm -rf "$d" && mkdir -p "$d" && cp "$1/t/heartbeat" "$d/" || return 1
+	head -c 160M /dev/urandom > "$d/data" && mke2fs -q -F -t ext2 -d "$d" "$img" 200M >/dev/null || return 1
+	rm -rf "$d"
+}
+
 # vm_disk SCENARIO FILE: the -drive arguments a scenario needs (none for most)
 vm_disk() {
 	local opts=
 	case $1 in
 	global-swap | leak-swap) truncate -s 64M "$2" ;;
-	thrash) truncate -s 160M "$2" ;;
+	# a disk of 16 MiB/s: refaults wait behind the reader, as on real disks
+	thrash) echo "-drive file=$VM_OUT/img/thrash.img,if=virtio,format=raw,readonly=on,throttling.bps-read=16777216"; return 0 ;;
 	# so slow that O_DIRECT writers sit in D state (see the reaper scenario)
 	reaper) truncate -s 64M "$2"; opts=,throttling.bps-write=65536 ;;
 	*) return 0 ;;

@@ -1,11 +1,16 @@
-/* thrash: reads FILE (a block device or file, through the page cache) from
- * start to end, over and over: a working set of file pages. When anonymous
- * memory leaves less room than FILE, every pass re-reads it from disk and
- * the whole machine stalls on page cache refaults.
- * Prints "@@THRASH pass=N secs=S" after each pass. */
+/* thrash: a working set of file pages. Maps the first MIB MiB of FILE and
+ * reads one byte of a random page of it, forever. Every page is hot (read
+ * again and again), so when anonymous memory leaves a little less room than
+ * MIB, evicted pages come back as workingset refaults: the kernel counts
+ * that as memory pressure (PSI) while MemAvailable still looks healthy.
+ *
+ *   thrash FILE MIB
+ * Prints "@@THRASH second=N reads=R" each second (how fast it still goes). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,22 +24,32 @@ static double mono_s(void)
 
 int main(int argc, char **argv)
 {
-	static char buf[1 << 16];
-	long pass = 0;
+	size_t bytes, pages;
+	unsigned long seed = 12345, reads = 0, sum = 0;
+	const volatile unsigned char *p;
+	double t0 = mono_s(), next = 1;
+	long second = 0;
 	int fd;
 
-	if (argc != 2 || (fd = open(argv[1], O_RDONLY)) < 0) {
-		perror(argc == 2 ? argv[1] : "usage: thrash FILE");
+	if (argc != 3 || (fd = open(argv[1], O_RDONLY)) < 0) {
+		perror(argc == 3 ? argv[1] : "usage: thrash FILE MIB");
 		return 2;
 	}
+	bytes = (size_t)atol(argv[2]) << 20;
+	pages = bytes / 4096;
+	p = mmap(NULL, bytes, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED || pages == 0)
+		return 2;
+	madvise((void *)p, bytes, MADV_RANDOM);
 	setvbuf(stdout, NULL, _IONBF, 0);
 	for (;;) {
-		double t0 = mono_s();
-		off_t off = 0;
-		ssize_t n;
-
-		while ((n = pread(fd, buf, sizeof(buf), off)) > 0)
-			off += n;
-		printf("@@THRASH pass=%ld secs=%.2f\n", ++pass, mono_s() - t0);
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		sum += p[((seed >> 33) % pages) * 4096];
+		if (++reads % 256 == 0 && mono_s() - t0 >= next) {
+			printf("@@THRASH second=%ld reads=%lu\n", ++second, reads);
+			reads = 0;
+			next += 1;
+		}
 	}
+	return (int)sum;
 }
