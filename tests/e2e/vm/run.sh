@@ -42,7 +42,7 @@ if [ "$save" = 1 ]; then
 	mkdir -p "$fx"
 	for sc in "$@"; do
 		[ -z "$(vm_check "$sc" none)" ] || continue
-		cp "$VM_OUT/$sc.console" "$fx/$sc.log"
+		cp "$VM_OUT/$sc.log" "$fx/$sc.log"
 		cp "$VM_OUT/$sc.facts" "$fx/$sc.facts"
 		vm_log "saved $fx/$sc.{log,facts}"
 	done

@@ -168,8 +168,10 @@ vm_disk() {
 	echo "-drive file=$2,if=virtio,format=raw$opts"
 }
 
-# vm_boot SCENARIO KILLER: boots once; writes $VM_OUT/NAME.{console,user,killer}
-# (CRLF normalised; NAME = SCENARIO or SCENARIO@KILLER) and NAME.rc.
+# vm_boot SCENARIO KILLER: boots once; writes $VM_OUT/NAME.log (the kernel
+# console), NAME.user (init and the test programs), NAME.killer.log (the
+# userspace killer), all CRLF-normalised, and NAME.rc (NAME = SCENARIO or
+# SCENARIO@KILLER).
 vm_boot() {
 	local sc=$1 killer=$2 name o rc t0 accel=tcg
 	name=$(vm_name "$sc" "$killer")
@@ -184,12 +186,12 @@ vm_boot() {
 		-kernel "$(vm_kernel_image)" -initrd "$VM_OUT/initrd.gz" \
 		-append "console=ttyS0 panic=-1 quiet scenario=$sc killer=$killer" \
 		-nic none -vga none -display none -monitor none -no-reboot \
-		-serial "file:$o.console.raw" -serial "file:$o.user.raw" -serial "file:$o.killer.raw" \
+		-serial "file:$o.log.raw" -serial "file:$o.user.raw" -serial "file:$o.killer.log.raw" \
 		$(vm_disk "$sc" "$o.disk") </dev/null >"$o.qemu" 2>&1
 	rc=$?
 	rm -f "$o.disk"
 	local f
-	for f in console user killer; do sed 's/\r$//' "$o.$f.raw" > "$o.$f" 2>/dev/null; rm -f "$o.$f.raw"; done
+	for f in log user killer.log; do sed 's/\r$//' "$o.$f.raw" > "$o.$f" 2>/dev/null; rm -f "$o.$f.raw"; done
 	awk -v rc="$rc" -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%s wall=%.1fs\n", rc, b - a }' > "$o.rc"
 }
 
@@ -223,7 +225,7 @@ vm_check() {
 	local sc=$1 killer=$2 o pat n got
 	o=$VM_OUT/$(vm_name "$sc" "$killer")
 	if vm_panics "$sc"; then
-		grep -q "Kernel panic - not syncing" "$o.console" || echo "no kernel panic"
+		grep -q "Kernel panic - not syncing" "$o.log" || echo "no kernel panic"
 	else
 		grep -q '^@@DONE' "$o.user" 2>/dev/null || echo "no @@DONE (qemu rc $(cut -d' ' -f1 "$o.rc"))"
 	fi
@@ -232,7 +234,7 @@ vm_check() {
 	while IFS= read -r pat; do
 		n=
 		case $pat in [0-9]\**) n=${pat%%\**}; pat=${pat#*\*} ;; esac
-		got=$(grep -cF -- "$pat" "$o.console")
+		got=$(grep -cF -- "$pat" "$o.log")
 		if [ -z "$n" ] && [ "$got" -eq 0 ]; then echo "console lacks '$pat'"; fi
 		if [ -n "$n" ] && [ "$got" -ne "$n" ]; then echo "console shows '$pat' $got times, want $n"; fi
 	done < <(vm_expect_kernel "$sc")
@@ -251,7 +253,7 @@ vm_facts() {
 # vm_dump NAME: the captured channels, for a failure
 vm_dump() {
 	local o=$VM_OUT/$1 f
-	for f in console user killer qemu; do
+	for f in log user killer.log qemu; do
 		[ -s "$o.$f" ] || continue
 		echo "# ---- $1: $f"
 		sed 's/^/#   /' "$o.$f"
@@ -272,6 +274,7 @@ vm_run_all() {
 	for sc in "$@"; do
 		name=$(vm_name "$sc" "$killer")
 		vm_facts "$sc" "$killer" > "$VM_OUT/$name.facts"
+		cp "$VM_OUT/$name.facts" "$VM_OUT/$name.killer.facts"
 		why=$(vm_check "$sc" "$killer")
 		if [ -z "$why" ]; then
 			echo "ok vm/$name ($(cut -d' ' -f2 "$VM_OUT/$name.rc"))"
