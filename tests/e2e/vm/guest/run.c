@@ -8,7 +8,8 @@
  *   @@END label=L pid=P signal=N|exit=N|timeout secs=S uptime=U
  * secs is the time from the start to the end of the child (the time to the
  * kill when it was killed). After SECONDS (default 60) the child is
- * SIGKILLed by run and reported as "timeout". With -c CGROUP (a cgroup v2
+ * SIGKILLed by run and reported as "timeout". Exit status: 124 after a
+ * timeout, 128+N when the child died of signal N, else the child's. With -c CGROUP (a cgroup v2
  * directory), the whole cgroup is killed (cgroup.kill) when the child ends
  * or times out: a fork bomb is stopped without the shell having to fork. */
 #define _GNU_SOURCE
@@ -114,5 +115,7 @@ int main(int argc, char **argv)
 		       WEXITSTATUS(status), uptime_s() - t0, uptime_s());
 	if (cgroup) /* (this kills run too: it is in the cgroup) */
 		kill_cgroup(cgroup);
-	return 0;
+	if (timed_out)
+		return 124;
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
