@@ -98,7 +98,7 @@ struct oomkit_config {
 struct config_error {
 	char file[CONFIG_PATH_MAX];
 	int line;                    /* 0 when not tied to a line */
-	char msg[256];
+	char msg[1024];
 };
 
 void config_defaults(struct oomkit_config *c);

@@ -222,8 +222,10 @@ static void build_poll_set(const struct daemon *d, struct poll_set *p)
 	}
 	if (d->ep.state == EP_TERM_SENT || d->ep.state == EP_KILL_SENT)
 		poll_add(p, d->ep.rec.victim.pidfd, POLLIN, FD_VICTIM, 0);
-	poll_add(p, d->pre_hook.pidfd, POLLIN, FD_OTHER, 0);
-	poll_add(p, d->post_hook.pidfd, POLLIN, FD_OTHER, 0);
+	if (d->pre_hook.pid)
+		poll_add(p, d->pre_hook.pidfd, POLLIN, FD_OTHER, 0);
+	if (d->post_hook.pid)
+		poll_add(p, d->post_hook.pidfd, POLLIN, FD_OTHER, 0);
 	for (size_t i = 0; i < d->nr_extra; i++)
 		poll_add(p, d->extra[i].fd, d->extra[i].events, FD_EXTRA, (int)i);
 }

@@ -133,8 +133,7 @@ static void json_event(struct daemon *d, const struct daemon_kill_record *rec)
 	json_kv_uint(&j, "avail_before_kb", rec->avail_before_kb);
 	json_kv_uint(&j, "avail_after_kb", rec->avail_after_kb);
 	json_kv_uint(&j, "candidates", rec->nr_candidates);
-	json_end_object(&j);
-	fputc('\n', d->json);
+	json_end_object(&j); /* ends the line */
 	fflush(d->json);
 }
 

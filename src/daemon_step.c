@@ -133,6 +133,7 @@ static int choose(struct daemon *d, const struct hit *h, struct victim_scan_resu
 	struct victim_scan s = {
 		.proc_root = d->cfg.proc_root,
 		.memcg = h->scope >= 0 ? d->cg[h->scope].kpath : NULL,
+		.memcg_dir = h->scope >= 0 ? d->cg[h->scope].dir : NULL,
 		.totalpages = scope_totalpages(d, h->scope),
 		.policy = &d->policy,
 		.growth = d->growth,

@@ -3,6 +3,7 @@
  * buffers: no allocation on the kill path, memory bounded whatever the
  * number of processes. */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -234,8 +235,10 @@ static void consider(const struct victim_scan *s, pid_t pid, struct victim_scan_
 		return;
 	if ((f.flags & PF_KTHREAD) || f.state == 'Z' || f.state == 'X' || f.rss_pages == 0)
 		return;
-	if (s->memcg && (task_memcg_path(s->proc_root, pid, memcg, sizeof(memcg)) ||
-			 !memcg_in_subtree(memcg, s->memcg)))
+	/* a cgroup walk only meets tasks of the scope */
+	if (s->memcg && !s->memcg_dir &&
+	    (task_memcg_path(s->proc_root, pid, memcg, sizeof(memcg)) ||
+	     !memcg_in_subtree(memcg, s->memcg)))
 		return;
 	r->nr_tasks++;
 	grown = growth_update(s->growth, pid, f.rss_pages);
@@ -260,19 +263,72 @@ static void consider(const struct victim_scan *s, pid_t pid, struct victim_scan_
 	victim_fill(&r->chosen, pid, &f, adj, uid, page_kb, points, grown, memcg);
 }
 
-int victim_select(const struct victim_scan *s, struct victim_scan_result *r)
+struct scan_walk {
+	const struct victim_scan *s;
+	struct victim_scan_result *r;
+	struct pick best;
+	struct grower inv;
+	unsigned long page_kb;
+};
+
+/* Every pid of one cgroup.procs, read in chunks into a fixed buffer. */
+static void walk_procs(struct scan_walk *w, int dirfd)
 {
-	static char dents[32768];
-	unsigned long page_kb = (unsigned long)sysconf(_SC_PAGESIZE) / 1024;
-	struct pick best = { 0 };
-	struct grower inv = { 0 };
-	int fd = open(s->proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	long n;
+	char buf[4096];
+	size_t have = 0;
+	ssize_t n;
+	int fd = openat(dirfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return -errno;
-	memset(r, 0, sizeof(*r));
-	r->chosen.pidfd = r->invoker.pidfd = -1;
+		return;
+	while ((n = read(fd, buf + have, sizeof(buf) - 1 - have)) > 0) {
+		char *p = buf, *nl;
+		have += (size_t)n;
+		buf[have] = '\0';
+		while ((nl = strchr(p, '\n'))) {
+			*nl = '\0';
+			consider(w->s, (pid_t)strtol(p, NULL, 10), w->r, &w->best, &w->inv, w->page_kb);
+			p = nl + 1;
+		}
+		have = (size_t)(buf + have - p);
+		memmove(buf, p, have);
+	}
+	close(fd);
+}
+
+/* The cgroup and its descendants, depth-first, bounded depth. */
+static void walk_cgroup(struct scan_walk *w, int dirfd, int depth)
+{
+	char dents[4096];
+	long n;
+
+	walk_procs(w, dirfd);
+	if (depth == 32)
+		return;
+	while ((n = syscall(SYS_getdents64, dirfd, dents, sizeof(dents))) > 0) {
+		for (long off = 0; off < n;) {
+			unsigned short reclen;
+			unsigned char type = (unsigned char)dents[off + 18];
+			const char *name = dents + off + 19;
+			int sub;
+			memcpy(&reclen, dents + off + 16, sizeof(reclen));
+			off += reclen;
+			if (type != DT_DIR || name[0] == '.')
+				continue;
+			sub = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (sub < 0)
+				continue;
+			walk_cgroup(w, sub, depth + 1);
+			close(sub);
+		}
+	}
+}
+
+static void walk_proc(struct scan_walk *w, int fd)
+{
+	static char dents[32768];
+	long n;
+
 	while ((n = syscall(SYS_getdents64, fd, dents, sizeof(dents))) > 0) {
 		for (long off = 0; off < n;) {
 			/* struct linux_dirent64: ino, off, reclen, type, name */
@@ -281,14 +337,34 @@ int victim_select(const struct victim_scan *s, struct victim_scan_result *r)
 			memcpy(&reclen, dents + off + 16, sizeof(reclen));
 			off += reclen;
 			if (isdigit((unsigned char)name[0]))
-				consider(s, (pid_t)strtol(name, NULL, 10), r, &best, &inv, page_kb);
+				consider(w->s, (pid_t)strtol(name, NULL, 10), w->r, &w->best, &w->inv,
+					 w->page_kb);
 		}
 	}
+}
+
+int victim_select(const struct victim_scan *s, struct victim_scan_result *r)
+{
+	struct scan_walk w = { .s = s, .r = r, .page_kb = (unsigned long)sysconf(_SC_PAGESIZE) / 1024 };
+	int fd = open(s->memcg_dir ? s->memcg_dir : s->proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	memset(r, 0, sizeof(*r));
+	r->chosen.pidfd = r->invoker.pidfd = -1;
+	if (s->memcg_dir)
+		walk_cgroup(&w, fd, 0);
+	else
+		walk_proc(&w, fd);
 	close(fd);
-	if (!best.have)
+	if (!w.best.have)
 		return -ESRCH;
-	if (!inv.have || inv.grown == 0)
+	if (!w.inv.have || w.inv.grown == 0)
 		r->invoker = r->chosen; /* no growth seen yet: the biggest is the best guess */
+	if (s->memcg_dir) {
+		task_memcg_path(s->proc_root, r->chosen.pid, r->chosen.memcg, sizeof(r->chosen.memcg));
+		task_memcg_path(s->proc_root, r->invoker.pid, r->invoker.memcg, sizeof(r->invoker.memcg));
+	}
 	return 0;
 }
 

@@ -47,6 +47,8 @@ struct victim_policy {
 struct victim_scan {
 	const char *proc_root;
 	const char *memcg;             /* kernel-style path of the scope, NULL: whole machine */
+	const char *memcg_dir;         /* its directory: the scan walks its cgroup.procs
+					* (and its descendants') instead of all of /proc */
 	unsigned long totalpages;
 	const struct victim_policy *policy;
 	struct growth_slot *growth;    /* GROWTH_SLOTS entries, or NULL */

@@ -1,9 +1,8 @@
 /* daemon_hog.c - the memory hog of the daemon's end-to-end tests.
  * usage: daemon_hog MiB [MiB_per_s] [ignore-term]
  * Touches MiB of anonymous memory (at full speed when MiB_per_s is 0),
- * prints "filled" and sleeps. With ignore-term it ignores SIGTERM. */
+ * then sleeps. With ignore-term it ignores SIGTERM. */
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -28,8 +27,6 @@ int main(int argc, char **argv)
 			nanosleep(&ts, NULL);
 		}
 	}
-	printf("filled\n");
-	fflush(stdout);
 	for (;;)
 		pause();
 }
