@@ -143,6 +143,10 @@ int cmd_explain(int argc, char **argv)
 		fprintf(stderr, "oomkit explain: --follow reads one input\n");
 		return EXIT_USAGE;
 	}
+	if (follow && o.format == F_JSON) { /* one object would never be closed */
+		fprintf(stderr, "oomkit explain: --follow prints --jsonl or text, not --json\n");
+		return EXIT_USAGE;
+	}
 	o.summary = calloc(SUMMARY_MAX, sizeof(char *));
 	if (!o.summary)
 		return EXIT_FAILURE_GENERIC;

@@ -159,7 +159,10 @@ static void verdict(const struct kr_event *ev, struct explain_rank *r)
 	const struct kr_task *top = r->top >= 0 ? &ev->tasks[r->top] : NULL;
 
 	r->verdict = RANK_UNKNOWN;
-	if (!ev->have_victim || ev->victim.pid == KR_UNSET) {
+	if (ev->no_killable) {
+		snprintf(r->why, sizeof(r->why), "no killable process: every listed task has oom_score_adj -1000 "
+						  "(or is init or a kernel thread)");
+	} else if (!ev->have_victim || ev->victim.pid == KR_UNSET) {
 		snprintf(r->why, sizeof(r->why), "no kill line in the log");
 	} else if (ev->allocating_task) {
 		r->verdict = RANK_NOT_TOP;

@@ -47,6 +47,12 @@ static void victim_line(FILE *f, const struct kr_event *ev)
 		fprintf(f, "  Killed:    cgroup %s (%s)\n", ESC(v->cgroup), ESC(ev->reason));
 		return;
 	}
+	if (v->signal[0]) { /* earlyoom: a signal, not necessarily a death */
+		mib(a, sizeof(a), v->rss_kb);
+		fprintf(f, "  Signal:    %s to %s (pid %lld, uid %lld), rss %s, badness %lld\n", ESC(v->signal),
+			ESC(v->comm), (long long)v->pid, (long long)v->uid, a, (long long)ev->badness);
+		return;
+	}
 	mib(a, sizeof(a), v->anon_rss_kb);
 	mib(fl, sizeof(fl), v->file_rss_kb);
 	mib(sh, sizeof(sh), v->shmem_rss_kb);
@@ -164,10 +170,13 @@ static void memory_lines(FILE *f, const struct kr_event *ev, const struct explai
 		mib(c, sizeof(c), explain_pages_kb(shmem, r->page_kb));
 		mib(d, sizeof(d), explain_pages_kb(slab, r->page_kb));
 		fprintf(f, "  Memory:    anon %s, file %s, shmem %s, unreclaimable slab %s\n", a, b, c, d);
-		if (shmem != KR_UNSET && shmem * 2 > anon + ianon + file + ifile)
+		int64_t user = anon + ianon + file + ifile;
+
+		if (shmem != KR_UNSET && shmem * 2 > user + (slab != KR_UNSET ? slab : 0))
 			fprintf(f, "             shmem/tmpfs holds most of the memory: killing tasks does not free it\n");
-		if (slab != KR_UNSET && slab * 2 > anon + ianon + file + ifile)
-			fprintf(f, "             unreclaimable slab exceeds half the LRU memory: a kernel leak, not a task\n");
+		if (slab != KR_UNSET && slab * 2 > user)
+			fprintf(f, "             unreclaimable slab is over half the user memory: the memory is in the kernel "
+				   "(a leak, or objects tasks hold: pipes, sockets, page tables)\n");
 	}
 	memcg_memory(f, ev);
 	if (ev->total_swap_kb == 0)
@@ -190,6 +199,13 @@ static void memory_lines(FILE *f, const struct kr_event *ev, const struct explai
 		for (int i = 0; i < ev->nr_zones; i++)
 			if (!strcmp(ev->zones[i].name, "Normal") && ev->zones[i].free_kb < ev->zones[i].min_kb)
 				fprintf(f, "             lowmem exhausted (32-bit kernel: Normal below min, HighMem cannot serve)\n");
+	if (ev->hugepages_total > 0 && ev->hugepages_size_kb > 0) {
+		char h[32];
+
+		mib(h, sizeof(h), explain_mul(ev->hugepages_total, ev->hugepages_size_kb));
+		fprintf(f, "             %lld hugepages reserved (%s, %lld free): not usable by ordinary allocations\n",
+			(long long)ev->hugepages_total, h, (long long)ev->hugepages_free);
+	}
 	if (ev->slab_unreclaimable_top[0])
 		fprintf(f, "             largest unreclaimable slab: %s %lld kB\n", ESC(ev->slab_unreclaimable_top),
 			(long long)ev->slab_unreclaimable_top_kb);
@@ -254,6 +270,23 @@ static void score_line(FILE *f, const struct kr_event *ev, const struct explain_
 		printed == ev->select_score ? " (same)" : " (differs: memory moved between selection and dump)");
 }
 
+/* The largest task the kernel could not choose (oom_score_adj -1000),
+ * when it holds more than the victim. */
+static void protected_line(FILE *f, const struct kr_event *ev, const struct explain_rank *r)
+{
+	const struct kr_task *big = NULL, *victim = r->victim_row >= 0 ? &ev->tasks[r->victim_row] : NULL;
+	char s[32];
+
+	for (size_t i = 0; i < ev->nr_tasks; i++)
+		if (ev->tasks[i].oom_score_adj == -1000 && (!big || ev->tasks[i].rss > big->rss))
+			big = &ev->tasks[i];
+	if (!big || (victim && big->rss <= victim->rss) || (!victim && !ev->no_killable))
+		return;
+	mib(s, sizeof(s), explain_pages_kb(big->rss, r->page_kb));
+	fprintf(f, "             %s (pid %lld, rss %s) holds %s, but oom_score_adj -1000 exempts it\n",
+		ESC(big->comm), (long long)big->pid, s, victim ? "more than the victim" : "the most");
+}
+
 static void choice_line(FILE *f, const struct kr_event *ev, const struct explain_rank *r)
 {
 	if (strcmp(ev->source, "kernel") && strcmp(ev->source, "oomkit"))
@@ -263,6 +296,7 @@ static void choice_line(FILE *f, const struct kr_event *ev, const struct explain
 		r->why, oom_era_name(r->era), r->era_from_release ? "" : ", guessed from the report's shape",
 		r->totalpages, r->page_kb_assumed ? ", 4 kB pages assumed" : "");
 	score_line(f, ev, r);
+	protected_line(f, ev, r);
 }
 
 void explain_text_event(FILE *f, const struct kr_event *ev, const struct explain_rank *r, size_t index)

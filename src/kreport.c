@@ -45,6 +45,16 @@ struct kr_parser {
 	int64_t seq; /* lines fed, all hosts */
 };
 
+void kr_copy(char *dst, size_t size, const char *s, size_t n)
+{
+	if (!size)
+		return;
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
 void kr_event_init(struct kr_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
@@ -116,7 +126,8 @@ static void emit(struct kr_parser *p, struct host_state *h, struct kr_event **ev
 		ev->truncated_end = true;
 	if (ev->page_size_kb != KR_UNSET)
 		ev->oc.page_size = (unsigned long)ev->page_size_kb * 1024;
-	if (ev->oc.invoker.comm[0] == '\0' && ev->have_header == false)
+	if (ev->oc.invoker.comm[0] == '\0' && !ev->have_header &&
+	    (!strcmp(ev->source, "kernel") || !strcmp(ev->source, "oomkit")))
 		ev->truncated_start = true;
 	/* the reaper prints only when it reaped: no line means it did not */
 	if (ev->have_victim && ev->reaped < 0 && ev->victim.pid != KR_UNSET && !strstr(ev->victim.message, "(dry run)") &&
@@ -255,6 +266,8 @@ static void handle_killed(struct kr_parser *p, struct host_state *h, const struc
 	v.uid = v.uid == KR_UNSET ? h->open->victim.uid : v.uid;
 	if (!v.message[0]) /* <= 5.0: the message was on the "Kill process" line */
 		memcpy(v.message, h->open->victim.message, sizeof(v.message));
+	if (strstr(v.message, "(oom_kill_allocating_task)"))
+		h->open->allocating_task = true;
 	h->open->victim = v;
 	h->open->have_victim = true;
 	h->section = S_KILLED;
@@ -469,6 +482,22 @@ static bool record_continues(const char *pending)
 	return !strncmp(pending, "oom-kill:", 9) && strstr(pending, ",task=") && !strstr(pending, ",uid=");
 }
 
+/* Appends m (after sep, unless '\0') to the pending piece; hands the
+ * result on once it is complete. */
+static void join_pending(struct kr_parser *p, struct host_state *h, char sep, const char *m)
+{
+	size_t a = strlen(h->pending), b = strlen(m);
+
+	if (a + b + 2 < sizeof(h->pending)) {
+		if (sep)
+			h->pending[a++] = sep;
+		memcpy(h->pending + a, m, b + 1);
+	}
+	h->pending_joins++;
+	if (!needs_rest(h->pending))
+		flush_pending(p, h);
+}
+
 /* A killed event waits KR_LINGER_MAX lines (of any host) for its reaper
  * line: a host that went silent must not keep the parser off its fast path. */
 static void expire(struct kr_parser *p)
@@ -505,37 +534,23 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 			 (l->kernel_us != KR_UNSET && l->kernel_us == h->last_us && l->caller == h->last_caller);
 	h->last_us = l->kernel_us;
 	h->last_caller = l->caller;
-	if (h->pending[0] && h->same_record && record_continues(h->pending) && h->pending_joins < 3) {
-		size_t a = strlen(h->pending), b = strlen(m);
+	if (h->pending[0] && h->pending_joins < 3) {
+		size_t a = strlen(h->pending);
 
-		if (a + b + 2 < sizeof(h->pending)) {
-			h->pending[a++] = '\n';
-			memcpy(h->pending + a, m, b + 1);
+		if (h->same_record && record_continues(h->pending)) {
+			join_pending(p, h, '\n', m);
+			return;
 		}
-		h->pending_joins++;
-		if (!needs_rest(h->pending))
-			flush_pending(p, h);
-		return;
-	}
-	if (h->pending[0]) {
-		if (kr_is_fragment_of(h->pending, m) && h->pending_joins < 3) {
-			size_t a = strlen(h->pending), b = strlen(m);
+		if (kr_is_fragment_of(h->pending, m)) {
 			/* normalise() took the pieces' trailing blanks: put one back */
 			bool space = h->pending[a - 1] != ' ' && m[0] != ' ' &&
 				     (!strncmp(h->pending, "Node ", 5) || !strncmp(h->pending + a - 2, "of", 2));
 
-			if (a + b + 2 < sizeof(h->pending)) {
-				if (space)
-					h->pending[a++] = ' ';
-				memcpy(h->pending + a, m, b + 1);
-			}
-			h->pending_joins++;
-			if (!needs_rest(h->pending))
-				flush_pending(p, h);
+			join_pending(p, h, space ? ' ' : '\0', m);
 			return;
 		}
-		flush_pending(p, h);
 	}
+	flush_pending(p, h);
 	s = m;
 	while (*s == ' ')
 		s++;
@@ -554,13 +569,16 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 	}
 	if (h->same_record && !h->prev_used && h->prev_msg[0] && strstr(s, " invoked oom-killer: ")) {
 		char joined[KR_MSG_MAX]; /* "bad" + "name invoked oom-killer: ..." */
+		size_t a = strlen(h->prev_msg);
 
-		snprintf(joined, sizeof(joined), "%s\n%s", h->prev_msg, s);
+		memcpy(joined, h->prev_msg, a);
+		joined[a] = '\n';
+		kr_copy(joined + a + 1, sizeof(joined) - a - 1, s, strlen(s));
 		h->prev_used = handle_message(p, h, l, joined);
 		return;
 	}
 	h->prev_used = handle_message(p, h, l, s);
-	snprintf(h->prev_msg, sizeof(h->prev_msg), "%s", s);
+	kr_copy(h->prev_msg, sizeof(h->prev_msg), s, strlen(s));
 }
 
 /* Idle: the next line matters only if kr_scan_candidate() stops at it.

@@ -163,6 +163,9 @@ void kr_parser_flush(struct kr_parser *p);
 void kr_parser_free(struct kr_parser *p);
 size_t kr_parser_events(const struct kr_parser *p);
 
+/* Copies s[0..n) into dst (size bytes), truncated, NUL-terminated. */
+void kr_copy(char *dst, size_t size, const char *s, size_t n);
+
 /* Field helpers shared by the outputs. */
 void kr_event_init(struct kr_event *ev);
 void kr_event_clear(struct kr_event *ev); /* frees tasks, reinitialises */

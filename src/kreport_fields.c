@@ -1,27 +1,22 @@
-/* kreport_fields.c - what each line of a kernel OOM report says (see
- * kreport_fields.h). Parse by shape, not by version: every recogniser
- * accepts the variants of all eras it knows and ignores unknown keys. */
+/* kreport_fields.c - what each line of the report's scene says (see
+ * kreport_fields.h): the header, the stack dump header, cpuset, the
+ * oom-kill: summary, the memcg block, Mem-Info, zones, buddy lists, the
+ * task table; the kill lines are kreport_kill.c's. Parse by shape, not by
+ * version: every recogniser accepts the variants of all eras it knows and
+ * ignores unknown keys. */
 #include "kreport_fields.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void copy(char *dst, size_t size, const char *s, size_t n)
-{
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
-
-static bool starts(const char *s, const char *prefix)
+bool kr_starts(const char *s, const char *prefix)
 {
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
 /* Strict signed number at s; *end after it. */
-static bool num(const char *s, int64_t *v, const char **end)
+bool kr_num(const char *s, int64_t *v, const char **end)
 {
 	char *e;
 	long long x;
@@ -38,17 +33,17 @@ static bool num(const char *s, int64_t *v, const char **end)
 }
 
 /* The number after key in m (key includes its '=' or ':'), or KR_UNSET. */
-static int64_t after(const char *m, const char *key)
+int64_t kr_after(const char *m, const char *key)
 {
 	const char *p = strstr(m, key);
 	int64_t v;
 
-	if (!p || !num(p + strlen(key), &v, NULL))
+	if (!p || !kr_num(p + strlen(key), &v, NULL))
 		return KR_UNSET;
 	return v;
 }
 
-static const char *skip_sp(const char *p)
+const char *kr_skip_sp(const char *p)
 {
 	while (*p == ' ')
 		p++;
@@ -59,7 +54,7 @@ static void stat_add(struct kr_stat *s, int *n, int max, const char *name, size_
 {
 	if (*n >= max)
 		return;
-	copy(s[*n].name, sizeof(s[*n].name), name, len);
+	kr_copy(s[*n].name, sizeof(s[*n].name), name, len);
 	s[*n].value = v;
 	(*n)++;
 }
@@ -75,28 +70,28 @@ static void header_kv(struct kr_event *ev, const char *k, size_t klen, const cha
 		const char *paren = memchr(v, '(', vlen);
 		size_t hex = paren ? (size_t)(paren - v) : vlen;
 
-		copy(ev->gfp_mask, sizeof(ev->gfp_mask), v, hex);
+		kr_copy(ev->gfp_mask, sizeof(ev->gfp_mask), v, hex);
 		if (paren) {
 			const char *close = v + vlen - 1;
 
 			while (close > paren && *close != ')')
 				close--;
 			if (close > paren)
-				copy(ev->gfp_names, sizeof(ev->gfp_names), paren + 1, (size_t)(close - paren - 1));
+				kr_copy(ev->gfp_names, sizeof(ev->gfp_names), paren + 1, (size_t)(close - paren - 1));
 		}
 	} else if (KEY("nodemask")) {
-		copy(ev->nodemask, sizeof(ev->nodemask), v, vlen);
-	} else if (KEY("order") && num(v, &x, NULL)) {
+		kr_copy(ev->nodemask, sizeof(ev->nodemask), v, vlen);
+	} else if (KEY("order") && kr_num(v, &x, NULL)) {
 		ev->order = x;
 		ev->oc.order = (int)x;
-	} else if (KEY("oom_score_adj") && num(v, &x, NULL)) {
+	} else if (KEY("oom_score_adj") && kr_num(v, &x, NULL)) {
 		ev->invoker_oom_score_adj = x;
 		ev->oc.invoker.oom_score_adj = (int)x;
-	} else if ((KEY("oom_adj") || KEY("oomkilladj")) && num(v, &x, NULL)) {
+	} else if ((KEY("oom_adj") || KEY("oomkilladj")) && kr_num(v, &x, NULL)) {
 		ev->invoker_oom_adj = x;
 	} else if (KEY("trigger")) {
-		copy(ev->oc.trigger, sizeof(ev->oc.trigger), v, vlen);
-		copy(ev->source, sizeof(ev->source), "oomkit", 6);
+		kr_copy(ev->oc.trigger, sizeof(ev->oc.trigger), v, vlen);
+		kr_copy(ev->source, sizeof(ev->source), "oomkit", 6);
 	}
 #undef KEY
 }
@@ -105,7 +100,7 @@ static void header_kv(struct kr_event *ev, const char *k, size_t klen, const cha
 static const char *next_sep(const char *p)
 {
 	for (; (p = strchr(p, ',')); p++) {
-		const char *q = skip_sp(p + 1);
+		const char *q = kr_skip_sp(p + 1);
 		const char *k = q;
 
 		while (isalnum((unsigned char)*q) || *q == '_')
@@ -124,14 +119,14 @@ bool kr_header(struct kr_event *ev, const char *m, bool *incomplete)
 	*incomplete = false;
 	if (!h)
 		return false;
-	p = skip_sp(m);
-	copy(ev->oc.invoker.comm, sizeof(ev->oc.invoker.comm), p, (size_t)(h - p));
+	p = kr_skip_sp(m);
+	kr_copy(ev->oc.invoker.comm, sizeof(ev->oc.invoker.comm), p, (size_t)(h - p));
 	ev->have_header = true;
 	for (p = h + 21; *p;) {
 		const char *sep = next_sep(p), *end = sep ? sep : p + strlen(p);
 		const char *eq = memchr(p, '=', (size_t)(end - p));
 
-		p = skip_sp(p);
+		p = kr_skip_sp(p);
 		if (eq && eq > p) {
 			const char *ve = end;
 
@@ -159,7 +154,7 @@ static void release_from(struct kr_event *ev, const char *m)
 		    isdigit((unsigned char)p[1]) == 0 && p[1] == '.' && isdigit((unsigned char)p[2])) {
 			size_t n = strcspn(p, " ");
 
-			copy(ev->release, sizeof(ev->release), p, n);
+			kr_copy(ev->release, sizeof(ev->release), p, n);
 			return;
 		}
 	}
@@ -170,12 +165,12 @@ bool kr_stack_header(struct kr_event *ev, const char *m)
 	const char *p;
 	int64_t pid;
 
-	if (starts(m, "Pid: ") && (p = strstr(m, ", comm: ")) && num(m + 5, &pid, NULL)) {
+	if (kr_starts(m, "Pid: ") && (p = strstr(m, ", comm: ")) && kr_num(m + 5, &pid, NULL)) {
 		ev->invoker_pid = pid;
 		release_from(ev, p);
 		return true;
 	}
-	if (starts(m, "CPU: ") && (p = strstr(m, " PID: ")) && strstr(m, " Comm: ") && num(p + 6, &pid, NULL)) {
+	if (kr_starts(m, "CPU: ") && (p = strstr(m, " PID: ")) && strstr(m, " Comm: ") && kr_num(p + 6, &pid, NULL)) {
 		ev->invoker_pid = pid;
 		release_from(ev, strstr(m, " Comm: "));
 		return true;
@@ -187,16 +182,16 @@ bool kr_cpuset_line(struct kr_event *ev, const char *m)
 {
 	const char *c = strstr(m, " cpuset="), *ma = c ? strstr(c, " mems_allowed=") : NULL;
 
-	if (!c || !ma || starts(m, "oom-kill:"))
+	if (!c || !ma || kr_starts(m, "oom-kill:"))
 		return false;
-	copy(ev->cpuset, sizeof(ev->cpuset), c + 8, (size_t)(ma - c - 8));
-	copy(ev->mems_allowed, sizeof(ev->mems_allowed), ma + 14, strcspn(ma + 14, " "));
+	kr_copy(ev->cpuset, sizeof(ev->cpuset), c + 8, (size_t)(ma - c - 8));
+	kr_copy(ev->mems_allowed, sizeof(ev->mems_allowed), ma + 14, strcspn(ma + 14, " "));
 	if (!ev->oc.invoker.comm[0])
-		copy(ev->oc.invoker.comm, sizeof(ev->oc.invoker.comm), skip_sp(m), (size_t)(c - skip_sp(m)));
+		kr_copy(ev->oc.invoker.comm, sizeof(ev->oc.invoker.comm), kr_skip_sp(m), (size_t)(c - kr_skip_sp(m)));
 	return true;
 }
 
-static bool set_constraint(struct kr_event *ev, const char *v, size_t n)
+bool kr_set_constraint(struct kr_event *ev, const char *v, size_t n)
 {
 	static const char *const names[] = { "CONSTRAINT_NONE", "CONSTRAINT_CPUSET",
 					      "CONSTRAINT_MEMORY_POLICY", "CONSTRAINT_MEMCG" };
@@ -232,22 +227,22 @@ bool kr_oom_kill_summary(struct kr_event *ev, const char *m)
 		size_t vl = (size_t)(fe - v);
 
 		if (kl == 10 && !memcmp(p, "constraint", 10))
-			set_constraint(ev, v, vl);
+			kr_set_constraint(ev, v, vl);
 		else if (kl == 8 && !memcmp(p, "nodemask", 8) && !ev->nodemask[0])
-			copy(ev->nodemask, sizeof(ev->nodemask), v, vl);
+			kr_copy(ev->nodemask, sizeof(ev->nodemask), v, vl);
 		else if (kl == 6 && !memcmp(p, "cpuset", 6))
-			copy(ev->cpuset, sizeof(ev->cpuset), v, vl);
+			kr_copy(ev->cpuset, sizeof(ev->cpuset), v, vl);
 		else if (kl == 12 && !memcmp(p, "mems_allowed", 12)) {
 			/* a node list may itself hold commas: "0,2-3" */
 			while (c && c + 1 < end && isdigit((unsigned char)c[1])) {
 				c = memchr(c + 1, ',', (size_t)(end - c - 1));
 				fe = c ? c : end;
 			}
-			copy(ev->mems_allowed, sizeof(ev->mems_allowed), v, (size_t)(fe - v));
+			kr_copy(ev->mems_allowed, sizeof(ev->mems_allowed), v, (size_t)(fe - v));
 		} else if (kl == 9 && !memcmp(p, "oom_memcg", 9))
-			copy(ev->oom_memcg, sizeof(ev->oom_memcg), v, vl);
+			kr_copy(ev->oom_memcg, sizeof(ev->oom_memcg), v, vl);
 		else if (kl == 10 && !memcmp(p, "task_memcg", 10))
-			copy(ev->task_memcg, sizeof(ev->task_memcg), v, vl);
+			kr_copy(ev->task_memcg, sizeof(ev->task_memcg), v, vl);
 		else if (kl == 10 && !memcmp(p, "global_oom", 10))
 			ev->global_oom = true;
 		p = fe + 1;
@@ -256,14 +251,14 @@ bool kr_oom_kill_summary(struct kr_event *ev, const char *m)
 		int64_t x;
 
 		if (!ev->victim.comm[0])
-			copy(ev->victim.comm, sizeof(ev->victim.comm), task + 6, (size_t)(pid - task - 6));
-		if (num(pid + 5, &x, NULL) && ev->victim.pid == KR_UNSET)
+			kr_copy(ev->victim.comm, sizeof(ev->victim.comm), task + 6, (size_t)(pid - task - 6));
+		if (kr_num(pid + 5, &x, NULL) && ev->victim.pid == KR_UNSET)
 			ev->victim.pid = x;
-		if ((x = after(pid, ",uid=")) != KR_UNSET && ev->victim.uid == KR_UNSET)
+		if ((x = kr_after(pid, ",uid=")) != KR_UNSET && ev->victim.uid == KR_UNSET)
 			ev->victim.uid = x;
 	}
 	if (ev->oom_memcg[0])
-		copy(ev->oc.memcg, sizeof(ev->oc.memcg), ev->oom_memcg, strlen(ev->oom_memcg));
+		kr_copy(ev->oc.memcg, sizeof(ev->oc.memcg), ev->oom_memcg, strlen(ev->oom_memcg));
 	return true;
 }
 
@@ -272,16 +267,16 @@ bool kr_task_in(struct kr_event *ev, const char *m)
 {
 	const char *k = strstr(m, " killed as a result of limit of ");
 
-	if (starts(m, "Memory limit reached of cgroup ")) {
-		copy(ev->oom_memcg, sizeof(ev->oom_memcg), m + 31, strlen(m + 31));
-	} else if (starts(m, "Task in ") && k) {
-		copy(ev->task_memcg, sizeof(ev->task_memcg), m + 8, (size_t)(k - m - 8));
-		copy(ev->oom_memcg, sizeof(ev->oom_memcg), k + 32, strcspn(k + 32, "\n"));
+	if (kr_starts(m, "Memory limit reached of cgroup ")) {
+		kr_copy(ev->oom_memcg, sizeof(ev->oom_memcg), m + 31, strlen(m + 31));
+	} else if (kr_starts(m, "Task in ") && k) {
+		kr_copy(ev->task_memcg, sizeof(ev->task_memcg), m + 8, (size_t)(k - m - 8));
+		kr_copy(ev->oom_memcg, sizeof(ev->oom_memcg), k + 32, strcspn(k + 32, "\n"));
 	} else {
 		return false;
 	}
-	set_constraint(ev, "CONSTRAINT_MEMCG", 16);
-	copy(ev->oc.memcg, sizeof(ev->oc.memcg), ev->oom_memcg, strlen(ev->oom_memcg));
+	kr_set_constraint(ev, "CONSTRAINT_MEMCG", 16);
+	kr_copy(ev->oc.memcg, sizeof(ev->oc.memcg), ev->oom_memcg, strlen(ev->oom_memcg));
 	return true;
 }
 
@@ -290,33 +285,33 @@ bool kr_memcg_counter(struct kr_event *ev, const char *m)
 	struct kr_counter *c;
 	const char *p;
 
-	if (starts(m, "memory: usage "))
+	if (kr_starts(m, "memory: usage "))
 		c = &ev->mc_memory;
-	else if (starts(m, "memory+swap: usage "))
+	else if (kr_starts(m, "memory+swap: usage "))
 		c = &ev->mc_memsw;
-	else if (starts(m, "kmem: usage "))
+	else if (kr_starts(m, "kmem: usage "))
 		c = &ev->mc_kmem;
-	else if (starts(m, "swap: usage "))
+	else if (kr_starts(m, "swap: usage "))
 		c = &ev->mc_swap;
 	else
 		return false;
 	p = strstr(m, "usage ");
-	c->usage_kb = after(p, "usage ");
-	c->limit_kb = after(p, "limit ");
-	c->failcnt = after(p, "failcnt ");
+	c->usage_kb = kr_after(p, "usage ");
+	c->limit_kb = kr_after(p, "limit ");
+	c->failcnt = kr_after(p, "failcnt ");
 	if (!ev->constraint_known)
-		set_constraint(ev, "CONSTRAINT_MEMCG", 16);
+		kr_set_constraint(ev, "CONSTRAINT_MEMCG", 16);
 	return true;
 }
 
 /* "name:NKB name:NKB" (<= 5.2, inline after the stats header) */
 static void memcg_stats_kb(struct kr_event *ev, const char *p)
 {
-	while (*(p = skip_sp(p))) {
+	while (*(p = kr_skip_sp(p))) {
 		const char *colon = strchr(p, ':'), *e;
 		int64_t v;
 
-		if (!colon || strchr(p, ' ') < colon || !num(colon + 1, &v, &e))
+		if (!colon || strchr(p, ' ') < colon || !kr_num(colon + 1, &v, &e))
 			return;
 		stat_add(ev->memcg_stats, &ev->nr_memcg_stats, KR_MAX_STATS, p, (size_t)(colon - p), v);
 		ev->memcg_stats_kb = true;
@@ -328,14 +323,14 @@ bool kr_memcg_stats_header(struct kr_event *ev, const char *m)
 {
 	const char *colon;
 
-	if (!starts(m, "Memory cgroup stats for "))
+	if (!kr_starts(m, "Memory cgroup stats for "))
 		return false;
 	colon = strstr(m + 24, ":");
 	while (colon && colon[1] && colon[1] != ' ')
 		colon = strchr(colon + 1, ':');
 	if (ev->memcg_stats_for[0]) /* <= 5.2 dumps the whole subtree: keep the first */
 		return true;
-	copy(ev->memcg_stats_for, sizeof(ev->memcg_stats_for), m + 24,
+	kr_copy(ev->memcg_stats_for, sizeof(ev->memcg_stats_for), m + 24,
 	     colon ? (size_t)(colon - m - 24) : strlen(m + 24));
 	if (colon)
 		memcg_stats_kb(ev, colon + 1);
@@ -350,7 +345,7 @@ bool kr_memcg_stat(struct kr_event *ev, const char *m)
 
 	while (islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_')
 		p++;
-	if (p == m || *p != ' ' || !num(p + 1, &v, &e) || *e)
+	if (p == m || *p != ' ' || !kr_num(p + 1, &v, &e) || *e)
 		return false;
 	stat_add(ev->memcg_stats, &ev->nr_memcg_stats, KR_MAX_STATS, m, (size_t)(p - m), v);
 	return true;
@@ -359,16 +354,16 @@ bool kr_memcg_stat(struct kr_event *ev, const char *m)
 /* Mem-Info global counters: "name:N name:N" in pages, no kB */
 bool kr_meminfo_counters(struct kr_event *ev, const char *m)
 {
-	const char *p = skip_sp(m);
+	const char *p = kr_skip_sp(m);
 	int count = 0;
 
-	if (starts(p, "Node ") || !strchr(p, ':') || strstr(p, "kB"))
+	if (kr_starts(p, "Node ") || !strchr(p, ':') || strstr(p, "kB"))
 		return false;
-	while (*(p = skip_sp(p))) {
+	while (*(p = kr_skip_sp(p))) {
 		const char *colon = strchr(p, ':'), *e;
 		int64_t v;
 
-		if (!colon || (strchr(p, ' ') && strchr(p, ' ') < colon) || !num(colon + 1, &v, &e) ||
+		if (!colon || (strchr(p, ' ') && strchr(p, ' ') < colon) || !kr_num(colon + 1, &v, &e) ||
 		    (*e && *e != ' '))
 			return count > 0;
 		stat_add(ev->meminfo, &ev->nr_meminfo, 48, p, (size_t)(colon - p), v);
@@ -378,7 +373,7 @@ bool kr_meminfo_counters(struct kr_event *ev, const char *m)
 	return count > 0;
 }
 
-static bool zone_name(const char *p, size_t n)
+bool kr_zone_name(const char *p, size_t n)
 {
 	static const char *const names[] = { "DMA", "DMA32", "Normal", "HighMem", "Movable", "Device" };
 
@@ -391,16 +386,16 @@ static bool zone_name(const char *p, size_t n)
 /* "[Node N ]<zone>" at m; returns the text after the zone name. */
 static const char *node_zone(const char *m, int64_t *node, const char **zone, size_t *zlen)
 {
-	const char *p = skip_sp(m), *e;
+	const char *p = kr_skip_sp(m), *e;
 
 	*node = KR_UNSET;
-	if (starts(p, "Node ") && num(p + 5, node, &e))
-		p = skip_sp(e);
+	if (kr_starts(p, "Node ") && kr_num(p + 5, node, &e))
+		p = kr_skip_sp(e);
 	*zone = p;
 	while (isalnum((unsigned char)*p))
 		p++;
 	*zlen = (size_t)(p - *zone);
-	return zone_name(*zone, *zlen) ? p : NULL;
+	return kr_zone_name(*zone, *zlen) ? p : NULL;
 }
 
 static struct kr_zone *zone_get(struct kr_event *ev, int64_t node, const char *name, size_t n)
@@ -415,7 +410,7 @@ static struct kr_zone *zone_get(struct kr_event *ev, int64_t node, const char *n
 
 	memset(z, 0, sizeof(*z));
 	z->node = node;
-	copy(z->name, sizeof(z->name), name, n);
+	kr_copy(z->name, sizeof(z->name), name, n);
 	z->free_kb = z->min_kb = z->low_kb = z->high_kb = z->present_kb = z->managed_kb = KR_UNSET;
 	z->buddy_kb = KR_UNSET;
 	return z;
@@ -429,14 +424,14 @@ bool kr_zone_line(struct kr_event *ev, const char *m)
 	struct kr_zone *z;
 
 	rest = node_zone(m, &node, &zone, &zl);
-	if (!rest || !starts(rest, " free:") || !(z = zone_get(ev, node, zone, zl)))
+	if (!rest || !kr_starts(rest, " free:") || !(z = zone_get(ev, node, zone, zl)))
 		return false;
-	z->free_kb = after(rest, " free:");
-	z->min_kb = after(rest, " min:");
-	z->low_kb = after(rest, " low:");
-	z->high_kb = after(rest, " high:");
-	z->present_kb = after(rest, " present:");
-	z->managed_kb = after(rest, " managed:");
+	z->free_kb = kr_after(rest, " free:");
+	z->min_kb = kr_after(rest, " min:");
+	z->low_kb = kr_after(rest, " low:");
+	z->high_kb = kr_after(rest, " high:");
+	z->present_kb = kr_after(rest, " present:");
+	z->managed_kb = kr_after(rest, " managed:");
 	return true;
 }
 
@@ -452,17 +447,17 @@ bool kr_buddy_line(struct kr_event *ev, const char *m)
 	if (!p || *p != ':' || !strchr(p, '*') || !(z = zone_get(ev, node, zone, zl)))
 		return false;
 	z->nr_orders = 0;
-	for (p++; *(p = skip_sp(p));) {
+	for (p++; *(p = kr_skip_sp(p));) {
 		if (*p == '(') {
 			p += strcspn(p, ")");
 			p += *p == ')';
 			continue;
 		}
 		if (*p == '=') {
-			z->buddy_kb = after(p, "= ");
+			z->buddy_kb = kr_after(p, "= ");
 			break;
 		}
-		if (!num(p, &n, &e) || *e != '*' || !num(e + 1, &size, &e))
+		if (!kr_num(p, &n, &e) || *e != '*' || !kr_num(e + 1, &size, &e))
 			return true;
 		if (z->nr_orders == 0 && ev->page_size_kb == KR_UNSET && size > 0 && size <= 1 << 20)
 			ev->page_size_kb = size;
@@ -475,23 +470,23 @@ bool kr_buddy_line(struct kr_event *ev, const char *m)
 
 bool kr_meminfo_tail(struct kr_event *ev, const char *m)
 {
-	const char *p = skip_sp(m), *e;
+	const char *p = kr_skip_sp(m), *e;
 	int64_t v;
 
-	if (starts(p, "Free swap  = "))
-		ev->free_swap_kb = after(p, "= ");
-	else if (starts(p, "Total swap = "))
-		ev->total_swap_kb = after(p, "= ");
+	if (kr_starts(p, "Free swap  = "))
+		ev->free_swap_kb = kr_after(p, "= ");
+	else if (kr_starts(p, "Total swap = "))
+		ev->total_swap_kb = kr_after(p, "= ");
 	else if (strstr(p, "hugepages_total=")) {
-		int64_t size = after(p, "hugepages_size="), total = after(p, "hugepages_total=");
+		int64_t size = kr_after(p, "hugepages_size="), total = kr_after(p, "hugepages_total=");
 
 		/* the default (2 MiB on x86) hstate is the one that matters, keep the used one */
 		if (ev->hugepages_total == KR_UNSET || (total > 0 && ev->hugepages_total <= 0)) {
 			ev->hugepages_total = total;
-			ev->hugepages_free = after(p, "hugepages_free=");
+			ev->hugepages_free = kr_after(p, "hugepages_free=");
 			ev->hugepages_size_kb = size;
 		}
-	} else if (num(p, &v, &e) && *e == ' ') {
+	} else if (kr_num(p, &v, &e) && *e == ' ') {
 		e++;
 		if (!strcmp(e, "total pagecache pages"))
 			ev->pagecache_pages = v;
@@ -499,13 +494,13 @@ bool kr_meminfo_tail(struct kr_event *ev, const char *m)
 			ev->swapcache_pages = v;
 		else if (!strcmp(e, "pages RAM"))
 			ev->ram_pages = v;
-		else if (starts(e, "pages HighMem"))
+		else if (kr_starts(e, "pages HighMem"))
 			ev->highmem_pages = v;
 		else if (!strcmp(e, "pages reserved"))
 			ev->reserved_pages = v;
-		else if (!starts(e, "pages "))
+		else if (!kr_starts(e, "pages "))
 			return false;
-	} else if (!starts(p, "Swap cache stats:") && !starts(p, "lowmem_reserve[]:"))
+	} else if (!kr_starts(p, "Swap cache stats:") && !kr_starts(p, "lowmem_reserve[]:"))
 		return false;
 	return true;
 }
@@ -517,11 +512,11 @@ bool kr_slab_row(struct kr_event *ev, const char *m)
 	int64_t used, total;
 	const char *e;
 
-	if (p == m || !num(skip_sp(p), &used, &e) || strncmp(e, "KB", 2) || !num(skip_sp(e + 2), &total, &e))
+	if (p == m || !kr_num(kr_skip_sp(p), &used, &e) || strncmp(e, "KB", 2) || !kr_num(kr_skip_sp(e + 2), &total, &e))
 		return false;
 	if (used > ev->slab_unreclaimable_top_kb || ev->slab_unreclaimable_top_kb == KR_UNSET) {
 		ev->slab_unreclaimable_top_kb = used;
-		copy(ev->slab_unreclaimable_top, sizeof(ev->slab_unreclaimable_top), m, (size_t)(p - m));
+		kr_copy(ev->slab_unreclaimable_top, sizeof(ev->slab_unreclaimable_top), m, (size_t)(p - m));
 	}
 	return true;
 }
@@ -540,13 +535,13 @@ static const char *const col_names[] = {
 
 bool kr_task_header(struct kr_event *ev, const char *m)
 {
-	const char *p = skip_sp(m), *close;
+	const char *p = kr_skip_sp(m), *close;
 	int n = 1;
 
 	if (*p != '[' || !(close = strchr(p, ']')) || !strstr(p, " pid ") || !strstr(close, " name"))
 		return false;
 	ev->cols[0] = C_PID;
-	for (p = close + 1; *(p = skip_sp(p)) && n < 16;) {
+	for (p = close + 1; *(p = kr_skip_sp(p)) && n < 16;) {
 		size_t len = strcspn(p, " ");
 		int c = C_UNKNOWN;
 
@@ -559,7 +554,7 @@ bool kr_task_header(struct kr_event *ev, const char *m)
 		p += len;
 	}
 	ev->ncols = n;
-	copy(ev->task_columns, sizeof(ev->task_columns), skip_sp(close + 1), strlen(skip_sp(close + 1)));
+	kr_copy(ev->task_columns, sizeof(ev->task_columns), kr_skip_sp(close + 1), strlen(kr_skip_sp(close + 1)));
 	return true;
 }
 
@@ -577,23 +572,23 @@ static void task_set(struct kr_task *t, int col, int64_t v)
 
 bool kr_task_row(struct kr_event *ev, const char *m)
 {
-	const char *p = skip_sp(m), *e;
+	const char *p = kr_skip_sp(m), *e;
 	struct kr_task t;
 	int64_t v;
 
-	if (!ev->ncols || *p != '[' || !num(skip_sp(p + 1), &v, &e) || *(e = skip_sp(e)) != ']')
+	if (!ev->ncols || *p != '[' || !kr_num(kr_skip_sp(p + 1), &v, &e) || *(e = kr_skip_sp(e)) != ']')
 		return false;
 	for (int64_t *f = &t.pid; f <= &t.cpu; f++)
 		*f = KR_UNSET;
 	t.pid = v;
 	p = e + 1;
 	for (int c = 1; c < ev->ncols; c++) {
-		if (!num(skip_sp(p), &v, &e) || *e != ' ')
+		if (!kr_num(kr_skip_sp(p), &v, &e) || *e != ' ')
 			return false;
 		task_set(&t, ev->cols[c], v);
 		p = e;
 	}
-	copy(t.comm, sizeof(t.comm), p + 1, strlen(p + 1));
+	kr_copy(t.comm, sizeof(t.comm), p + 1, strlen(p + 1));
 	if (ev->nr_tasks >= KR_MAX_TASKS) {
 		ev->tasks_dropped++;
 		return true;
@@ -613,270 +608,17 @@ bool kr_task_row(struct kr_event *ev, const char *m)
 	return true;
 }
 
-/* --- kill lines --- */
-
-/* "N (comm)" at p where comm may hold ") ": the comm ends at the last ')'
- * before `stop` (or the end). Returns the byte after ')' or NULL. */
-static const char *pid_comm(const char *p, int64_t *pid, char *comm, size_t size, const char *stop)
-{
-	const char *e, *open, *close = NULL;
-
-	if (!num(p, pid, &e) || (*e != ' ' && *e != ','))
-		return NULL;
-	open = strchr(e, '(');
-	if (!open)
-		return NULL;
-	for (const char *q = open + 1; *q && (!stop || q < stop); q++)
-		if (*q == ')')
-			close = q;
-	if (!close)
-		return NULL;
-	copy(comm, size, open + 1, (size_t)(close - open - 1));
-	return close + 1;
-}
-
-static void kill_message(char *dst, size_t size, const char *m, const char *at)
-{
-	const char *e = at;
-
-	while (e > m && (e[-1] == ' ' || e[-1] == ':'))
-		e--;
-	copy(dst, size, skip_sp(m), e > m ? (size_t)(e - skip_sp(m)) : 0);
-}
-
-bool kr_select_line(struct kr_event *ev, const char *m)
-{
-	const char *k = strstr(m, "Kill process "), *sc;
-
-	if (!k)
-		k = strstr(m, "kill process ");
-	if (!k || !(sc = strstr(k, " score ")) || strstr(m, "sharing same memory") ||
-	    !pid_comm(k + 13, &ev->select_pid, ev->select_comm, sizeof(ev->select_comm), sc))
-		return false;
-	ev->select_score = after(sc, " score ");
-	kill_message(ev->victim.message, sizeof(ev->victim.message), m, k);
-	if (strstr(m, "(oom_kill_allocating_task)"))
-		ev->allocating_task = true;
-	return true;
-}
-
-bool kr_killed_line(struct kr_victim *v, const char *m)
-{
-	const char *k = strstr(m, "Killed process "), *p, *stop;
-	int64_t pid;
-
-	if (!k)
-		return false;
-	p = k + 15;
-	stop = strstr(p, ") total-vm:");
-	if (!stop)
-		stop = strstr(p, ") vsz:");
-	if (!stop)
-		stop = strstr(p, "), UID");
-	stop = stop ? stop + 1 : NULL;
-	if (!pid_comm(p, &pid, v->comm, sizeof(v->comm), stop))
-		return false;
-	v->pid = pid;
-	kill_message(v->message, sizeof(v->message), m, k);
-	v->total_vm_kb = after(k, "total-vm:");
-	if (v->total_vm_kb == KR_UNSET)
-		v->total_vm_kb = after(k, "vsz:");
-	v->anon_rss_kb = after(k, "anon-rss:");
-	v->file_rss_kb = after(k, "file-rss:");
-	v->shmem_rss_kb = after(k, "shmem-rss:");
-	v->uid = after(k, "UID:");
-	if (v->uid == KR_UNSET)
-		v->uid = after(k, "UID ");
-	v->pgtables_kb = after(k, "pgtables:");
-	v->oom_score_adj = after(k, "oom_score_adj:");
-	return true;
-}
-
-static void add_other(struct kr_event *ev, int64_t pid, const char *comm, const char *reason)
-{
-	if (ev->nr_others >= KR_MAX_OTHERS)
-		return;
-	struct kr_killed *o = &ev->others[ev->nr_others++];
-
-	o->pid = pid;
-	copy(o->comm, sizeof(o->comm), comm, strlen(comm));
-	copy(o->reason, sizeof(o->reason), reason, strlen(reason));
-}
-
-bool kr_shared_mm_line(struct kr_event *ev, const char *m)
-{
-	char comm[KR_COMM_MAX];
-	int64_t pid;
-	const char *k = strstr(m, "Kill process "), *s = strstr(m, " sharing same memory");
-
-	if (k && s && pid_comm(k + 13, &pid, comm, sizeof(comm), s)) {
-		add_other(ev, pid, comm, "shared_mm");
-		return true;
-	}
-	if (starts(m, "oom killer ") && (s = strstr(m, " has mm pinned by ")) &&
-	    pid_comm(m + 11, &pid, comm, sizeof(comm), s)) {
-		add_other(ev, pid, comm, "mm_pinned");
-		return true;
-	}
-	return false;
-}
-
-bool kr_oom_group_line(struct kr_event *ev, const char *m)
-{
-	/* the kernel's memory.oom.group, or oomkit's "--unit cgroup" / "--unit pgroup" */
-	const char *s = strstr(m, " are going to be killed due to ");
-
-	if (!starts(m, "Tasks in ") || !s)
-		return false;
-	copy(ev->oom_group, sizeof(ev->oom_group), m + 9, (size_t)(s - m - 9));
-	return true;
-}
-
-bool kr_reaper_line(struct kr_event *ev, const char *m, int64_t *pid)
-{
-	char comm[KR_COMM_MAX];
-	const char *p;
-
-	if (starts(m, "oom_reaper: reaped process ") &&
-	    (p = pid_comm(m + 27, pid, comm, sizeof(comm), strstr(m, "), now") ? strstr(m, "), now") + 1 : NULL))) {
-		if (ev && *pid == ev->victim.pid) {
-			ev->reaped = 1;
-			ev->reaped_anon_rss_kb = after(p, "anon-rss:");
-			ev->reaped_file_rss_kb = after(p, "file-rss:");
-			ev->reaped_shmem_rss_kb = after(p, "shmem-rss:");
-		}
-		return true;
-	}
-	if (starts(m, "oom_reaper: unable to reap pid:") && num(m + 31, pid, NULL)) {
-		if (ev && *pid == ev->victim.pid) {
-			ev->reaped = 0;
-			ev->reap_unable = true;
-		}
-		return true;
-	}
-	return false;
-}
-
-bool kr_end_line(struct kr_event *ev, const char *m)
-{
-	const char *p;
-
-	if ((p = strstr(m, "OOM victim ")) && strstr(m, " is already exiting")) {
-		int64_t pid;
-
-		if (pid_comm(p + 11, &pid, ev->victim.comm, sizeof(ev->victim.comm), strstr(p, " is already")))
-			ev->victim.pid = pid;
-		ev->already_exiting = true;
-		return true;
-	}
-	if (starts(m, "Out of memory and no killable processes")) {
-		ev->no_killable = true;
-		return true;
-	}
-	if ((p = strstr(m, "Kernel panic - not syncing: ")) &&
-	    (strstr(p, "emory") || strstr(p, "panic_on_oom"))) {
-		ev->panic = true;
-		copy(ev->panic_msg, sizeof(ev->panic_msg), p + 28, strcspn(p + 28, "\n"));
-		/* vm.panic_on_oom=1 panics only for CONSTRAINT_NONE ("system-wide"),
-		 * =2 for any ("compulsory") */
-		if (strstr(p, "system-wide panic_on_oom") && !ev->constraint_known)
-			set_constraint(ev, "CONSTRAINT_NONE", 15);
-		return true;
-	}
-	if (strstr(m, "panic_on_oom") && (strstr(m, "out of memory") || strstr(m, "Out of memory"))) {
-		ev->panic = true; /* 2.6.32 panic() text, or pstore without the "Kernel panic" line */
-		copy(ev->panic_msg, sizeof(ev->panic_msg), skip_sp(m), strlen(skip_sp(m)));
-		return true;
-	}
-	return false;
-}
-
-/* --- user-space killers --- */
-
-static bool earlyoom(struct kr_event *ev, const char *m)
-{
-	const char *p = strstr(m, "sending SIG"), *q, *e;
-	int64_t v;
-
-	if (p && (q = strstr(p, " to process ")) && num(q + 12, &v, &e)) {
-		copy(ev->victim.signal, sizeof(ev->victim.signal), p + 8, strcspn(p + 8, " "));
-		ev->victim.pid = v;
-		ev->victim.uid = after(e, "uid ");
-		if ((q = strchr(e, '"'))) {
-			const char *close = strstr(q + 1, "\": ");
-
-			if (!close)
-				close = strrchr(q + 1, '"');
-			if (close)
-				copy(ev->victim.comm, sizeof(ev->victim.comm), q + 1, (size_t)(close - q - 1));
-		}
-		ev->badness = after(e, "badness ");
-		if (ev->badness == KR_UNSET)
-			ev->badness = after(e, "oom_score ");
-		if ((v = after(e, "VmRSS ")) != KR_UNSET)
-			ev->victim.rss_kb = v > KR_NUM_MAX / 1024 ? KR_NUM_MAX : v * 1024;
-		return true;
-	}
-	if ((p = strstr(m, "Low memory! Killing process ")) && num(p + 28, &v, &e)) {
-		ev->victim.pid = v;
-		copy(ev->victim.comm, sizeof(ev->victim.comm), skip_sp(e), strlen(skip_sp(e)));
-		return true;
-	}
-	return false;
-}
-
-bool kr_userspace_kill(struct kr_event *ev, const char *m, const char *tag)
-{
-	const char *p, *e;
-	int64_t v;
-
-	if (earlyoom(ev, m)) {
-		copy(ev->source, sizeof(ev->source), "earlyoom", 8);
-	} else if (starts(m, "Killed /") && (p = strstr(m, " due to "))) {
-		copy(ev->source, sizeof(ev->source), "systemd-oomd", 12);
-		copy(ev->victim.cgroup, sizeof(ev->victim.cgroup), m + 7, (size_t)(p - m - 7));
-		copy(ev->reason, sizeof(ev->reason), p + 8, strlen(p + 8));
-	} else if ((p = strstr(m, "oomd kill: "))) {
-		const char *t = p + 11;
-
-		copy(ev->source, sizeof(ev->source), "oomd", 4);
-		for (int i = 0; i < 3 && *t; i++) /* three pressure figures, then the cgroup */
-			t = skip_sp(t + strcspn(t, " "));
-		copy(ev->victim.cgroup, sizeof(ev->victim.cgroup), t, strcspn(t, " "));
-		copy(ev->reason, sizeof(ev->reason), p + 11, strlen(p + 11));
-	} else if (((p = strstr(m, "Kill '")) || (p = strstr(m, "Killing '"))) &&
-		   (e = strstr(p, "' (")) && num(e + 3, &v, NULL)) {
-		const char *q = strchr(p, '\'') + 1;
-
-		copy(ev->source, sizeof(ev->source), "lmkd", 4);
-		copy(ev->victim.comm, sizeof(ev->victim.comm), q, (size_t)(e - q));
-		ev->victim.pid = v;
-		ev->victim.uid = after(e, "uid ");
-		ev->victim.oom_score_adj = after(e, "oom_score_adj ");
-		if (ev->victim.oom_score_adj == KR_UNSET)
-			ev->victim.oom_score_adj = after(e, "adj ");
-		ev->victim.rss_kb = after(e, "to free ");
-		if ((q = strstr(e, "reason: ")))
-			copy(ev->reason, sizeof(ev->reason), q + 8, strlen(q + 8));
-	} else {
-		return false;
-	}
-	(void)tag;
-	ev->have_victim = true;
-	return true;
-}
-
 bool kr_is_fragment_of(const char *prev, const char *m)
 {
-	const char *p = skip_sp(prev);
+	const char *p = kr_skip_sp(prev);
 
-	if (starts(p, "Node ") && !strchr(p, ':')) /* lone "Node 0 " */
-		return zone_name(m, strcspn(m, ": "));
+	if (kr_starts(p, "Node ") && !strchr(p, ':')) /* lone "Node 0 " */
+		return kr_zone_name(m, strcspn(m, ": "));
 	if (strstr(p, " invoked oom-killer: "))
 		return *m == '(' || *m == ',' || isdigit((unsigned char)*m);
-	if (starts(p, "Task in ") && !strstr(p, "limit of "))
-		return *m == '/' || starts(m, " killed") || starts(m, "killed") || starts(m, " as a result");
-	if (starts(p, "oom-kill:") && !strstr(p, ",uid="))
+	if (kr_starts(p, "Task in ") && !strstr(p, "limit of "))
+		return *m == '/' || kr_starts(m, " killed") || kr_starts(m, "killed") || kr_starts(m, " as a result");
+	if (kr_starts(p, "oom-kill:") && !strstr(p, ",uid="))
 		return *m == ',';
 	return false;
 }

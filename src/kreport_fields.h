@@ -7,6 +7,8 @@
 #define OOMKIT_KREPORT_FIELDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "kreport.h"
 
@@ -38,6 +40,14 @@ bool kr_end_line(struct kr_event *ev, const char *m);      /* already exiting, n
 
 /* User-space killers: one line is one event. */
 bool kr_userspace_kill(struct kr_event *ev, const char *m, const char *tag);
+
+/* Scanning helpers shared by kreport_fields.c and kreport_kill.c. */
+bool kr_starts(const char *s, const char *prefix);
+bool kr_num(const char *s, int64_t *v, const char **end); /* clamped to +-KR_NUM_MAX */
+int64_t kr_after(const char *m, const char *key);           /* number after key, or KR_UNSET */
+const char *kr_skip_sp(const char *p);
+bool kr_set_constraint(struct kr_event *ev, const char *name, size_t n);
+bool kr_zone_name(const char *p, size_t n);
 
 /* Is m the start of a KERN_CONT piece that belongs after `prev`? */
 bool kr_is_fragment_of(const char *prev, const char *m);

@@ -5,16 +5,9 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <time.h>
 
 #include "kreport.h"
-
-static void copy_field(char *dst, size_t size, const char *s, size_t n)
-{
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
 
 static size_t span_digits(const char *s, const char *end)
 {
@@ -179,8 +172,8 @@ static size_t parse_host_tag(const char *s, const char *end, bool strict, struct
 		return 0;
 	if (strict && !has_pid && !(te - t == 6 && !memcmp(t, "kernel", 6)))
 		return 0;
-	copy_field(out->host, sizeof(out->host), h, (size_t)(t - 1 - h));
-	copy_field(out->tag, sizeof(out->tag), t, (size_t)(te - t));
+	kr_copy(out->host, sizeof(out->host), h, (size_t)(t - 1 - h));
+	kr_copy(out->tag, sizeof(out->tag), t, (size_t)(te - t));
 	p = colon + 1;
 	if (p < end && *p == ' ')
 		p++;
@@ -222,13 +215,13 @@ void kr_strip_prefix(const char *line, size_t len, struct kr_prefix *out)
 	if ((n = parse_bsd_time(p, end)) || (n = parse_iso_time(p, end))) {
 		bool iso = !is_month(p);
 
-		copy_field(out->time, sizeof(out->time), p, n);
+		kr_copy(out->time, sizeof(out->time), p, n);
 		p += n;
 		if (p < end && *p == ' ')
 			p++;
 		p += parse_host_tag(p, end, iso, out);
 	} else if ((n = parse_ctime_bracket(p, end))) {
-		copy_field(out->time, sizeof(out->time), p + 1, n - 2);
+		kr_copy(out->time, sizeof(out->time), p + 1, n - 2);
 		p += n;
 		if (p < end && *p == ' ')
 			p++;
@@ -373,6 +366,22 @@ static const char *json_skip(const char *p, const char *end)
 	return p;
 }
 
+/* __REALTIME_TIMESTAMP (µs since the epoch) as "2026-11-21T21:50:00Z". */
+static void realtime_text(char *out, size_t size, const char *val, size_t n)
+{
+	time_t t = 0;
+	struct tm tm;
+
+	if (!n || n > 17 || span_digits(val, val + n) != n) {
+		kr_copy(out, size, val, n);
+		return;
+	}
+	for (size_t i = 0; i + 6 < n; i++)
+		t = t * 10 + (val[i] - '0');
+	if (!gmtime_r(&t, &tm) || !strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		kr_copy(out, size, val, n);
+}
+
 long kr_journal_json(const char *line, size_t len, char *msg, size_t size, struct kr_prefix *out)
 {
 	const char *p = line, *end = line + len;
@@ -399,7 +408,8 @@ long kr_journal_json(const char *line, size_t len, char *msg, size_t size, struc
 			return -1;
 		p = skip_ws(p + 1, end);
 		if (!strcmp(key, "MESSAGE")) {
-			p = *p == '[' ? json_bytes(p, end, msg, size, &vlen) : json_str(p, end, msg, size, &vlen);
+			p = p < end && *p == '[' ? json_bytes(p, end, msg, size, &vlen)
+						     : json_str(p, end, msg, size, &vlen);
 			if (p)
 				msglen = (long)vlen;
 		} else if (p < end && *p == '"' &&
@@ -409,11 +419,11 @@ long kr_journal_json(const char *line, size_t len, char *msg, size_t size, struc
 			if (!p)
 				return -1;
 			if (!strcmp(key, "_HOSTNAME"))
-				copy_field(out->host, sizeof(out->host), val, vlen);
+				kr_copy(out->host, sizeof(out->host), val, vlen);
 			else if (!strcmp(key, "SYSLOG_IDENTIFIER"))
-				copy_field(out->tag, sizeof(out->tag), val, vlen);
+				kr_copy(out->tag, sizeof(out->tag), val, vlen);
 			else if (!strcmp(key, "__REALTIME_TIMESTAMP"))
-				copy_field(out->time, sizeof(out->time), val, vlen);
+				realtime_text(out->time, sizeof(out->time), val, vlen);
 			else if (span_digits(val, val + vlen) == vlen && vlen && vlen < 18) {
 				out->kernel_us = 0;
 				for (size_t i = 0; i < vlen; i++)

@@ -117,10 +117,11 @@ static const char *process_lines(struct kr_parser *p, struct kr_read_stats *st, 
 
 	while (s < stop) {
 		if (kr_parser_idle(p)) {
-			const char *c = kr_scan_candidate(s, stop), *ls;
+			size_t nl;
+			const char *c = kr_scan_candidate(s, stop, &nl), *ls;
 
 			if (!c) {
-				st->lines += (int64_t)kr_count_newlines(s, stop);
+				st->lines += (int64_t)nl;
 				return stop;
 			}
 			ls = memrchr(s, '\n', (size_t)(c - s));
@@ -131,7 +132,7 @@ static const char *process_lines(struct kr_parser *p, struct kr_read_stats *st, 
 				const char *prev = ls - 1 > s ? memrchr(s, '\n', (size_t)(ls - 1 - s)) : NULL;
 
 				prev = prev ? prev + 1 : s;
-				st->lines += (int64_t)kr_count_newlines(s, prev);
+				st->lines += (int64_t)nl - 1; /* the nl newlines before ls, less prev's own */
 				process_line(p, st, prev, (size_t)(ls - 1 - prev));
 			}
 			s = ls;
@@ -156,7 +157,9 @@ int kr_read_stream(int fd, struct kr_parser *p, struct kr_read_stats *st, bool f
 	char *buf = malloc(KR_READ_BUF);
 	size_t have = 0;
 	bool skipping = false, first = true;
+	int quiet = 0;
 
+	memset(&last, 0, sizeof(last)); /* no continuation across inputs */
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
@@ -173,11 +176,15 @@ int kr_read_stream(int fd, struct kr_parser *p, struct kr_read_stats *st, bool f
 		if (n == 0) {
 			if (!follow)
 				break;
-			kr_parser_flush(p);
-			if (wait_readable(fd, 1000) < 0 || usleep(200000))
+			/* explain what is open once the log has been quiet for a while,
+			 * not at every pause inside a report */
+			if (++quiet == 3)
+				kr_parser_flush(p);
+			if (usleep(200000))
 				break;
 			continue;
 		}
+		quiet = 0;
 		if (first && binary(buf, (size_t)n < 4096 ? (size_t)n : 4096)) {
 			st->not_text = true;
 			break;
@@ -232,9 +239,12 @@ int kr_read_kmsg(int fd, struct kr_parser *p, struct kr_read_stats *st, bool fol
 		if (n < 0 && errno == EAGAIN) {
 			if (!follow)
 				break;
-			kr_parser_flush(p);
-			if (wait_readable(fd, -1) < 0)
-				return -errno;
+			/* quiet for 600 ms: the report is complete, explain it */
+			if (wait_readable(fd, 600) == 0) {
+				kr_parser_flush(p);
+				if (wait_readable(fd, -1) < 0)
+					return -errno;
+			}
 			continue;
 		}
 		if (n <= 0)

@@ -8,12 +8,9 @@
 
 #include <stddef.h>
 
-/* First byte of [p, end) where one of the report needles starts ("invoked
- * oom-killer", "Killed process", "oom-kill:", "of memory", "cpuset=", the
- * user-space killers' phrases, ...), or NULL. */
-const char *kr_scan_candidate(const char *p, const char *end);
-
-/* Number of '\n' bytes in [p, end). */
-size_t kr_count_newlines(const char *p, const char *end);
+/* First byte of [p, end) where one of the report needles starts ("oom",
+ * "OOM", "Kill", "of memory", "cpuset=", "sending SIG"), or NULL; *newlines = the '\n'
+ * bytes before it (or in all of [p, end)), counted in the same pass. */
+const char *kr_scan_candidate(const char *p, const char *end, size_t *newlines);
 
 #endif

@@ -1,6 +1,7 @@
 #!/bin/bash
 # A bounded libFuzzer run of the explain parser (tests/fuzz/fuzz_explain.c):
-# EXPLAIN_FUZZ_SECONDS (default 60), seed corpus = every fixture log. New
+# EXPLAIN_FUZZ_SECONDS (default 60), seed corpus = every fixture log and
+# tests/fuzz/regressions/ (inputs that once crashed it). New
 # corpus entries go to a temporary directory, never into the repository.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
@@ -19,6 +20,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/corpus"
 find tests/fixtures -name '*.log' -exec cp {} "$work/corpus/" \;
+cp tests/fuzz/regressions/* "$work/corpus/" # inputs that once crashed: replayed first
 if build-fuzz/fuzz_explain -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 \
 	-artifact_prefix="$work/" "$work/corpus" >"$work/log" 2>&1; then
 	ok "fuzz explain: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$work/log")"

@@ -90,6 +90,7 @@ static void journal_json(void **state)
 	assert_string_equal(msg, "active_anon:1\n active_file:2\xc3\xa9");
 	assert_string_equal(px.host, "web1");
 	assert_int_equal(px.kernel_us, 130773033);
+	assert_string_equal(px.time, "1970-01-01T00:00:00Z");
 	line = "{\"MESSAGE\":[111,111,109,255]}";
 	assert_int_equal(kr_journal_json(line, strlen(line), msg, sizeof(msg), &px), 4);
 	assert_int_equal((unsigned char)msg[3], 255);
