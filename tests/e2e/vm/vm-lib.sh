@@ -195,7 +195,12 @@ vm_boot() {
 	awk -v rc="$rc" -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%s wall=%.1fs\n", rc, b - a }' > "$o.rc"
 }
 
-vm_name() { if [ "$2" = none ]; then echo "$1"; else echo "$1@$2"; fi; }
+# vm_name SCENARIO KILLER: the name of a run's files ($VM_RUN_TAG tells
+# repetitions apart)
+vm_name() {
+	if [ "$2" = none ]; then printf %s "$1"; else printf %s "$1@$2"; fi
+	echo "${VM_RUN_TAG:+.$VM_RUN_TAG}"
+}
 
 # vm_expect_kernel SCENARIO: what the kernel console must show, one fixed
 # string per line; "N*STRING" = exactly N times
