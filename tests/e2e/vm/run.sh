@@ -1,9 +1,10 @@
 #!/bin/bash
 # run.sh - builds the qemu guest and runs OOM scenarios in it.
 #
-#   tests/e2e/vm/run.sh [-k KILLER] [--save-fixtures] [SCENARIO...]
+#   tests/e2e/vm/run.sh [-k KILLER] [--save-fixtures] [--pressure] [SCENARIO...]
 #
-# With no SCENARIO: every fixture scenario (the kernel alone). -k KILLER
+# With no SCENARIO: every fixture scenario (the kernel alone); --pressure:
+# every pressure scenario; --list: both lists. -k KILLER
 # (none, earlyoom, nohang, oomkit) starts that userspace killer in the guest
 # first; the pressure scenarios are meant for it. --save-fixtures copies each
 # passing fixture's kernel console to tests/fixtures/vm/SCENARIO.log and its
@@ -22,6 +23,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	-k) killer=$2; shift 2 ;;
 	--save-fixtures) save=1; shift ;;
+	--pressure) shift; set -- $VM_PRESSURE "$@"; break ;;
 	--list) echo "fixtures: $VM_FIXTURES"; echo "pressure: $VM_PRESSURE"; exit 0 ;;
 	-h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
