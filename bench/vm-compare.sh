@@ -30,18 +30,6 @@ mkdir -p "$VM_OUT" bench/out
 vm_kernel || exit 77
 vm_build || exit 1
 
-# boot_all KILLER SCENARIO...: VM_JOBS guests at a time
-boot_all() {
-	local killer=$1 sc running=0
-	shift
-	for sc in "$@"; do
-		vm_boot "$sc" "$killer" &
-		running=$((running + 1))
-		if [ "$running" -ge "$VM_JOBS" ]; then wait -n; running=$((running - 1)); fi
-	done
-	wait
-}
-
 # row SCENARIO KILLER: one table row from the run's user channel
 row() {
 	local u=$VM_OUT/$(vm_name "$1" "$2").user
@@ -73,18 +61,13 @@ out=bench/out/vm-compare-$(date -u +%Y%m%dT%H%M).md
 	echo "| scenario | killer | kernel had to kill | who died | time to the kill | heartbeat worst stall | MemAvailable before -> after |"
 	echo "|---|---|---|---|---|---|---|"
 } | tee "$out"
-for k in $killers; do boot_all "$k" "$@"; done
+for k in $killers; do vm_boot_all "$k" "$@"; done
 for sc in "$@"; do for k in $killers; do row "$sc" "$k"; done; done | tee -a "$out"
 
 if [ "$reps" -gt 0 ]; then
 	tags=$(seq 1 "$reps")
-	running=0
-	for t in $tags; do
-		VM_RUN_TAG=$t vm_boot hog-fast oomkit &
-		running=$((running + 1))
-		if [ "$running" -ge "$VM_JOBS" ]; then wait -n; running=$((running - 1)); fi
-	done
-	wait
+	boot_rep() { VM_RUN_TAG=$1 vm_boot hog-fast oomkit; }
+	vm_parallel boot_rep $tags
 	kills=0 runs=0 victims=0
 	for t in $tags; do
 		u=$VM_OUT/$(VM_RUN_TAG=$t vm_name hog-fast oomkit).user

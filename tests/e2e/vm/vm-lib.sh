@@ -149,6 +149,7 @@ vm_add_nohang() {
 vm_thrash_image() {
 	local img=$VM_OUT/img/thrash.img d=$VM_OUT/img/thrash.d
 	[ -s "$img" ] && [ "$img" -nt "$VM_DIR/guest/heartbeat.c" ] && return 0
+	command -v mke2fs >/dev/null || { vm_log "mke2fs missing: install e2fsprogs"; return 1; }
 	rm -rf "$d" && mkdir -p "$d" && cp "$1/t/heartbeat" "$d/" || return 1
 	head -c 160M /dev/urandom > "$d/data" && mke2fs -q -F -t ext2 -d "$d" "$img" 200M >/dev/null || return 1
 	rm -rf "$d"
@@ -265,17 +266,32 @@ vm_dump() {
 	done
 }
 
-# vm_run_all KILLER SCENARIO...: boots each (VM_JOBS at a time), then checks
-# each, printing "ok vm/NAME" or "not ok vm/NAME: why" and the logs on failure.
-vm_run_all() {
-	local killer=$1 sc running=0 why name fails=0
+# vm_parallel FUNCTION ITEM...: FUNCTION ITEM for each ITEM, VM_JOBS at a time
+vm_parallel() {
+	local fn=$1 item running=0
 	shift
-	for sc in "$@"; do
-		vm_boot "$sc" "$killer" &
+	for item in "$@"; do
+		"$fn" "$item" &
 		running=$((running + 1))
 		if [ "$running" -ge "$VM_JOBS" ]; then wait -n; running=$((running - 1)); fi
 	done
 	wait
+}
+
+# vm_boot_all KILLER SCENARIO...: boots each, VM_JOBS at a time
+vm_boot_all() {
+	local killer=$1
+	shift
+	vm_boot_with() { vm_boot "$1" "$killer"; }
+	vm_parallel vm_boot_with "$@"
+}
+
+# vm_run_all KILLER SCENARIO...: boots each (VM_JOBS at a time), then checks
+# each, printing "ok vm/NAME" or "not ok vm/NAME: why" and the logs on failure.
+vm_run_all() {
+	local killer=$1 sc why name fails=0
+	shift
+	vm_boot_all "$killer" "$@"
 	for sc in "$@"; do
 		name=$(vm_name "$sc" "$killer")
 		vm_facts "$sc" "$killer" > "$VM_OUT/$name.facts"
