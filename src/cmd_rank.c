@@ -23,6 +23,8 @@ struct rank_opts {
 	const char *cgroup;
 	const char *proc_root;
 	bool json, kernel_format;
+	unsigned int scanner_flags;  /* --scanner procfs: PROC_SCANNER_NO_BPF */
+	bool need_bpf;               /* --scanner bpf */
 };
 
 static void rank_usage(FILE *f)
@@ -40,6 +42,7 @@ static void rank_usage(FILE *f)
 		"  --json           one JSON object {\"processes\": [...]} (doc/json-rank.md)\n"
 		"  --kernel-format  the kernel's dump_tasks table (memory values in pages)\n"
 		"  --proc-root DIR  read DIR instead of /proc (tests)\n"
+		"  --scanner M      auto (default), bpf or procfs: how processes are scanned\n"
 		"Exit: 0 ok, 2 bad option, 3 bad cgroup, 4 /proc unreadable, 1 other error.\n",
 		RANK_TOP_DEFAULT);
 }
@@ -50,7 +53,8 @@ static int parse_opts(int argc, char **argv, struct rank_opts *o)
 		{ "top", required_argument, NULL, 't' },    { "all", no_argument, NULL, 'a' },
 		{ "cgroup", required_argument, NULL, 'c' }, { "json", no_argument, NULL, 'j' },
 		{ "kernel-format", no_argument, NULL, 'k' }, { "proc-root", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+		{ "scanner", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c, n;
 
@@ -73,6 +77,16 @@ static int parse_opts(int argc, char **argv, struct rank_opts *o)
 		case 'j': o->json = true; break;
 		case 'k': o->kernel_format = true; break;
 		case 'p': o->proc_root = optarg; break;
+		case 's':
+			if (!strcmp(optarg, "procfs")) {
+				o->scanner_flags = PROC_SCANNER_NO_BPF;
+			} else if (!strcmp(optarg, "bpf")) {
+				o->need_bpf = true;
+			} else if (strcmp(optarg, "auto")) {
+				fprintf(stderr, "oomkit rank: --scanner wants auto, bpf or procfs, not '%s'\n", optarg);
+				return -EINVAL;
+			}
+			break;
 		case 'h': rank_usage(stdout); return 1;
 		default:
 			fprintf(stderr, "oomkit rank: unknown or incomplete option '%s' (see --help)\n",
@@ -124,7 +138,7 @@ static void print_header(const struct oom_control *oc, const struct rank *r)
 	else
 		printf("global OOM: totalpages %lu (RAM + swap, %lu KiB pages)\n", oc->totalpages,
 		       oc->page_size / 1024);
-	printf("%zu processes, %zu killable; next victim: ", r->nr, r->nr_killable);
+	printf("%zu processes (%s scan); next victim: ", r->nr_scanned, r->scanner);
 	if (r->victim)
 		printf("pid %d (%s), %ld points\n", (int)r->victim->t->pid,
 		       text_escape(r->victim->t->comm, comm, 40), r->victim->points);
@@ -156,8 +170,8 @@ static void print_human(const struct oom_control *oc, const struct rank *r, cons
 	printf("    PID   UID NAME              RSS  SWAP PGTBL   ADJ   POINTS SCORE  KERN SHARE NOTE\n");
 	for (size_t i = 0; i < n; i++)
 		print_row(&r->rows[i], oc);
-	if (n < r->nr)
-		printf("(%zu more; --all shows every process, the unkillable last)\n", r->nr - n);
+	if (n < r->nr_scanned)
+		printf("(%zu more; --all shows every process, the unkillable last)\n", r->nr_scanned - n);
 }
 
 static void json_row(struct json *j, const struct rank_row *row, const struct oom_control *oc)
@@ -211,7 +225,8 @@ static void print_json(const struct oom_control *oc, const struct rank *r, const
 	json_kv_uint(&j, "page_size", oc->page_size);
 	json_kv_string(&j, "constraint", oom_constraint_name(oc->constraint));
 	json_kv_string(&j, "memcg", oc->constraint == CONSTRAINT_MEMCG ? oc->memcg : NULL);
-	json_kv_uint(&j, "nr_processes", r->nr);
+	json_kv_string(&j, "scanner", r->scanner);
+	json_kv_uint(&j, "nr_processes", r->nr_scanned);
 	json_kv_uint(&j, "nr_killable", r->nr_killable);
 	if (r->victim)
 		json_kv_int(&j, "victim_pid", r->victim->t->pid);
@@ -281,8 +296,36 @@ static int rank_scene(struct oom_control *oc, const struct rank_opts *o, const s
 	return 0;
 }
 
+/* One scan: the top rows read in full (all for --all, --json, --kernel-format). */
+static int rank_scan(const struct rank_opts *o, const struct oom_control *oc, struct proc_snapshot *snap,
+		     const char **method)
+{
+	struct proc_scanner sc;
+	struct proc_scan_opts so = {
+		.top = o->kernel_format ? 0 : o->top,
+		.details = PROC_DETAIL_MEMCG | PROC_DETAIL_OOM_SCORE |
+			   (o->json ? PROC_DETAIL_CMDLINE | PROC_DETAIL_EXE : 0),
+		.totalpages = oc->totalpages,
+		.page_size = oc->page_size,
+		.memcg_dir = oc->constraint == CONSTRAINT_MEMCG ? oc->memcg_dir : NULL,
+	};
+	int r = proc_scanner_init(&sc, o->proc_root, o->scanner_flags);
+
+	if (r < 0)
+		return r;
+	if (o->need_bpf && strcmp(proc_scanner_method(&sc), "bpf")) {
+		proc_scanner_free(&sc);
+		return -EOPNOTSUPP;
+	}
+	r = proc_scanner_scan(&sc, &so, snap);
+	*method = proc_scanner_method(&sc);
+	proc_scanner_free(&sc);
+	return r;
+}
+
 static int rank_run(const struct rank_opts *o)
 {
+	const char *method = "";
 	unsigned long page_size = (unsigned long)sysconf(_SC_PAGESIZE);
 	struct proc_snapshot snap = { 0 };
 	struct oom_control oc;
@@ -298,19 +341,23 @@ static int rank_run(const struct rank_opts *o)
 	e = rank_scene(&oc, o, &mi, page_size);
 	if (e)
 		return e;
-	e = proc_snapshot_take(&snap, o->proc_root,
-			       PROC_DETAIL_MEMCG | PROC_DETAIL_OOM_SCORE |
-				       (o->json ? PROC_DETAIL_CMDLINE | PROC_DETAIL_EXE : 0));
+	e = rank_scan(o, &oc, &snap, &method);
 	if (e < 0) {
-		fprintf(stderr, "oomkit rank: %s: %s\n", o->proc_root, strerror(-e));
+		if (e == -EOPNOTSUPP)
+			fprintf(stderr, "oomkit rank: --scanner bpf: the BPF task iterator cannot be loaded "
+					"(needs root, kernel BTF, kernel >= 6.2, libbpf)\n");
+		else
+			fprintf(stderr, "oomkit rank: %s: %s\n", o->proc_root, strerror(-e));
 		proc_snapshot_free(&snap);
-		return e == -ENOMEM ? EXIT_FAILURE_GENERIC : EXIT_NO_PROC;
+		return e == -ENOMEM || e == -EOPNOTSUPP ? EXIT_FAILURE_GENERIC : EXIT_NO_PROC;
 	}
 	if (rank_build(&r, &oc, &snap) < 0) {
 		fprintf(stderr, "oomkit rank: out of memory\n");
 		proc_snapshot_free(&snap);
 		return EXIT_FAILURE_GENERIC;
 	}
+	r.nr_scanned = snap.nr_scanned;
+	r.scanner = method;
 	if (o->json)
 		print_json(&oc, &r, o);
 	else if (o->kernel_format)

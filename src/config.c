@@ -55,6 +55,7 @@ static const struct key keys[] = {
 	{ "kill", "prefer", K_REGEX, C(prefer), STR(prefer), 0, 0 },
 	{ "kill", "avoid", K_REGEX, C(avoid), STR(avoid), 0, 0 },
 	{ "kill", "ignore", K_REGEX, C(ignore), STR(ignore), 0, 0 },
+	{ "kill", "protect", K_REGEX, C(protect), STR(protect), 0, 0 },
 	{ "kill", "ignore_root_user", K_BOOL, C(ignore_root_user), 0, 0, 0 },
 	{ "kill", "dry_run", K_BOOL, C(dry_run), 0, 0, 0 },
 	{ "kill", "kill_group", K_BOOL, C(kill_group), 0, 0, 0 },

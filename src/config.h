@@ -69,7 +69,7 @@ struct oomkit_config {
 	unsigned long grace_ms;      /* SIGTERM -> SIGKILL */
 	unsigned long cooldown_ms;   /* PSI rules muted after a kill */
 	unsigned long exit_timeout_ms; /* give up waiting for a SIGKILLed victim */
-	char prefer[256], avoid[256], ignore[256];
+	char prefer[256], avoid[256], ignore[256], protect[256]; /* policy specs [FIELD:]REGEX */
 	bool ignore_root_user;
 	bool dry_run;
 	bool kill_group;             /* kill the victim's whole memory cgroup */

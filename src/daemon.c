@@ -66,7 +66,7 @@ static void close_watches(struct daemon *d)
 	for (size_t i = 0; i < d->nr_cg; i++)
 		memcg_watch_close(&d->cg[i]);
 	d->nr_cg = 0;
-	victim_policy_free(&d->policy);
+	daemon_selector_stop_policy(&d->sel);
 	report_json_close(d);
 	kmsg_close();
 }
@@ -77,17 +77,9 @@ int daemon_start(struct daemon *d, char *why, size_t size)
 
 	why[0] = '\0';
 	dlog_set_debug(d->cfg.debug);
-	if (!d->growth) {
-		d->growth = calloc(GROWTH_SLOTS, sizeof(*d->growth));
-		if (!d->growth)
-			return -ENOMEM;
-	}
-	r = victim_policy_init(&d->policy, d->cfg.prefer, d->cfg.avoid, d->cfg.ignore,
-			       d->cfg.ignore_root_user);
-	if (r) {
-		snprintf(why, size, "bad prefer/avoid/ignore pattern");
-		return r;
-	}
+	r = daemon_selector_start(&d->sel, &d->cfg, why, size);
+	if (r)
+		goto fail;
 	r = sys_watch_open(&d->sys, &d->cfg, why, size);
 	if (r)
 		goto fail;
@@ -121,8 +113,7 @@ void daemon_stop(struct daemon *d)
 	hook_abort(&d->post_hook);
 	victim_close(&d->ep.rec.victim);
 	close_watches(d);
-	free(d->growth);
-	d->growth = NULL;
+	daemon_selector_free(&d->sel);
 	if (d->sigfd >= 0)
 		close(d->sigfd);
 	d->sigfd = -1;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "daemon_select.h"
 #include "daemon_victim.h"
 #include "daemon_watch.h"
 #include "hook.h"
@@ -82,14 +83,13 @@ struct daemon {
 	struct daemon_override overrides[DAEMON_MAX_OVERRIDES];
 	size_t nr_overrides;
 
-	struct victim_policy policy;
 	struct sys_watch sys;
 	struct memcg_watch cg[CONFIG_MAX_CGROUPS];
 	size_t nr_cg;
 	struct psi_sustained_state sustained;
 	struct episode ep;
 	struct hook_run pre_hook, post_hook;
-	struct growth_slot *growth;
+	struct daemon_selector sel;
 	FILE *json;
 	int sigfd;
 	uint64_t psi_muted_until_ns, next_report_ns, next_watchdog_ns, watchdog_usec;

@@ -130,16 +130,9 @@ static unsigned long scope_totalpages(const struct daemon *d, int scope)
 
 static int choose(struct daemon *d, const struct hit *h, struct victim_scan_result *r)
 {
-	struct victim_scan s = {
-		.proc_root = d->cfg.proc_root,
-		.memcg = h->scope >= 0 ? d->cg[h->scope].kpath : NULL,
-		.memcg_dir = h->scope >= 0 ? d->cg[h->scope].dir : NULL,
-		.totalpages = scope_totalpages(d, h->scope),
-		.policy = &d->policy,
-		.growth = d->growth,
-		.self = getpid(),
-	};
-	return victim_select(&s, r);
+	return daemon_select_victim(&d->sel, h->scope >= 0 ? d->cg[h->scope].kpath : NULL,
+				    h->scope >= 0 ? d->cg[h->scope].dir : NULL,
+				    scope_totalpages(d, h->scope), r);
 }
 
 static void start_post_hook(struct daemon *d)
@@ -224,7 +217,6 @@ static void start_episode(struct daemon *d, const struct hit *h, uint64_t now)
 		return;
 	}
 	ep->no_victim_logged = false;
-	victim_read_details(d->cfg.proc_root, &r.chosen);
 	if (d->cfg.dry_run) {
 		dry_run_kill(d, h, &r);
 		return;

@@ -1,15 +1,13 @@
-/* daemon_victim.h - the daemon's view of one victim and the allocation-free
- * scan that chooses it: kernel-like badness in the episode's scope (whole
- * machine or one memory cgroup subtree), the prefer/avoid/ignore policy as
- * tiers (never as score arithmetic), the invoker as the task that grew
- * fastest since the previous scan, and the pidfd primitives of a staged
- * kill (SIGTERM, then SIGKILL + process_mrelease). */
+/* daemon_victim.h - the victim of the daemon's episode and the pidfd
+ * primitives of a staged kill: open (pinning the process and checking its
+ * start time, so that a reused pid is never signalled), SIGTERM, SIGKILL,
+ * process_mrelease() after SIGKILL, and a non-blocking "has it exited?".
+ * The episode waits asynchronously (the daemon polls the pidfd), which is
+ * why this is not oom_kill_process()'s blocking wait. */
 #ifndef OOMKIT_DAEMON_VICTIM_H
 #define OOMKIT_DAEMON_VICTIM_H
 
-#include <regex.h>
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -17,7 +15,7 @@
 
 struct victim {
 	pid_t pid;
-	unsigned long long start_time;
+	unsigned long long start_time; /* stat field 22, clock ticks */
 	char comm[TASK_COMM_MAX];
 	uid_t uid;
 	int oom_score_adj;
@@ -26,7 +24,6 @@ struct victim {
 	long points;                   /* oom_badness() in pages */
 	char memcg[TASK_CGROUP_MAX];
 	int pidfd;                     /* -1 when not open */
-	/* read for the chosen one only, for the report (victim_read_details) */
 	unsigned long total_vm_kb, rss_anon_kb, rss_file_kb, rss_shmem_kb, pgtables_kb, swap_kb;
 };
 
@@ -35,45 +32,11 @@ struct victim {
 #define GROWTH_SLOTS (1u << 17)
 struct growth_slot {
 	pid_t pid;
-	uint32_t rss_pages;
+	uint32_t rss_kb;
 };
 
-struct victim_policy {
-	regex_t prefer, avoid, ignore;
-	bool has_prefer, has_avoid, has_ignore;
-	bool ignore_root_user;
-};
-
-struct victim_scan {
-	const char *proc_root;
-	const char *memcg;             /* kernel-style path of the scope, NULL: whole machine */
-	const char *memcg_dir;         /* its directory: the scan walks its cgroup.procs
-					* (and its descendants') instead of all of /proc */
-	unsigned long totalpages;
-	const struct victim_policy *policy;
-	struct growth_slot *growth;    /* GROWTH_SLOTS entries, or NULL */
-	pid_t self;
-};
-
-struct victim_scan_result {
-	struct victim chosen;
-	struct victim invoker;
-	size_t nr_tasks, nr_candidates;
-};
-
-/* Compiles the policy's patterns (non-empty ones). 0 or -EINVAL. */
-int victim_policy_init(struct victim_policy *p, const char *prefer, const char *avoid,
-		       const char *ignore, bool ignore_root_user);
-void victim_policy_free(struct victim_policy *p);
-
-/* Scans proc_root and chooses. 0, -ESRCH when nothing is killable, or
- * -errno when proc_root is unreadable. */
-int victim_select(const struct victim_scan *s, struct victim_scan_result *r);
-
-/* Fills the report's memory figures from /proc/PID/status. */
-int victim_read_details(const char *proc_root, struct victim *v);
-
-/* Opens a pidfd and checks the start time still matches (PID reuse). */
+/* Opens a pidfd and checks the start time still matches (PID reuse):
+ * 0, -ESRCH (gone or reused) or -errno. */
 int victim_open(const char *proc_root, struct victim *v);
 int victim_signal(struct victim *v, int sig);
 /* process_mrelease(): only meaningful after SIGKILL. */
@@ -81,10 +44,5 @@ int victim_reap(struct victim *v);
 /* Has the victim exited (pidfd readable)? */
 bool victim_exited(const struct victim *v);
 void victim_close(struct victim *v);
-
-/* The kernel-style memory cgroup path of pid ("" when unknown). */
-int task_memcg_path(const char *proc_root, pid_t pid, char *out, size_t size);
-/* Is path inside the subtree scope ("/a" holds "/a" and "/a/b")? */
-bool memcg_in_subtree(const char *path, const char *scope);
 
 #endif

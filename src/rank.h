@@ -24,7 +24,9 @@ struct rank_row {
 struct rank {
 	struct rank_row *rows;    /* ranked: killable by points (kernel tie rule), then the rest by size */
 	size_t nr;                /* tasks in scope (all, or the cgroup subtree) */
-	size_t nr_killable;
+	size_t nr_killable;       /* among the rows */
+	size_t nr_scanned;        /* processes in scope seen by the scan (>= nr) */
+	const char *scanner;      /* proc_scanner_method() */
 	const struct rank_row *victim; /* NULL when nothing is killable */
 };
 

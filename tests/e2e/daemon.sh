@@ -248,4 +248,12 @@ else
 	not_ok "daemon-earlyoom-flags: $out"
 fi
 
+# 11. The shipped default configuration is valid and says the defaults,
+#     commented and uncommented alike.
+def=$("$OOMKIT" daemon --config /dev/null --check-config 2>&1)
+com=$("$OOMKIT" daemon --config packaging/oomkit.conf --check-config 2>&1)
+sed 's/^#\([a-z_]* =\)/\1/; s/^#\[cgroup\]/[cgroup]/' packaging/oomkit.conf > "$WORK/uncommented.conf"
+unc=$("$OOMKIT" daemon --config "$WORK/uncommented.conf" --check-config 2>&1 | sed '/^\[cgroup\]/,$d' | sed '$d')
+check "daemon-shipped-config-is-the-defaults" [ "$def" = "$com" ] && [ "$def" = "$unc" ]
+
 exit $E2E_FAILED

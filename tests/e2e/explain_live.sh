@@ -10,7 +10,21 @@ if ! have_root || ! have_memcg_v1; then
 	exit 0
 fi
 work=$(mktemp -d)
-trap 'kill "$follower" 2>/dev/null; rm -rf "$work"; e2e_cleanup' EXIT
+cg=
+# memcg_new and spawn_in run in $(...): lib.sh's cleanup lists never see
+# their cgroup and pid, so this test removes them itself.
+cleanup() {
+	kill "$follower" 2>/dev/null
+	[ -n "$hog" ] && kill -KILL "$hog" 2>/dev/null
+	if [ -n "$cg" ] && [ -d "$cg" ]; then
+		for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+		for _ in $(seq 30); do rmdir "$cg" 2>/dev/null && break; sleep 0.1; done
+	fi
+	rm -rf "$work"
+	e2e_cleanup
+}
+hog=
+trap cleanup EXIT
 
 "$OOMKIT" explain --follow --jsonl >"$work/follow" 2>"$work/follow.err" &
 follower=$!

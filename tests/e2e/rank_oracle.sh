@@ -83,14 +83,23 @@ fi
 sleep 0.2
 
 # --- every process, kernel before and after --------------------------------
+# Both scanners (src/scan.c): the BPF task iterator and /proc/PID/oom_score.
+SCANNERS="procfs"
+if "$OOMKIT" rank --scanner bpf --top 1 >/dev/null 2>&1; then
+	SCANNERS="bpf procfs"
+else
+	skip "rank_scanner_bpf: the BPF task iterator cannot be loaded here"
+fi
+for SC in $SCANNERS; do
 kernel_scores > "$TMP/before"
-"$OOMKIT" rank --all --json > "$TMP/rank.json"; rc=$?
+"$OOMKIT" rank --scanner "$SC" --all --json > "$TMP/rank.json"; rc=$?
 kernel_scores > "$TMP/after"
-check "rank_json_exit_0" [ "$rc" = 0 ]
+check "rank_json_exit_0_$SC" [ "$rc" = 0 ]
 
-"$PY" - "$TMP" "${PIDS[*]}" "${UIDS[*]}" "${ADJS[*]}" <<'EOF'
+"$PY" - "$TMP" "${PIDS[*]}" "${UIDS[*]}" "${ADJS[*]}" "$SC" <<'EOF'
 import json, sys
 tmp, pids, uids, adjs = sys.argv[1], *[list(map(int, a.split())) for a in sys.argv[2:5]]
+sc = sys.argv[5]
 def scores(f):
     return {int(p): int(s) for p, s in (l.split() for l in open(f"{tmp}/{f}") if l.strip())}
 before, after = scores("before"), scores("after")
@@ -105,7 +114,7 @@ for pid, r in rows.items():
         if r["kernel_oom_score"] != before[pid]:
             bad.append(f"pid {pid} kernel_oom_score {r['kernel_oom_score']} != {before[pid]}")
 print(("ok" if not bad and compared >= 10 else "not ok") +
-      f" rank_score_equals_kernel_on_every_stable_process ({compared} compared)" + "".join("\n  " + b for b in bad))
+      f" rank_score_equals_kernel_on_every_stable_process_{sc} ({compared} compared)" + "".join("\n  " + b for b in bad))
 bad = []
 for pid, uid, adj in zip(pids, uids, adjs):
     r = rows.get(pid)
@@ -115,16 +124,17 @@ for pid, uid, adj in zip(pids, uids, adjs):
         bad.append(f"pid {pid} adj {adj} uid {uid}: oomkit {r['score']}/{r['uid']}/{r['oom_score_adj']} kernel {before[pid]}")
     if adj == -1000 and (r["killable"] or r["points"] is not None or r["score"] != 0):
         bad.append(f"pid {pid}: adj -1000 must be unkillable with score 0")
-print(("ok" if not bad else "not ok") + " rank_spawned_adj_-1000..1000_root_and_65534_match_kernel" +
+print(("ok" if not bad else "not ok") + f" rank_spawned_adj_-1000..1000_root_and_65534_match_kernel_{sc}" +
       "".join("\n  " + b for b in bad))
 init = rows.get(1)
 print(("ok" if init and not init["killable"] and init["unkillable_reason"] == "init" else "not ok") +
-      " rank_init_unkillable")
+      f" rank_init_unkillable_{sc}")
 victims = [r for r in doc["processes"] if r["victim"]]
 ok = len(victims) == 1 and victims[0]["pid"] == doc["victim_pid"] and doc["processes"][0]["victim"]
-print(("ok" if ok else "not ok") + " rank_one_victim_listed_first")
+print(("ok" if ok else "not ok") + f" rank_one_victim_listed_first_{sc}")
 EOF
-[ $? = 0 ] || not_ok "rank_oracle: comparison script failed"
+[ $? = 0 ] || not_ok "rank_oracle: comparison script failed ($SC)"
+done
 
 # --- one process by hand: points from status + meminfo ---------------------
 p=${PIDS[6]} # adj 300, 32 MB, root
@@ -179,7 +189,9 @@ wait_rss "$s1" 8 && wait_rss "$s2" 16 && wait_rss "$hog" 4 || { not_ok "rank_ora
 echo 500 > "/proc/$s2/oom_score_adj"
 echo 1000 > "/proc/$hog/oom_score_adj"
 sleep 0.2
-"$OOMKIT" rank --cgroup "$CG2" --kernel-format > "$TMP/kf.txt"
+for SC in $SCANNERS; do
+	"$OOMKIT" rank --scanner "$SC" --cgroup "$CG2" --kernel-format > "$TMP/kf.$SC.txt"
+done
 predicted=$("$OOMKIT" rank --cgroup "$CG2" --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["victim_pid"])')
 mark="oomkit-rank-oracle-$$"
 echo "$mark" > /dev/kmsg
@@ -187,13 +199,16 @@ touch "$TMP/go.$hog"
 for _ in $(seq 200); do kill -0 "$hog" 2>/dev/null || break; sleep 0.05; done
 sleep 0.3
 dmesg | sed -n "/$mark/,\$p" | sed 's/^\[[^]]*\] //' > "$TMP/dmesg.txt"
-check "rank_kernel_format_header" grep -qx '\[  pid  \]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes swapents oom_score_adj name' "$TMP/kf.txt"
-# Every column equal, except rss_anon/rss_file/rss_shmem: status gives
-# exact sums since 6.16, the kernel prints its per-CPU-batched counters
-# (at most nr_cpus * 32 pages apart; rss itself is the kernel's counter).
-slack=$(($(nproc) * 32))
+check "rank_kernel_format_header" grep -qx '\[  pid  \]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes swapents oom_score_adj name' "$TMP/kf.procfs.txt"
+# Every column equal. procfs: rss_anon/rss_file/rss_shmem come from status,
+# exact sums since 6.16, while the kernel prints its per-CPU-batched
+# counters (at most nr_cpus * 32 pages apart; rss itself is the kernel's
+# counter, stat field 24). bpf reads the kernel's counters: no slack.
+for SC in $SCANNERS; do
+slack=0
+[ "$SC" = procfs ] && slack=$(($(nproc) * 32))
 for p in "$s1" "$s2"; do
-	ours=$(grep -E "^\[ *$p\] " "$TMP/kf.txt")
+	ours=$(grep -E "^\[ *$p\] " "$TMP/kf.$SC.txt")
 	theirs=$(grep -E "^\[ *$p\] " "$TMP/dmesg.txt" | head -1)
 	if [ -n "$ours" ] && awk -v a="$ours" -v b="$theirs" -v s="$slack" 'BEGIN {
 		na = split(a, x, / +/); nb = split(b, y, / +/)
@@ -203,10 +218,11 @@ for p in "$s1" "$s2"; do
 			else if (x[i] != y[i]) exit 1
 		}
 	}'; then
-		ok "rank_kernel_format_row_equals_dmesg_pid_$p"
+		ok "rank_kernel_format_row_equals_dmesg_${SC}_pid_$p"
 	else
-		not_ok "rank_kernel_format_row_equals_dmesg_pid_$p: ours '$ours' kernel '$theirs'"
+		not_ok "rank_kernel_format_row_equals_dmesg_${SC}_pid_$p: ours '$ours' kernel '$theirs'"
 	fi
+done
 done
 killed=$(grep -o 'Killed process [0-9]*' "$TMP/dmesg.txt" | head -1 | awk '{ print $3 }')
 if [ -n "$killed" ] && [ "$predicted" = "$killed" ] && [ "$killed" = "$hog" ]; then

@@ -50,9 +50,15 @@ static void task(int pid, const char *comm, unsigned int flags, unsigned long rs
 	snprintf(text, sizeof(text), "%d\n", adj);
 	put(rel, text);
 	snprintf(rel, sizeof(rel), "%d/status", pid);
-	snprintf(text, sizeof(text), "Name:\t%s\nVmSize:\t%lu kB\nRssAnon:\t%lu kB\nRssFile:\t0 kB\nRssShmem:\t0 kB\nVmPTE:\t12 kB\n",
-		 comm, rss_pages * 8, rss_pages * 4);
+	snprintf(text, sizeof(text),
+		 "Name:\t%s\nState:\tS (sleeping)\nTgid:\t%d\nPid:\t%d\nPPid:\t1\nUid:\t0\t0\t0\t0\n"
+		 "VmSize:\t%lu kB\nVmRSS:\t%lu kB\nRssAnon:\t%lu kB\nRssFile:\t0 kB\nRssShmem:\t0 kB\n"
+		 "VmPTE:\t12 kB\nVmSwap:\t0 kB\nThreads:\t1\n",
+		 comm, pid, pid, rss_pages * 8, rss_pages * 4, rss_pages * 4);
 	put(rel, text);
+	/* the scanner's first-pass key: all equal, so every task is read in full */
+	snprintf(rel, sizeof(rel), "%d/oom_score", pid);
+	put(rel, "0\n");
 	snprintf(rel, sizeof(rel), "%d/cgroup", pid);
 	put(rel, "0::/\n");
 }
