@@ -8,6 +8,9 @@
 #include "daemon_log.h"
 #include "daemon_report.h"
 #include "json.h"
+#include "mem.h"
+#include "report.h"
+#include <unistd.h>
 
 static char json_buf[8192]; /* stdio's buffer for the event file: no lazy malloc */
 
@@ -24,7 +27,35 @@ static void say(struct daemon *d, int prio, const char *line)
 {
 	dlog(prio, "%s", line);
 	if (d->cfg.kmsg)
-		kmsg_line(line);
+		kmsg_line(prio, line);
+}
+
+void report_selection(struct daemon *d, int scope, const char *trigger, int sig)
+{
+	static struct memcg_state st; /* large; one report at a time */
+	struct oom_control *oc = &d->sel.oc;
+	const struct memcg_state *mcg = NULL;
+	/* report_line() puts the kernel level in front of what it writes to a
+	 * descriptor: on stderr that is the sd-daemon priority prefix */
+	const int sinks[2] = { STDERR_FILENO, d->cfg.kmsg ? kmsg_fd_get() : -1 };
+	struct meminfo mi;
+	struct report r;
+
+	snprintf(oc->trigger, sizeof(oc->trigger), "%s", trigger);
+	oc->kill_signal = sig;
+	if (meminfo_read(d->cfg.proc_root, &mi))
+		memset(&mi, 0, sizeof(mi));
+	if (scope >= 0 && memcg_read(&d->roots, d->cg[scope].dir,
+				     d->cg[scope].version == 2 ? CGROUP_V2 : CGROUP_V1, &st) == 0)
+		mcg = &st;
+	for (size_t i = 0; i < 2; i++) {
+		if (sinks[i] < 0)
+			continue;
+		report_init(&r, NULL, sinks[i]);
+		dump_header(&r, oc, &mi, mcg);
+		dump_tasks(&r, oc, &d->sel.snap);
+		dump_oom_summary(&r, oc, oc->chosen);
+	}
 }
 
 void report_kill_started(struct daemon *d)
@@ -32,49 +63,50 @@ void report_kill_started(struct daemon *d)
 	struct daemon_kill_record *rec = &d->ep.rec;
 	const struct victim *v = &rec->victim, *inv = &rec->invoker;
 	char comm[4 * TASK_COMM_MAX], icomm[4 * TASK_COMM_MAX], grown[32], line[2048];
-	bool memcg = rec->scope[0] != '\0';
+	const char *base = rec->scope[0] ? "Memory cgroup out of memory" : "Out of memory";
 
 	rec->realtime_ns = realtime_ns();
 	text_escape(v->comm, comm, sizeof(comm));
 	text_escape(inv->comm, icomm, sizeof(icomm));
 	format_kb(inv->growth_kb, grown, sizeof(grown));
+	/* kill's format: a first SIGTERM is "Out of memory (TERM)" */
 	snprintf(line, sizeof(line),
-		 "%s invoked oom-killer: trigger=%s, order=-1, oom_score_adj=%d (pid %d, grew %s since the previous scan)",
-		 icomm, rec->trigger, inv->oom_score_adj, inv->pid, grown);
-	say(d, DLOG_WARNING, line);
-	snprintf(line, sizeof(line),
-		 "oom-kill:constraint=%s,nodemask=(null),cpuset=/,mems_allowed=0,%s%s,task_memcg=%s,task=%s,pid=%d,uid=%u",
-		 memcg ? "CONSTRAINT_MEMCG" : "CONSTRAINT_NONE", memcg ? "oom_memcg=" : "global_oom",
-		 memcg ? rec->scope : "", v->memcg[0] ? v->memcg : "/", comm, v->pid, (unsigned int)v->uid);
-	say(d, DLOG_WARNING, line);
-	snprintf(line, sizeof(line),
-		 "%s: %s process %d (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB, shmem-rss:%lukB, UID:%u pgtables:%lukB oom_score_adj:%d",
-		 memcg ? "Memory cgroup out of memory" : "Out of memory",
-		 rec->signal == SIGKILL ? "Killed" : "Sent SIGTERM to", v->pid, comm, v->total_vm_kb,
+		 "%s%s: Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB, shmem-rss:%lukB, UID:%u pgtables:%lukB oom_score_adj:%d",
+		 base, rec->signal == SIGKILL ? "" : " (TERM)", v->pid, comm, v->total_vm_kb,
 		 v->rss_anon_kb, v->rss_file_kb, v->rss_shmem_kb, (unsigned int)v->uid, v->pgtables_kb,
 		 v->oom_score_adj);
-	say(d, DLOG_ERR, line);
+	if (rec->signal != SIGKILL) /* SIGKILL: report_kill_process() says it */
+		say(d, DLOG_ERR, line);
+	dlog(DLOG_INFO, "oomkit: invoker %s (pid %d) grew %s since the previous scan; victim points %ld, %zu candidates",
+	     icomm, inv->pid, grown, v->points, rec->nr_candidates);
 }
 
-void report_kill_finished(struct daemon *d, const struct daemon_kill_record *rec)
+void report_kill_process(struct daemon *d)
 {
-	char comm[4 * TASK_COMM_MAX], before[32], after[32], line[512];
+	const int sinks[2] = { STDERR_FILENO, d->cfg.kmsg ? kmsg_fd_get() : -1 };
+	struct report r;
+
+	for (size_t i = 0; i < 2; i++) {
+		if (sinks[i] < 0)
+			continue;
+		report_init(&r, NULL, sinks[i]);
+		report_kill(&r, &d->sel.oc, d->sel.kctx);
+	}
+}
+
+void report_kill_finished(const struct daemon_kill_record *rec)
+{
+	char comm[4 * TASK_COMM_MAX], before[32], after[32];
 
 	text_escape(rec->victim.comm, comm, sizeof(comm));
 	format_kb(rec->avail_before_kb, before, sizeof(before));
 	format_kb(rec->avail_after_kb, after, sizeof(after));
-	if (rec->reaped) {
-		snprintf(line, sizeof(line),
-			 "oom_reaper: reaped process %d (%s), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB",
-			 rec->victim.pid, comm);
-		say(d, DLOG_INFO, line);
-	}
 	if (rec->exited)
-		dlog(DLOG_NOTICE, "process %d (%s) exited %llu ms after %s%s; %s %s -> %s",
+		dlog(DLOG_NOTICE, "process %d (%s) exited %llu ms after %s; %s %s -> %s",
 		     rec->victim.pid, comm, (unsigned long long)rec->ms_to_exit,
 		     rec->escalated ? "SIGTERM, escalated to SIGKILL"
 				    : rec->signal == SIGKILL ? "SIGKILL" : "SIGTERM",
-		     "", rec->scope[0] ? "headroom" : "MemAvailable", before, after);
+		     rec->scope[0] ? "headroom" : "MemAvailable", before, after);
 	else
 		dlog(DLOG_ERR, "process %d (%s) did not exit %llu ms after SIG%s", rec->victim.pid, comm,
 		     (unsigned long long)rec->ms_to_exit, sigabbrev_np(rec->signal));
