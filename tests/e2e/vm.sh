@@ -53,8 +53,14 @@ fi
 #   800ms/2s = 40%), so the daemon never acts;
 # hog-fast, protected, two-hogs: since daemon 58e2be9 (core's scanner) the
 #   daemon acts later (SIGTERM at 7.6-8.9% MemAvailable instead of ~9.8%)
-#   and the kernel kills first in 5 of 12 hog-fast runs (0 of 26 at 291fbe3).
+#   and the kernel kills first in 5 of 12 hog-fast runs (0 of 26 at 291fbe3);
+#   at 2b700c9 protected also logs "memavailable 8.1% < 10%: no killable
+#   process" while the hog is killable.
 KNOWN_BAD=${OOMKIT_VM_KNOWN_BAD-forkbomb thrash hog-fast protected two-hogs}
+# Round trips that fail today: at daemon 2b700c9 a SIGTERM escalated to
+# SIGKILL prints two "Killed process" lines, which explain reads as two
+# events for the one kill the guest saw (stubborn, two-hogs).
+KNOWN_BAD_EXPLAIN=${OOMKIT_VM_KNOWN_BAD_EXPLAIN-stubborn two-hogs}
 
 if "$OOMKIT_VM_BIN" daemon --help >/dev/null 2>&1; then
 	echo "# oomkit daemon works: pressure scenarios with oomkit in the guest (known failures: $KNOWN_BAD)"
@@ -63,8 +69,13 @@ if "$OOMKIT_VM_BIN" daemon --help >/dev/null 2>&1; then
 	printf '%s\n' "$out"
 	grep -q '^not ok' <<<"$out" && E2E_FAILED=1
 	# (a scenario that failed has no facts worth checking)
-	explain_works && explain_matches $(for sc in $VM_PRESSURE; do
-		[ -z "$(vm_check "$sc" oomkit)" ] && echo "$VM_OUT/$sc@oomkit.killer.log"; done)
+	if explain_works; then
+		out=$(explain_matches $(for sc in $VM_PRESSURE; do
+			[ -z "$(vm_check "$sc" oomkit)" ] && echo "$VM_OUT/$sc@oomkit.killer.log"; done) |
+			sed -E "s/^not ok (vm\/explain\/(${KNOWN_BAD_EXPLAIN// /|})@oomkit)/# known failure \1/")
+		printf '%s\n' "$out"
+		grep -q '^not ok' <<<"$out" && E2E_FAILED=1
+	fi
 else
 	echo "# oomkit daemon is not built yet (\`oomkit daemon --help\` fails): pressure scenarios not run"
 fi
