@@ -21,13 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double uptime_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+#include "uptime.h"
 
 static void set_adj(const char *adj)
 {
