@@ -1,0 +1,30 @@
+/* daemon_report.h - what the daemon says about a kill: one human line per
+ * event on stderr (sd-daemon priority prefix), the kernel-shaped report
+ * ("<invoker> invoked oom-killer: trigger=...", "oom-kill:constraint=...",
+ * "Out of memory: Killed process ...", "oom_reaper: reaped process ...")
+ * copied to /dev/kmsg when asked, one JSON line per kill appended to the
+ * configured file, the periodic memory line, and the record kept in
+ * daemon_stats for observers (metrics, D-Bus, status). No allocation. */
+#ifndef OOMKIT_DAEMON_REPORT_H
+#define OOMKIT_DAEMON_REPORT_H
+
+#include "daemon.h"
+
+/* dump_header(), dump_tasks() and dump_oom_summary() of the selection just
+ * made (kill's report.c), on stderr and /dev/kmsg. */
+void report_selection(struct daemon *d, int scope, const char *trigger, int sig);
+/* The "Killed process (TERM)" line of a first SIGTERM, and the invoker's growth. */
+void report_kill_started(struct daemon *d);
+/* kill's report_kill() of the SIGKILL step: Killed process, sharers and
+ * unit members, oom_reaper, timing and memory. */
+void report_kill_process(struct daemon *d);
+void report_kill_finished(const struct daemon_kill_record *rec);
+void report_dry_run(struct daemon *d, const struct daemon_kill_record *rec);
+/* Keeps rec in the ring of last kills, writes the JSON event, calls the observer. */
+void report_record(struct daemon *d, const struct daemon_kill_record *rec);
+void report_memory(struct daemon *d);
+/* Opens the JSON event file (append) with a static buffer. */
+int report_json_open(struct daemon *d);
+void report_json_close(struct daemon *d);
+
+#endif
