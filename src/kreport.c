@@ -276,6 +276,14 @@ static void handle_killed(struct kr_parser *p, struct host_state *h, const struc
 
 /* Lines that belong to a report; with no open event they open one that
  * is marked truncated at the start. Returns false for foreign lines. */
+/* A comm holding '\n' is split over two lines of the same record; the
+ * whole comm is at most TASK_COMM_LEN - 1 = 15 bytes, so a longer second
+ * piece (a panic line printed in the same microsecond) is not part of it. */
+static bool comm_continues(const char *first, const char *piece)
+{
+	return strlen(first) + 1 + strlen(piece) <= 15;
+}
+
 static bool handle_report_line(struct kr_parser *p, struct host_state *h, const struct kr_line *l,
 			       const char *m)
 {
@@ -320,7 +328,8 @@ static bool handle_report_line(struct kr_parser *p, struct host_state *h, const 
 		return true;
 	if (h->section == S_TASKS && kr_task_row(ev, m))
 		return true;
-	if (h->section == S_TASKS && h->same_record && ev->nr_tasks) { /* comm with '\n' */
+	if (h->section == S_TASKS && h->same_record && ev->nr_tasks &&
+	    comm_continues(ev->tasks[ev->nr_tasks - 1].comm, m)) { /* comm with '\n' */
 		char *c = ev->tasks[ev->nr_tasks - 1].comm;
 		size_t n = strlen(c);
 
