@@ -1,10 +1,11 @@
 #!/bin/bash
 # run.sh - builds the qemu guest and runs OOM scenarios in it.
 #
-#   tests/e2e/vm/run.sh [-k KILLER] [--save-fixtures] [--pressure] [SCENARIO...]
+#   tests/e2e/vm/run.sh [-k KILLER] [--save-fixtures] [--pressure | --oracle] [SCENARIO...]
 #
 # With no SCENARIO: every fixture scenario (the kernel alone); --pressure:
-# every pressure scenario; --list: both lists. -k KILLER
+# every pressure scenario; --oracle: the oracle scenarios (oomkit rank and
+# kill against the kernel, oomkit in the guest); --list: the lists. -k KILLER
 # (none, earlyoom, nohang, oomkit) starts that userspace killer in the guest
 # first; the pressure scenarios are meant for it. --save-fixtures copies each
 # passing fixture's kernel console to tests/fixtures/vm/SCENARIO.log and its
@@ -24,7 +25,8 @@ while [ $# -gt 0 ]; do
 	-k) killer=$2; shift 2 ;;
 	--save-fixtures) save=1; shift ;;
 	--pressure) shift; set -- $VM_PRESSURE "$@"; break ;;
-	--list) echo "fixtures: $VM_FIXTURES"; echo "pressure: $VM_PRESSURE"; exit 0 ;;
+	--oracle) shift; set -- $VM_ORACLE "$@"; break ;;
+	--list) echo "fixtures: $VM_FIXTURES"; echo "pressure: $VM_PRESSURE"; echo "oracle: $VM_ORACLE"; exit 0 ;;
 	-h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;

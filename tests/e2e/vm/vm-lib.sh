@@ -21,6 +21,10 @@ VM_MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virti
 # Fixture scenarios (the kernel alone) and pressure scenarios (with a killer).
 VM_FIXTURES="global-noswap global-swap repeat memcg memcg-group panic-on-oom kill-allocating sysrq-f no-killable reaper hostile-names order2"
 VM_PRESSURE="hog-fast leak-swap forkbomb thrash protected stubborn two-hogs"
+# Oracle scenarios: `oomkit rank` and `oomkit kill` checked against the kernel
+# where only a guest's root can go (oom_score_adj < 0 needs CAP_SYS_RESOURCE,
+# which our hosts and CI lack); sized tasks, no memory pressure.
+VM_ORACLE="rank-adj kill-adj"
 
 vm_log() { printf 'vm: %s\n' "$*" >&2; }
 
@@ -264,6 +268,25 @@ vm_dump() {
 		echo "# ---- $1: $f"
 		sed 's/^/#   /' "$o.$f"
 	done
+}
+
+# vm_asserts SCENARIO: one line per assertion group of a run without a
+# killer: "ok vm/SCENARIO/GROUP..." or "not ok vm/SCENARIO/GROUP: why" for
+# each "@@ASSERT ok|fail GROUP..." line, "not ok vm/SCENARIO: why" when it
+# did not run to its end or asserted nothing; the channels after a failure.
+vm_asserts() {
+	local sc=$1 o=$VM_OUT/$1 bad=0
+	if ! grep -q '^@@DONE' "$o.user" 2>/dev/null; then
+		echo "not ok vm/$sc: no @@DONE (qemu rc $(cut -d' ' -f1 "$o.rc" 2>/dev/null))"; bad=1
+	elif ! grep -q '^@@ASSERT ok' "$o.user"; then
+		echo "not ok vm/$sc: no assertion passed"; bad=1
+	fi
+	grep -q '^@@ASSERT fail' "$o.user" 2>/dev/null && bad=1
+	sed -n "s|^@@ASSERT ok |ok vm/$sc/|p; s|^@@ASSERT fail |not ok vm/$sc/|p" "$o.user" 2>/dev/null
+	sed -n "s|^@@NOTE |# vm/$sc: |p" "$o.user" 2>/dev/null
+	[ "$bad" = 0 ] && return 0
+	vm_dump "$sc"
+	return 1
 }
 
 # vm_parallel FUNCTION ITEM...: FUNCTION ITEM for each ITEM, VM_JOBS at a time

@@ -10,6 +10,9 @@
  *   HOG_NAME=BYTES     comm (prctl PR_SET_NAME: any 15 bytes, hostile ones too)
  *   HOG_RATE_MS=N      sleep N ms after each MiB (a realistic leak, not a burst)
  *   HOG_IGNORE_TERM=1  ignore SIGTERM (a victim that only SIGKILL stops)
+ *   HOG_READY=FILE     create FILE once LIMIT_MIB is held (hold mode)
+ *   HOG_UID=N          run as uid and gid N (a non-root task; the guest has
+ *                      no passwd file for busybox su)
  * Prints "@@HOG ..." lines on stdout (the guest's user channel). */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -17,11 +20,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "uptime.h"
+
+/* as_uid: drops root for uid/gid N (oom_score_adj is kept across setuid) */
+static int as_uid(const char *uid)
+{
+	uid_t id = (uid_t)atol(uid);
+
+	if (setgroups(0, NULL) || setresgid(id, id, id) || setresuid(id, id, id)) {
+		perror("hog: HOG_UID");
+		return -1;
+	}
+	return 0;
+}
 
 static void dio_forever(const char *dev)
 {
@@ -51,6 +67,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (name)
 		prctl(PR_SET_NAME, name);
+	if (getenv("HOG_UID") && as_uid(getenv("HOG_UID")))
+		return 2;
 	if (getenv("HOG_IGNORE_TERM"))
 		signal(SIGTERM, SIG_IGN);
 	printf("@@HOG pid=%d start limit=%ld mode=%s rate_ms=%ld uptime=%.3f\n",
@@ -69,6 +87,8 @@ int main(int argc, char **argv)
 			usleep(sleep_ms * 1000);
 	}
 	printf("@@HOG pid=%d holds %ld MiB uptime=%.3f\n", (int)getpid(), limit, uptime_s());
+	if (getenv("HOG_READY"))
+		close(open(getenv("HOG_READY"), O_WRONLY | O_CREAT, 0644));
 	if (strncmp(mode, "dio:", 4) == 0)
 		dio_forever(mode + 4);
 	for (;;)
