@@ -1,0 +1,43 @@
+# bash completion for oomkit(8). tests/e2e/install.sh checks that every
+# option a command's --help prints is offered here.
+
+_oomkit_opts() {
+	case $1 in
+	rank)    echo "--top --all --cgroup --json --kernel-format --proc --help" ;;
+	kill)    echo "--cgroup --dry-run --json --unit --prefer --avoid --ignore --protect --kmsg --timeout --help" ;;
+	daemon)  echo "--config --check-config --cgroup --dry-run --syslog -m -s -M -S -n -N -r --prefer --avoid --ignore --dryrun --help" ;;
+	explain) echo "--json --jsonl --follow --help" ;;
+	status)  echo "--json --socket --state --help" ;;
+	esac
+}
+
+_oomkit() {
+	local cur prev cmd i
+	COMPREPLY=()
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	cmd=
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		rank|kill|daemon|explain|status) cmd=${COMP_WORDS[i]}; break ;;
+		esac
+	done
+	if [ -z "$cmd" ]; then
+		COMPREPLY=($(compgen -W "rank kill daemon explain status --help --version" -- "$cur"))
+		return
+	fi
+	case $prev in
+	--cgroup)
+		COMPREPLY=($(compgen -d -- "${cur:-/sys/fs/cgroup/}")); return ;;
+	--config|--state|--socket|--proc)
+		COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--unit)
+		COMPREPLY=($(compgen -W "process pgroup cgroup" -- "$cur")); return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$(_oomkit_opts "$cmd")" -- "$cur"))
+	elif [ "$cmd" = explain ]; then
+		COMPREPLY=($(compgen -f -- "$cur"))
+	fi
+}
+complete -F _oomkit oomkit
