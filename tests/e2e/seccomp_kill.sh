@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 
 build=$(dirname "$OOMKIT_FAST")
-SECCOMP_EXEC=$build/helpers/seccomp-exec
+SECCOMP_EXEC=$build/helpers/seccomp_exec
 tmp=$(mktemp -d /tmp/oomkit-seccomp.XXXXXX)
 trap 'rm -rf "$tmp"; e2e_cleanup' EXIT
 
