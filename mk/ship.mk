@@ -14,3 +14,14 @@ $(BUILD)/helpers/seccomp_exec: tests/helpers/seccomp_exec.c
 $(BUILD)/helpers/%: tests/helpers/%.c $(BUILD)/liboomkit.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/liboomkit.a $(LDFLAGS) $(LIBS)
+
+# libFuzzer target of the HTTP request parser (clang + libclang-rt).
+FUZZ_CC ?= clang
+FUZZ_HTTP := build-fuzz/fuzz_http
+.PHONY: fuzz-http
+fuzz: fuzz-http
+fuzz-http: $(FUZZ_HTTP)
+$(FUZZ_HTTP): tests/fuzz/fuzz_http.c src/http.c src/http.h src/textbuf.c src/textbuf.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -D_GNU_SOURCE -Isrc -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz_http.c src/http.c src/textbuf.c
