@@ -5,9 +5,9 @@ _oomkit_opts() {
 	case $1 in
 	rank)    echo "--top --all --cgroup --json --kernel-format --proc --help" ;;
 	kill)    echo "--cgroup --dry-run --json --unit --prefer --avoid --ignore --protect --kmsg --timeout --help" ;;
-	daemon)  echo "--config --check-config --cgroup --dry-run --syslog -m -s -M -S -n -N -r --prefer --avoid --ignore --dryrun --help" ;;
+	daemon)  echo "--config --check-config --cgroup --dry-run --dryrun --psi --psi-sustained --grace --json-file --kmsg --set --syslog -m -s -M -S -n -N -P -r -p -d --debug --prefer --avoid --ignore --ignore-root-user --help" ;;
 	explain) echo "--json --jsonl --follow --help" ;;
-	status)  echo "--json --socket --state --help" ;;
+	status)  echo "--json --state --max-age --help" ;;
 	esac
 }
 
@@ -29,7 +29,7 @@ _oomkit() {
 	case $prev in
 	--cgroup)
 		COMPREPLY=($(compgen -d -- "${cur:-/sys/fs/cgroup/}")); return ;;
-	--config|--state|--socket|--proc)
+	--config|--state|--proc|--json-file|-N|-P)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--unit)
 		COMPREPLY=($(compgen -W "process pgroup cgroup" -- "$cur")); return ;;

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "humansize.h"
 #include "json.h"
 #include "textbuf.h"
 #include "util.h"
@@ -19,19 +20,6 @@
 #endif
 
 #define DBUS_TIMEOUT_USEC (2 * 1000000ULL)
-
-static void human_size(uint64_t bytes, char *out, size_t size)
-{
-	static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)bytes;
-	size_t u = 0;
-
-	while (v >= 1024 && u + 1 < ARRAY_SIZE(units)) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(out, size, u ? "%.1f %s" : "%.0f %s", v, units[u]);
-}
 
 /* Notification bodies may be rendered as markup: neutralise it. */
 static void put_markup_escaped(struct textbuf *t, const char *s)
@@ -57,7 +45,7 @@ void dbus_notification_text(const struct kill_record *r, char *summary, size_t s
 	text_escape(r->comm, comm, sizeof(comm));
 	snprintf(summary, summary_size, "%s %s (pid %d)",
 		 r->dry_run ? "oomkit would kill" : "oomkit killed", comm, (int)r->pid);
-	human_size(kill_record_victim_bytes(r), size, sizeof(size));
+	format_bytes(kill_record_victim_bytes(r), size, sizeof(size));
 	textbuf_init(&t, body, body_size);
 	textbuf_printf(&t, "It used %s of memory. Trigger: ", size);
 	put_markup_escaped(&t, r->trigger[0] ? r->trigger : "manual");

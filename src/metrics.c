@@ -2,11 +2,8 @@
 #include "metrics.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "json.h"
 #include "textbuf.h"
@@ -241,38 +238,4 @@ long metrics_render(const struct metrics *m, char *buf, size_t size)
 		return -ENOBUFS;
 	}
 	return (long)t.len;
-}
-
-int metrics_write_file(const char *path, const char *text, size_t len)
-{
-	char tmp[4096];
-	int fd, r = 0;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return -errno;
-	/* readable by node_exporter's user whatever the daemon's umask */
-	if (fchmod(fd, 0644) < 0)
-		r = -errno;
-	while (!r && len > 0) {
-		ssize_t w = write(fd, text, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			r = -errno;
-			break;
-		}
-		text += w;
-		len -= (size_t)w;
-	}
-	if (close(fd) < 0 && !r)
-		r = -errno;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r)
-		unlink(tmp);
-	return r;
 }

@@ -77,9 +77,7 @@ int metrics_set_cgroup(struct metrics *m, const char *path, uint64_t usage_bytes
  * -ENOBUFS when it did not fit (buf then holds nothing usable). */
 long metrics_render(const struct metrics *m, char *buf, size_t size);
 
-/* Writes text atomically to path: a temporary file in the same directory,
- * then rename(2), so node_exporter's textfile collector never reads half a
- * file. 0 or -errno. */
-int metrics_write_file(const char *path, const char *text, size_t len);
+/* The file for node_exporter's textfile collector is written with
+ * atomic_write_file(path, text, len, 0644) (atomic_file.h). */
 
 #endif

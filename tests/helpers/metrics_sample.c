@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "mem.h"
+#include "atomic_file.h"
 #include "metrics.h"
 
 static struct metrics m;
@@ -41,7 +42,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "metrics-sample: render: %ld\n", n);
 		return 1;
 	}
-	r = metrics_write_file(argv[1], text, (size_t)n);
+	r = atomic_write_file(argv[1], text, (size_t)n, 0644);
 	if (r < 0) {
 		fprintf(stderr, "metrics-sample: %s: error %d\n", argv[1], r);
 		return 1;

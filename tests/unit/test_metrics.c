@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "atomic_file.h"
 #include "metrics.h"
 #include "util.h"
 
@@ -119,15 +120,15 @@ static void test_write_file(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/oomkit.prom", dir);
 	umask(077);
-	assert_int_equal(metrics_write_file(path, "a 1\n", 4), 0);
-	assert_int_equal(metrics_write_file(path, "b 2\n", 4), 0);
+	assert_int_equal(atomic_write_file(path, "a 1\n", 4, 0644), 0);
+	assert_int_equal(atomic_write_file(path, "b 2\n", 4, 0644), 0);
 	assert_int_equal(read_file_at(-100 /* AT_FDCWD */, path, back, sizeof(back)), 4);
 	assert_string_equal(back, "b 2\n");
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0644);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/missing/oomkit.prom", dir);
-	assert_int_equal(metrics_write_file(path, "a 1\n", 4), -ENOENT);
+	assert_int_equal(atomic_write_file(path, "a 1\n", 4, 0644), -ENOENT);
 	assert_int_equal(rmdir(dir), 0); /* no temporary file left behind */
 }
 
