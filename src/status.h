@@ -30,6 +30,7 @@ struct status_trigger {
 	char current[128];         /* now: "12.3% (2.9GiB available)" */
 	double headroom_percent;   /* points above the kill floor; < 0 when below; NAN: n/a */
 	char stage[8];             /* "none", "term", "kill" */
+	uint64_t usage_bytes, limit_bytes; /* memcg triggers: exported as metrics */
 };
 
 struct status_view {
