@@ -3,7 +3,7 @@
 # sample writer) as part of check-unit, and the HTTP request fuzzer.
 
 SECCOMP_LIBS := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
-SHIP_HELPERS := $(BUILD)/helpers/seccomp_exec $(BUILD)/helpers/metrics_sample $(BUILD)/helpers/dbus_emit
+SHIP_HELPERS := $(BUILD)/helpers/seccomp_exec $(BUILD)/helpers/metrics_sample $(BUILD)/helpers/dbus_emit $(BUILD)/helpers/cap_probe
 
 check-unit: $(SHIP_HELPERS)
 
