@@ -6,6 +6,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mem.h"
@@ -18,6 +19,7 @@ struct memcg_roots {
 	char v1[PATH_MAX];   /* v1 memory controller mount, "" if none */
 	char v2[PATH_MAX];   /* cgroup2 mount, "" if none */
 	bool v2_has_memory;  /* memory listed in the v2 root's cgroup.controllers */
+	char proc_root[PATH_MAX]; /* for /proc/sys/vm/swappiness (v2), "/proc" */
 };
 
 struct memcg_state {
@@ -51,6 +53,10 @@ struct memcg_state {
 /* Finds the mounts from <proc_root>/self/mountinfo ("/proc"). */
 int memcg_roots_find(const char *proc_root, struct memcg_roots *roots);
 
+/* The mount lookup of memcg_roots_find on mountinfo text (octal escapes
+ * like \040 decoded); does not look at v2's cgroup.controllers. */
+int memcg_roots_parse(const char *mountinfo, struct memcg_roots *roots);
+
 /* Resolves a user's PATH: an absolute directory, or a path relative to the
  * memory controller's root (v1 memory first when it exists, else v2).
  * -ENOENT when it does not exist, -ENOTDIR when it is no memory cgroup. */
@@ -64,5 +70,9 @@ int memcg_read(const struct memcg_roots *roots, const char *dir, enum cgroup_ver
 /* The limit that bounds this cgroup: its own, else the nearest limited
  * ancestor's (what the kernel's memcg OOM would use), CGROUP_UNLIMITED if none. */
 int memcg_effective_limit(const struct memcg_state *st, uint64_t *limit_bytes);
+
+/* v1 reports "no limit" as PAGE_COUNTER_MAX pages in bytes (0x7ffffffffffff000
+ * on 4 KiB pages); values from here up read as CGROUP_UNLIMITED. */
+#define CGROUP_V1_UNLIMITED_MIN 0x7ffffffffffff000ull
 
 #endif

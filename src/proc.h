@@ -60,6 +60,7 @@ struct proc_snapshot {
 	struct task_info *tasks;
 	size_t nr;
 	size_t cap;
+	size_t nr_scanned;  /* processes seen by the scan (>= nr when a scanner read only the top) */
 };
 
 /* Fills snap with every thread-group leader under proc_root ("/proc").
@@ -74,6 +75,24 @@ int task_info_read(const char *proc_root, pid_t pid, unsigned int details, struc
 /* Parses the text of /proc/PID/stat (comm from the first '(' to the LAST ')').
  * Exposed for tests and for kill's start-time check. */
 int proc_parse_stat(const char *text, struct task_info *out);
+
+/* Parses /proc/PID/status: real uid, VmSize, RssAnon/RssFile/RssShmem,
+ * VmSwap, VmPTE. has_mm is set when the Vm* lines exist (not for kernel
+ * threads and zombies). */
+int proc_parse_status(const char *text, struct task_info *out);
+
+/* Copies the memory cgroup path out of /proc/PID/cgroup text: the v1 line
+ * whose controller list holds "memory", else the v2 "0::" line. "" if none. */
+void proc_parse_cgroup(const char *text, char *memcg, size_t size);
+
+/* task_info_read() through an open /proc/PID directory descriptor. */
+int task_info_read_at(int pid_dirfd, pid_t pid, unsigned int details, struct task_info *out);
+
+/* The pid named by a /proc entry ("1234"), 0 for anything else. */
+pid_t proc_name_pid(const char *name);
+
+/* Grows snap->tasks to hold `want` tasks (never shrinks). 0 or -ENOMEM. */
+int proc_snapshot_reserve(struct proc_snapshot *snap, size_t want);
 
 /* Start time (stat field 22) of pid, read through an open /proc/PID dirfd
  * or by path. -ESRCH when gone. */

@@ -1,0 +1,122 @@
+/* kill.h - oom_kill_process(): the race-free user-space OOM kill and the
+ * user-space oom_reaper.
+ *
+ * pidfd_open(victim) -> re-read /proc/PID/stat AFTER it and compare the start
+ * time with the snapshot's (a reused pid is refused) -> find the processes
+ * sharing the victim's mm (kcmp KCMP_VM) and, with --unit, the rest of its
+ * process group or cgroup -> signal each through its own pidfd ->
+ * process_mrelease() after SIGKILL -> poll the pidfds for exit with a
+ * bounded timeout, timing each step and measuring the memory that came back.
+ *
+ * Never pid 1, kernel threads, oomkit itself, oom_score_adj -1000 tasks or
+ * protected tasks. No allocation on this path: struct kill_ctx carries every
+ * buffer, sized once by kill_ctx_new() (the daemon calls this when memory is
+ * gone). */
+#ifndef OOMKIT_KILL_H
+#define OOMKIT_KILL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "oom_control.h"
+#include "policy.h"
+#include "proc.h"
+
+#define KILL_MAX_MEMBERS 256   /* reported and waited for; more are killed, counted */
+#define KILL_CGROUP_ROUNDS 16  /* cgroup mode: re-scans until the cgroup is empty */
+
+enum kill_unit { KILL_UNIT_PROCESS, KILL_UNIT_PGROUP, KILL_UNIT_CGROUP };
+
+enum kill_why { KILL_WHY_VICTIM, KILL_WHY_SHARES_MM, KILL_WHY_PGROUP, KILL_WHY_CGROUP };
+
+enum kill_outcome {
+	KILL_OK,              /* victim signalled (and exited, for SIGKILL) */
+	KILL_DRY_RUN,         /* everything but the signals */
+	KILL_VICTIM_GONE,     /* exited between selection and signal */
+	KILL_PID_REUSED,      /* its pid now names another process: not touched */
+	KILL_REFUSED,         /* pid 1, kthread, oomkit, -1000, protected */
+	KILL_SIGNAL_FAILED,
+	KILL_TIMEOUT,         /* signalled, not exited within the timeout */
+};
+
+struct kill_member {
+	struct task_info t;    /* read through /proc after pidfd_open */
+	enum kill_why why;
+	const char *spared;    /* NULL when signalled, else why not */
+	int err;               /* -errno of the signal, 0 */
+	bool signalled;
+	int pidfd;
+	bool exited;
+	uint64_t t_exit_ns;
+};
+
+struct kill_ctx {
+	/* configuration */
+	char proc_root[64];
+	pid_t self_pid;
+	enum kill_unit unit;
+	int timeout_ms;
+	bool reap;                  /* process_mrelease() after SIGKILL */
+	const struct policy *policy;/* protect list for sharers/members; may be NULL */
+	char cgroup_root[PATH_MAX]; /* mount the victim's memcg path is relative to */
+	bool cgroup_v2;             /* ... is cgroup2 (cgroup.kill may exist) */
+	int test_pause;             /* OOMKIT_TEST_PAUSE, see doc/kill.md */
+
+	/* memory measurement: a memcg usage file, else /proc/meminfo */
+	int meminfo_fd, usage_fd;
+	uint64_t limit_bytes;
+
+	/* preallocated working space */
+	int proc_fd;
+	char dents[32768];
+	char text[8192];
+
+	/* the episode under way */
+	int sig;
+	bool dry_run;
+
+	/* results of the last oom_kill_process() */
+	enum kill_outcome outcome;
+	const char *refused;        /* KILL_REFUSED: why */
+	int err;
+	struct kill_member members[KILL_MAX_MEMBERS]; /* [0] is the victim */
+	size_t nr_members;
+	size_t nr_more;             /* killed beyond members[] */
+	bool used_cgroup_kill;
+	int reap_err;               /* process_mrelease(): 0 or -errno; 1 = not tried */
+	unsigned long now_anon_kb, now_file_kb, now_shmem_kb; /* victim after reaping */
+};
+
+enum { KILL_PAUSE_NONE, KILL_PAUSE_BEFORE_PIDFD, KILL_PAUSE_BEFORE_VERIFY };
+
+/* Allocates and opens everything (not on the kill path). NULL on ENOMEM,
+ * or when proc_root cannot be opened (errno set). */
+struct kill_ctx *kill_ctx_new(const char *proc_root);
+void kill_ctx_free(struct kill_ctx *k);
+
+/* Measure a memory cgroup's headroom (limit - usage) instead of
+ * MemAvailable: usage_file is memory.usage_in_bytes (v1) or memory.current. */
+int kill_ctx_measure_memcg(struct kill_ctx *k, const char *dir, bool v2, uint64_t limit_bytes);
+
+/* find_lock_task_mm() for a snapshot task: a zombie leader whose threads
+ * live on has no mm of its own in /proc, but the kernel scores and kills it
+ * through a live thread. Fills t's memory fields and memcg from such a
+ * thread and sets has_mm; buf is getdents space (no allocation). 0 or -ESRCH. */
+int task_find_mm(const char *proc_root, struct task_info *t, char *buf, size_t size);
+
+/* Why a task may never be signalled by oomkit; NULL if it may. */
+const char *kill_refuse_reason(const struct kill_ctx *k, const struct task_info *t);
+
+/* Kills oc->chosen (oc->kill_signal; nothing with oc->dry_run) and its
+ * sharers/unit, reaps, waits, measures; fills oc and k's results. Returns 0
+ * (KILL_OK / KILL_DRY_RUN) or a negative errno: -ESRCH victim gone,
+ * -ESTALE pid reused, -EPERM refused, -ETIMEDOUT, or the signal's error. */
+int oom_kill_process(struct oom_control *oc, struct kill_ctx *k);
+
+const char *kill_outcome_name(enum kill_outcome o);
+const char *kill_why_name(enum kill_why w);
+const char *kill_unit_name(enum kill_unit u);
+int kill_unit_parse(const char *s, enum kill_unit *u);
+
+#endif
