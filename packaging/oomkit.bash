@@ -4,7 +4,7 @@
 _oomkit_opts() {
 	case $1 in
 	rank)    echo "--top --all --cgroup --json --kernel-format --proc --help" ;;
-	kill)    echo "--cgroup --dry-run --json --unit --prefer --avoid --ignore --protect --kmsg --timeout --help" ;;
+	kill)    echo "--cgroup --dry-run --json --unit --prefer --avoid --ignore --protect --kmsg --timeout --self-raised-adj --signal --no-reap --help" ;;
 	daemon)  echo "--config --check-config --cgroup --dry-run --dryrun --psi --psi-sustained --grace --json-file --kmsg --set --syslog -m -s -M -S -n -N -P -r -p -d --debug --prefer --avoid --ignore --ignore-root-user --help" ;;
 	explain) echo "--json --jsonl --follow --help" ;;
 	status)  echo "--json --state --max-age --help" ;;
@@ -33,6 +33,10 @@ _oomkit() {
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--unit)
 		COMPREPLY=($(compgen -W "process pgroup cgroup" -- "$cur")); return ;;
+	--self-raised-adj)
+		COMPREPLY=($(compgen -W "honor ignore" -- "$cur")); return ;;
+	--signal)
+		COMPREPLY=($(compgen -W "KILL TERM" -- "$cur")); return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$(_oomkit_opts "$cmd")" -- "$cur"))

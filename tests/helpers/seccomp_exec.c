@@ -2,27 +2,30 @@
  * systemd applies SystemCallFilter= (native architecture only, anything
  * else kills the whole process with SIGSYS), then execs a command.
  *
- *   seccomp-exec LIST -- CMD [ARG...]   run CMD under the filter
- *   seccomp-exec LIST --probe NAME...   call each syscall with invalid
+ *   seccomp_exec [--errno] LIST -- CMD [ARG...]   run CMD under the filter
+ *   seccomp_exec LIST --probe NAME...   call each syscall with invalid
  *                                       arguments: returns = allowed,
  *                                       SIGSYS = denied
+ * --errno: a denied call fails with EPERM instead, as with the unit's
+ * SystemCallErrorNumber=EPERM.
  *
  * LIST holds one syscall name per line (groups already expanded, see
  * tests/e2e/seccomp_kill.sh); names unknown to this architecture are
  * skipped, as systemd does. */
 #include <errno.h>
 #include <seccomp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static int load_filter(const char *list)
+static int load_filter(const char *list, bool eperm)
 {
 	char line[128];
 	int n = 0, rc;
 	FILE *f = fopen(list, "r");
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	scmp_filter_ctx ctx = seccomp_init(eperm ? SCMP_ACT_ERRNO(EPERM) : SCMP_ACT_KILL_PROCESS);
 
 	if (!f || !ctx) {
 		fprintf(stderr, "seccomp-exec: %s: %s\n", list, strerror(errno));
@@ -75,11 +78,17 @@ static int probe(char **names)
 
 int main(int argc, char **argv)
 {
+	bool eperm = argc > 1 && !strcmp(argv[1], "--errno");
+
+	if (eperm) {
+		argc--;
+		argv++;
+	}
 	if (argc < 4 || (strcmp(argv[2], "--") && strcmp(argv[2], "--probe"))) {
-		fprintf(stderr, "usage: seccomp-exec LIST -- CMD [ARG...] | seccomp-exec LIST --probe NAME...\n");
+		fprintf(stderr, "usage: seccomp_exec [--errno] LIST -- CMD [ARG...] | seccomp_exec LIST --probe NAME...\n");
 		return 2;
 	}
-	if (load_filter(argv[1]) < 0)
+	if (load_filter(argv[1], eperm) < 0)
 		return 1;
 	if (!strcmp(argv[2], "--probe"))
 		return probe(argv + 3);
