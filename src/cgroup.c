@@ -145,6 +145,8 @@ int memcg_resolve(const struct memcg_roots *roots, const char *arg, char *dir, s
 
 	if (under(arg, roots->v1) || under(arg, roots->v2))
 		n = snprintf(path, sizeof(path), "%s", arg);
+	else if (arg[0] == '/' && arg[1] && is_dir(arg))
+		return -ENOTDIR; /* a real directory outside every cgroup mount */
 	else if (base[0])
 		n = snprintf(path, sizeof(path), "%s/%s", base, arg[0] == '/' ? arg + 1 : arg);
 	else

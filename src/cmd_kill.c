@@ -208,7 +208,8 @@ static int run(const struct kill_opts *o, struct policy *p, struct kill_ctx *k)
 		return r;
 	if (o->kmsg && (kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC)) < 0)
 		fprintf(stderr, "oomkit kill: /dev/kmsg: %s (report to stderr only)\n", strerror(errno));
-	report_init(&rep, o->json ? NULL : stderr, kmsg_fd);
+	report_init(&rep, stderr, kmsg_fd);
+	kill_ctx_snapshot_begins(k);
 	r = proc_snapshot_take(&snap, "/proc", policy_proc_details(p) | PROC_DETAIL_CMDLINE | PROC_DETAIL_EXE);
 	if (r < 0) {
 		fprintf(stderr, "oomkit kill: /proc: %s\n", strerror(-r));

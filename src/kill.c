@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mem.h"
@@ -181,6 +182,17 @@ int task_find_mm(const char *proc_root, struct task_info *t, char *buf, size_t s
 	}
 	close(fd);
 	return r;
+}
+
+void kill_ctx_snapshot_begins(struct kill_ctx *k)
+{
+	struct timespec ts;
+	long hz = sysconf(_SC_CLK_TCK);
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	/* nsec_to_clock_t() truncates: so does this */
+	k->snapshot_tick = (unsigned long long)ts.tv_sec * (unsigned long long)hz +
+			   (unsigned long long)ts.tv_nsec / (1000000000ULL / (unsigned long long)hz);
 }
 
 const char *kill_refuse_reason(const struct kill_ctx *k, const struct task_info *t)
@@ -469,7 +481,7 @@ static void reset_results(struct kill_ctx *k)
 static int finish(struct kill_ctx *k, enum kill_outcome o, int err)
 {
 	close_members(k);
-	if (o == KILL_VICTIM_GONE || o == KILL_PID_REUSED || o == KILL_REFUSED)
+	if (o == KILL_VICTIM_GONE || o == KILL_PID_REUSED || o == KILL_TOO_YOUNG || o == KILL_REFUSED)
 		k->nr_members = 0; /* members[0] may describe another process */
 	k->outcome = o;
 	k->err = err;
@@ -483,6 +495,8 @@ static int open_victim(struct kill_ctx *k, const struct oom_control *oc)
 	struct kill_member *v = &k->members[0];
 	int pidfd, r;
 
+	if (c->start_time >= k->snapshot_tick)
+		return finish(k, KILL_TOO_YOUNG, -ESTALE);
 	test_pause(k, KILL_PAUSE_BEFORE_PIDFD);
 	pidfd = sys_pidfd_open(c->pid);
 	if (pidfd < 0)
@@ -564,7 +578,7 @@ int oom_kill_process(struct oom_control *oc, struct kill_ctx *k)
 
 const char *kill_outcome_name(enum kill_outcome o)
 {
-	static const char *const names[] = { "killed", "dry_run", "victim_gone", "pid_reused",
+	static const char *const names[] = { "killed", "dry_run", "victim_gone", "pid_reused", "too_young",
 					     "refused", "signal_failed", "timeout" };
 
 	return names[o];

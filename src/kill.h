@@ -35,6 +35,7 @@ enum kill_outcome {
 	KILL_DRY_RUN,         /* everything but the signals */
 	KILL_VICTIM_GONE,     /* exited between selection and signal */
 	KILL_PID_REUSED,      /* its pid now names another process: not touched */
+	KILL_TOO_YOUNG,       /* started in the scan's clock tick: unverifiable */
 	KILL_REFUSED,         /* pid 1, kthread, oomkit, -1000, protected */
 	KILL_SIGNAL_FAILED,
 	KILL_TIMEOUT,         /* signalled, not exited within the timeout */
@@ -62,6 +63,7 @@ struct kill_ctx {
 	char cgroup_root[PATH_MAX]; /* mount the victim's memcg path is relative to */
 	bool cgroup_v2;             /* ... is cgroup2 (cgroup.kill may exist) */
 	int test_pause;             /* OOMKIT_TEST_PAUSE, see doc/kill.md */
+	unsigned long long snapshot_tick; /* kill_ctx_snapshot_begins() */
 
 	/* memory measurement: a memcg usage file, else /proc/meminfo */
 	int meminfo_fd, usage_fd;
@@ -104,6 +106,15 @@ int kill_ctx_measure_memcg(struct kill_ctx *k, const char *dir, bool v2, uint64_
  * through a live thread. Fills t's memory fields and memcg from such a
  * thread and sets has_mm; buf is getdents space (no allocation). 0 or -ESRCH. */
 int task_find_mm(const char *proc_root, struct task_info *t, char *buf, size_t size);
+
+/* Call right before taking the snapshot the victim will come from. The
+ * start time in /proc/PID/stat has USER_HZ (10 ms) resolution: a process
+ * that reused the victim's pid in the very tick the victim started would
+ * carry the same start time. That can only happen when the victim started
+ * in the tick the scan began (it was alive when scanned; its successor
+ * started later), so oom_kill_process() refuses such a victim
+ * (KILL_TOO_YOUNG, -ESTALE) and leaves it to the next episode. */
+void kill_ctx_snapshot_begins(struct kill_ctx *k);
 
 /* Why a task may never be signalled by oomkit; NULL if it may. */
 const char *kill_refuse_reason(const struct kill_ctx *k, const struct task_info *t);

@@ -54,8 +54,8 @@ int proc_parse_stat(const char *text, struct task_info *out)
 		return -EINVAL;
 	out->flags = (unsigned int)flags;
 	out->kthread = (flags & PF_KTHREAD) != 0;
-	p = skip_fields(p, 19); /* field 3 + 19 = field 22: starttime */
-	if (!p || sscanf(p, "%llu", &out->start_time) != 1)
+	p = skip_fields(p, 19); /* field 3 + 19 = field 22: starttime, 23 vsize, 24 rss */
+	if (!p || sscanf(p, "%llu %*u %lu", &out->start_time, &out->rss_pages) != 2)
 		return -EINVAL;
 	return 0;
 }
@@ -173,7 +173,7 @@ static bool shares_parent_mm(const struct task_info *t)
 }
 
 /* Optional files: a failure leaves the field empty, never fails the task. */
-static void read_details(int dirfd, unsigned int details, struct task_info *out)
+void task_info_read_details(int dirfd, unsigned int details, struct task_info *out)
 {
 	char buf[8192];
 
@@ -220,7 +220,7 @@ int task_info_read_at(int pid_dirfd, pid_t pid, unsigned int details, struct tas
 		return gone(n);
 	if (parse_int(buf, &out->oom_score_adj) < 0)
 		return -EINVAL;
-	read_details(pid_dirfd, details, out);
+	task_info_read_details(pid_dirfd, details, out);
 	return 0;
 }
 

@@ -30,6 +30,11 @@ struct task_info {
 	bool has_mm;                   /* false for kernel threads and zombies */
 	bool in_vfork;                 /* seen waiting in vfork (when visible) */
 	unsigned long total_vm_kb;
+	/* stat field 24: get_mm_rss(), the approximate (per-CPU batched) counter
+	 * that oom_badness() and dump_tasks() read. Since 6.16 the Rss* lines of
+	 * status are exact sums and may exceed it by up to nr_cpus * 32 pages
+	 * per counter, so the badness uses this one. */
+	unsigned long rss_pages;
 	unsigned long rss_anon_kb;
 	unsigned long rss_file_kb;
 	unsigned long rss_shmem_kb;
@@ -97,5 +102,79 @@ int proc_snapshot_reserve(struct proc_snapshot *snap, size_t want);
 /* Start time (stat field 22) of pid, read through an open /proc/PID dirfd
  * or by path. -ESRCH when gone. */
 int proc_read_start_time(const char *proc_root, pid_t pid, unsigned long long *start_time);
+
+/* ------------------------------------------------------------------------
+ * The persistent scanner: repeated ranking (the daemon's steady state, kill,
+ * rank) without one open per file per process per scan.
+ *
+ * A scan has two passes. The first sees every process cheaply and gives it
+ * a key that orders like oom_badness():
+ *  - method "bpf": a BPF task iterator (src/bpf/oom_iter.bpf.c) returns, in
+ *    one read() loop, every process's rss/swap/pgtables/adj/flags from the
+ *    kernel's own counters; the key is the exact points for the scan's
+ *    totalpages. Needs root, kernel BTF, kernel >= 6.2, and oomkit in the
+ *    initial pid namespace (the iterator reports global pids). For a
+ *    global scene with top <= 32 the program itself drops every process
+ *    that cannot be among the top, so a scan copies a few records only.
+ *  - method "procfs" (fallback): /proc/PID/oom_score, read again with pread()
+ *    on a descriptor kept open per process (RLIMIT_NOFILE soft limit raised
+ *    to the hard one at init; past it, open+read+close). The key is the
+ *    kernel's oom_score, monotonic in points for a global OOM, so the
+ *    candidates at the top are exact once every task tied at the cut is read
+ *    too. For a memcg scene (other totalpages) every task of the subtree is
+ *    read in full.
+ * The second pass reads in full (struct task_info, plus the requested
+ * PROC_DETAIL_* files) only the `top` best candidates, all ties at the cut
+ * included; select_bad_process() over the resulting snapshot chooses the
+ * same victim as over every process.
+ *
+ * Memory: the scanner's arrays are sized at init for twice the processes
+ * then running (at least 4096) and grow only when a scan meets more; a
+ * steady-state scan allocates nothing when snap->cap already suffices.
+ * Not thread-safe; one scanner per thread.
+ * ------------------------------------------------------------------------ */
+struct oom_iter;
+struct proc_scan_entry;
+
+struct proc_scanner {
+	char proc_root[4096];
+	int proc_fd;                    /* the proc root, O_DIRECTORY */
+	struct oom_iter *bpf;           /* NULL: method "procfs" */
+	struct proc_scan_entry *ents, *ents_next; /* first pass, sorted by pid */
+	size_t nr, cap;
+	void *recs;                     /* bpf: struct oom_iter_rec[cap] */
+	pid_t *subtree;                 /* pids of the memcg subtree, sorted */
+	size_t nr_subtree, cap_subtree;
+	size_t nr_seen;                 /* bpf: processes the iterator visited */
+	char *buf;                      /* getdents / iterator / cgroup.procs reads */
+	size_t buf_size;
+	unsigned long clk_tck;
+};
+
+struct proc_scan_opts {
+	size_t top;                /* tasks read in full: the best `top` (ties at the cut too); 0 = all */
+	unsigned int details;      /* PROC_DETAIL_* for them */
+	unsigned long totalpages;  /* the scene's scale (bpf keys are points for it) */
+	unsigned long page_size;
+	const char *memcg_dir;     /* non-NULL: only tasks of this cgroup directory's subtree */
+};
+
+enum { PROC_SCANNER_NO_BPF = 1u << 0 };
+
+/* Opens proc_root and, unless PROC_SCANNER_NO_BPF, the BPF iterator (any
+ * failure there silently selects "procfs"). 0 or -errno. */
+int proc_scanner_init(struct proc_scanner *sc, const char *proc_root, unsigned int flags);
+
+/* One scan into snap (tasks read in full; snap->nr_scanned = processes
+ * seen by the first pass). Vanished processes are skipped. 0 or -errno. */
+int proc_scanner_scan(struct proc_scanner *sc, const struct proc_scan_opts *o, struct proc_snapshot *snap);
+
+/* "bpf" or "procfs". */
+const char *proc_scanner_method(const struct proc_scanner *sc);
+
+void proc_scanner_free(struct proc_scanner *sc);
+
+/* Reads only the PROC_DETAIL_* files of an already-filled task. */
+void task_info_read_details(int pid_dirfd, unsigned int details, struct task_info *t);
 
 #endif

@@ -233,6 +233,17 @@ static double ms(uint64_t from, uint64_t to)
 	return to > from ? (double)(to - from) / 1e6 : 0.0;
 }
 
+static const char *not_reaped_why(const struct oom_control *oc, const struct kill_ctx *k)
+{
+	if (oc->kill_signal != SIGKILL)
+		return "no SIGKILL";
+	if (!k->reap)
+		return "--no-reap";
+	if (k->reap_err == -ESRCH)
+		return "its memory was already released";
+	return k->reap_err < 0 ? strerror(-k->reap_err) : "not tried";
+}
+
 static void outcome_lines(struct report *r, const struct oom_control *oc, const struct kill_ctx *k)
 {
 	const struct task_info *v = &k->members[0].t;
@@ -248,11 +259,14 @@ static void outcome_lines(struct report *r, const struct oom_control *oc, const 
 	if (k->outcome == KILL_TIMEOUT)
 		report_line(r, KLOG_ERR, "oomkit: process %d did not exit within %d ms after %s", (int)v->pid,
 			    k->timeout_ms, sigabbrev_np(oc->kill_signal) ? sigabbrev_np(oc->kill_signal) : "the signal");
+	else if (oc->reaped)
+		report_line(r, KLOG_INFO, "oomkit: process %d exited %.1f ms after the signal, reaped in %.1f ms; %s %lukB -> %lukB (%+ldkB)",
+			    (int)v->pid, ms(oc->t_signal_ns, oc->t_exit_ns), ms(oc->t_signal_ns, oc->t_reaped_ns), what,
+			    oc->avail_before_kb, oc->avail_after_kb, delta);
 	else
-		report_line(r, KLOG_INFO, "oomkit: process %d exited %.1f ms after the signal%s%.1f ms; %s %lukB -> %lukB (%+ldkB)",
-			    (int)v->pid, ms(oc->t_signal_ns, oc->t_exit_ns), oc->reaped ? ", reaped in " : ", not reaped, ",
-			    oc->reaped ? ms(oc->t_signal_ns, oc->t_reaped_ns) : 0.0, what, oc->avail_before_kb,
-			    oc->avail_after_kb, delta);
+		report_line(r, KLOG_INFO, "oomkit: process %d exited %.1f ms after the signal, not reaped (%s); %s %lukB -> %lukB (%+ldkB)",
+			    (int)v->pid, ms(oc->t_signal_ns, oc->t_exit_ns), not_reaped_why(oc, k), what,
+			    oc->avail_before_kb, oc->avail_after_kb, delta);
 }
 
 void report_kill(struct report *r, const struct oom_control *oc, const struct kill_ctx *k)
@@ -268,6 +282,10 @@ void report_kill(struct report *r, const struct oom_control *oc, const struct ki
 		return;
 	case KILL_PID_REUSED:
 		report_line(r, KLOG_INFO, "%s: OOM victim %d (%s) is gone and its pid names another process. Skip killing the task",
+			    msg, (int)c->pid, esc(c->comm, e));
+		return;
+	case KILL_TOO_YOUNG:
+		report_line(r, KLOG_INFO, "%s: OOM victim %d (%s) started in the tick of the scan, its identity cannot be verified. Skip killing the task",
 			    msg, (int)c->pid, esc(c->comm, e));
 		return;
 	case KILL_REFUSED:

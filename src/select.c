@@ -40,8 +40,9 @@ long task_badness(const struct task_info *t, const struct oom_control *oc)
 {
 	unsigned long kb_per_page = oc->page_size >= 1024 ? oc->page_size / 1024 : 4;
 	struct oom_badness_task b = {
-		/* each kB figure is the kernel's page counter << (PAGE_SHIFT - 10): exact */
-		.rss_pages = task_rss_kb(t) / kb_per_page,
+		/* rss as oom_badness() reads it (see proc.h); the kB figures are
+		 * the kernel's page counters << (PAGE_SHIFT - 10): exact */
+		.rss_pages = t->has_mm ? t->rss_pages : 0,
 		.swap_pages = t->swap_kb / kb_per_page,
 		.pgtables_pages = t->pgtables_kb / kb_per_page,
 		.oom_score_adj = t->oom_score_adj,

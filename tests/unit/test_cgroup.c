@@ -60,6 +60,7 @@ static void resolve_relative_and_absolute(void **state)
 	assert_string_equal(dir, want);
 	assert_int_equal(v, CGROUP_V2);
 	assert_int_equal(memcg_resolve(&r, "/nope", dir, sizeof(dir), &v), -ENOENT);
+	assert_int_equal(memcg_resolve(&r, "/usr", dir, sizeof(dir), &v), -ENOTDIR);
 	assert_int_equal(memcg_resolve(&r, "/victims/memory.stat", dir, sizeof(dir), &v), -ENOTDIR);
 	r.v1[0] = '\0'; /* v2 only: relative paths go to v2 */
 	assert_int_equal(memcg_resolve(&r, "user.slice", dir, sizeof(dir), &v), 0);

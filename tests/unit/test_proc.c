@@ -31,6 +31,7 @@ static void stat_comm_up_to_last_paren(void **state)
 	assert_int_equal(t.flags, 4194560);
 	assert_false(t.kthread);
 	assert_int_equal(t.start_time, 987654);
+	assert_int_equal(t.rss_pages, 10);
 }
 
 static void stat_newline_and_shell_in_comm(void **state)
@@ -127,6 +128,7 @@ static void snapshot_of_fixture_tree(void **state)
 	assert_string_equal(t->comm, "evil) S 1 (x");
 	assert_int_equal(t->uid, 1000);
 	assert_int_equal(t->rss_anon_kb, 400000);
+	assert_int_equal(t->rss_pages, 106000);
 	assert_int_equal(t->swap_kb, 12000);
 	assert_int_equal(t->pgtables_kb, 900);
 	assert_string_equal(t->memcg, "/victims/a");

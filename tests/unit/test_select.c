@@ -76,9 +76,13 @@ static void badness_by_hand(void **state)
 	/* oomkit itself keeps the kernel's score: only selection skips it */
 	self.pid = getpid();
 	assert_int_equal(task_badness(&self, &oc), 109225);
-	/* 64 KiB pages */
+	/* rss is stat's approximate counter, not the exact Rss* sum of status */
+	self.rss_pages = 106000 - 40;
+	assert_int_equal(task_badness(&self, &oc), 109225 - 40);
+	/* 64 KiB pages: stat's rss is in pages already, kB figures divide */
 	oc.page_size = 65536;
-	assert_int_equal(task_badness(find(100), &oc), 424000 / 64 + 12000 / 64 + 900 / 64);
+	self.rss_pages = 424000 / 64;
+	assert_int_equal(task_badness(&self, &oc), 424000 / 64 + 12000 / 64 + 900 / 64);
 }
 
 static void select_global_and_memcg(void **state)
@@ -139,7 +143,7 @@ static void ties_go_to_the_later_task(void **state)
 	t[2].start_time = 200;
 	assert_int_equal(select_bad_process(&oc, &s, NULL, NULL), 0);
 	assert_int_equal(oc.chosen->pid, 500);
-	t[2].rss_anon_kb += 4; /* one page more beats creation order */
+	t[2].rss_pages += 1; /* one page more beats creation order */
 	assert_int_equal(select_bad_process(&oc, &s, NULL, NULL), 0);
 	assert_int_equal(oc.chosen->pid, 502);
 }

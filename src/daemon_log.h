@@ -1,0 +1,33 @@
+/* daemon_log.h - the daemon's output channels: one human line per event to
+ * stderr with the sd-daemon priority prefix ("<4>...") that journald reads,
+ * the kernel-style report optionally copied to /dev/kmsg, and the
+ * sd_notify(3) protocol spoken by hand over $NOTIFY_SOCKET (no libsystemd
+ * needed at run time). Nothing here allocates. */
+#ifndef OOMKIT_DAEMON_LOG_H
+#define OOMKIT_DAEMON_LOG_H
+
+#include <stdbool.h>
+
+/* syslog priorities, as sd-daemon(3) prefixes */
+#define DLOG_ERR 3
+#define DLOG_WARNING 4
+#define DLOG_NOTICE 5
+#define DLOG_INFO 6
+#define DLOG_DEBUG 7
+
+void dlog_set_debug(bool on);
+void dlog(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Opens /dev/kmsg for writing (a failure is reported and kmsg stays off). */
+int kmsg_open(void);
+void kmsg_close(void);
+/* Writes one line to /dev/kmsg when open ("oomkit: " prefixed). */
+void kmsg_line(const char *line);
+
+/* Sends one sd_notify message ("READY=1", "WATCHDOG=1", "STATUS=...") to
+ * $NOTIFY_SOCKET; 0 when sent or when there is no socket, else -errno. */
+int sd_notify_send(const char *msg);
+/* The watchdog period from $WATCHDOG_USEC (and $WATCHDOG_PID), 0 if none. */
+unsigned long long sd_watchdog_usec(void);
+
+#endif

@@ -1,0 +1,194 @@
+/* daemon_report.c - see daemon_report.h. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon_log.h"
+#include "daemon_report.h"
+#include "json.h"
+
+static char json_buf[8192]; /* stdio's buffer for the event file: no lazy malloc */
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Both a journal line and, when asked, a kernel log line. */
+static void say(struct daemon *d, int prio, const char *line)
+{
+	dlog(prio, "%s", line);
+	if (d->cfg.kmsg)
+		kmsg_line(line);
+}
+
+void report_kill_started(struct daemon *d)
+{
+	struct daemon_kill_record *rec = &d->ep.rec;
+	const struct victim *v = &rec->victim, *inv = &rec->invoker;
+	char comm[4 * TASK_COMM_MAX], icomm[4 * TASK_COMM_MAX], grown[32], line[2048];
+	bool memcg = rec->scope[0] != '\0';
+
+	rec->realtime_ns = realtime_ns();
+	text_escape(v->comm, comm, sizeof(comm));
+	text_escape(inv->comm, icomm, sizeof(icomm));
+	format_kb(inv->growth_kb, grown, sizeof(grown));
+	snprintf(line, sizeof(line),
+		 "%s invoked oom-killer: trigger=%s, order=-1, oom_score_adj=%d (pid %d, grew %s since the previous scan)",
+		 icomm, rec->trigger, inv->oom_score_adj, inv->pid, grown);
+	say(d, DLOG_WARNING, line);
+	snprintf(line, sizeof(line),
+		 "oom-kill:constraint=%s,nodemask=(null),cpuset=/,mems_allowed=0,%s%s,task_memcg=%s,task=%s,pid=%d,uid=%u",
+		 memcg ? "CONSTRAINT_MEMCG" : "CONSTRAINT_NONE", memcg ? "oom_memcg=" : "global_oom",
+		 memcg ? rec->scope : "", v->memcg[0] ? v->memcg : "/", comm, v->pid, (unsigned int)v->uid);
+	say(d, DLOG_WARNING, line);
+	snprintf(line, sizeof(line),
+		 "%s: %s process %d (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB, shmem-rss:%lukB, UID:%u pgtables:%lukB oom_score_adj:%d",
+		 memcg ? "Memory cgroup out of memory" : "Out of memory",
+		 rec->signal == SIGKILL ? "Killed" : "Sent SIGTERM to", v->pid, comm, v->total_vm_kb,
+		 v->rss_anon_kb, v->rss_file_kb, v->rss_shmem_kb, (unsigned int)v->uid, v->pgtables_kb,
+		 v->oom_score_adj);
+	say(d, DLOG_ERR, line);
+}
+
+void report_kill_finished(struct daemon *d, const struct daemon_kill_record *rec)
+{
+	char comm[4 * TASK_COMM_MAX], before[32], after[32], line[512];
+
+	text_escape(rec->victim.comm, comm, sizeof(comm));
+	format_kb(rec->avail_before_kb, before, sizeof(before));
+	format_kb(rec->avail_after_kb, after, sizeof(after));
+	if (rec->reaped) {
+		snprintf(line, sizeof(line),
+			 "oom_reaper: reaped process %d (%s), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB",
+			 rec->victim.pid, comm);
+		say(d, DLOG_INFO, line);
+	}
+	if (rec->exited)
+		dlog(DLOG_NOTICE, "process %d (%s) exited %llu ms after %s%s; %s %s -> %s",
+		     rec->victim.pid, comm, (unsigned long long)rec->ms_to_exit,
+		     rec->escalated ? "SIGTERM, escalated to SIGKILL"
+				    : rec->signal == SIGKILL ? "SIGKILL" : "SIGTERM",
+		     "", rec->scope[0] ? "headroom" : "MemAvailable", before, after);
+	else
+		dlog(DLOG_ERR, "process %d (%s) did not exit %llu ms after SIG%s", rec->victim.pid, comm,
+		     (unsigned long long)rec->ms_to_exit, sigabbrev_np(rec->signal));
+}
+
+void report_dry_run(struct daemon *d, const struct daemon_kill_record *rec)
+{
+	char comm[4 * TASK_COMM_MAX];
+
+	(void)d;
+	text_escape(rec->victim.comm, comm, sizeof(comm));
+	dlog(DLOG_NOTICE, "dry-run: would send SIG%s to process %d (%s), rss %lukB, oom_score_adj %d, points %ld: trigger=%s",
+	     sigabbrev_np(rec->signal), rec->victim.pid, comm, rec->victim.rss_kb,
+	     rec->victim.oom_score_adj, rec->victim.points, rec->trigger);
+}
+
+static void json_victim(struct json *j, const char *key, const struct victim *v)
+{
+	json_key(j, key);
+	json_begin_object(j);
+	json_kv_int(j, "pid", v->pid);
+	json_kv_string(j, "comm", v->comm);
+	json_kv_uint(j, "uid", v->uid);
+	json_kv_int(j, "oom_score_adj", v->oom_score_adj);
+	json_kv_uint(j, "rss_kb", v->rss_kb);
+	json_kv_uint(j, "growth_kb", v->growth_kb);
+	json_kv_string(j, "memcg", v->memcg);
+	json_end_object(j);
+}
+
+static void json_event(struct daemon *d, const struct daemon_kill_record *rec)
+{
+	struct json j;
+
+	if (!d->json)
+		return;
+	json_init(&j, d->json);
+	json_begin_object(&j);
+	json_kv_string(&j, "event", rec->dry_run ? "dry_run_kill" : "kill");
+	json_kv_uint(&j, "time_ns", rec->realtime_ns);
+	json_kv_string(&j, "trigger", rec->trigger);
+	json_kv_string(&j, "constraint", rec->scope[0] ? "CONSTRAINT_MEMCG" : "CONSTRAINT_NONE");
+	json_kv_string(&j, "memcg", rec->scope);
+	json_victim(&j, "victim", &rec->victim);
+	json_kv_int(&j, "points", rec->victim.points);
+	json_kv_uint(&j, "anon_rss_kb", rec->victim.rss_anon_kb);
+	json_kv_uint(&j, "file_rss_kb", rec->victim.rss_file_kb);
+	json_kv_uint(&j, "shmem_rss_kb", rec->victim.rss_shmem_kb);
+	json_kv_uint(&j, "pgtables_kb", rec->victim.pgtables_kb);
+	json_victim(&j, "invoker", &rec->invoker);
+	json_kv_string(&j, "signal", rec->signal == SIGKILL ? "SIGKILL" : "SIGTERM");
+	json_kv_bool(&j, "escalated", rec->escalated);
+	json_kv_bool(&j, "exited", rec->exited);
+	json_kv_bool(&j, "reaped", rec->reaped);
+	json_kv_uint(&j, "ms_to_exit", rec->ms_to_exit);
+	json_kv_uint(&j, "avail_before_kb", rec->avail_before_kb);
+	json_kv_uint(&j, "avail_after_kb", rec->avail_after_kb);
+	json_kv_uint(&j, "candidates", rec->nr_candidates);
+	json_end_object(&j); /* ends the line */
+	fflush(d->json);
+}
+
+void report_record(struct daemon *d, const struct daemon_kill_record *rec)
+{
+	struct daemon_kill_record *slot =
+		&d->stats.last_kills[d->stats.nr_kill_records++ % DAEMON_LAST_KILLS];
+
+	*slot = *rec;
+	if (!slot->realtime_ns)
+		slot->realtime_ns = realtime_ns();
+	slot->victim.pidfd = -1;
+	json_event(d, slot);
+	if (d->observer)
+		d->observer(d, slot, d->observer_arg);
+}
+
+void report_memory(struct daemon *d)
+{
+	const struct mem_sample *s = &d->sys.s;
+	char avail[32], total[32], sfree[32], stotal[32];
+
+	format_kb(s->mem_available_kb, avail, sizeof(avail));
+	format_kb(s->mem_total_kb, total, sizeof(total));
+	format_kb(s->swap_free_kb, sfree, sizeof(sfree));
+	format_kb(s->swap_total_kb, stotal, sizeof(stotal));
+	dlog(DLOG_INFO, "mem avail: %s of %s (%.1f%%), swap free: %s of %s (%.1f%%)", avail, total,
+	     s->mem_total_kb ? 100.0 * (double)s->mem_available_kb / (double)s->mem_total_kb : 0, sfree,
+	     stotal, s->swap_total_kb ? 100.0 * (double)s->swap_free_kb / (double)s->swap_total_kb : 0);
+	for (size_t i = 0; i < d->nr_cg; i++) {
+		const struct memcg_watch *w = &d->cg[i];
+		char use[32], lim[32];
+		format_kb((unsigned long)(w->usage_bytes / 1024), use, sizeof(use));
+		if (w->limit_bytes == UINT64_MAX)
+			snprintf(lim, sizeof(lim), "max");
+		else
+			format_kb((unsigned long)(w->limit_bytes / 1024), lim, sizeof(lim));
+		dlog(DLOG_INFO, "memcg %s: %s of %s", w->dir, use, lim);
+	}
+}
+
+int report_json_open(struct daemon *d)
+{
+	if (!d->cfg.json_file[0])
+		return 0;
+	d->json = fopen(d->cfg.json_file, "ae");
+	if (!d->json)
+		return -errno;
+	setvbuf(d->json, json_buf, _IOFBF, sizeof(json_buf));
+	return 0;
+}
+
+void report_json_close(struct daemon *d)
+{
+	if (d->json)
+		fclose(d->json);
+	d->json = NULL;
+}

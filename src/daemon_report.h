@@ -1,0 +1,23 @@
+/* daemon_report.h - what the daemon says about a kill: one human line per
+ * event on stderr (sd-daemon priority prefix), the kernel-shaped report
+ * ("<invoker> invoked oom-killer: trigger=...", "oom-kill:constraint=...",
+ * "Out of memory: Killed process ...", "oom_reaper: reaped process ...")
+ * copied to /dev/kmsg when asked, one JSON line per kill appended to the
+ * configured file, the periodic memory line, and the record kept in
+ * daemon_stats for observers (metrics, D-Bus, status). No allocation. */
+#ifndef OOMKIT_DAEMON_REPORT_H
+#define OOMKIT_DAEMON_REPORT_H
+
+#include "daemon.h"
+
+void report_kill_started(struct daemon *d);
+void report_kill_finished(struct daemon *d, const struct daemon_kill_record *rec);
+void report_dry_run(struct daemon *d, const struct daemon_kill_record *rec);
+/* Keeps rec in the ring of last kills, writes the JSON event, calls the observer. */
+void report_record(struct daemon *d, const struct daemon_kill_record *rec);
+void report_memory(struct daemon *d);
+/* Opens the JSON event file (append) with a static buffer. */
+int report_json_open(struct daemon *d);
+void report_json_close(struct daemon *d);
+
+#endif

@@ -1,0 +1,159 @@
+/* daemon_select.c - see daemon_select.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon_select.h"
+#include "oom_control.h"
+
+/* Tasks read in full per scan: select_bad_process() over the top ones
+ * (ties at the cut included) chooses as over every process; a few more
+ * give the policy tiers room and the invoker candidates. */
+#define SELECT_TOP 32
+
+static int add_rule(struct policy *p, enum policy_kind kind, const char *spec, char *why, size_t size)
+{
+	char err[POLICY_ERR_MAX];
+
+	if (!spec[0] || policy_add_spec(p, kind, spec, err, sizeof(err)) == 0)
+		return 0;
+	snprintf(why, size, "[kill] %s = %s: %s", policy_kind_name(kind), spec, err);
+	return -EINVAL;
+}
+
+int daemon_selector_start(struct daemon_selector *s, const struct oomkit_config *cfg, char *why,
+			  size_t size)
+{
+	int r;
+
+	if (!s->growth) {
+		s->growth = calloc(GROWTH_SLOTS, sizeof(*s->growth));
+		if (!s->growth)
+			return -ENOMEM;
+	}
+	if (!s->scanner_ready) {
+		r = proc_scanner_init(&s->scanner, cfg->proc_root,
+				      strcmp(cfg->proc_root, "/proc") ? PROC_SCANNER_NO_BPF : 0);
+		if (r == 0)
+			r = proc_snapshot_reserve(&s->snap, SELECT_TOP * 4);
+		if (r) {
+			snprintf(why, size, "%s: cannot scan: %s", cfg->proc_root, strerror(-r));
+			return r;
+		}
+		s->scanner_ready = true;
+	}
+	policy_init(&s->policy, getpid());
+	s->policy_ready = true;
+	if (add_rule(&s->policy, POLICY_PREFER, cfg->prefer, why, size) ||
+	    add_rule(&s->policy, POLICY_AVOID, cfg->avoid, why, size) ||
+	    add_rule(&s->policy, POLICY_IGNORE, cfg->ignore, why, size) ||
+	    add_rule(&s->policy, POLICY_PROTECT, cfg->protect, why, size) ||
+	    (cfg->ignore_root_user && add_rule(&s->policy, POLICY_IGNORE, "uid:0", why, size)))
+		return -EINVAL;
+	return 0;
+}
+
+void daemon_selector_stop_policy(struct daemon_selector *s)
+{
+	if (s->policy_ready)
+		policy_free(&s->policy);
+	s->policy_ready = false;
+}
+
+void daemon_selector_free(struct daemon_selector *s)
+{
+	daemon_selector_stop_policy(s);
+	if (s->scanner_ready) {
+		proc_scanner_free(&s->scanner);
+		proc_snapshot_free(&s->snap);
+	}
+	s->scanner_ready = false;
+	free(s->growth);
+	s->growth = NULL;
+}
+
+static void victim_from_task(struct victim *v, const struct task_info *t, long points,
+			     unsigned long growth_kb)
+{
+	*v = (struct victim){
+		.pid = t->pid, .start_time = t->start_time, .uid = t->uid,
+		.oom_score_adj = t->oom_score_adj, .rss_kb = task_rss_kb(t), .growth_kb = growth_kb,
+		.points = points, .pidfd = -1, .total_vm_kb = t->total_vm_kb,
+		.rss_anon_kb = t->rss_anon_kb, .rss_file_kb = t->rss_file_kb,
+		.rss_shmem_kb = t->rss_shmem_kb, .pgtables_kb = t->pgtables_kb, .swap_kb = t->swap_kb,
+	};
+	snprintf(v->comm, sizeof(v->comm), "%s", t->comm);
+	snprintf(v->memcg, sizeof(v->memcg), "%s", t->memcg);
+}
+
+/* Remembers this scan's RSS and returns the growth since the last one. */
+static unsigned long growth_update(struct growth_slot *g, const struct task_info *t)
+{
+	struct growth_slot *slot = &g[(unsigned int)t->pid % GROWTH_SLOTS];
+	unsigned long rss = task_rss_kb(t), grown = 0;
+
+	if (slot->pid == t->pid && rss > slot->rss_kb)
+		grown = rss - slot->rss_kb;
+	slot->pid = t->pid;
+	slot->rss_kb = (uint32_t)(rss > UINT32_MAX ? UINT32_MAX : rss);
+	return grown;
+}
+
+/* The fastest grower among the tasks read; with no growth seen (first
+ * scan), the biggest one. */
+static const struct task_info *find_invoker(struct daemon_selector *s, unsigned long *grown_kb)
+{
+	const struct task_info *best = NULL, *biggest = NULL;
+	unsigned long best_grown = 0;
+
+	for (size_t i = 0; i < s->snap.nr; i++) {
+		const struct task_info *t = &s->snap.tasks[i];
+		unsigned long g = growth_update(s->growth, t);
+		if (!t->has_mm)
+			continue;
+		if (g > best_grown) {
+			best_grown = g;
+			best = t;
+		}
+		if (!biggest || task_rss_kb(t) > task_rss_kb(biggest))
+			biggest = t;
+	}
+	*grown_kb = best_grown;
+	return best ? best : biggest;
+}
+
+int daemon_select_victim(struct daemon_selector *s, const char *memcg, const char *memcg_dir,
+			 unsigned long totalpages, struct victim_scan_result *r)
+{
+	struct oom_control oc = { .constraint = memcg ? CONSTRAINT_MEMCG : CONSTRAINT_NONE,
+				  .totalpages = totalpages, .order = -1,
+				  .page_size = (unsigned long)sysconf(_SC_PAGESIZE) };
+	struct proc_scan_opts o = { .top = SELECT_TOP, .totalpages = totalpages,
+				    .page_size = oc.page_size, .memcg_dir = memcg_dir,
+				    .details = policy_proc_details(&s->policy) | PROC_DETAIL_MEMCG };
+	const struct task_info *inv;
+	enum policy_tier tier;
+	unsigned long grown = 0;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->chosen.pidfd = r->invoker.pidfd = -1;
+	if (memcg) {
+		snprintf(oc.memcg, sizeof(oc.memcg), "%s", memcg);
+		snprintf(oc.memcg_dir, sizeof(oc.memcg_dir), "%s", memcg_dir);
+	}
+	rc = proc_scanner_scan(&s->scanner, &o, &s->snap);
+	if (rc < 0)
+		return rc;
+	inv = find_invoker(s, &grown);
+	rc = policy_select_bad_process(&s->policy, &oc, &s->snap, &tier);
+	if (rc < 0)
+		return rc;
+	victim_from_task(&r->chosen, oc.chosen, oc.chosen_points, 0);
+	victim_from_task(&r->invoker, inv ? inv : oc.chosen, 0, grown);
+	r->nr_candidates = oc.nr_candidates;
+	r->tier = policy_tier_name(tier);
+	return 0;
+}

@@ -1,0 +1,356 @@
+/* daemon_step.c - one pass of the daemon: sample every watch, decide which
+ * trigger holds and how strongly (SIGTERM or SIGKILL stage), and advance
+ * the kill episode:
+ *   IDLE -> [PRE_HOOK] -> TERM_SENT -> KILL_SENT -> RECOVER -> IDLE
+ * A SIGTERM is followed by SIGKILL when the grace ends or the kill floor is
+ * crossed; only one victim is in flight; after it is gone we wait until the
+ * memory shows it (or a short settle time passes) before another kill, and
+ * PSI rules stay muted for the cool-down, since their averages lag. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon.h"
+#include "daemon_log.h"
+#include "daemon_report.h"
+#include "util.h"
+
+#define MS 1000000ULL
+#define SETTLE_NS (250 * MS)       /* memory accounting catching up with an exit */
+#define PRE_HOOK_URGENT_NS (200 * MS) /* earlyoom's head start when already at the kill floor */
+
+struct hit {
+	enum stage stage;
+	int scope;                     /* -1 system, else cgroup index */
+	char text[192];
+};
+
+static void hit_raise(struct hit *h, enum stage st, int scope, const char *text)
+{
+	/* stronger wins; at equal stage a cgroup (the narrower scope) wins */
+	if (st < h->stage || (st == h->stage && (h->scope >= 0 || scope < 0)))
+		return;
+	h->stage = st;
+	h->scope = scope;
+	snprintf(h->text, sizeof(h->text), "%s", text);
+}
+
+static void sample_all(struct daemon *d, uint64_t now)
+{
+	if (sys_watch_sample(&d->sys, now))
+		dlog(DLOG_WARNING, "cannot read %s/meminfo", d->cfg.proc_root);
+	for (size_t i = 0; i < d->nr_cg; i++) {
+		uint64_t seen = d->cg[i].oom_kill;
+		memcg_watch_sample(&d->cg[i], now);
+		memcg_watch_read_events(&d->cg[i]);
+		if (d->cg[i].oom_kill > seen) {
+			d->stats.kernel_oom_kills += d->cg[i].oom_kill - seen;
+			dlog(DLOG_WARNING, "the kernel OOM-killed in %s (oom_kill %llu): too late",
+			     d->cg[i].dir, (unsigned long long)d->cg[i].oom_kill);
+		}
+	}
+	d->stats.samples++;
+	d->stats.mem = d->sys.s;
+}
+
+static void evaluate_psi(struct daemon *d, uint64_t now, struct hit *h)
+{
+	enum stage st = d->cfg.psi_signal == SIGKILL ? STAGE_KILL : STAGE_TERM;
+	char text[192];
+	double avg10;
+
+	if (now < d->psi_muted_until_ns) {
+		d->psi_fired = false;
+		return;
+	}
+	if (d->psi_fired) {
+		d->psi_fired = false;
+		if (d->psi_fired_scope < 0)
+			psi_trigger_text(&d->cfg.psi, "", text, sizeof(text));
+		else
+			psi_trigger_text(&d->cg[d->psi_fired_scope].spec.psi,
+					 d->cg[d->psi_fired_scope].dir, text, sizeof(text));
+		hit_raise(h, st, d->psi_fired_scope, text);
+	}
+	if (d->cfg.psi_sustained.enabled && d->sys.psi_avg_fd >= 0 &&
+	    psi_read_avg10(d->sys.psi_avg_fd, d->cfg.psi_sustained.kind, &avg10) == 0 &&
+	    psi_sustained_check(&d->cfg.psi_sustained, &d->sustained, avg10, now)) {
+		snprintf(text, sizeof(text), "psi %s avg10 %.0f%% > %g%% for %gs",
+			 d->cfg.psi_sustained.kind == PSI_FULL ? "full" : "some", avg10,
+			 d->cfg.psi_sustained.avg10_percent, (double)d->cfg.psi_sustained.duration_ms / 1e3);
+		hit_raise(h, st, -1, text);
+	}
+}
+
+static struct hit evaluate(struct daemon *d, uint64_t now)
+{
+	struct hit h = { .stage = STAGE_NONE, .scope = -1 };
+	char text[192];
+	enum stage st;
+
+	st = memory_stage(&d->cfg, &d->sys.s, text, sizeof(text));
+	hit_raise(&h, st, -1, text);
+	for (size_t i = 0; i < d->nr_cg; i++) {
+		struct memcg_watch *w = &d->cg[i];
+		st = memcg_stage(&w->spec, w->dir, w->usage_bytes, w->limit_bytes, text, sizeof(text));
+		if (w->under_oom) { /* tasks wait in the kernel for us to free memory */
+			st = STAGE_KILL;
+			snprintf(text, sizeof(text), "memcg %s under_oom", w->dir);
+		}
+		hit_raise(&h, st, (int)i, text);
+	}
+	evaluate_psi(d, now, &h);
+	d->stats.stage = h.stage;
+	snprintf(d->stats.trigger, sizeof(d->stats.trigger), "%s", h.text);
+	return h;
+}
+
+static unsigned long scope_avail_kb(const struct daemon *d, int scope)
+{
+	const struct memcg_watch *w;
+
+	if (scope < 0)
+		return d->sys.s.mem_available_kb;
+	w = &d->cg[scope];
+	if (w->limit_bytes == UINT64_MAX)
+		return 0;
+	return w->usage_bytes >= w->limit_bytes ? 0 : (unsigned long)((w->limit_bytes - w->usage_bytes) / 1024);
+}
+
+static unsigned long scope_totalpages(const struct daemon *d, int scope)
+{
+	unsigned long page_kb = 4;
+
+	if (scope >= 0 && d->cg[scope].limit_bytes != UINT64_MAX)
+		return (unsigned long)(d->cg[scope].limit_bytes / 4096);
+	return (d->sys.s.mem_total_kb + d->sys.s.swap_total_kb) / page_kb;
+}
+
+static int choose(struct daemon *d, const struct hit *h, struct victim_scan_result *r)
+{
+	return daemon_select_victim(&d->sel, h->scope >= 0 ? d->cg[h->scope].kpath : NULL,
+				    h->scope >= 0 ? d->cg[h->scope].dir : NULL,
+				    scope_totalpages(d, h->scope), r);
+}
+
+static void start_post_hook(struct daemon *d)
+{
+	struct hook_facts f = { .event = "post_kill", .victim = &d->ep.rec.victim,
+				.trigger = d->ep.rec.trigger, .signal = d->ep.rec.signal,
+				.dry_run = d->ep.rec.dry_run };
+	int r;
+
+	if (!d->cfg.post_kill[0])
+		return;
+	r = hook_start(&d->post_hook, d->cfg.post_kill, &f, d->cfg.hook_timeout_ms);
+	if (r == -EBUSY)
+		return; /* the previous one still runs: dry-run loops must not pile hooks up */
+	d->stats.hooks_run++;
+	if (r) {
+		d->stats.hooks_failed++;
+		dlog(DLOG_WARNING, "post_kill hook %s: %s", d->cfg.post_kill, strerror(-r));
+	}
+}
+
+static void send_signal(struct daemon *d, int sig, uint64_t now)
+{
+	struct episode *ep = &d->ep;
+	int r = victim_signal(&ep->rec.victim, sig);
+
+	ep->rec.signal = sig;
+	if (r) {
+		/* gone already (ESRCH) is what we wanted; anything else is a failure */
+		if (r != -ESRCH) {
+			d->stats.kill_failures++;
+			dlog(DLOG_ERR, "cannot send SIG%s to %d: %s", sigabbrev_np(sig), ep->rec.victim.pid,
+			     strerror(-r));
+		}
+		ep->state = EP_KILL_SENT;
+		ep->deadline_ns = now;
+		return;
+	}
+	if (!ep->t_signal_ns) {
+		ep->t_signal_ns = now;
+		d->stats.kills++;
+		report_kill_started(d);
+	}
+	if (sig == SIGTERM) {
+		d->stats.sigterms++;
+		ep->state = EP_TERM_SENT;
+		ep->deadline_ns = now + d->cfg.grace_ms * MS;
+		return;
+	}
+	/* SIGKILLed: the user-space oom_reaper may take its memory now */
+	ep->rec.reaped = victim_reap(&ep->rec.victim) == 0;
+	ep->state = EP_KILL_SENT;
+	ep->deadline_ns = now + d->cfg.exit_timeout_ms * MS;
+}
+
+static void dry_run_kill(struct daemon *d, const struct hit *h, struct victim_scan_result *r)
+{
+	struct daemon_kill_record *rec = &d->ep.rec;
+
+	*rec = (struct daemon_kill_record){ .victim = r->chosen, .invoker = r->invoker,
+					    .signal = h->stage == STAGE_KILL ? SIGKILL : SIGTERM,
+					    .dry_run = true, .nr_candidates = r->nr_candidates,
+					    .avail_before_kb = scope_avail_kb(d, h->scope) };
+	snprintf(rec->trigger, sizeof(rec->trigger), "%s", h->text);
+	d->stats.dry_run_kills++;
+	report_dry_run(d, rec);
+	start_post_hook(d);
+	report_record(d, rec);
+}
+
+static void start_episode(struct daemon *d, const struct hit *h, uint64_t now)
+{
+	struct episode *ep = &d->ep;
+	struct victim_scan_result r;
+	int rc = choose(d, h, &r);
+
+	if (rc) {
+		if (!ep->no_victim_logged)
+			dlog(DLOG_ERR, "%s: no killable process%s", h->text,
+			     rc == -ESRCH ? "" : " (cannot read /proc)");
+		ep->no_victim_logged = true;
+		return;
+	}
+	ep->no_victim_logged = false;
+	if (d->cfg.dry_run) {
+		dry_run_kill(d, h, &r);
+		return;
+	}
+	if (victim_open(d->cfg.proc_root, &r.chosen))
+		return; /* gone between scan and kill: sample again */
+	*ep = (struct episode){ .scope = h->scope, .state = EP_PRE_HOOK };
+	ep->rec = (struct daemon_kill_record){ .victim = r.chosen, .invoker = r.invoker,
+					       .nr_candidates = r.nr_candidates,
+					       .avail_before_kb = scope_avail_kb(d, h->scope) };
+	snprintf(ep->rec.trigger, sizeof(ep->rec.trigger), "%s", h->text);
+	snprintf(ep->rec.scope, sizeof(ep->rec.scope), "%s", h->scope >= 0 ? d->cg[h->scope].kpath : "");
+	if (h->stage == STAGE_KILL)
+		d->stats.triggers_kill++;
+	else
+		d->stats.triggers_term++;
+	if (d->cfg.pre_kill[0]) {
+		struct hook_facts f = { .event = "pre_kill", .victim = &ep->rec.victim,
+					.trigger = ep->rec.trigger,
+					.signal = h->stage == STAGE_KILL ? SIGKILL : SIGTERM };
+		uint64_t wait = h->stage == STAGE_KILL ? PRE_HOOK_URGENT_NS : d->cfg.hook_timeout_ms * MS;
+		d->stats.hooks_run++;
+		if (hook_start(&d->pre_hook, d->cfg.pre_kill, &f, d->cfg.hook_timeout_ms) == 0) {
+			ep->deadline_ns = now + wait;
+			return;
+		}
+		d->stats.hooks_failed++;
+		dlog(DLOG_WARNING, "pre_kill hook %s could not start", d->cfg.pre_kill);
+	}
+	send_signal(d, h->stage == STAGE_KILL ? SIGKILL : SIGTERM, now);
+}
+
+static void finish_episode(struct daemon *d, uint64_t now)
+{
+	struct episode *ep = &d->ep;
+
+	ep->rec.exited = victim_exited(&ep->rec.victim);
+	ep->rec.ms_to_exit = (now - ep->t_signal_ns) / MS;
+	victim_close(&ep->rec.victim);
+	sample_all(d, now);
+	ep->rec.avail_after_kb = scope_avail_kb(d, ep->scope);
+	if (!ep->rec.exited)
+		d->stats.kill_failures++;
+	report_kill_finished(d, &ep->rec);
+	start_post_hook(d);
+	report_record(d, &ep->rec);
+	d->psi_muted_until_ns = now + d->cfg.cooldown_ms * MS;
+	d->sustained.above_since_ns = 0;
+	ep->state = EP_RECOVER;
+	ep->deadline_ns = now + SETTLE_NS;
+}
+
+static void escalate(struct daemon *d, const struct hit *h, uint64_t now)
+{
+	dlog(DLOG_WARNING, "escalating to SIGKILL for %d (%s): %s", d->ep.rec.victim.pid,
+	     d->ep.rec.victim.comm, now >= d->ep.deadline_ns ? "grace over" : h->text);
+	d->ep.rec.escalated = true;
+	d->stats.escalations++;
+	send_signal(d, SIGKILL, now);
+}
+
+void daemon_step(struct daemon *d, uint64_t now)
+{
+	struct episode *ep = &d->ep;
+	struct hit h;
+	int status;
+
+	sample_all(d, now);
+	h = evaluate(d, now);
+	if (hook_poll(&d->post_hook, now, &status) && status != 0)
+		d->stats.hooks_failed++;
+	if (hook_poll(&d->pre_hook, now, &status) && status != 0)
+		d->stats.hooks_failed++;
+	switch (ep->state) {
+	case EP_IDLE:
+		if (h.stage != STAGE_NONE)
+			start_episode(d, &h, now);
+		else
+			ep->no_victim_logged = false;
+		break;
+	case EP_PRE_HOOK:
+		if (d->pre_hook.pid && now < ep->deadline_ns && h.stage != STAGE_KILL)
+			break;
+		send_signal(d, h.stage == STAGE_KILL ? SIGKILL : SIGTERM, now);
+		break;
+	case EP_TERM_SENT:
+		if (victim_exited(&ep->rec.victim))
+			finish_episode(d, now);
+		else if (now >= ep->deadline_ns || h.stage == STAGE_KILL)
+			escalate(d, &h, now);
+		break;
+	case EP_KILL_SENT:
+		if (victim_exited(&ep->rec.victim) || now >= ep->deadline_ns)
+			finish_episode(d, now);
+		break;
+	case EP_RECOVER:
+		/* memory back above the floor, or accounting had time to catch up */
+		if (h.stage == STAGE_NONE || now >= ep->deadline_ns)
+			ep->state = EP_IDLE;
+		break;
+	}
+}
+
+/* The next wake-up: the adaptive interval of every polled watch, and the
+ * episode's own deadline. */
+unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now)
+{
+	const double assumed_kb_s = 6000.0 * 1024; /* earlyoom's worst-case fill rate */
+	unsigned long kill_floor = floor_kb(&d->cfg.mem_kill, d->sys.s.mem_total_kb);
+	unsigned long avail = d->sys.s.mem_available_kb;
+	unsigned long t = d->cfg.memory_enabled
+		? next_interval_ms(avail > kill_floor ? avail - kill_floor : 0, d->sys.fill_kb_s,
+				   assumed_kb_s, d->cfg.interval_min_ms, d->cfg.interval_max_ms)
+		: d->cfg.interval_max_ms;
+
+	for (size_t i = 0; i < d->nr_cg; i++) {
+		const struct memcg_watch *w = &d->cg[i];
+		unsigned long head = scope_avail_kb(d, (int)i), lim = (unsigned long)(w->limit_bytes / 1024);
+		unsigned long fl = floor_kb(&w->spec.kill, lim);
+		unsigned long ti;
+		/* v1 thresholds wake us: poll only as a safety net */
+		if (w->version == 1 || w->limit_bytes == UINT64_MAX)
+			continue;
+		ti = next_interval_ms(head > fl ? head - fl : 0, w->fill_kb_s, 0, d->cfg.interval_min_ms,
+				      d->cfg.interval_max_ms);
+		if (ti < t)
+			t = ti;
+	}
+	if (d->ep.state != EP_IDLE && d->ep.deadline_ns > now) {
+		unsigned long left = (unsigned long)((d->ep.deadline_ns - now + MS - 1) / MS);
+		if (left < t)
+			t = left;
+	}
+	if (d->ep.state == EP_TERM_SENT || d->ep.state == EP_PRE_HOOK || d->stats.stage != STAGE_NONE)
+		t = t < d->cfg.interval_min_ms * 10 ? t : d->cfg.interval_min_ms * 10;
+	return t;
+}

@@ -1,0 +1,63 @@
+/* daemon_victim.c - see daemon_victim.h. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "daemon_victim.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef SYS_process_mrelease
+#define SYS_process_mrelease 448
+#endif
+
+int victim_open(const char *proc_root, struct victim *v)
+{
+	unsigned long long start;
+	int fd = (int)syscall(SYS_pidfd_open, v->pid, 0);
+
+	if (fd < 0)
+		return -errno;
+	/* the pidfd pins this struct pid: if the start time still matches now,
+	 * every signal sent through it reaches the task we chose */
+	if (proc_read_start_time(proc_root, v->pid, &start) || start != v->start_time) {
+		close(fd);
+		return -ESRCH;
+	}
+	v->pidfd = fd;
+	return 0;
+}
+
+int victim_signal(struct victim *v, int sig)
+{
+	if (syscall(SYS_pidfd_send_signal, v->pidfd, sig, NULL, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+int victim_reap(struct victim *v)
+{
+	if (syscall(SYS_process_mrelease, v->pidfd, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+bool victim_exited(const struct victim *v)
+{
+	struct pollfd p = { .fd = v->pidfd, .events = POLLIN };
+
+	return v->pidfd < 0 || poll(&p, 1, 0) > 0;
+}
+
+void victim_close(struct victim *v)
+{
+	if (v->pidfd >= 0)
+		close(v->pidfd);
+	v->pidfd = -1;
+}

@@ -1,0 +1,181 @@
+/* test_daemon.c - the daemon's loop on a fixture /proc: the victim rules
+ * (never pid 1, kernel threads, oom_score_adj -1000 or an ignored name;
+ * the biggest of the rest), dry-run selecting again each pass, the JSON
+ * event per would-be kill, and no heap growth across 1,000 kill cycles
+ * (mallinfo2: bytes in use and the number of mmapped blocks stay put). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "daemon.h"
+
+static char root[64];
+
+static void put(const char *rel, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* One fixture process: stat with comm, flags and rss (pages), its adj. */
+static void task(int pid, const char *comm, unsigned int flags, unsigned long rss_pages, int adj)
+{
+	char rel[64], text[512];
+
+	snprintf(rel, sizeof(rel), "%d", pid);
+	snprintf(text, sizeof(text), "%s/%s", root, rel);
+	mkdir(text, 0755);
+	snprintf(rel, sizeof(rel), "%d/stat", pid);
+	snprintf(text, sizeof(text),
+		 "%d (%s) S 1 %d %d 0 -1 %u 100 0 0 0 5 5 0 0 20 0 1 0 %d 123456789 %lu 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n",
+		 pid, comm, pid, pid, flags, 1000 + pid, rss_pages);
+	put(rel, text);
+	snprintf(rel, sizeof(rel), "%d/oom_score_adj", pid);
+	snprintf(text, sizeof(text), "%d\n", adj);
+	put(rel, text);
+	snprintf(rel, sizeof(rel), "%d/status", pid);
+	snprintf(text, sizeof(text),
+		 "Name:\t%s\nState:\tS (sleeping)\nTgid:\t%d\nPid:\t%d\nPPid:\t1\nUid:\t0\t0\t0\t0\n"
+		 "VmSize:\t%lu kB\nVmRSS:\t%lu kB\nRssAnon:\t%lu kB\nRssFile:\t0 kB\nRssShmem:\t0 kB\n"
+		 "VmPTE:\t12 kB\nVmSwap:\t0 kB\nThreads:\t1\n",
+		 comm, pid, pid, rss_pages * 8, rss_pages * 4, rss_pages * 4);
+	put(rel, text);
+	/* the scanner's first-pass key: all equal, so every task is read in full */
+	snprintf(rel, sizeof(rel), "%d/oom_score", pid);
+	put(rel, "0\n");
+	snprintf(rel, sizeof(rel), "%d/cgroup", pid);
+	put(rel, "0::/\n");
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(root, "/tmp/oomkit-test-daemon-XXXXXX");
+	assert_non_null(mkdtemp(root));
+	/* 4.8% available, no swap: the SIGKILL stage holds */
+	put("meminfo", "MemTotal: 1000000 kB\nMemFree: 10000 kB\nMemAvailable: 48000 kB\n"
+		       "SwapTotal: 0 kB\nSwapFree: 0 kB\n");
+	task(1, "init", 0, 90000, 0);
+	task(2, "kthreadd", 0x00200000, 0, 0);
+	task(100, "big db", 0, 200000, -1000);
+	task(101, "keeper", 0, 150000, 0);
+	task(102, "hog) S 1 (x", 0, 50000, 0); /* a hostile name */
+	task(103, "small", 0, 1000, 500);      /* adj 500: 500 * 250 pages > 50000 */
+	task(104, "tiny", 0, 10, 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	return system(cmd);
+}
+
+static struct daemon d;
+
+static void start(bool dry_run)
+{
+	char why[256];
+	struct config_error err;
+
+	memset(&d, 0, sizeof(d));
+	d.sigfd = -1;
+	config_defaults(&d.cfg);
+	snprintf(d.cfg.proc_root, sizeof(d.cfg.proc_root), "%s", root);
+	d.cfg.psi.enabled = false;
+	d.cfg.psi_sustained.enabled = false;
+	d.cfg.mlockall = false;
+	d.cfg.dry_run = dry_run;
+	snprintf(d.cfg.json_file, sizeof(d.cfg.json_file), "%s/events.json", root);
+	assert_int_equal(config_set(&d.cfg, "kill", "ignore", "^keeper$", &err), 0);
+	assert_int_equal(daemon_start(&d, why, sizeof(why)), 0);
+}
+
+static size_t count_lines(const char *rel)
+{
+	char path[256], line[4096];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n;
+}
+
+static void test_victim_rules(void **state)
+{
+	const struct daemon_kill_record *rec;
+
+	(void)state;
+	start(true);
+	daemon_step(&d, 1000000000ULL);
+	assert_int_equal(d.stats.stage, STAGE_KILL);
+	assert_string_equal(d.stats.trigger, "memavailable 4.8% < 5%");
+	assert_int_equal(d.stats.dry_run_kills, 1);
+	rec = &d.stats.last_kills[0];
+	/* 103: 1000 + 500 * (250000 totalpages / 1000) = 126000 points beats 102's 50000 */
+	assert_int_equal(rec->victim.pid, 103);
+	assert_int_equal(rec->signal, SIGKILL);
+	assert_true(rec->dry_run);
+	assert_int_equal(rec->nr_candidates, 3); /* 102, 103, 104 */
+	daemon_stop(&d);
+	assert_int_equal(count_lines("events.json"), 1);
+}
+
+static void test_no_heap_growth_across_1000_kill_cycles(void **state)
+{
+	struct mallinfo2 before, after;
+	int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
+
+	(void)state;
+	dup2(devnull, STDERR_FILENO); /* one line per would-be kill */
+	start(true);
+	for (int i = 0; i < 10; i++) /* start-up: lazy buffers of stdio and libc */
+		daemon_step(&d, (uint64_t)(i + 1) * 100000000ULL);
+	before = mallinfo2();
+	for (int i = 10; i < 1010; i++)
+		daemon_step(&d, (uint64_t)(i + 1) * 100000000ULL);
+	after = mallinfo2();
+	daemon_stop(&d);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(devnull);
+	assert_int_equal(d.stats.dry_run_kills, 1010);
+	assert_int_equal(count_lines("events.json"), 1 + 1010);
+	if (after.uordblks != before.uordblks || after.hblks != before.hblks)
+		fail_msg("heap grew: in use %zu -> %zu bytes, mmapped blocks %zu -> %zu",
+			 before.uordblks, after.uordblks, before.hblks, after.hblks);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_victim_rules),
+		cmocka_unit_test(test_no_heap_growth_across_1000_kill_cycles),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
