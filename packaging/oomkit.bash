@@ -3,7 +3,7 @@
 
 _oomkit_opts() {
 	case $1 in
-	rank)    echo "--top --all --cgroup --json --kernel-format --proc --help" ;;
+	rank)    echo "--top --all --cgroup --json --kernel-format --proc-root --scanner --help" ;;
 	kill)    echo "--cgroup --dry-run --json --unit --prefer --avoid --ignore --protect --kmsg --timeout --self-raised-adj --signal --no-reap --help" ;;
 	daemon)  echo "--config --check-config --cgroup --dry-run --dryrun --psi --psi-sustained --grace --json-file --kmsg --set --syslog -m -s -M -S -n -N -P -r -p -d --debug --prefer --avoid --ignore --ignore-root-user --help" ;;
 	explain) echo "--json --jsonl --follow --help" ;;
@@ -29,8 +29,12 @@ _oomkit() {
 	case $prev in
 	--cgroup)
 		COMPREPLY=($(compgen -d -- "${cur:-/sys/fs/cgroup/}")); return ;;
-	--config|--state|--proc|--json-file|-N|-P)
+	--config|--json-file|-N|-P)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--state|--proc-root)
+		COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--scanner)
+		COMPREPLY=($(compgen -W "auto bpf procfs" -- "$cur")); return ;;
 	--unit)
 		COMPREPLY=($(compgen -W "process pgroup cgroup" -- "$cur")); return ;;
 	--self-raised-adj)

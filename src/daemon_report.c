@@ -8,6 +8,7 @@
 #include "daemon_log.h"
 #include "daemon_report.h"
 #include "json.h"
+#include "k8s.h"
 
 static char json_buf[8192]; /* stdio's buffer for the event file: no lazy malloc */
 
@@ -25,6 +26,18 @@ static void say(struct daemon *d, int prio, const char *line)
 	dlog(prio, "%s", line);
 	if (d->cfg.kmsg)
 		kmsg_line(line);
+}
+
+/* The victim's Kubernetes pod / container (doc/kubernetes.md), when any. */
+static void report_pod(struct daemon *d, const struct victim *v)
+{
+	struct k8s_pod pod;
+	char text[256], line[320];
+
+	if (k8s_decode(v->memcg, &pod) != 1)
+		return;
+	snprintf(line, sizeof(line), "oomkit: process %d runs in %s", v->pid, k8s_format(&pod, text, sizeof(text)));
+	say(d, DLOG_INFO, line);
 }
 
 void report_kill_started(struct daemon *d)
@@ -54,6 +67,7 @@ void report_kill_started(struct daemon *d)
 		 v->rss_anon_kb, v->rss_file_kb, v->rss_shmem_kb, (unsigned int)v->uid, v->pgtables_kb,
 		 v->oom_score_adj);
 	say(d, DLOG_ERR, line);
+	report_pod(d, v);
 }
 
 void report_kill_finished(struct daemon *d, const struct daemon_kill_record *rec)
@@ -93,6 +107,8 @@ void report_dry_run(struct daemon *d, const struct daemon_kill_record *rec)
 
 static void json_victim(struct json *j, const char *key, const struct victim *v)
 {
+	struct k8s_pod pod;
+
 	json_key(j, key);
 	json_begin_object(j);
 	json_kv_int(j, "pid", v->pid);
@@ -102,6 +118,9 @@ static void json_victim(struct json *j, const char *key, const struct victim *v)
 	json_kv_uint(j, "rss_kb", v->rss_kb);
 	json_kv_uint(j, "growth_kb", v->growth_kb);
 	json_kv_string(j, "memcg", v->memcg);
+	k8s_decode(v->memcg, &pod);
+	json_key(j, "k8s");
+	k8s_json(j, &pod);
 	json_end_object(j);
 }
 

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "thread.h"
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -192,7 +194,7 @@ int http_server_start(struct http_server *s, const char *spec)
 		return r;
 	}
 	pthread_mutex_init(&s->lock, NULL);
-	r = -pthread_create(&s->thread, NULL, serve, s);
+	r = start_thread_no_signals(&s->thread, serve, s);
 	if (r < 0) {
 		close(s->listen_fd);
 		close(s->stop_fd);

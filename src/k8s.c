@@ -346,3 +346,21 @@ char *k8s_format(const struct k8s_pod *p, char *out, size_t size)
 #undef K8S_PUT
 	return out;
 }
+
+char *k8s_short(const struct k8s_pod *p, char *out, size_t size)
+{
+	const char *qos = p ? k8s_qos_name(p->qos) : NULL;
+
+	if (!size)
+		return out;
+	out[0] = '\0';
+	if (!decoded(p))
+		return out;
+	if (p->pod_uid[0])
+		snprintf(out, size, "pod %.8s%s%s", p->pod_uid, qos ? " " : "", qos ? qos : "");
+	else if (p->container_id[0])
+		snprintf(out, size, "ctr %.*s", K8S_SHORT_ID_LEN, p->container_id);
+	else
+		snprintf(out, size, "kubepods%s%s", qos ? " " : "", qos ? qos : "");
+	return out;
+}

@@ -72,4 +72,9 @@ void k8s_json(struct json *j, const struct k8s_pod *p);
  * NUL-terminates; returns out. */
 char *k8s_format(const struct k8s_pod *p, char *out, size_t size);
 
+/* A compact form for table columns: "pod 0f3b7e8a Burstable" (UID cut
+ * to 8), "ctr 3b1c9e2f0a4d" for a container outside a pod, "kubepods" for
+ * the tree itself; "" when nothing was decoded. Returns out. */
+char *k8s_short(const struct k8s_pod *p, char *out, size_t size);
+
 #endif

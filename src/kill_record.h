@@ -19,7 +19,7 @@ struct kill_record {
 	uid_t uid;
 	char comm[TASK_COMM_MAX];       /* raw bytes: escape before printing */
 	char cgroup[TASK_CGROUP_MAX];   /* the victim's memory cgroup */
-	char trigger[160];              /* oc->trigger, e.g. "psi full 40% 2s" */
+	char trigger[192];              /* oc->trigger, e.g. "psi full 40% 2s" */
 	char unit[16];                  /* process, pgroup, cgroup */
 	int signal;
 	bool dry_run;

@@ -42,6 +42,10 @@ void metrics_record_kill(struct metrics *m, const struct metrics_kill *k)
 	char trigger[METRICS_LABEL_MAX], unit[METRICS_LABEL_MAX];
 	struct metrics_kill_series *s = NULL;
 
+	if (k->dry_run) {
+		m->dry_run_kills++;
+		return;
+	}
 	label_word(trigger, sizeof(trigger), k->trigger);
 	label_word(unit, sizeof(unit), k->unit ? k->unit : "process");
 	for (size_t i = 0; i < m->nr_kill_series && !s; i++)
@@ -136,6 +140,8 @@ static void put_kills(struct textbuf *t, const struct metrics *m)
 	put_header(t, "oomkit_kills_unlabelled_total", "counter",
 		   "Kills beyond the label table's capacity.");
 	textbuf_printf(t, "oomkit_kills_unlabelled_total %llu\n", (unsigned long long)m->kills_dropped);
+	put_header(t, "oomkit_dry_run_kills_total", "counter", "Would-be kills of --dry-run.");
+	textbuf_printf(t, "oomkit_dry_run_kills_total %llu\n", (unsigned long long)m->dry_run_kills);
 	put_header(t, "oomkit_last_kill_timestamp_seconds", "gauge", "Unix time of the last kill (0: none yet).");
 	textbuf_printf(t, "oomkit_last_kill_timestamp_seconds %.3f\n", m->last_kill_time_seconds);
 	put_header(t, "oomkit_last_victim_bytes", "gauge", "Resident plus swapped memory of the last victim.");

@@ -38,6 +38,7 @@ struct metrics {
 	struct metrics_kill_series kills[METRICS_MAX_KILL_SERIES];
 	size_t nr_kill_series;
 	uint64_t kills_dropped;          /* kills whose series did not fit */
+	uint64_t dry_run_kills;          /* would-be kills of --dry-run: not in kills */
 	double last_kill_time_seconds;   /* unix time, 0 before the first kill */
 	uint64_t last_victim_bytes;      /* rss + swap of the last victim */
 	double last_reclaim_seconds;     /* signal -> memory back (reaped or exited) */
@@ -62,6 +63,7 @@ struct metrics_kill {
 	double when_seconds;   /* unix time of the signal */
 	uint64_t victim_bytes;
 	double reclaim_seconds;/* < 0: unknown (not rendered as a new value) */
+	bool dry_run;          /* counted apart, the last-kill gauges untouched */
 };
 
 void metrics_init(struct metrics *m);

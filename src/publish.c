@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "thread.h"
+
 #include "atomic_file.h"
 #include "dbus_event.h"
 
@@ -24,11 +26,14 @@ static void publish_kill_record(struct publisher *p, const struct kill_record *r
 		.when_seconds = r->time_seconds,
 		.victim_bytes = kill_record_victim_bytes(r),
 		.reclaim_seconds = r->reclaim_seconds,
+		.dry_run = r->dry_run,
 	};
 
 	metrics_record_kill(&p->metrics, &mk);
 	if (r->selection_seconds >= 0)
 		metrics_observe_selection(&p->metrics, r->selection_seconds);
+	if (r->dry_run)
+		return; /* nobody died: no signal, no notification */
 	if (p->cfg.dbus)
 		note_error(p, "dbus signal", dbus_emit_killed(r));
 	if (p->cfg.notify_desktop) {
@@ -117,7 +122,7 @@ int publisher_start(struct publisher *p, const struct publish_config *c, char *w
 	}
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->wake, NULL);
-	e = -pthread_create(&p->thread, NULL, run, p);
+	e = start_thread_no_signals(&p->thread, run, p);
 	if (e < 0) {
 		snprintf(why, size, "publisher thread: %s", strerror(-e));
 		http_server_stop(&p->http);

@@ -17,7 +17,7 @@ int main(int argc, char **argv)
 {
 	struct meminfo mi = { .mem_total_kb = 2048, .mem_available_kb = 1024, .swap_free_kb = 512, .swap_total_kb = 1024 };
 	struct psi p = { .some = { 12.5, 6.25, 1.0, 2500000 }, .full = { 3.0, 1.5, 0.25, 1000000 }, .has_full = true };
-	struct metrics_kill k = { "memavailable 4.8% < 5%", "process", 1700000000.0, 123456789, 0.25 };
+	struct metrics_kill k = { "memavailable 4.8% < 5%", "process", 1700000000.0, 123456789, 0.25, false };
 	long n;
 	int r;
 

@@ -207,6 +207,23 @@ static void test_format(void **state)
 	assert_string_equal(k8s_format(&p, out, sizeof(out)), "");
 }
 
+static void test_short(void **state)
+{
+	char out[64];
+	struct k8s_pod p;
+
+	(void)state;
+	k8s_decode("/kubepods/burstable/pod" UID "/" CID, &p);
+	assert_string_equal(k8s_short(&p, out, sizeof(out)), "pod 0f3b7e8a Burstable");
+	k8s_decode("/system.slice/docker-" CID ".scope", &p);
+	assert_string_equal(k8s_short(&p, out, sizeof(out)), "ctr 3b1c9e2f0a4d");
+	k8s_decode("/kubepods.slice", &p);
+	assert_string_equal(k8s_short(&p, out, sizeof(out)), "kubepods");
+	k8s_decode("/user.slice", &p);
+	assert_string_equal(k8s_short(&p, out, sizeof(out)), "");
+	assert_string_equal(k8s_short(NULL, out, sizeof(out)), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_report_lines),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_short),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,15 +24,17 @@ static void fill(void)
 {
 	struct meminfo mi = { .mem_total_kb = 1000, .mem_available_kb = 250, .swap_free_kb = 0, .swap_total_kb = 0 };
 	struct psi p = { .some = { 1.5, 2.25, 3, 1234567 }, .full = { 0.5, 0, 0, 42 }, .has_full = true };
-	struct metrics_kill k1 = { "psi full 40% 2s", "process", 1700000000.5, 64 << 20, 0.012 };
-	struct metrics_kill k2 = { "memavailable 4.8% < 5%", "process", 1700000001.25, 32 << 20, -1 };
-	struct metrics_kill k3 = { "PSI some", "cgroup", 1700000002, 1 << 20, 0.5 };
+	struct metrics_kill k1 = { "psi full 40% 2s", "process", 1700000000.5, 64 << 20, 0.012, false };
+	struct metrics_kill k2 = { "memavailable 4.8% < 5%", "process", 1700000001.25, 32 << 20, -1, false };
+	struct metrics_kill k3 = { "PSI some", "cgroup", 1700000002, 1 << 20, 0.5, false };
+	struct metrics_kill dry = { "psi", "process", 1800000000, 1, 9, true };
 
 	metrics_init(&m);
 	metrics_record_kill(&m, &k1);
 	metrics_record_kill(&m, &k2);
 	metrics_record_kill(&m, &k1);
 	metrics_record_kill(&m, &k3);
+	metrics_record_kill(&m, &dry);
 	metrics_observe_selection(&m, 0.00003);
 	metrics_observe_selection(&m, 0.003);
 	metrics_observe_selection(&m, 2.0);
@@ -57,6 +59,7 @@ static void test_render(void **state)
 	assert_null(strstr(out, "trigger=\"PSI\""));
 	assert_non_null(strstr(out, "oomkit_kills_total{trigger=\"psi\",unit=\"cgroup\"} 1\n"));
 	assert_non_null(strstr(out, "oomkit_last_kill_timestamp_seconds 1700000002.000\n"));
+	assert_non_null(strstr(out, "oomkit_dry_run_kills_total 1\n"));
 	assert_non_null(strstr(out, "oomkit_last_victim_bytes 1048576\n"));
 	assert_non_null(strstr(out, "oomkit_last_reclaim_seconds 0.500000\n"));
 	/* cumulative buckets: 30 µs in the first, 3 ms from le=0.005 on, 2 s only in +Inf */
@@ -90,7 +93,7 @@ static void test_overflow(void **state)
 static void test_limits(void **state)
 {
 	char path[32];
-	struct metrics_kill k = { NULL, NULL, 1, 1, -1 };
+	struct metrics_kill k = { NULL, NULL, 1, 1, -1, false };
 
 	(void)state;
 	metrics_init(&m);
