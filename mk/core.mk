@@ -31,3 +31,15 @@ bench-rank: $(BUILD)/bench/rank_bench $(BUILD)/oomkit
 $(BUILD)/bench/rank_bench: bench/rank_bench.c $(BUILD)/liboomkit.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/liboomkit.a $(LDFLAGS) $(LIBS)
+
+# libFuzzer target of the core's parsers (clang + libclang-rt):
+#   make fuzz-proc  -> build-fuzz/fuzz_proc; run it with -max_total_time=60
+CORE_FUZZ_CC := clang
+CORE_FUZZ := build-fuzz/fuzz_proc
+.PHONY: fuzz-proc
+fuzz: fuzz-proc
+fuzz-proc: $(CORE_FUZZ)
+$(CORE_FUZZ): tests/fuzz/fuzz_proc.c src/proc.c src/mem.c src/cgroup.c src/util.c src/proc.h src/mem.h src/cgroup.h
+	@mkdir -p $(dir $@)
+	$(CORE_FUZZ_CC) -D_GNU_SOURCE -Isrc -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz_proc.c src/proc.c src/mem.c src/cgroup.c src/util.c

@@ -14,13 +14,19 @@
 
 #include "util.h"
 
+static bool is_octal(char c, char max)
+{
+	return c >= '0' && c <= max;
+}
+
 /* Copies a mountinfo field, decoding the kernel's \ooo octal escapes. */
 static void unescape_field(const char *s, size_t len, char *out, size_t size)
 {
 	size_t o = 0;
 
 	for (size_t i = 0; i < len && o + 1 < size; i++) {
-		if (s[i] == '\\' && i + 3 < len && s[i + 1] >= '0' && s[i + 1] <= '3') {
+		if (s[i] == '\\' && i + 3 < len && is_octal(s[i + 1], '3') && is_octal(s[i + 2], '7') &&
+		    is_octal(s[i + 3], '7')) {
 			out[o++] = (char)(((s[i + 1] - '0') << 6) | ((s[i + 2] - '0') << 3) | (s[i + 3] - '0'));
 			i += 3;
 		} else {

@@ -321,6 +321,7 @@ int cmd_daemon(int argc, char **argv)
 		config_print(&d.cfg, stdout);
 		return EXIT_OK;
 	}
+	daemon_block_signals();
 	protect_self(&d.cfg);
 	r = daemon_start(&d, why, sizeof(why));
 	if (r) {

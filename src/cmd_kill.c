@@ -228,8 +228,6 @@ static int run(const struct kill_opts *o, struct policy *p, struct kill_ctx *k)
 		goto out;
 	}
 	dump_oom_summary(&rep, &oc, oc.chosen);
-	if (kmsg_fd >= 0 || rep.f)
-		fflush(stderr);
 	r = exit_code(oom_kill_process(&oc, k));
 	report_kill(&rep, &oc, k);
 	if (o->json)

@@ -317,7 +317,8 @@ static int rank_scan(const struct rank_opts *o, const struct oom_control *oc, st
 		.page_size = oc->page_size,
 		.memcg_dir = oc->constraint == CONSTRAINT_MEMCG ? oc->memcg_dir : NULL,
 	};
-	int r = proc_scanner_init(&sc, o->proc_root, o->scanner_flags);
+	int r = proc_scanner_init(&sc, o->proc_root,
+				  o->scanner_flags | (o->need_bpf ? 0 : PROC_SCANNER_ONE_SHOT));
 
 	if (r < 0)
 		return r;

@@ -44,52 +44,59 @@ static bool unit_is(const char *unit, const char *word)
 	return true;
 }
 
-int config_parse_size_kb(const char *s, unsigned long *kb)
+struct unit {
+	const char *word;
+	double scale;
+};
+
+/* A number with one of the units (scaled), at most max after scaling. */
+static int parse_scaled(const char *s, const struct unit *units, size_t n, double max, double *out)
 {
-	static const struct { const char *unit; double kb; } units[] = {
-		{ "", 1 }, { "k", 1 }, { "kb", 1 }, { "kib", 1 },
-		{ "m", 1024 }, { "mb", 1024 }, { "mib", 1024 },
-		{ "g", 1024.0 * 1024 }, { "gb", 1024.0 * 1024 }, { "gib", 1024.0 * 1024 },
-		{ "t", 1024.0 * 1024 * 1024 }, { "tib", 1024.0 * 1024 * 1024 },
-	};
 	const char *unit;
 	double v;
 
 	if (parse_number_unit(s, &v, &unit))
 		return -EINVAL;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (unit_is(unit, units[i].unit)) {
-			v *= units[i].kb;
-			if (v > (double)(1ULL << 50))
+	for (size_t i = 0; i < n; i++) {
+		if (unit_is(unit, units[i].word)) {
+			v *= units[i].scale;
+			if (v > max)
 				return -EINVAL;
-			*kb = (unsigned long)v;
+			*out = v;
 			return 0;
 		}
 	}
 	return -EINVAL;
 }
 
+int config_parse_size_kb(const char *s, unsigned long *kb)
+{
+	static const struct unit units[] = {
+		{ "", 1 }, { "k", 1 }, { "kb", 1 }, { "kib", 1 },
+		{ "m", 1024 }, { "mb", 1024 }, { "mib", 1024 },
+		{ "g", 1024.0 * 1024 }, { "gb", 1024.0 * 1024 }, { "gib", 1024.0 * 1024 },
+		{ "t", 1024.0 * 1024 * 1024 }, { "tib", 1024.0 * 1024 * 1024 },
+	};
+	double v;
+
+	if (parse_scaled(s, units, sizeof(units) / sizeof(units[0]), (double)(1ULL << 50), &v))
+		return -EINVAL;
+	*kb = (unsigned long)v;
+	return 0;
+}
+
 int config_parse_ms(const char *s, unsigned long *ms)
 {
-	static const struct { const char *unit; double ms; } units[] = {
+	static const struct unit units[] = {
 		{ "", 1000 }, { "s", 1000 }, { "sec", 1000 }, { "ms", 1 },
 		{ "us", 0.001 }, { "m", 60000 }, { "min", 60000 }, { "h", 3600000 },
 	};
-	const char *unit;
 	double v;
 
-	if (parse_number_unit(s, &v, &unit))
+	if (parse_scaled(s, units, sizeof(units) / sizeof(units[0]), 7 * 24 * 3600e3, &v))
 		return -EINVAL;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (unit_is(unit, units[i].unit)) {
-			v *= units[i].ms;
-			if (v > 7 * 24 * 3600e3)
-				return -EINVAL;
-			*ms = (unsigned long)llround(v);
-			return 0;
-		}
-	}
-	return -EINVAL;
+	*ms = (unsigned long)llround(v);
+	return 0;
 }
 
 int config_parse_percent(const char *s, double *pct)

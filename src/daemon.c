@@ -77,6 +77,8 @@ int daemon_start(struct daemon *d, char *why, size_t size)
 
 	why[0] = '\0';
 	dlog_set_debug(d->cfg.debug);
+	if (memcg_roots_find(d->cfg.proc_root, &d->roots))
+		memset(&d->roots, 0, sizeof(d->roots));
 	r = daemon_selector_start(&d->sel, &d->cfg, why, size);
 	if (r)
 		goto fail;
@@ -146,16 +148,29 @@ void daemon_reload(struct daemon *d)
 	dlog(DLOG_NOTICE, "configuration reloaded");
 }
 
+static void daemon_sigset(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGCHLD);
+}
+
+int daemon_block_signals(void)
+{
+	sigset_t set;
+
+	daemon_sigset(&set);
+	return sigprocmask(SIG_BLOCK, &set, NULL) ? -errno : 0;
+}
+
 static int open_signalfd(void)
 {
 	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, &set, NULL))
+	daemon_sigset(&set);
+	if (daemon_block_signals())
 		return -errno;
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }

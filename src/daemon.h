@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cgroup.h"
 #include "config.h"
 #include "daemon_select.h"
 #include "daemon_victim.h"
@@ -91,6 +92,7 @@ struct daemon {
 	struct episode ep;
 	struct hook_run pre_hook, post_hook;
 	struct daemon_selector sel;
+	struct memcg_roots roots;      /* for the report's memcg block */
 	FILE *json;
 	int sigfd;
 	uint64_t psi_muted_until_ns, next_report_ns, next_watchdog_ns, watchdog_usec;
@@ -114,6 +116,9 @@ int daemon_load_config(const struct daemon *d, struct oomkit_config *cfg, struct
 int daemon_start(struct daemon *d, char *why, size_t size);
 /* One pass: sample, evaluate, advance the episode. */
 void daemon_step(struct daemon *d, uint64_t now);
+/* Blocks SIGHUP/SIGTERM/SIGINT/SIGCHLD: call first, so that a signal
+ * during start-up waits for the loop instead of killing the daemon. */
+int daemon_block_signals(void);
 /* The loop until SIGTERM/SIGINT; returns an exit code. */
 int daemon_run(struct daemon *d);
 /* SIGHUP: load a new configuration; a bad one keeps the old running. */

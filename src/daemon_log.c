@@ -52,14 +52,19 @@ void kmsg_close(void)
 	kmsg_fd = -1;
 }
 
-void kmsg_line(const char *line)
+int kmsg_fd_get(void)
+{
+	return kmsg_fd;
+}
+
+void kmsg_line(int prio, const char *line)
 {
 	char buf[2048];
 	int n;
 
 	if (kmsg_fd < 0)
 		return;
-	n = snprintf(buf, sizeof(buf), "<4>oomkit: %s", line);
+	n = snprintf(buf, sizeof(buf), "<%d>%s\n", prio, line);
 	if (n > 0 && write(kmsg_fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1) < 0)
 		return;
 }

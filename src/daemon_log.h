@@ -21,8 +21,10 @@ void dlog(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Opens /dev/kmsg for writing (a failure is reported and kmsg stays off). */
 int kmsg_open(void);
 void kmsg_close(void);
-/* Writes one line to /dev/kmsg when open ("oomkit: " prefixed). */
-void kmsg_line(const char *line);
+/* Writes one line to /dev/kmsg at that level, when open. */
+void kmsg_line(int prio, const char *line);
+/* The open /dev/kmsg descriptor, -1 when closed (for report.h's sinks). */
+int kmsg_fd_get(void);
 
 /* Sends one sd_notify message ("READY=1", "WATCHDOG=1", "STATUS=...") to
  * $NOTIFY_SOCKET; 0 when sent or when there is no socket, else -errno. */

@@ -9,6 +9,9 @@
 #include "daemon_report.h"
 #include "json.h"
 #include "k8s.h"
+#include "mem.h"
+#include "report.h"
+#include <unistd.h>
 
 static char json_buf[8192]; /* stdio's buffer for the event file: no lazy malloc */
 
@@ -25,7 +28,35 @@ static void say(struct daemon *d, int prio, const char *line)
 {
 	dlog(prio, "%s", line);
 	if (d->cfg.kmsg)
-		kmsg_line(line);
+		kmsg_line(prio, line);
+}
+
+void report_selection(struct daemon *d, int scope, const char *trigger, int sig)
+{
+	static struct memcg_state st; /* large; one report at a time */
+	struct oom_control *oc = &d->sel.oc;
+	const struct memcg_state *mcg = NULL;
+	/* report_line() puts the kernel level in front of what it writes to a
+	 * descriptor: on stderr that is the sd-daemon priority prefix */
+	const int sinks[2] = { STDERR_FILENO, d->cfg.kmsg ? kmsg_fd_get() : -1 };
+	struct meminfo mi;
+	struct report r;
+
+	snprintf(oc->trigger, sizeof(oc->trigger), "%s", trigger);
+	oc->kill_signal = sig;
+	if (meminfo_read(d->cfg.proc_root, &mi))
+		memset(&mi, 0, sizeof(mi));
+	if (scope >= 0 && memcg_read(&d->roots, d->cg[scope].dir,
+				     d->cg[scope].version == 2 ? CGROUP_V2 : CGROUP_V1, &st) == 0)
+		mcg = &st;
+	for (size_t i = 0; i < 2; i++) {
+		if (sinks[i] < 0)
+			continue;
+		report_init(&r, NULL, sinks[i]);
+		dump_header(&r, oc, &mi, mcg);
+		dump_tasks(&r, oc, &d->sel.snap);
+		dump_oom_summary(&r, oc, oc->chosen);
+	}
 }
 
 /* The victim's Kubernetes pod / container (doc/kubernetes.md), when any. */
@@ -34,7 +65,7 @@ static void report_pod(struct daemon *d, const struct victim *v)
 	struct k8s_pod pod;
 	char text[256], line[320];
 
-	if (k8s_decode(v->memcg, &pod) != 1)
+	if (k8s_decode(v->memcg, &pod) != 1 || (!pod.pod_uid[0] && !pod.container_id[0]))
 		return;
 	snprintf(line, sizeof(line), "oomkit: process %d runs in %s", v->pid, k8s_format(&pod, text, sizeof(text)));
 	say(d, DLOG_INFO, line);
@@ -45,29 +76,22 @@ void report_kill_started(struct daemon *d)
 	struct daemon_kill_record *rec = &d->ep.rec;
 	const struct victim *v = &rec->victim, *inv = &rec->invoker;
 	char comm[4 * TASK_COMM_MAX], icomm[4 * TASK_COMM_MAX], grown[32], line[2048];
-	bool memcg = rec->scope[0] != '\0';
+	const char *base = rec->scope[0] ? "Memory cgroup out of memory" : "Out of memory";
 
 	rec->realtime_ns = realtime_ns();
 	text_escape(v->comm, comm, sizeof(comm));
 	text_escape(inv->comm, icomm, sizeof(icomm));
 	format_kb(inv->growth_kb, grown, sizeof(grown));
+	/* kill's format: a first SIGTERM is "Out of memory (TERM)" */
 	snprintf(line, sizeof(line),
-		 "%s invoked oom-killer: trigger=%s, order=-1, oom_score_adj=%d (pid %d, grew %s since the previous scan)",
-		 icomm, rec->trigger, inv->oom_score_adj, inv->pid, grown);
-	say(d, DLOG_WARNING, line);
-	snprintf(line, sizeof(line),
-		 "oom-kill:constraint=%s,nodemask=(null),cpuset=/,mems_allowed=0,%s%s,task_memcg=%s,task=%s,pid=%d,uid=%u",
-		 memcg ? "CONSTRAINT_MEMCG" : "CONSTRAINT_NONE", memcg ? "oom_memcg=" : "global_oom",
-		 memcg ? rec->scope : "", v->memcg[0] ? v->memcg : "/", comm, v->pid, (unsigned int)v->uid);
-	say(d, DLOG_WARNING, line);
-	snprintf(line, sizeof(line),
-		 "%s: %s process %d (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB, shmem-rss:%lukB, UID:%u pgtables:%lukB oom_score_adj:%d",
-		 memcg ? "Memory cgroup out of memory" : "Out of memory",
-		 rec->signal == SIGKILL ? "Killed" : "Sent SIGTERM to", v->pid, comm, v->total_vm_kb,
+		 "%s%s: Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB, shmem-rss:%lukB, UID:%u pgtables:%lukB oom_score_adj:%d",
+		 base, rec->signal == SIGKILL ? "" : " (TERM)", v->pid, comm, v->total_vm_kb,
 		 v->rss_anon_kb, v->rss_file_kb, v->rss_shmem_kb, (unsigned int)v->uid, v->pgtables_kb,
 		 v->oom_score_adj);
 	say(d, DLOG_ERR, line);
 	report_pod(d, v);
+	dlog(DLOG_INFO, "oomkit: invoker %s (pid %d) grew %s since the previous scan; victim points %ld, %zu candidates",
+	     icomm, inv->pid, grown, v->points, rec->nr_candidates);
 }
 
 void report_kill_finished(struct daemon *d, const struct daemon_kill_record *rec)
@@ -84,11 +108,11 @@ void report_kill_finished(struct daemon *d, const struct daemon_kill_record *rec
 		say(d, DLOG_INFO, line);
 	}
 	if (rec->exited)
-		dlog(DLOG_NOTICE, "process %d (%s) exited %llu ms after %s%s; %s %s -> %s",
+		dlog(DLOG_NOTICE, "process %d (%s) exited %llu ms after %s; %s %s -> %s",
 		     rec->victim.pid, comm, (unsigned long long)rec->ms_to_exit,
 		     rec->escalated ? "SIGTERM, escalated to SIGKILL"
 				    : rec->signal == SIGKILL ? "SIGKILL" : "SIGTERM",
-		     "", rec->scope[0] ? "headroom" : "MemAvailable", before, after);
+		     rec->scope[0] ? "headroom" : "MemAvailable", before, after);
 	else
 		dlog(DLOG_ERR, "process %d (%s) did not exit %llu ms after SIG%s", rec->victim.pid, comm,
 		     (unsigned long long)rec->ms_to_exit, sigabbrev_np(rec->signal));
@@ -98,11 +122,11 @@ void report_dry_run(struct daemon *d, const struct daemon_kill_record *rec)
 {
 	char comm[4 * TASK_COMM_MAX];
 
-	(void)d;
 	text_escape(rec->victim.comm, comm, sizeof(comm));
 	dlog(DLOG_NOTICE, "dry-run: would send SIG%s to process %d (%s), rss %lukB, oom_score_adj %d, points %ld: trigger=%s",
 	     sigabbrev_np(rec->signal), rec->victim.pid, comm, rec->victim.rss_kb,
 	     rec->victim.oom_score_adj, rec->victim.points, rec->trigger);
+	report_pod(d, &rec->victim);
 }
 
 static void json_victim(struct json *j, const char *key, const struct victim *v)

@@ -10,6 +10,10 @@
 
 #include "daemon.h"
 
+/* dump_header(), dump_tasks() and dump_oom_summary() of the selection just
+ * made (kill's report.c), on stderr and /dev/kmsg. */
+void report_selection(struct daemon *d, int scope, const char *trigger, int sig);
+/* The "Killed process" line of the first signal, and the invoker's growth. */
 void report_kill_started(struct daemon *d);
 void report_kill_finished(struct daemon *d, const struct daemon_kill_record *rec);
 void report_dry_run(struct daemon *d, const struct daemon_kill_record *rec);

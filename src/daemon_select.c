@@ -7,11 +7,12 @@
 
 #include "daemon_select.h"
 #include "oom_control.h"
+#include "util.h"
 
 /* Tasks read in full per scan: select_bad_process() over the top ones
  * (ties at the cut included) chooses as over every process; a few more
  * give the policy tiers room and the invoker candidates. */
-#define SELECT_TOP 32
+#define SELECT_TOP 16
 
 static int add_rule(struct policy *p, enum policy_kind kind, const char *spec, char *why, size_t size)
 {
@@ -127,11 +128,9 @@ static const struct task_info *find_invoker(struct daemon_selector *s, unsigned 
 int daemon_select_victim(struct daemon_selector *s, const char *memcg, const char *memcg_dir,
 			 unsigned long totalpages, struct victim_scan_result *r)
 {
-	struct oom_control oc = { .constraint = memcg ? CONSTRAINT_MEMCG : CONSTRAINT_NONE,
-				  .totalpages = totalpages, .order = -1,
-				  .page_size = (unsigned long)sysconf(_SC_PAGESIZE) };
+	struct oom_control *oc = &s->oc;
 	struct proc_scan_opts o = { .top = SELECT_TOP, .totalpages = totalpages,
-				    .page_size = oc.page_size, .memcg_dir = memcg_dir,
+				    .page_size = (unsigned long)sysconf(_SC_PAGESIZE), .memcg_dir = memcg_dir,
 				    .details = policy_proc_details(&s->policy) | PROC_DETAIL_MEMCG };
 	const struct task_info *inv;
 	enum policy_tier tier;
@@ -140,20 +139,26 @@ int daemon_select_victim(struct daemon_selector *s, const char *memcg, const cha
 
 	memset(r, 0, sizeof(*r));
 	r->chosen.pidfd = r->invoker.pidfd = -1;
+	*oc = (struct oom_control){ .constraint = memcg ? CONSTRAINT_MEMCG : CONSTRAINT_NONE,
+				    .totalpages = totalpages, .order = -1, .page_size = o.page_size };
 	if (memcg) {
-		snprintf(oc.memcg, sizeof(oc.memcg), "%s", memcg);
-		snprintf(oc.memcg_dir, sizeof(oc.memcg_dir), "%s", memcg_dir);
+		snprintf(oc->memcg, sizeof(oc->memcg), "%s", memcg);
+		snprintf(oc->memcg_dir, sizeof(oc->memcg_dir), "%s", memcg_dir);
 	}
 	rc = proc_scanner_scan(&s->scanner, &o, &s->snap);
 	if (rc < 0)
 		return rc;
 	inv = find_invoker(s, &grown);
-	rc = policy_select_bad_process(&s->policy, &oc, &s->snap, &tier);
+	oc->t_select_ns = now_ns();
+	rc = policy_select_bad_process(&s->policy, oc, &s->snap, &tier);
 	if (rc < 0)
 		return rc;
-	victim_from_task(&r->chosen, oc.chosen, oc.chosen_points, 0);
-	victim_from_task(&r->invoker, inv ? inv : oc.chosen, 0, grown);
-	r->nr_candidates = oc.nr_candidates;
+	victim_from_task(&r->chosen, oc->chosen, oc->chosen_points, 0);
+	victim_from_task(&r->invoker, inv ? inv : oc->chosen, 0, grown);
+	oc->invoker.pid = r->invoker.pid;
+	oc->invoker.oom_score_adj = r->invoker.oom_score_adj;
+	snprintf(oc->invoker.comm, sizeof(oc->invoker.comm), "%s", r->invoker.comm);
+	r->nr_candidates = oc->nr_candidates;
 	r->tier = policy_tier_name(tier);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "oom_control.h"
 #include "daemon_victim.h"
 #include "policy.h"
 #include "proc.h"
@@ -23,6 +24,7 @@ struct daemon_selector {
 	struct policy policy;
 	bool policy_ready;
 	struct growth_slot *growth;    /* GROWTH_SLOTS */
+	struct oom_control oc;         /* the last selection; oc.chosen points into snap */
 };
 
 struct victim_scan_result {

@@ -227,6 +227,7 @@ static void start_episode(struct daemon *d, const struct hit *h, uint64_t now)
 	}
 	if (victim_open(d->cfg.proc_root, &r.chosen))
 		return; /* gone between scan and kill: sample again */
+	report_selection(d, h->scope, h->text, h->stage == STAGE_KILL ? SIGKILL : SIGTERM);
 	*ep = (struct episode){ .scope = h->scope, .state = EP_PRE_HOOK };
 	ep->rec = (struct daemon_kill_record){ .victim = r.chosen, .invoker = r.invoker,
 					       .nr_candidates = r.nr_candidates, .select_ns = select_ns,

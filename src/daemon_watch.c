@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "daemon_watch.h"
+#include "mem.h"
 #include "util.h"
 
 #define V1_ROOT "/sys/fs/cgroup/memory"
@@ -42,14 +43,13 @@ int psi_trigger_open(const char *path, const struct psi_trigger_spec *t)
 int psi_read_avg10(int fd, enum psi_kind kind, double *avg10)
 {
 	char buf[256];
-	const char *line;
+	struct psi p;
 
-	if (pread_file(fd, buf, sizeof(buf)) < 0)
+	if (pread_file(fd, buf, sizeof(buf)) < 0 || psi_parse(buf, &p))
 		return -EIO;
-	line = strstr(buf, kind == PSI_FULL ? "full avg10=" : "some avg10=");
-	if (!line)
+	if (kind == PSI_FULL && !p.has_full)
 		return -ENOENT;
-	*avg10 = strtod(line + 11, NULL);
+	*avg10 = kind == PSI_FULL ? p.full.avg10 : p.some.avg10;
 	return 0;
 }
 

@@ -63,6 +63,8 @@ int hook_start(struct hook_run *h, const char *path, const struct hook_facts *f,
 	char *envp[HOOK_ENV_MAX + 1];
 	char *argv[5];
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none;
 	pid_t pid;
 	int r;
 
@@ -77,7 +79,13 @@ int hook_start(struct hook_run *h, const char *path, const struct hook_facts *f,
 	argv[4] = NULL;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	r = posix_spawn(&pid, path, &fa, NULL, argv, envp);
+	/* the daemon blocks its signals for signalfd: the hook must not inherit that */
+	sigemptyset(&none);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	r = posix_spawn(&pid, path, &fa, &attr, argv, envp);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	if (r)
 		return -r;

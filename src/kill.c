@@ -148,6 +148,7 @@ static int adopt_thread_mm(const char *proc_root, struct task_info *t, pid_t tid
 		return -ESRCH;
 	/* an exited leader is moved to the root cgroup; its threads are not */
 	memcpy(t->memcg, th.memcg, sizeof(t->memcg));
+	t->rss_pages = th.rss_pages;
 	t->total_vm_kb = th.total_vm_kb;
 	t->rss_anon_kb = th.rss_anon_kb;
 	t->rss_file_kb = th.rss_file_kb;
@@ -184,15 +185,20 @@ int task_find_mm(const char *proc_root, struct task_info *t, char *buf, size_t s
 	return r;
 }
 
-void kill_ctx_snapshot_begins(struct kill_ctx *k)
+/* Boot time in USER_HZ ticks, the unit of stat's start time. */
+static unsigned long long boot_tick(void)
 {
 	struct timespec ts;
-	long hz = sysconf(_SC_CLK_TCK);
+	unsigned long long hz = (unsigned long long)sysconf(_SC_CLK_TCK);
 
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	/* nsec_to_clock_t() truncates: so does this */
-	k->snapshot_tick = (unsigned long long)ts.tv_sec * (unsigned long long)hz +
-			   (unsigned long long)ts.tv_nsec / (1000000000ULL / (unsigned long long)hz);
+	return (unsigned long long)ts.tv_sec * hz + (unsigned long long)ts.tv_nsec / (1000000000ULL / hz);
+}
+
+void kill_ctx_snapshot_begins(struct kill_ctx *k)
+{
+	k->snapshot_tick = boot_tick();
 }
 
 const char *kill_refuse_reason(const struct kill_ctx *k, const struct task_info *t)
@@ -495,7 +501,8 @@ static int open_victim(struct kill_ctx *k, const struct oom_control *oc)
 	struct kill_member *v = &k->members[0];
 	int pidfd, r;
 
-	if (c->start_time >= k->snapshot_tick)
+	/* without kill_ctx_snapshot_begins(), now is the best bound known */
+	if (c->start_time >= (k->snapshot_tick ? k->snapshot_tick : boot_tick()))
 		return finish(k, KILL_TOO_YOUNG, -ESTALE);
 	test_pause(k, KILL_PAUSE_BEFORE_PIDFD);
 	pidfd = sys_pidfd_open(c->pid);

@@ -71,7 +71,7 @@ struct kill_ctx {
 
 	/* preallocated working space */
 	int proc_fd;
-	char dents[32768];
+	char dents[32768] __attribute__((aligned(8))); /* struct dirent64 records */
 	char text[8192];
 
 	/* the episode under way */
@@ -113,7 +113,9 @@ int task_find_mm(const char *proc_root, struct task_info *t, char *buf, size_t s
  * carry the same start time. That can only happen when the victim started
  * in the tick the scan began (it was alive when scanned; its successor
  * started later), so oom_kill_process() refuses such a victim
- * (KILL_TOO_YOUNG, -ESTALE) and leaves it to the next episode. */
+ * (KILL_TOO_YOUNG, -ESTALE) and leaves it to the next episode. Without
+ * this call the current tick is used, which only covers a reuse within the
+ * tick of the kill itself. */
 void kill_ctx_snapshot_begins(struct kill_ctx *k);
 
 /* Why a task may never be signalled by oomkit; NULL if it may. */

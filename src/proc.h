@@ -109,13 +109,16 @@ int proc_read_start_time(const char *proc_root, pid_t pid, unsigned long long *s
  *
  * A scan has two passes. The first sees every process cheaply and gives it
  * a key that orders like oom_badness():
- *  - method "bpf": a BPF task iterator (src/bpf/oom_iter.bpf.c) returns, in
- *    one read() loop, every process's rss/swap/pgtables/adj/flags from the
- *    kernel's own counters; the key is the exact points for the scan's
- *    totalpages. Needs root, kernel BTF, kernel >= 6.2, and oomkit in the
- *    initial pid namespace (the iterator reports global pids). For a
- *    global scene with top <= 32 the program itself drops every process
- *    that cannot be among the top, so a scan copies a few records only.
+ *  - method "bpf": src/bpf/oom_iter.bpf.c reads every process's rss/swap/
+ *    pgtables/adj/flags from the kernel's own counters (the values
+ *    oom_badness() reads); the key is the exact points for the scan's
+ *    totalpages. For a global scene with top <= 32, a BPF_PROG_TYPE_SYSCALL
+ *    program walks the process list with the open-coded task iterator
+ *    (kernel >= 6.7) and hands back only the processes that can be in the
+ *    top (2-4 ms of CPU at 10,000 processes, bench/rank.md); otherwise an
+ *    iter/task seq_file iterator lists every process (kernel >= 6.2).
+ *    Needs root and kernel BTF, and oomkit in the initial pid namespace (the
+ *    iterator reports global pids); checked at init, else "procfs".
  *  - method "procfs" (fallback): /proc/PID/oom_score, read again with pread()
  *    on a descriptor kept open per process (RLIMIT_NOFILE soft limit raised
  *    to the hard one at init; past it, open+read+close). The key is the
@@ -128,10 +131,21 @@ int proc_read_start_time(const char *proc_root, pid_t pid, unsigned long long *s
  * included; select_bad_process() over the resulting snapshot chooses the
  * same victim as over every process.
  *
+ * Use (daemon, kill):
+ *     proc_scanner_init(&sc, "/proc", 0);                    once
+ *     o = (struct proc_scan_opts){ .top = 8, .totalpages = oc.totalpages,
+ *                                  .page_size = oc.page_size };
+ *     proc_scanner_scan(&sc, &o, &snap);                     each round
+ *     select_bad_process(&oc, &snap, policy_filter, arg);
+ * A policy filter that may veto the best needs top > 1 (each scan returns
+ * only the top); a vetoed-all snapshot means: scan again with top = 0.
+ * Tasks of a "bpf" scan carry the kernel's counters and no details unless
+ * asked (PROC_DETAIL_*: cgroup, cmdline, exe, kernel oom_score).
+ *
  * Memory: the scanner's arrays are sized at init for twice the processes
  * then running (at least 4096) and grow only when a scan meets more; a
  * steady-state scan allocates nothing when snap->cap already suffices.
- * Not thread-safe; one scanner per thread.
+ * Not thread-safe; one scanner per process (the BPF exchange buffer is static).
  * ------------------------------------------------------------------------ */
 struct oom_iter;
 struct proc_scan_entry;
@@ -159,7 +173,14 @@ struct proc_scan_opts {
 	const char *memcg_dir;     /* non-NULL: only tasks of this cgroup directory's subtree */
 };
 
-enum { PROC_SCANNER_NO_BPF = 1u << 0 };
+enum {
+	PROC_SCANNER_NO_BPF = 1u << 0,
+	/* One scan only (a CLI run): loading the BPF object (~70 ms of CPU:
+	 * kernel BTF parsing and verification) pays off only past ~2,000
+	 * processes (bench/rank.md). */
+	PROC_SCANNER_ONE_SHOT = 1u << 1,
+};
+#define PROC_SCANNER_ONE_SHOT_BPF_MIN 2000
 
 /* Opens proc_root and, unless PROC_SCANNER_NO_BPF, the BPF iterator (any
  * failure there silently selects "procfs"). 0 or -errno. */

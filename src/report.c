@@ -122,13 +122,15 @@ void dump_header(struct report *r, const struct oom_control *oc, const struct me
 		show_mem(r, mi, oc->page_size);
 }
 
+/* rss is get_mm_rss() (stat field 24) as the kernel's dump_tasks() prints
+ * it; the rss_* columns come from status. */
 char *dump_task_row(const struct task_info *t, unsigned long page_size, char *buf, size_t size)
 {
 	char e[ESC_MAX];
 
 	snprintf(buf, size, "[%7d] %5u %5d %8lu %8lu %8lu %8lu %9lu %8lu %8lu         %5d %s", (int)t->pid,
 		 (unsigned)t->uid, (int)t->pid, pages(t->total_vm_kb, page_size),
-		 pages(task_rss_kb(t), page_size), pages(t->rss_anon_kb, page_size),
+		 t->rss_pages ? t->rss_pages : pages(task_rss_kb(t), page_size), pages(t->rss_anon_kb, page_size),
 		 pages(t->rss_file_kb, page_size), pages(t->rss_shmem_kb, page_size), t->pgtables_kb * 1024,
 		 pages(t->swap_kb, page_size), t->oom_score_adj, esc(t->comm, e));
 	return buf;
@@ -203,7 +205,7 @@ static void pod_line(struct report *r, const struct task_info *t)
 	struct k8s_pod pod;
 	char text[256];
 
-	if (k8s_decode(t->memcg, &pod) != 1)
+	if (k8s_decode(t->memcg, &pod) != 1 || (!pod.pod_uid[0] && !pod.container_id[0]))
 		return;
 	report_line(r, KLOG_INFO, "oomkit: process %d runs in %s", (int)t->pid, k8s_format(&pod, text, sizeof(text)));
 }

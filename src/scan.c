@@ -593,7 +593,9 @@ int proc_scanner_init(struct proc_scanner *sc, const char *proc_root, unsigned i
 		return e;
 	}
 	/* the iterator sees the running kernel: not for a fixture tree */
-	if (!(flags & PROC_SCANNER_NO_BPF) && !strcmp(proc_root, "/proc") && oom_iter_open(&sc->bpf) < 0)
+	if (!(flags & PROC_SCANNER_NO_BPF) && !strcmp(proc_root, "/proc") &&
+	    (!(flags & PROC_SCANNER_ONE_SHOT) || count >= PROC_SCANNER_ONE_SHOT_BPF_MIN) &&
+	    oom_iter_open(&sc->bpf) < 0)
 		sc->bpf = NULL;
 	if (scanner_grow(sc, (size_t)count * 2 > SCAN_MIN_CAP ? (size_t)count * 2 : SCAN_MIN_CAP) < 0)
 		goto nomem;

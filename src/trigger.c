@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "trigger.h"
 
 unsigned long floor_kb(const struct floor *f, unsigned long total_kb)
@@ -20,24 +21,14 @@ unsigned long floor_kb(const struct floor *f, unsigned long total_kb)
 
 int mem_sample_parse(const char *text, struct mem_sample *s)
 {
-	static const struct { const char *name; size_t off; } fields[] = {
-		{ "MemTotal:", offsetof(struct mem_sample, mem_total_kb) },
-		{ "MemAvailable:", offsetof(struct mem_sample, mem_available_kb) },
-		{ "SwapTotal:", offsetof(struct mem_sample, swap_total_kb) },
-		{ "SwapFree:", offsetof(struct mem_sample, swap_free_kb) },
-	};
-	unsigned int seen = 0;
+	struct meminfo mi;
 
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		for (size_t i = 0; i < 4; i++) {
-			size_t n = strlen(fields[i].name);
-			if (strncmp(p, fields[i].name, n))
-				continue;
-			*(unsigned long *)((char *)s + fields[i].off) = strtoul(p + n, NULL, 10);
-			seen |= 1u << i;
-		}
-	}
-	return (seen & 3u) == 3u ? 0 : -EINVAL;
+	if (meminfo_parse(text, &mi))
+		return -EINVAL;
+	*s = (struct mem_sample){ .mem_total_kb = mi.mem_total_kb,
+				  .mem_available_kb = mi.mem_available_kb,
+				  .swap_total_kb = mi.swap_total_kb, .swap_free_kb = mi.swap_free_kb };
+	return 0;
 }
 
 void format_kb(unsigned long kb, char *out, size_t size)

@@ -26,7 +26,7 @@ struct mem_sample {
  * 0 when neither is set. */
 unsigned long floor_kb(const struct floor *f, unsigned long total_kb);
 
-/* Parses /proc/meminfo text for the four fields. 0 or -EINVAL. */
+/* The four fields from /proc/meminfo text (core's meminfo_parse). */
 int mem_sample_parse(const char *text, struct mem_sample *s);
 
 /* System floors: both MemAvailable and SwapFree below their floor (no swap

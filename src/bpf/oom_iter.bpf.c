@@ -157,16 +157,17 @@ SEC("iter/task")
 int oom_iter(struct bpf_iter__task *ctx)
 {
 	struct task_struct *t = ctx->task;
-	struct oom_iter_rec r = {};
+	struct oom_iter_rec *r = &g.scratch;
 
 	if (!t || t->pid != t->tgid)
 		return 0;
 	ctl.nr_seen++;
-	read_badness_inputs(t, &r);
-	if (!wanted(&r))
+	__builtin_memset(r, 0, sizeof(*r));
+	read_badness_inputs(t, r);
+	if (!wanted(r))
 		return 0;
-	read_rest(t, &r);
-	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
+	read_rest(t, r);
+	bpf_seq_write(ctx->meta->seq, r, sizeof(*r));
 	return 0;
 }
 
@@ -181,21 +182,22 @@ int oom_top(void *ctx)
 	bpf_rcu_read_lock();
 	bpf_iter_task_new(&it, (void *)0, BPF_TASK_ITER_ALL_PROCS);
 	while ((t = bpf_iter_task_next(&it))) {
-		struct oom_iter_rec r = {};
+		struct oom_iter_rec *r = &g.scratch;
 		unsigned int n = g.nr_cand;
 
 		if (t->pid == 0) /* the idle task heads the list */
 			continue;
 		ctl.nr_seen++;
-		read_badness_inputs(t, &r);
-		if (!wanted(&r))
+		__builtin_memset(r, 0, sizeof(*r));
+		read_badness_inputs(t, r);
+		if (!wanted(r))
 			continue;
 		if (n >= OOM_ITER_CAND_MAX) {
 			g.overflow = 1;
 			continue;
 		}
-		read_rest(t, &r);
-		g.cand[n & (OOM_ITER_CAND_MAX - 1)] = r;
+		read_rest(t, r);
+		g.cand[n & (OOM_ITER_CAND_MAX - 1)] = *r;
 		g.nr_cand = n + 1;
 	}
 	bpf_iter_task_destroy(&it);

@@ -44,6 +44,8 @@ struct oom_iter_bss {
 	struct oom_iter_ctl ctl;
 	unsigned int nr_cand;
 	unsigned int overflow;
+	struct oom_iter_rec scratch;  /* the record under construction (not on the
+				       * BPF stack: map memory keeps verifier states few) */
 	struct oom_iter_rec cand[OOM_ITER_CAND_MAX];
 };
 

@@ -79,7 +79,7 @@ full_speed() {
 	start_daemon "$name" --cgroup "$cg" --set memory.enabled=no "$@" || { not_ok "$name: daemon did not start: $(cat "$LOG")"; return; }
 	run_hog "$cg" hog 400; pid=$PID
 	if wait_dead "$pid" 10 && [ "$(oom_kills "$cg")" = 0 ] && ! kernel_oomed "$cg" &&
-		grep -q "Killed process $pid (hog)\|Sent SIGTERM to process $pid (hog)" "$LOG"; then
+		grep -q "out of memory\( (TERM)\)\?: Killed process $pid (hog)" "$LOG"; then
 		ok "$name"
 	else
 		not_ok "$name: alive=$(alive "$pid" && echo yes || echo no) oom_kill=$(oom_kills "$cg") log: $(tail -5 "$LOG")"
@@ -206,7 +206,7 @@ start_daemon dry --cgroup "$cg" --set memory.enabled=no --dry-run
 run_hog "$cg" hog 240; pid=$PID
 sleep 1.5
 n=$(grep -c "dry-run: would send SIG.* to process $pid (hog)" "$LOG")
-if alive "$pid" && [ "$n" -ge 3 ]; then ok "daemon-dry-run-repeats-and-kills-nothing ($n lines)"; else not_ok "daemon-dry-run-repeats-and-kills-nothing: n=$n"; fi
+if alive "$pid" && [ "$n" -ge 2 ]; then ok "daemon-dry-run-repeats-and-kills-nothing ($n lines)"; else not_ok "daemon-dry-run-repeats-and-kills-nothing: n=$n"; fi
 kill -KILL "$pid"; reap "$pid"
 stop_daemon
 
@@ -246,6 +246,46 @@ if grep -qx "available_term_percent = 20%" <<<"$out" && grep -qx "available_kill
 	ok "daemon-earlyoom-flags"
 else
 	not_ok "daemon-earlyoom-flags: $out"
+fi
+
+# 12. systemd Type=notify: READY=1, WATCHDOG=1 at half of WATCHDOG_USEC,
+#     STOPPING=1 on SIGTERM, over a datagram socket we listen on; and the
+#     daemon locks itself in memory (plain build: ASan cannot mlockall).
+sock=$WORK/notify.sock
+python3 - "$sock" > "$WORK/notify.out" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(5)
+end = time.time() + 5
+try:
+    while time.time() < end:
+        m = s.recv(4096).decode()
+        print(m, flush=True)
+        if m.startswith("STOPPING=1"):
+            break
+except socket.timeout:
+    pass
+PY
+listener=$!
+for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.05; done
+NOTIFY_SOCKET=$sock WATCHDOG_USEC=200000 "$OOMKIT_FAST" daemon -p --psi off --psi-sustained off --set memory.enabled=no 2>"$WORK/notify.log" &
+np=$!
+for _ in $(seq 100); do grep -qx "READY=1" "$WORK/notify.out" && break; sleep 0.05; done
+sleep 0.3
+vmlck=$(awk '/^VmLck:/ { print $2 }' "/proc/$np/status")
+kill -TERM "$np"; wait "$np"; nrc=$?
+wait "$listener"
+if [ $nrc = 0 ] && grep -qx "READY=1" "$WORK/notify.out" && [ "$(grep -cx "WATCHDOG=1" "$WORK/notify.out")" -ge 2 ] &&
+	grep -qx "STOPPING=1" "$WORK/notify.out"; then
+	ok "daemon-sd-notify-ready-watchdog-stopping"
+else
+	not_ok "daemon-sd-notify-ready-watchdog-stopping: rc=$nrc $(tr '\n' ' ' < "$WORK/notify.out")"
+fi
+if grep -q "mlockall:" "$WORK/notify.log"; then
+	skip "daemon-mlockall: $(grep mlockall: "$WORK/notify.log")"
+else
+	check "daemon-mlockall (VmLck ${vmlck} kB)" [ "${vmlck:-0}" -gt 0 ]
 fi
 
 # 11. The shipped default configuration is valid and says the defaults,

@@ -105,12 +105,13 @@ man_has_sections() {
 }
 check man_section_per_command_and_exit_codes man_has_sections
 
-# --- bash completion offers every option the commands' --help prints
+# --- bash completion offers every option the commands' --help prints (an
+# option starts a help line, opens a [bracket], or follows "| " or ", ")
 completion_complete() {
 	local c opts o missing=
 	for c in rank kill daemon explain status; do
 		opts=$(bash -c '. "$1"; _oomkit_opts "$2"' _ packaging/oomkit.bash "$c")
-		for o in $("$OOMKIT_FAST" "$c" --help 2>&1 | grep -oE '(^|[[:space:],[])--?[a-zA-Z][-a-zA-Z0-9]*' | tr -d ' \t,['); do
+		for o in $("$OOMKIT_FAST" "$c" --help 2>&1 | grep -oE '(^[[:space:]]*|\[|\| |, )--?[a-zA-Z][-a-zA-Z0-9]*' | sed 's/^[^-]*//'); do
 			[[ " $opts " == *" $o "* ]] || missing="$missing $c:$o"
 		done
 	done

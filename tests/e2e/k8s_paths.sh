@@ -16,7 +16,7 @@ ROOT=$MEMCG_V1_ROOT/oomkit-k8s-$$
 DIRS=()
 reap_ours() { local p; for p in "${E2E_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; }
 rm_tree() { local i; for ((i = ${#DIRS[@]} - 1; i >= 0; i--)); do rmdir "${DIRS[i]}" 2>/dev/null; done; }
-trap 'reap_ours; rm_tree; rm -rf "$tmp"; e2e_cleanup' EXIT
+trap 'reap_ours; rm_tree; [ -n "$KEEP" ] || rm -rf "$tmp"; e2e_cleanup' EXIT
 
 if ! have_root || ! have_memcg_v1; then
 	skip k8s_paths: needs root and the v1 memory controller
@@ -33,7 +33,7 @@ mkpath() { # RELATIVE/PATH: creates every level, remembers them for removal
 }
 fs=$(mkpath "kubepods/burstable/pod$UID_/$CID")
 sd=$(mkpath "kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${UID_//-/_}.slice/crio-$CID.scope")
-echo $((64 << 20)) > "$fs/memory.limit_in_bytes"
+echo $((96 << 20)) > "$fs/memory.limit_in_bytes"
 spawn_in "$fs" "$build/tests/kill_hog" --mb 8 --ready "$tmp/fs.ready" >/dev/null; pfs=${E2E_PIDS[-1]}
 spawn_in "$sd" "$build/tests/kill_hog" --mb 8 --ready "$tmp/sd.ready" >/dev/null; psd=${E2E_PIDS[-1]}
 for _ in $(seq 100); do [ -e "$tmp/fs.ready" ] && [ -e "$tmp/sd.ready" ] && break; sleep 0.05; done
@@ -68,7 +68,9 @@ printf '[memory]\nenabled = no\n[psi]\ntrigger = off\nsustained = off\n[publish]
 "$OOMKIT_FAST" daemon --config "$tmp/c.conf" --dry-run --cgroup "$fs" --json-file "$tmp/events.json" >"$tmp/daemon.out" 2>&1 &
 D=$!
 E2E_PIDS+=("$D")
-spawn_in "$fs" "$build/tests/kill_hog" --mb 56 >/dev/null
+for _ in $(seq 100); do grep -q '^<5>watching' "$tmp/daemon.out" && break; sleep 0.1; done
+# 8 + 80 MiB of 96: headroom 8% < the default 10% SIGTERM floor
+spawn_in "$fs" "$build/tests/kill_hog" --mb 80 >/dev/null
 for _ in $(seq 100); do grep -q 'runs in pod' "$tmp/daemon.out" && [ -s "$tmp/events.json" ] && break; sleep 0.1; done
 kill "$D"
 wait "$D" 2>/dev/null

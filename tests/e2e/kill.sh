@@ -15,7 +15,7 @@ fi
 
 # 1. the biggest killable process of the cgroup dies; protected and -1000
 #    ones survive although bigger
-cg=$(memcg_new top $((600 << 20)))
+newcg top $((600 << 20)); cg=$CG
 hog "$cg" --mb 20; small=$P
 hog "$cg" --mb 60; mid=$P
 hog "$cg" --mb 120 --name keepme; keep=$P
@@ -48,7 +48,7 @@ check kill_no_victim_report grep -q "^Out of memory and no killable processes" "
 check kill_no_victim_keeps alive "$keep"
 
 # 2. prefer beats size; avoid loses to it
-cg=$(memcg_new prefer $((300 << 20)))
+newcg prefer $((300 << 20)); cg=$CG
 hog "$cg" --mb 80 --name big; big=$P
 hog "$cg" --mb 20 --name pick; pick=$P
 "$OOMKIT" kill --cgroup "$cg" --prefer '^pick$' --avoid big 2>/dev/null
@@ -56,7 +56,7 @@ check kill_prefer_victim gone "$pick"
 check kill_prefer_big_alive alive "$big"
 
 # 3. a CLONE_VM child shares the mm: both die, both reported
-cg=$(memcg_new clonevm $((300 << 20)))
+newcg clonevm $((300 << 20)); cg=$CG
 hog "$cg" --mb 10; other=$P
 hog "$cg" --mb 80 --clone-vm; leader=$P
 sleep 0.1
@@ -69,12 +69,12 @@ check kill_clone_vm_other_alive alive "$other"
 check kill_clone_vm_reported grep -Eq "^Kill process ($leader|$child) \(kill_hog\) sharing same memory$" "$KT/clone.txt"
 
 # 4. multi-threaded victim; 5. zombie leader whose threads live on
-cg=$(memcg_new threads $((300 << 20)))
+newcg threads $((300 << 20)); cg=$CG
 hog "$cg" --mb 80 --threads 8; mt=$P
 "$OOMKIT" kill --cgroup "$cg" --timeout 5 2>/dev/null; rc=$?
 check kill_threads_exit_0 [ "$rc" = 0 ]
 check kill_threads_dead gone "$mt"
-cg=$(memcg_new zombie $((300 << 20)))
+newcg zombie $((300 << 20)); cg=$CG
 hog "$cg" --mb 80 --zombie-leader; zl=$P
 sleep 0.2
 "$OOMKIT" kill --cgroup "$cg" --timeout 5 2> "$KT/zombie.txt"; rc=$?
@@ -84,7 +84,7 @@ check kill_zombie_leader_threads_dead [ -z "$(ls "/proc/$zl/task" 2>/dev/null | 
 check kill_zombie_leader_cgroup_empty [ -z "$(cat "$cg/cgroup.procs")" ]
 
 # 6. --unit pgroup: the victim's process group dies, nothing else
-cg=$(memcg_new pgroup $((300 << 20)))
+newcg pgroup $((300 << 20)); cg=$CG
 hog "$cg" --mb 10; outside=$P
 spawn_in "$cg" setsid sh -c "\"$KILL_HOG\" --mb 60 & \"$KILL_HOG\" --mb 5 & wait" > "$KT/pid"
 read -r sess < "$KT/pid"
@@ -98,7 +98,7 @@ check kill_pgroup_outside_alive alive "$outside"
 check kill_pgroup_reported grep -q "^Tasks in process group $sess are going to be killed" "$KT/pgroup.txt"
 
 # 7. --unit cgroup: the victim's whole (leaf) cgroup dies, its sibling lives
-cg=$(memcg_new unit $((400 << 20)))
+newcg unit $((400 << 20)); cg=$CG
 mkdir "$cg/a" "$cg/b" && E2E_CGROUPS+=("$cg/a" "$cg/b")
 hog "$cg/a" --mb 60; a1=$P
 hog "$cg/a" --mb 5; a2=$P
@@ -111,7 +111,7 @@ check kill_cgroup_sibling_alive alive "$b1"
 check kill_cgroup_member_reported grep -q "out of memory: Killed process $a2 (kill_hog)" "$KT/cg.txt"
 
 # 8. hostile names: newline, parentheses and $(...) in comm and cmdline
-cg=$(memcg_new hostile $((200 << 20)))
+newcg hostile $((200 << 20)); cg=$CG
 name=$'a)\n$(touch pwn)'
 ln -s "$KILL_HOG" "$KT/$name"
 rm -f /tmp/pwned "$KT/pwn"

@@ -48,6 +48,10 @@ if evs:
         eq("victim " + a, v[a], ev[b])
     eq("sharers", sorted(m["pid"] for m in k["members"] if m["why"] == "shares_mm" and m["signalled"]),
        sorted(o["pid"] for o in e["also_killed"] if o["reason"] == "shared_mm"))
+    eq("group members", sorted(m["pid"] for m in k["members"] if m["why"] in ("cgroup", "pgroup") and m["signalled"]),
+       sorted(o["pid"] for o in e["also_killed"] if o["reason"] == "oom_group"))
+    if k["unit"] == "cgroup" and not k["dry_run"]:
+        eq("killed group", v["memcg"], e["oom_group"])
     if not k["dry_run"]:
         eq("reaped", k["reaped"], bool(e["reaped"]))
     eq("victim in the table", True, any(t["pid"] == v["pid"] for t in e["tasks"]))
@@ -69,12 +73,14 @@ roundtrip() { # NAME KILL-ARGS...
 	fi
 }
 
-cg=$(memcg_new roundtrip $((300 << 20)))
+newcg roundtrip $((300 << 20)); cg=$CG
 hog "$cg" --mb 20
 hog "$cg" --mb 90 --clone-vm
 hog "$cg" --mb 40 --threads 3
 roundtrip kill_roundtrip_memcg_sharers --cgroup "$cg"
 roundtrip kill_roundtrip_memcg_second --cgroup "$cg"
+hog "$cg" --mb 15
+roundtrip kill_roundtrip_unit_cgroup --cgroup "$cg" --unit cgroup
 hog "$cg" --mb 30 --name $'x)\n$(touch pwn)'
 roundtrip kill_roundtrip_hostile_comm_dry_run --cgroup "$cg" --dry-run
 roundtrip kill_roundtrip_global_dry_run --dry-run

@@ -90,31 +90,38 @@ if "$OOMKIT" rank --scanner bpf --top 1 >/dev/null 2>&1; then
 else
 	skip "rank_scanner_bpf: the BPF task iterator cannot be loaded here"
 fi
+# Other engineers' processes come and go on this machine, and a few kernel
+# states are invisible from user space (MMF_OOM_SKIP while a victim is
+# reaped): a mismatch counts when it persists over up to 3 attempts, each
+# comparing only processes whose kernel value was the same before and after.
 for SC in $SCANNERS; do
-kernel_scores > "$TMP/before"
-"$OOMKIT" rank --scanner "$SC" --all --json > "$TMP/rank.json"; rc=$?
-kernel_scores > "$TMP/after"
-check "rank_json_exit_0_$SC" [ "$rc" = 0 ]
-
-"$PY" - "$TMP" "${PIDS[*]}" "${UIDS[*]}" "${ADJS[*]}" "$SC" <<'EOF'
+rm -f "$TMP"/bad.*
+for attempt in 1 2 3; do
+	kernel_scores > "$TMP/before"
+	"$OOMKIT" rank --scanner "$SC" --all --json > "$TMP/rank.json"; rc=$?
+	kernel_scores > "$TMP/after"
+	[ "$attempt" = 1 ] && check "rank_json_exit_0_$SC" [ "$rc" = 0 ]
+	"$PY" - "$TMP" "${PIDS[*]}" "${UIDS[*]}" "${ADJS[*]}" "$SC" "$attempt" <<'EOF' || not_ok "rank_oracle: comparison script failed ($SC)"
 import json, sys
 tmp, pids, uids, adjs = sys.argv[1], *[list(map(int, a.split())) for a in sys.argv[2:5]]
-sc = sys.argv[5]
+sc, attempt = sys.argv[5], int(sys.argv[6])
 def scores(f):
     return {int(p): int(s) for p, s in (l.split() for l in open(f"{tmp}/{f}") if l.strip())}
 before, after = scores("before"), scores("after")
 doc = json.load(open(f"{tmp}/rank.json"))
 rows = {r["pid"]: r for r in doc["processes"]}
-compared, bad = 0, []
+compared, bad = 0, {}
 for pid, r in rows.items():
     if pid in before and before[pid] == after.get(pid):
         compared += 1
-        if r["score"] != before[pid]:
-            bad.append(f"pid {pid} ({r['comm']!r}) oomkit {r['score']} kernel {before[pid]} points {r['points']}")
-        if r["kernel_oom_score"] != before[pid]:
-            bad.append(f"pid {pid} kernel_oom_score {r['kernel_oom_score']} != {before[pid]}")
-print(("ok" if not bad and compared >= 10 else "not ok") +
-      f" rank_score_equals_kernel_on_every_stable_process_{sc} ({compared} compared)" + "".join("\n  " + b for b in bad))
+        if r["score"] != before[pid] or r["kernel_oom_score"] != before[pid]:
+            bad[pid] = (f"{r['comm']!r} oomkit {r['score']} (points {r['points']}, {r['unkillable_reason']}) "
+                        f"kernel {before[pid]} read by oomkit {r['kernel_oom_score']}")
+with open(f"{tmp}/bad.{attempt}", "w") as f:
+    f.write("".join(f"{p} {d}\n" for p, d in bad.items()))
+open(f"{tmp}/compared", "w").write(str(compared))
+if attempt > 1:
+    sys.exit(0)
 bad = []
 for pid, uid, adj in zip(pids, uids, adjs):
     r = rows.get(pid)
@@ -133,7 +140,16 @@ victims = [r for r in doc["processes"] if r["victim"]]
 ok = len(victims) == 1 and victims[0]["pid"] == doc["victim_pid"] and doc["processes"][0]["victim"]
 print(("ok" if ok else "not ok") + f" rank_one_victim_listed_first_{sc}")
 EOF
-[ $? = 0 ] || not_ok "rank_oracle: comparison script failed ($SC)"
+	[ -s "$TMP/bad.$attempt" ] || break
+done
+# persistent = in every attempt's list
+persist=$(cat "$TMP"/bad.* | awk '{ n[$1]++ } END { for (p in n) if (n[p] == '"$attempt"') print p }')
+sed 's/^/# transient mismatch: pid /' "$TMP"/bad.1
+if [ -z "$persist" ] && [ "$(cat "$TMP/compared")" -ge 10 ]; then
+	ok "rank_score_equals_kernel_on_every_stable_process_$SC ($(cat "$TMP/compared") compared, attempt $attempt)"
+else
+	not_ok "rank_score_equals_kernel_on_every_stable_process_$SC: $(grep -h -E "^($(echo $persist | tr ' ' '|')) " "$TMP/bad.$attempt" | tr '\n' ';')"
+fi
 done
 
 # --- one process by hand: points from status + meminfo ---------------------

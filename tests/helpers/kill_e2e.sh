@@ -5,6 +5,14 @@ KT=$(mktemp -d /tmp/oomkit-kill-e2e.XXXXXX)
 trap 'e2e_cleanup; rm -rf "$KT"' EXIT
 KT_N=0
 
+# newcg NAME LIMIT: memcg_new in this shell (through $(...) its cleanup
+# registration would be lost in the subshell); sets $CG.
+newcg() {
+	memcg_new "$@" > "$KT/cg" || return 1
+	read -r CG < "$KT/cg"
+	E2E_CGROUPS+=("$CG")
+}
+
 # hog CGROUP ARGS...: starts kill_hog ARGS in CGROUP, sets $P to its pid and
 # returns once it has filled its memory (non-zero if it died or stalled).
 hog() {
@@ -13,6 +21,7 @@ hog() {
 	local ready="$KT/ready.$KT_N"
 	spawn_in "$cg" "$KILL_HOG" "$@" --ready "$ready" > "$KT/pid"
 	read -r P < "$KT/pid"
+	E2E_PIDS+=("$P")
 	for _ in $(seq 100); do
 		[ -e "$ready" ] && return 0
 		[ -d "/proc/$P" ] || return 1

@@ -8,9 +8,12 @@
 # oomkit continues. A wrong kill is the new process dying. AGE (seconds,
 # default 0) lets the victim age before the scan: 0 exercises the same-tick
 # rule (KILL_TOO_YOUNG), 0.03 the start-time comparison itself.
-# Prints: trials=N reused=R wrong_kills=W refused=F (F: oomkit exit 6).
+# Prints: trials=N reused=R wrong_kills=W refused=F (F: oomkit exit 6) and
+# the outcomes oomkit reported (too_young, pid_reused, victim_gone, ...).
 oomkit=$1 hog=$2 cg=$3 n=$4 pause=$5 age=${6:-0}
 wrong=0 reused=0 refused=0
+declare -A outcomes=()
+ev=$(mktemp)
 
 state() { # state letter of $1 without forking
 	local line
@@ -25,24 +28,41 @@ in_cgroup() {
 	return 1
 }
 
+# wait_in_cgroup PID: until PID is a member (false if it died first)
+wait_in_cgroup() {
+	until in_cgroup "$1"; do
+		[ -d "/proc/$1" ] || return 1
+	done
+}
+
 for ((i = 0; i < n; i++)); do
 	( echo "$BASHPID" > "$cg/cgroup.procs" && exec "$hog" ) &
 	v=$!
-	until in_cgroup "$v"; do :; done
+	if ! wait_in_cgroup "$v"; then
+		echo "trial $i: victim $v died before joining the cgroup" >&2
+		wait "$v"; continue
+	fi
 	[ "$age" = 0 ] || sleep "$age"
-	OOMKIT_TEST_PAUSE=$pause "$oomkit" kill --cgroup "$cg" > /dev/null 2>&1 &
+	OOMKIT_TEST_PAUSE=$pause "$oomkit" kill --cgroup "$cg" --json > "$ev" 2> /dev/null &
 	k=$!
-	while s=$(state "$k"); [ "$s" != T ] && [ "$s" != X ]; do :; done
+	# stopped at the hook, or already done (refused before it: too young)
+	while s=$(state "$k"); [ "$s" != T ] && [ "$s" != X ] && [ "$s" != Z ]; do :; done
 	kill -KILL "$v"; wait "$v" 2>/dev/null
 	echo $((v - 1)) > /proc/sys/kernel/ns_last_pid
 	( echo "$BASHPID" > "$cg/cgroup.procs" && exec "$hog" ) &
 	nw=$!
-	until in_cgroup "$nw"; do :; done
+	wait_in_cgroup "$nw" || echo "trial $i: new process $nw died before joining the cgroup" >&2
 	[ "$nw" = "$v" ] && reused=$((reused + 1))
 	kill -CONT "$k" 2>/dev/null; wait "$k"; rc=$?
 	[ "$rc" = 6 ] && refused=$((refused + 1))
+	line=
+	read -r line < "$ev"
+	[[ $line =~ \"outcome\":\"([a-z_]+)\" ]] && outcomes[${BASH_REMATCH[1]}]=$((${outcomes[${BASH_REMATCH[1]}]:-0} + 1))
 	s=$(state "$nw")
 	[ "$s" != Z ] && [ "$s" != X ] || wrong=$((wrong + 1))
 	kill -KILL "$nw"; wait "$nw" 2>/dev/null
 done
-echo "trials=$n reused=$reused wrong_kills=$wrong refused=$refused"
+rm -f "$ev"
+o=
+for k in "${!outcomes[@]}"; do o="$o $k=${outcomes[$k]}"; done
+echo "trials=$n reused=$reused wrong_kills=$wrong refused=$refused outcomes:$o"

@@ -37,6 +37,9 @@ static void mountinfo_finds_both(void **state)
 	assert_int_equal(memcg_roots_parse(mi, &r), 0);
 	assert_string_equal(r.v1, "/sys/fs/cgroup/mem ory");
 	assert_string_equal(r.v2, "/sys/fs/cgroup/unified");
+	/* not an octal escape (found by fuzz_proc): copied as is */
+	assert_int_equal(memcg_roots_parse("1 2 0:1 / /a\\9zz rw - cgroup2 cgroup2 rw\n", &r), 0);
+	assert_string_equal(r.v2, "/a\\9zz");
 	assert_int_equal(memcg_roots_parse("1 2 0:1 / / rw - ext4 /dev/sda rw\n", &r), -ENOENT);
 	assert_int_equal(memcg_roots_parse("garbage\n\n- -\n", &r), -ENOENT);
 	assert_int_equal(memcg_roots_find("/proc", &r), 0); /* this host: v1 memory + cgroup2 */

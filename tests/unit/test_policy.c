@@ -172,6 +172,54 @@ static void self_raised(void **state)
 	assert_false(policy_self_raised_adj(&tasks[1], &snap));
 }
 
+/* The tiers through select_bad_process(), and self-raised adj ignored. */
+static void select_through_tiers(void **state)
+{
+	struct task_info tasks[4];
+	struct proc_snapshot snap = { .tasks = tasks, .nr = 4, .cap = 4 };
+	struct oom_control oc;
+	struct policy p;
+	enum policy_tier tier;
+
+	(void)state;
+	memset(&oc, 0, sizeof(oc));
+	oc.page_size = 4096;
+	oc.totalpages = 1000000;
+	tasks[0] = task(100, "shell", 1000, 0);
+	tasks[0].rss_anon_kb = 4000;
+	tasks[0].rss_pages = 1000;
+	tasks[1] = task(101, "renderer", 1000, 500);      /* raised its own adj */
+	tasks[1].ppid = 100;
+	tasks[1].rss_anon_kb = 40000;
+	tasks[1].rss_pages = 10000;
+	tasks[2] = task(102, "db", 1000, 0);
+	tasks[2].rss_anon_kb = 400000;
+	tasks[2].rss_pages = 100000;
+	tasks[3] = task(103, "batch", 1000, 0);
+	tasks[3].rss_anon_kb = 100000;
+	tasks[3].rss_pages = 25000;
+	policy_init(&p, 1);
+	assert_int_equal(policy_select_bad_process(&p, &oc, &snap, &tier), 0);
+	assert_int_equal(oc.chosen->pid, 101);            /* 10000 + 500000 pages */
+	p.self_raised = SELF_RAISED_IGNORE;
+	assert_int_equal(policy_select_bad_process(&p, &oc, &snap, &tier), 0);
+	assert_int_equal(oc.chosen->pid, 102);            /* ranked as adj 0 */
+	assert_int_equal(tasks[1].oom_score_adj, 500);    /* and put back */
+	add_ok(&p, POLICY_AVOID, "^db$");
+	add_ok(&p, POLICY_PREFER, "^shell$");
+	assert_int_equal(policy_select_bad_process(&p, &oc, &snap, &tier), 0);
+	assert_int_equal(oc.chosen->pid, 100);
+	assert_int_equal(tier, POLICY_TIER_PREFER);
+	add_ok(&p, POLICY_PROTECT, "^(shell|renderer|batch)$");
+	assert_int_equal(policy_select_bad_process(&p, &oc, &snap, &tier), 0);
+	assert_int_equal(oc.chosen->pid, 102);            /* avoided, but the only one */
+	assert_int_equal(tier, POLICY_TIER_AVOID);
+	add_ok(&p, POLICY_IGNORE, "^db$");
+	assert_int_equal(policy_select_bad_process(&p, &oc, &snap, &tier), -ESRCH);
+	assert_int_equal(tier, POLICY_TIER_NONE);
+	policy_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +229,7 @@ int main(void)
 		cmocka_unit_test(tiers),
 		cmocka_unit_test(hostile_comm_is_matched_as_bytes),
 		cmocka_unit_test(self_raised),
+		cmocka_unit_test(select_through_tiers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,631 @@
+/* kreport.c - assembles OOM events from report lines (kreport.h): which
+ * event a line belongs to, where an event starts and ends, KERN_CONT
+ * pieces rejoined, several hosts kept apart, printk caller ids used to
+ * skip other CPUs' lines. What a line says is kreport_fields.c's job. */
+#include "kreport.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kreport_fields.h"
+
+#define KR_MAX_HOSTS 32
+#define KR_MSG_MAX 4096
+#define KR_QUIET_MAX 2000  /* lines without a report line after which an open event is cut */
+#define KR_LINGER_MAX 5000 /* input lines a killed event waits for its reaper line */
+
+enum section { S_NONE, S_HEADER, S_MEMCG_STATS, S_MEMINFO, S_SLAB, S_TASKS, S_KILLED };
+
+struct host_state {
+	char host[64];
+	struct kr_event *open;   /* being assembled */
+	struct kr_event *linger; /* killed; may still get oom_reaper / oom.group lines */
+	enum section section;
+	int64_t last_seq, linger_since; /* line of the last report line; when the kill was seen */
+	bool sysrq_pending;
+	int64_t suppressed;
+	char pending[KR_MSG_MAX]; /* a KERN_CONT piece waiting for the rest */
+	struct kr_line pending_line; /* its strings point into pending_* below */
+	char pending_time[64], pending_tag[32];
+	/* the record before: a comm holding '\n' splits a record in two */
+	int64_t last_us, last_caller;
+	bool same_record;         /* the current line continues the record before */
+	char prev_msg[128];
+	bool prev_used;
+	int pending_joins;
+};
+
+struct kr_parser {
+	kr_emit_fn emit;
+	void *arg;
+	struct host_state *hosts[KR_MAX_HOSTS];
+	int nhosts, busy;
+	size_t nevents;
+	int64_t seq; /* lines fed, all hosts */
+};
+
+void kr_copy(char *dst, size_t size, const char *s, size_t n)
+{
+	if (!size)
+		return;
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+void kr_event_init(struct kr_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	strcpy(ev->source, "kernel");
+	ev->kernel_us = ev->caller = ev->first_line = ev->last_line = KR_UNSET;
+	ev->invoker_pid = ev->order = ev->invoker_oom_score_adj = ev->invoker_oom_adj = KR_UNSET;
+	ev->oc.order = 0;
+	for (struct kr_counter *c = &ev->mc_memory; c <= &ev->mc_swap; c++)
+		c->usage_kb = c->limit_kb = c->failcnt = KR_UNSET;
+	ev->page_size_kb = ev->hugepages_total = ev->hugepages_free = ev->hugepages_size_kb = KR_UNSET;
+	ev->pagecache_pages = ev->swapcache_pages = ev->free_swap_kb = ev->total_swap_kb = KR_UNSET;
+	ev->ram_pages = ev->highmem_pages = ev->reserved_pages = ev->slab_unreclaimable_top_kb = KR_UNSET;
+	ev->select_pid = ev->select_score = KR_UNSET;
+	for (int64_t *f = &ev->victim.pid; f <= &ev->victim.oom_score_adj; f++)
+		*f = KR_UNSET;
+	ev->reaped = -1;
+	ev->reaped_anon_rss_kb = ev->reaped_file_rss_kb = ev->reaped_shmem_rss_kb = KR_UNSET;
+	ev->suppressed = ev->badness = KR_UNSET;
+}
+
+void kr_event_clear(struct kr_event *ev)
+{
+	free(ev->tasks);
+	kr_event_init(ev);
+}
+
+int64_t kr_stat_get(const struct kr_stat *s, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(s[i].name, name))
+			return s[i].value;
+	return KR_UNSET;
+}
+
+struct kr_parser *kr_parser_new(kr_emit_fn emit, void *arg)
+{
+	struct kr_parser *p = calloc(1, sizeof(*p));
+
+	if (p) {
+		p->emit = emit;
+		p->arg = arg;
+	}
+	return p;
+}
+
+/* Does this kernel have an oom_reaper (4.6+)? From the release, else from
+ * what only 4.5+ reports print. */
+static bool has_oom_reaper(const struct kr_event *ev)
+{
+	if (!strcmp(ev->source, "oomkit"))
+		return true;
+	if (ev->release[0]) {
+		char *e;
+		long major = strtol(ev->release, &e, 10), minor = *e == '.' ? strtol(e + 1, NULL, 10) : 0;
+
+		return major > 4 || (major == 4 && minor >= 6);
+	}
+	return ev->gfp_names[0] || ev->victim.oom_score_adj != KR_UNSET || strstr(ev->task_columns, "pgtables_bytes");
+}
+
+static void emit(struct kr_parser *p, struct host_state *h, struct kr_event **evp)
+{
+	struct kr_event *ev = *evp;
+
+	if (!ev)
+		return;
+	if (ev->source[0] && !strcmp(ev->source, "kernel") && !ev->have_victim && !ev->already_exiting &&
+	    !ev->no_killable && !ev->panic)
+		ev->truncated_end = true;
+	if (ev->page_size_kb != KR_UNSET)
+		ev->oc.page_size = (unsigned long)ev->page_size_kb * 1024;
+	if (ev->oc.invoker.comm[0] == '\0' && !ev->have_header &&
+	    (!strcmp(ev->source, "kernel") || !strcmp(ev->source, "oomkit")))
+		ev->truncated_start = true;
+	/* the reaper prints only when it reaped: no line means it did not */
+	if (ev->have_victim && ev->reaped < 0 && ev->victim.pid != KR_UNSET && !strstr(ev->victim.message, "(dry run)") &&
+	    (!strcmp(ev->source, "kernel") || !strcmp(ev->source, "oomkit")) && has_oom_reaper(ev))
+		ev->reaped = 0;
+	p->emit(ev, p->arg);
+	p->nevents++;
+	free(ev->tasks);
+	free(ev);
+	*evp = NULL;
+	p->busy--;
+	(void)h;
+}
+
+static struct kr_event *event_new(struct kr_parser *p, struct host_state *h, const struct kr_line *l)
+{
+	struct kr_event *ev = malloc(sizeof(*ev));
+
+	if (!ev)
+		return NULL;
+	kr_event_init(ev);
+	snprintf(ev->host, sizeof(ev->host), "%s", h->host);
+	snprintf(ev->time, sizeof(ev->time), "%s", l->time);
+	ev->kernel_us = l->kernel_us;
+	ev->caller = l->caller;
+	ev->first_line = ev->last_line = l->lineno;
+	if (h->suppressed) {
+		ev->suppressed = h->suppressed;
+		h->suppressed = 0;
+	}
+	p->busy++;
+	return ev;
+}
+
+/* The open event is done: it waits for late lines (reaper, oom.group)
+ * when it killed, else it is emitted. */
+static void close_open(struct kr_parser *p, struct host_state *h)
+{
+	if (!h->open)
+		return;
+	emit(p, h, &h->linger);
+	if (h->open->have_victim && !h->open->panic) {
+		h->linger = h->open;
+		h->linger_since = p->seq;
+		h->open = NULL;
+	} else {
+		emit(p, h, &h->open);
+	}
+	h->section = S_NONE;
+}
+
+static struct host_state *host_get(struct kr_parser *p, const char *host)
+{
+	for (int i = 0; i < p->nhosts; i++)
+		if (!strcmp(p->hosts[i]->host, host))
+			return p->hosts[i];
+	if (p->nhosts == KR_MAX_HOSTS) { /* forget the oldest host */
+		struct host_state *old = p->hosts[0];
+
+		close_open(p, old);
+		emit(p, old, &old->linger);
+		free(old);
+		memmove(p->hosts, p->hosts + 1, sizeof(p->hosts[0]) * (KR_MAX_HOSTS - 1));
+		p->nhosts--;
+	}
+	struct host_state *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	snprintf(h->host, sizeof(h->host), "%s", host);
+	p->hosts[p->nhosts++] = h;
+	return h;
+}
+
+static void start_event(struct kr_parser *p, struct host_state *h, const struct kr_line *l, bool truncated)
+{
+	close_open(p, h);
+	h->open = event_new(p, h, l);
+	if (h->open)
+		h->open->truncated_start = truncated;
+	h->last_seq = p->seq;
+	h->section = S_HEADER;
+}
+
+static void handle_header(struct kr_parser *p, struct host_state *h, const struct kr_line *l, const char *m)
+{
+	struct kr_event *ev;
+	bool incomplete;
+
+	start_event(p, h, l, false);
+	if (!(ev = h->open))
+		return;
+	kr_header(ev, m, &incomplete);
+	if (!strcmp(l->tag, "oomkit"))
+		strcpy(ev->source, "oomkit");
+	strcpy(ev->invoker_kind, "task");
+	if (!strcmp(ev->source, "oomkit")) {
+		strcpy(ev->invoker_kind, "oomkit"); /* order -1: oomkit's manual kill, not sysrq */
+	} else if (h->sysrq_pending || ev->order == -1) {
+		ev->sysrq = true;
+		strcpy(ev->invoker_kind, "sysrq");
+	} else if (!strncmp(ev->oc.invoker.comm, "kswapd", 6)) {
+		strcpy(ev->invoker_kind, "kswapd");
+	} else if (!strncmp(ev->oc.invoker.comm, "kworker/", 8)) {
+		strcpy(ev->invoker_kind, "kworker");
+	}
+	h->sysrq_pending = false;
+}
+
+/* A kill line ("Killed process", "Kill process ... score") for the open
+ * event, or one that opens a new event when its header was cut or
+ * ratelimited away. */
+static void handle_killed(struct kr_parser *p, struct host_state *h, const struct kr_line *l, const char *m)
+{
+	struct kr_victim v;
+
+	for (int64_t *f = &v.pid; f <= &v.oom_score_adj; f++)
+		*f = KR_UNSET;
+	memset(v.comm, 0, sizeof(v.comm) + sizeof(v.message) + sizeof(v.cgroup) + sizeof(v.signal));
+	kr_killed_line(&v, m);
+	if (!h->open && h->linger && h->linger->oom_group[0]) {
+		struct kr_event *ev = h->linger;
+
+		if (ev->nr_others < KR_MAX_OTHERS && v.pid != ev->victim.pid) {
+			ev->others[ev->nr_others].pid = v.pid;
+			memcpy(ev->others[ev->nr_others].comm, v.comm, sizeof(v.comm));
+			strcpy(ev->others[ev->nr_others++].reason, "oom_group");
+		}
+		return;
+	}
+	if (!h->open || h->open->have_victim)
+		start_event(p, h, l, true);
+	if (!h->open)
+		return;
+	/* the summary line may already have named the victim: keep what it said */
+	v.uid = v.uid == KR_UNSET ? h->open->victim.uid : v.uid;
+	if (!v.message[0]) /* <= 5.0: the message was on the "Kill process" line */
+		memcpy(v.message, h->open->victim.message, sizeof(v.message));
+	if (strstr(v.message, "(oom_kill_allocating_task)"))
+		h->open->allocating_task = true;
+	h->open->victim = v;
+	h->open->have_victim = true;
+	h->section = S_KILLED;
+	close_open(p, h);
+}
+
+/* Lines that belong to a report; with no open event they open one that
+ * is marked truncated at the start. Returns false for foreign lines. */
+static bool handle_report_line(struct kr_parser *p, struct host_state *h, const struct kr_line *l,
+			       const char *m)
+{
+	struct kr_event *ev = h->open;
+	bool opens = strstr(m, " cpuset=") || !strncmp(m, "oom-kill:", 9) || !strncmp(m, "Task in ", 8) ||
+		     strstr(m, "Kill process ") || strstr(m, "kill process ") ||
+		     strstr(m, "_adj name") || !strncmp(m, "Out of memory and no killable", 29) ||
+		     strstr(m, "OOM victim ");
+
+	if (!ev) {
+		if (!opens)
+			return false;
+		start_event(p, h, l, true);
+		if (!(ev = h->open))
+			return true;
+	}
+	if (strstr(m, "COMPACTION is disabled")) {
+		ev->compaction_disabled = true;
+		return true;
+	}
+	if (kr_stack_header(ev, m) || kr_cpuset_line(ev, m) || kr_oom_kill_summary(ev, m) || kr_task_in(ev, m) ||
+	    kr_memcg_counter(ev, m))
+		return true;
+	if (kr_memcg_stats_header(ev, m)) {
+		h->section = S_MEMCG_STATS;
+		return true;
+	}
+	if (!strcmp(m, "Mem-Info:")) {
+		ev->have_meminfo = true;
+		h->section = S_MEMINFO;
+		return true;
+	}
+	if (!strncmp(m, "Unreclaimable slab info:", 24)) {
+		h->section = S_SLAB;
+		return true;
+	}
+	if (kr_task_header(ev, m)) {
+		h->section = S_TASKS;
+		return true;
+	}
+	if (!strncmp(m, "Tasks state", 11))
+		return true;
+	if (h->section == S_TASKS && kr_task_row(ev, m))
+		return true;
+	if (h->section == S_TASKS && h->same_record && ev->nr_tasks) { /* comm with '\n' */
+		char *c = ev->tasks[ev->nr_tasks - 1].comm;
+		size_t n = strlen(c);
+
+		snprintf(c + n, KR_COMM_MAX - n, "\n%s", m);
+		return true;
+	}
+	if (h->section == S_MEMCG_STATS && kr_memcg_stat(ev, m))
+		return true;
+	if (kr_zone_line(ev, m) || kr_buddy_line(ev, m) || kr_meminfo_tail(ev, m))
+		return true;
+	if (h->section == S_SLAB && kr_slab_row(ev, m))
+		return true;
+	if (h->section == S_MEMINFO && kr_meminfo_counters(ev, m))
+		return true;
+	if (kr_select_line(ev, m) || kr_shared_mm_line(ev, m) || kr_oom_group_line(ev, m))
+		return true;
+	if (kr_end_line(ev, m)) {
+		if (!ev->no_killable || ev->panic) /* "no killable" is followed by a panic on <= 4.15 and global OOMs */
+			close_open(p, h);
+		return true;
+	}
+	return false;
+}
+
+/* A user-space killer's line is one event of its own. */
+static bool handle_userspace(struct kr_parser *p, struct host_state *h, const struct kr_line *l,
+			     const char *m)
+{
+	struct kr_event *ev;
+
+	if (!strcmp(l->tag, "kernel") || !strcmp(l->tag, "oomkit"))
+		return false;
+	if (!(strstr(l->tag, "oom") || strstr(l->tag, "lmkd") || strstr(m, "sending SIG") ||
+	      !strncmp(m, "Killed /", 8) || strstr(m, "oomd kill: ") || strstr(m, "Kill '") ||
+	      strstr(m, "Killing '") || strstr(m, "Low memory! Killing")))
+		return false;
+	if (!(ev = event_new(p, h, l)))
+		return false;
+	if (kr_userspace_kill(ev, m, l->tag)) {
+		emit(p, h, &ev);
+		return true;
+	}
+	free(ev);
+	p->busy--;
+	return false;
+}
+
+static bool handle_message(struct kr_parser *p, struct host_state *h, const struct kr_line *l, const char *m)
+{
+	const char *s;
+	int64_t pid;
+
+	if ((s = strstr(m, " callbacks suppressed")) && strstr(m, "oom")) {
+		h->suppressed += strtoll(strrchr(m, ':') ? strrchr(m, ':') + 1 : m, NULL, 10);
+		return true;
+	}
+	if (strstr(m, "Manual OOM execution")) {
+		close_open(p, h);
+		h->sysrq_pending = true;
+		return true;
+	}
+	if (strstr(m, " invoked oom-killer: ")) {
+		handle_header(p, h, l, m);
+		return true;
+	}
+	/* another CPU's line in the middle of the report */
+	if (h->open && h->open->caller != KR_UNSET && l->caller != KR_UNSET && l->caller != h->open->caller &&
+	    strncmp(m, "oom_reaper:", 11))
+		return false;
+	if (!strncmp(m, "oom_reaper:", 11)) {
+		struct kr_event *ev = h->linger ? h->linger : h->open;
+
+		kr_reaper_line(ev, m, &pid);
+		if (ev && ev == h->linger && ev->reaped >= 0 && !ev->oom_group[0])
+			emit(p, h, &h->linger);
+		return true;
+	}
+	if (handle_userspace(p, h, l, m))
+		return true;
+	if (strstr(m, "Killed process ")) {
+		handle_killed(p, h, l, m);
+		return true;
+	}
+	/* memory.oom.group (6.x: after the victim's line) and mm sharers */
+	if (h->linger && !h->open && (kr_shared_mm_line(h->linger, m) || kr_oom_group_line(h->linger, m)))
+		return true;
+	if (handle_report_line(p, h, l, m)) {
+		if (h->open)
+			h->open->last_line = l->lineno;
+		h->last_seq = p->seq;
+		return true;
+	}
+	return false;
+}
+
+
+
+/* Copies msg with U+00A0 (pasted from web pages) turned into spaces and
+ * trailing blanks / CR removed; keeps a lone trailing space of "Node 0 ". */
+static size_t normalise(char *dst, const char *msg, size_t len)
+{
+	size_t o = 0;
+
+	if (len >= KR_MSG_MAX)
+		len = KR_MSG_MAX - 1;
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)msg[i] == 0xc2 && i + 1 < len && (unsigned char)msg[i + 1] == 0xa0) {
+			dst[o++] = ' ';
+			i++;
+		} else if (msg[i] == '\0' || msg[i] == '\r') {
+			dst[o++] = ' ';
+		} else {
+			dst[o++] = msg[i];
+		}
+	}
+	while (o > 0 && (dst[o - 1] == ' ' || dst[o - 1] == '\t') && !(o >= 2 && dst[o - 2] != ' ' &&
+									     !strncmp(dst, "Node ", 5) && o < 10))
+		o--;
+	dst[o] = '\0';
+	return o;
+}
+
+static void flush_pending(struct kr_parser *p, struct host_state *h)
+{
+	if (!h->pending[0])
+		return;
+	char m[KR_MSG_MAX];
+
+	memcpy(m, h->pending, sizeof(m));
+	h->pending[0] = '\0';
+	handle_message(p, h, &h->pending_line, m);
+}
+
+static bool needs_rest(const char *m)
+{
+	if (!strncmp(m, "Node ", 5) && !strchr(m, ':') && strlen(m) < 10)
+		return true;
+	if (!strncmp(m, "Task in ", 8) && !strstr(m, "limit of "))
+		return true;
+	if (!strncmp(m, "oom-kill:", 9) && !strstr(m, ",uid="))
+		return true;
+	if (strstr(m, " invoked oom-killer: ") && !strstr(m, "oom_score_adj=") && !strstr(m, "oom_adj="))
+		return true;
+	const char *k = strstr(m, "Killed process ");
+
+	if (k && strchr(k, '(') && !strchr(strchr(k, '('), ')')) /* "Killed process 103 (bad" + "name) ..." */
+		return true;
+	return false;
+}
+
+/* A record whose text holds '\n' (a comm with a newline) continues on the
+ * next line: join those pieces with the newline they lost. */
+static bool record_continues(const char *pending)
+{
+	const char *k = strstr(pending, "Killed process ");
+
+	if (k && strchr(k, '(') && !strchr(strchr(k, '('), ')'))
+		return true;
+	return !strncmp(pending, "oom-kill:", 9) && strstr(pending, ",task=") && !strstr(pending, ",uid=");
+}
+
+/* Appends m (after sep, unless '\0') to the pending piece; hands the
+ * result on once it is complete. */
+static void join_pending(struct kr_parser *p, struct host_state *h, char sep, const char *m)
+{
+	size_t a = strlen(h->pending), b = strlen(m);
+
+	if (a + b + 2 < sizeof(h->pending)) {
+		if (sep)
+			h->pending[a++] = sep;
+		memcpy(h->pending + a, m, b + 1);
+	}
+	h->pending_joins++;
+	if (!needs_rest(h->pending))
+		flush_pending(p, h);
+}
+
+/* A killed event waits KR_LINGER_MAX lines (of any host) for its reaper
+ * line: a host that went silent must not keep the parser off its fast path. */
+static void expire(struct kr_parser *p)
+{
+	for (int i = 0; i < p->nhosts; i++) {
+		struct host_state *h = p->hosts[i];
+
+		if (h->linger && p->seq - h->linger_since > KR_LINGER_MAX)
+			emit(p, h, &h->linger);
+		if (h->open && p->seq - h->last_seq > KR_QUIET_MAX)
+			close_open(p, h);
+	}
+}
+
+void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
+{
+	struct kr_line ln = *line, *l = &ln;
+
+	ln.host = ln.host ? ln.host : "";
+	ln.time = ln.time ? ln.time : "";
+	ln.tag = ln.tag ? ln.tag : "";
+	struct host_state *h = host_get(p, ln.host);
+	char m[KR_MSG_MAX];
+	const char *s;
+
+	if (!h)
+		return;
+	normalise(m, l->msg, l->len);
+	/* input line numbers: lines the fast path skipped count too */
+	p->seq = l->lineno > p->seq ? l->lineno : p->seq + 1;
+	if (p->busy)
+		expire(p);
+	h->same_record = l->same_record ||
+			 (l->kernel_us != KR_UNSET && l->kernel_us == h->last_us && l->caller == h->last_caller);
+	h->last_us = l->kernel_us;
+	h->last_caller = l->caller;
+	if (h->pending[0] && h->pending_joins < 3) {
+		size_t a = strlen(h->pending);
+
+		if (h->same_record && record_continues(h->pending)) {
+			join_pending(p, h, '\n', m);
+			return;
+		}
+		if (kr_is_fragment_of(h->pending, m)) {
+			/* normalise() took the pieces' trailing blanks: put one back */
+			bool space = h->pending[a - 1] != ' ' && m[0] != ' ' &&
+				     (!strncmp(h->pending, "Node ", 5) || !strncmp(h->pending + a - 2, "of", 2));
+
+			join_pending(p, h, space ? ' ' : '\0', m);
+			return;
+		}
+	}
+	flush_pending(p, h);
+	s = m;
+	while (*s == ' ')
+		s++;
+	if (needs_rest(s)) {
+		memcpy(h->pending, s, strlen(s) + 1);
+		h->pending_line = *l;
+		h->pending_line.msg = h->pending;
+		/* the caller's strings do not outlive this call */
+		snprintf(h->pending_time, sizeof(h->pending_time), "%s", l->time);
+		snprintf(h->pending_tag, sizeof(h->pending_tag), "%s", l->tag);
+		h->pending_line.time = h->pending_time;
+		h->pending_line.tag = h->pending_tag;
+		h->pending_line.host = h->host;
+		h->pending_joins = 0;
+		return;
+	}
+	if (h->same_record && !h->prev_used && h->prev_msg[0] && strstr(s, " invoked oom-killer: ")) {
+		char joined[KR_MSG_MAX]; /* "bad" + "name invoked oom-killer: ..." */
+		size_t a = strlen(h->prev_msg);
+
+		memcpy(joined, h->prev_msg, a);
+		joined[a] = '\n';
+		kr_copy(joined + a + 1, sizeof(joined) - a - 1, s, strlen(s));
+		h->prev_used = handle_message(p, h, l, joined);
+		return;
+	}
+	h->prev_used = handle_message(p, h, l, s);
+	kr_copy(h->prev_msg, sizeof(h->prev_msg), s, strlen(s));
+}
+
+/* Idle: the next line matters only if kr_scan_candidate() stops at it.
+ * A killed event waiting for its reaper or oom.group lines does not count:
+ * each of those lines holds a needle ("oom", "Kill"). */
+bool kr_parser_idle(const struct kr_parser *p)
+{
+	if (!p->busy)
+		return true;
+	for (int i = 0; i < p->nhosts; i++)
+		if (p->hosts[i]->open || p->hosts[i]->pending[0] || p->hosts[i]->sysrq_pending)
+			return false;
+	return true;
+}
+
+void kr_parser_flush(struct kr_parser *p)
+{
+	for (int i = 0; i < p->nhosts; i++) {
+		struct host_state *h = p->hosts[i];
+
+		flush_pending(p, h);
+		close_open(p, h);
+		emit(p, h, &h->linger);
+	}
+}
+
+size_t kr_parser_events(const struct kr_parser *p)
+{
+	return p->nevents;
+}
+
+void kr_parser_free(struct kr_parser *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; i < p->nhosts; i++) {
+		struct host_state *h = p->hosts[i];
+
+		if (h->open) {
+			free(h->open->tasks);
+			free(h->open);
+		}
+		if (h->linger) {
+			free(h->linger->tasks);
+			free(h->linger);
+		}
+		free(h);
+	}
+	free(p);
+}

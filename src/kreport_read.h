@@ -1,0 +1,34 @@
+/* kreport_read.h - reads a log (file, pipe, or /dev/kmsg) into the parser
+ * with bounded memory: a fixed buffer, lines longer than it truncated and
+ * counted, foreign lines skipped by kr_scan_candidate() while no event is
+ * open. Each line's wrapping is taken off (kreport_prefix.h), #012 and
+ * journal JSON multi-line messages are split into the kernel's lines. */
+#ifndef OOMKIT_KREPORT_READ_H
+#define OOMKIT_KREPORT_READ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kreport.h"
+
+#define KR_READ_BUF (1u << 20)
+
+struct kr_read_stats {
+	int64_t lines, bytes, long_lines, binary_lines;
+	bool not_text;            /* the start of the input is binary */
+	int64_t first_bad_line;
+};
+
+/* Reads fd until EOF (with follow: forever, waiting for data). Returns 0
+ * or -errno of the failing read. */
+int kr_read_stream(int fd, struct kr_parser *p, struct kr_read_stats *st, bool follow);
+
+/* /dev/kmsg: one record per read(); non-blocking fd ends at -EAGAIN unless
+ * follow, then it polls and flushes the parser when the log goes quiet. */
+int kr_read_kmsg(int fd, struct kr_parser *p, struct kr_read_stats *st, bool follow);
+
+/* One raw line (no '\n'): wrapping removed, fed to p. Exposed for tests
+ * and the fuzz target. */
+void kr_feed_raw_line(struct kr_parser *p, const char *line, size_t len, int64_t lineno);
+
+#endif
