@@ -3,8 +3,8 @@
 # and systemd drivers), recreated in the v1 memory hierarchy with real
 # processes in them: rank, kill and daemon show the pod UID, QoS class,
 # container ID and runtime, read from /proc/PID/cgroup, in human and JSON
-# output. explain does the same from kernel reports (test_k8s, explain's
-# fixtures).
+# output; explain does the same from the reports the running kernel printed
+# for OOMs in such cgroups (tests/fixtures/k8s/).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 
@@ -59,6 +59,14 @@ check k8s_rank_human grep -qE "^ *$pfs .* pod 0f3b7e8a Burstable\$" "$tmp/rank.t
 check k8s_kill_report_line grep -q "oomkit: process $pfs runs in pod $UID_ (Burstable) container 3b1c9e2f0a4d" "$tmp/kill.err"
 "$OOMKIT" kill --dry-run --json --cgroup "$sd" >"$tmp/kill.json" 2>/dev/null
 check k8s_kill_json "$PY" -c 'import json,sys; v=json.load(open(sys.argv[1]))["victim"]; assert v["k8s"]["qos"] == "BestEffort" and v["k8s"]["runtime"] == "cri-o", v' "$tmp/kill.json"
+
+for drv in cgroupfs systemd; do
+	f=tests/fixtures/k8s/memcg-oom-$drv-6.18.log
+	"$OOMKIT" explain "$f" >"$tmp/explain.txt" 2>&1
+	check "k8s_explain_human_$drv" grep -q "^  Pod:       pod $UID_ (B[a-zA-Z]*) container 3b1c9e2f0a4d" "$tmp/explain.txt"
+	"$OOMKIT" explain --json "$f" >"$tmp/explain.json" 2>&1
+	check "k8s_explain_json_$drv" "$PY" -c 'import json,sys; e=json.load(open(sys.argv[1]))["events"][0]; assert e["k8s"]["pod_uid"] == sys.argv[2] and e["k8s"]["cgroup_driver"] == sys.argv[3], e["k8s"]' "$tmp/explain.json" "$UID_" "$drv"
+done
 
 if "$OOMKIT" daemon --help 2>&1 | grep -q 'not built yet'; then
 	skip k8s_daemon: oomkit daemon not merged yet

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <cmocka.h>
 
 #include "json.h"
@@ -166,6 +167,50 @@ static void test_report_lines(void **state)
 	assert_string_equal(p.container_id, CID);
 }
 
+/* Real reports: the running kernel killed a hog in cgroups named as the
+ * kubelet names them (tests/fixtures/k8s/make-k8s-oom.sh); decode the
+ * task_memcg= it printed. */
+static void decode_fixture(const char *file, enum k8s_qos qos, enum k8s_runtime rt, enum k8s_driver drv)
+{
+	char line[2048], path[1024];
+	FILE *f = fopen(file, "r");
+	struct k8s_pod p;
+	bool seen = false;
+
+	if (!f)
+		fail_msg("%s: cannot open (run from the repository's top directory)", file);
+	while (fgets(line, sizeof(line), f)) {
+		const char *s = strstr(line, ",task_memcg=");
+		size_t n;
+
+		if (!s)
+			continue;
+		s += strlen(",task_memcg=");
+		n = strcspn(s, ",");
+		assert_true(n < sizeof(path));
+		memcpy(path, s, n);
+		path[n] = '\0';
+		assert_int_equal(k8s_decode(path, &p), 1);
+		assert_int_equal(p.qos, qos);
+		assert_string_equal(p.pod_uid, UID);
+		assert_string_equal(p.container_id, CID);
+		assert_int_equal(p.runtime, rt);
+		assert_int_equal(p.driver, drv);
+		seen = true;
+	}
+	fclose(f);
+	assert_true(seen);
+}
+
+static void test_real_reports(void **state)
+{
+	(void)state;
+	decode_fixture("tests/fixtures/k8s/memcg-oom-cgroupfs-6.18.log", K8S_QOS_BURSTABLE, K8S_RUNTIME_NONE,
+		       K8S_DRIVER_CGROUPFS);
+	decode_fixture("tests/fixtures/k8s/memcg-oom-systemd-6.18.log", K8S_QOS_BESTEFFORT,
+		       K8S_RUNTIME_CONTAINERD, K8S_DRIVER_SYSTEMD);
+}
+
 static void test_json(void **state)
 {
 	char buf[1024];
@@ -231,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_null),
 		cmocka_unit_test(test_report_lines),
+		cmocka_unit_test(test_real_reports),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_short),
