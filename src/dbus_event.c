@@ -10,8 +10,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "humansize.h"
 #include "json.h"
+#include "trigger.h"
 #include "textbuf.h"
 #include "util.h"
 
@@ -45,7 +45,7 @@ void dbus_notification_text(const struct kill_record *r, char *summary, size_t s
 	text_escape(r->comm, comm, sizeof(comm));
 	snprintf(summary, summary_size, "%s %s (pid %d)",
 		 r->dry_run ? "oomkit would kill" : "oomkit killed", comm, (int)r->pid);
-	format_bytes(kill_record_victim_bytes(r), size, sizeof(size));
+	format_kb(r->rss_kb + r->swap_kb, size, sizeof(size));
 	textbuf_init(&t, body, body_size);
 	textbuf_printf(&t, "It used %s of memory. Trigger: ", size);
 	put_markup_escaped(&t, r->trigger[0] ? r->trigger : "manual");

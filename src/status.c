@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
-#include "humansize.h"
 #include "json.h"
+#include "trigger.h"
 #include "util.h"
 
 static void json_psi_line(struct json *j, const char *key, const struct psi_line *l)
@@ -134,7 +134,7 @@ static void text_kill(const struct kill_record *r, FILE *f)
 	utc(r->time_seconds, when, sizeof(when));
 	text_escape(r->comm, comm, sizeof(comm));
 	text_escape(r->trigger, trig, sizeof(trig));
-	format_bytes(kill_record_victim_bytes(r), size, sizeof(size));
+	format_kb(r->rss_kb + r->swap_kb, size, sizeof(size));
 	k8s_format(&r->k8s, pod, sizeof(pod));
 	fprintf(f, "  %s  pid %d (%s) uid %u, %s, %s%s", when, (int)r->pid, comm, (unsigned)r->uid, size,
 		trig, r->dry_run ? ", dry run" : r->reaped ? ", reaped" : "");
@@ -153,13 +153,13 @@ void status_write_text(const struct status_view *v, FILE *f)
 	fprintf(f, "oomkit daemon: pid %d, up %luh %02lum, updated %s%s\n", (int)v->pid, up / 3600,
 		up / 60 % 60, when, v->dry_run ? " (dry run: no signals)" : "");
 	fprintf(f, "stage: %s%s%s\n", v->stage, v->trigger[0] ? ": " : "", v->trigger);
-	format_bytes((uint64_t)v->mem_total_kb * 1024, total, sizeof(total));
-	format_bytes((uint64_t)v->mem_available_kb * 1024, avail, sizeof(avail));
+	format_kb(v->mem_total_kb, total, sizeof(total));
+	format_kb(v->mem_available_kb, avail, sizeof(avail));
 	fprintf(f, "memory: %s available of %s (%.1f%%)", avail, total,
 		v->mem_total_kb ? 100.0 * (double)v->mem_available_kb / (double)v->mem_total_kb : 0.0);
 	if (v->swap_total_kb) {
-		format_bytes((uint64_t)v->swap_free_kb * 1024, sfree, sizeof(sfree));
-		format_bytes((uint64_t)v->swap_total_kb * 1024, stotal, sizeof(stotal));
+		format_kb(v->swap_free_kb, sfree, sizeof(sfree));
+		format_kb(v->swap_total_kb, stotal, sizeof(stotal));
 		fprintf(f, ", swap %s free of %s\n", sfree, stotal);
 	} else {
 		fprintf(f, ", no swap\n");

@@ -84,7 +84,7 @@ out=$("$EMIT" notify "$run")
 check dbus_notify_reports_two_users test "$out" = 2
 for f in n0 nn; do
 	if saw "$tmp/$f.out" 'member=Notify' 'string "oomkit"' 'string "oomkit killed evil <b>$(x)\x0a (pid 4242)"' \
-		'string "It used 1.5 GiB of memory. Trigger: memavailable 4.8% &lt; 5%. pod 0f3b7e8a-1c2d-4e5f-8a9b-0c1d2e3f4a5b (Burstable) container 3b1c9e2f0a4d containerd."'; then
+		'string "It used 1.5GiB of memory. Trigger: memavailable 4.8% &lt; 5%. pod 0f3b7e8a-1c2d-4e5f-8a9b-0c1d2e3f4a5b (Burstable) container 3b1c9e2f0a4d containerd."'; then
 		ok "dbus_notify_delivered_$f"
 	else
 		not_ok "dbus_notify_delivered_$f": "$(cat "$tmp/$f.out")"
