@@ -289,9 +289,10 @@ static void describe(const struct daemon *d)
 	const struct oomkit_config *c = &d->cfg;
 
 	dlog(DLOG_NOTICE, "oomkit daemon: MemAvailable floors %g%%/%g%% (SIGTERM/SIGKILL)%s, "
-			  "PSI trigger %s, %zu memory cgroup(s)%s",
+			  "PSI trigger %s, %zu memory cgroup(s), scanner %s%s",
 	     c->mem_term.percent, c->mem_kill.percent, c->memory_enabled ? "" : " off",
-	     d->sys.psi_fd >= 0 ? "armed" : "off", d->nr_cg, c->dry_run ? ", DRY RUN" : "");
+	     d->sys.psi_fd >= 0 ? "armed" : "off", d->nr_cg, proc_scanner_method(&d->sel.scanner),
+	     c->dry_run ? ", DRY RUN" : "");
 	if (c->notify_dbus && !d->observer)
 		dlog(DLOG_WARNING, "notify_dbus: no D-Bus module in this build; kills are logged only");
 	for (size_t i = 0; i < d->nr_cg; i++)

@@ -279,7 +279,9 @@ int config_set(struct oomkit_config *c, const char *section, const char *key, co
 static int validate_floors(const char *what, const struct floor *term, const struct floor *kill,
 			   struct config_error *err)
 {
-	if (kill->percent > term->percent || (term->size_kb && kill->size_kb > term->size_kb)) {
+	bool term_off = term->percent == 0 && term->size_kb == 0; /* straight to SIGKILL */
+
+	if (!term_off && (kill->percent > term->percent || (term->size_kb && kill->size_kb > term->size_kb))) {
 		snprintf(err->msg, sizeof(err->msg),
 			 "%s: the SIGKILL floor must not be above the SIGTERM floor", what);
 		return -EINVAL;

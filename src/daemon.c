@@ -79,7 +79,7 @@ int daemon_start(struct daemon *d, char *why, size_t size)
 	dlog_set_debug(d->cfg.debug);
 	if (memcg_roots_find(d->cfg.proc_root, &d->roots))
 		memset(&d->roots, 0, sizeof(d->roots));
-	r = daemon_selector_start(&d->sel, &d->cfg, why, size);
+	r = daemon_selector_start(&d->sel, &d->cfg, &d->roots, why, size);
 	if (r)
 		goto fail;
 	r = sys_watch_open(&d->sys, &d->cfg, why, size);

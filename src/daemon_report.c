@@ -88,25 +88,33 @@ void report_kill_started(struct daemon *d)
 		 base, rec->signal == SIGKILL ? "" : " (TERM)", v->pid, comm, v->total_vm_kb,
 		 v->rss_anon_kb, v->rss_file_kb, v->rss_shmem_kb, (unsigned int)v->uid, v->pgtables_kb,
 		 v->oom_score_adj);
-	say(d, DLOG_ERR, line);
+	if (rec->signal != SIGKILL) /* SIGKILL: report_kill_process() says it */
+		say(d, DLOG_ERR, line);
 	report_pod(d, v);
 	dlog(DLOG_INFO, "oomkit: invoker %s (pid %d) grew %s since the previous scan; victim points %ld, %zu candidates",
 	     icomm, inv->pid, grown, v->points, rec->nr_candidates);
 }
 
-void report_kill_finished(struct daemon *d, const struct daemon_kill_record *rec)
+void report_kill_process(struct daemon *d)
 {
-	char comm[4 * TASK_COMM_MAX], before[32], after[32], line[512];
+	const int sinks[2] = { STDERR_FILENO, d->cfg.kmsg ? kmsg_fd_get() : -1 };
+	struct report r;
+
+	for (size_t i = 0; i < 2; i++) {
+		if (sinks[i] < 0)
+			continue;
+		report_init(&r, NULL, sinks[i]);
+		report_kill(&r, &d->sel.oc, d->sel.kctx);
+	}
+}
+
+void report_kill_finished(const struct daemon_kill_record *rec)
+{
+	char comm[4 * TASK_COMM_MAX], before[32], after[32];
 
 	text_escape(rec->victim.comm, comm, sizeof(comm));
 	format_kb(rec->avail_before_kb, before, sizeof(before));
 	format_kb(rec->avail_after_kb, after, sizeof(after));
-	if (rec->reaped) {
-		snprintf(line, sizeof(line),
-			 "oom_reaper: reaped process %d (%s), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB",
-			 rec->victim.pid, comm);
-		say(d, DLOG_INFO, line);
-	}
 	if (rec->exited)
 		dlog(DLOG_NOTICE, "process %d (%s) exited %llu ms after %s; %s %s -> %s",
 		     rec->victim.pid, comm, (unsigned long long)rec->ms_to_exit,

@@ -13,9 +13,12 @@
 /* dump_header(), dump_tasks() and dump_oom_summary() of the selection just
  * made (kill's report.c), on stderr and /dev/kmsg. */
 void report_selection(struct daemon *d, int scope, const char *trigger, int sig);
-/* The "Killed process" line of the first signal, and the invoker's growth. */
+/* The "Killed process (TERM)" line of a first SIGTERM, and the invoker's growth. */
 void report_kill_started(struct daemon *d);
-void report_kill_finished(struct daemon *d, const struct daemon_kill_record *rec);
+/* kill's report_kill() of the SIGKILL step: Killed process, sharers and
+ * unit members, oom_reaper, timing and memory. */
+void report_kill_process(struct daemon *d);
+void report_kill_finished(const struct daemon_kill_record *rec);
 void report_dry_run(struct daemon *d, const struct daemon_kill_record *rec);
 /* Keeps rec in the ring of last kills, writes the JSON event, calls the observer. */
 void report_record(struct daemon *d, const struct daemon_kill_record *rec);

@@ -24,10 +24,23 @@ static int add_rule(struct policy *p, enum policy_kind kind, const char *spec, c
 	return -EINVAL;
 }
 
-int daemon_selector_start(struct daemon_selector *s, const struct oomkit_config *cfg, char *why,
-			  size_t size)
+int daemon_selector_start(struct daemon_selector *s, const struct oomkit_config *cfg,
+			  const struct memcg_roots *roots, char *why, size_t size)
 {
 	int r;
+
+	if (!s->kctx) {
+		s->kctx = kill_ctx_new(cfg->proc_root);
+		if (!s->kctx) {
+			snprintf(why, size, "%s: %s", cfg->proc_root, strerror(errno));
+			return -errno;
+		}
+	}
+	s->kctx->unit = cfg->kill_group ? KILL_UNIT_CGROUP : KILL_UNIT_PROCESS;
+	s->kctx->reap = true;
+	s->kctx->policy = &s->policy;
+	snprintf(s->kctx->cgroup_root, sizeof(s->kctx->cgroup_root), "%s", roots->v1[0] ? roots->v1 : roots->v2);
+	s->kctx->cgroup_v2 = !roots->v1[0];
 
 	if (!s->growth) {
 		s->growth = calloc(GROWTH_SLOTS, sizeof(*s->growth));
@@ -71,6 +84,8 @@ void daemon_selector_free(struct daemon_selector *s)
 		proc_snapshot_free(&s->snap);
 	}
 	s->scanner_ready = false;
+	kill_ctx_free(s->kctx);
+	s->kctx = NULL;
 	free(s->growth);
 	s->growth = NULL;
 }
@@ -145,6 +160,7 @@ int daemon_select_victim(struct daemon_selector *s, const char *memcg, const cha
 		snprintf(oc->memcg, sizeof(oc->memcg), "%s", memcg);
 		snprintf(oc->memcg_dir, sizeof(oc->memcg_dir), "%s", memcg_dir);
 	}
+	kill_ctx_snapshot_begins(s->kctx);
 	rc = proc_scanner_scan(&s->scanner, &o, &s->snap);
 	if (rc < 0)
 		return rc;

@@ -11,7 +11,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cgroup.h"
 #include "config.h"
+#include "kill.h"
 #include "oom_control.h"
 #include "daemon_victim.h"
 #include "policy.h"
@@ -25,6 +27,7 @@ struct daemon_selector {
 	bool policy_ready;
 	struct growth_slot *growth;    /* GROWTH_SLOTS */
 	struct oom_control oc;         /* the last selection; oc.chosen points into snap */
+	struct kill_ctx *kctx;         /* kill's oom_kill_process() for the SIGKILL step */
 };
 
 struct victim_scan_result {
@@ -36,8 +39,8 @@ struct victim_scan_result {
 
 /* The scanner (once) and the policy (again on each reload) from cfg.
  * why tells what failed. */
-int daemon_selector_start(struct daemon_selector *s, const struct oomkit_config *cfg, char *why,
-			  size_t size);
+int daemon_selector_start(struct daemon_selector *s, const struct oomkit_config *cfg,
+			  const struct memcg_roots *roots, char *why, size_t size);
 void daemon_selector_stop_policy(struct daemon_selector *s);
 void daemon_selector_free(struct daemon_selector *s);
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "daemon.h"
 #include "daemon_log.h"
@@ -154,10 +155,38 @@ static void start_post_hook(struct daemon *d)
 	}
 }
 
+/* SIGKILL through kill's oom_kill_process(): re-verified pid, the processes
+ * sharing the victim's mm (and its unit with kill_group), process_mrelease,
+ * then a bounded wait for the exit, so the loop stalls at most KILL_WAIT_MS;
+ * a victim still there afterwards is waited for through our own pidfd. */
+#define KILL_WAIT_MS 1000UL
+static int kill_with_reaper(struct daemon *d)
+{
+	struct oom_control *oc = &d->sel.oc;
+	struct kill_ctx *k = d->sel.kctx;
+	int r;
+
+	oc->kill_signal = SIGKILL;
+	oc->dry_run = false;
+	/* what came back: the cgroup's headroom, or MemAvailable */
+	if (d->ep.scope >= 0 && d->cg[d->ep.scope].limit_bytes != UINT64_MAX) {
+		const struct memcg_watch *w = &d->cg[d->ep.scope];
+		kill_ctx_measure_memcg(k, w->dir, w->version == 2, w->limit_bytes);
+	} else if (k->usage_fd >= 0) {
+		close(k->usage_fd);
+		k->usage_fd = -1;
+	}
+	k->timeout_ms = (int)(d->cfg.exit_timeout_ms < KILL_WAIT_MS ? d->cfg.exit_timeout_ms : KILL_WAIT_MS);
+	r = oom_kill_process(oc, k);
+	d->ep.rec.reaped = oc->reaped;
+	report_kill_process(d);
+	return r == -ETIMEDOUT ? 0 : r;
+}
+
 static void send_signal(struct daemon *d, int sig, uint64_t now)
 {
 	struct episode *ep = &d->ep;
-	int r = victim_signal(&ep->rec.victim, sig);
+	int r = sig == SIGKILL ? kill_with_reaper(d) : victim_signal(&ep->rec.victim, sig);
 
 	ep->rec.signal = sig;
 	if (r) {
@@ -182,8 +211,6 @@ static void send_signal(struct daemon *d, int sig, uint64_t now)
 		ep->deadline_ns = now + d->cfg.grace_ms * MS;
 		return;
 	}
-	/* SIGKILLed: the user-space oom_reaper may take its memory now */
-	ep->rec.reaped = victim_reap(&ep->rec.victim) == 0;
 	ep->state = EP_KILL_SENT;
 	ep->deadline_ns = now + d->cfg.exit_timeout_ms * MS;
 }
@@ -265,7 +292,7 @@ static void finish_episode(struct daemon *d, uint64_t now)
 	ep->rec.avail_after_kb = scope_avail_kb(d, ep->scope);
 	if (!ep->rec.exited)
 		d->stats.kill_failures++;
-	report_kill_finished(d, &ep->rec);
+	report_kill_finished(&ep->rec);
 	start_post_hook(d);
 	report_record(d, &ep->rec);
 	d->psi_muted_until_ns = now + d->cfg.cooldown_ms * MS;

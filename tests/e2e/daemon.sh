@@ -214,7 +214,8 @@ stop_daemon
 #    with a hostile process name.
 new_cg hook $((256 * MiB)); cg=$CG
 hook=$WORK/hook.sh
-printf '#!/bin/sh\n{ echo "argv=$1|$2|$3"; env | grep "^OOMKIT_\\|^EARLYOOM_" | sort; } > %s/hook.out\n' "$WORK" > "$hook"
+# written aside, then renamed: the test never reads half a file
+printf '#!/bin/sh\n{ echo "argv=$1|$2|$3"; env | grep "^OOMKIT_\\|^EARLYOOM_" | sort; } > %s/hook.tmp\nmv %s/hook.tmp %s/hook.out\n' "$WORK" "$WORK" "$WORK" > "$hook"
 chmod +x "$hook"
 evil='a b;$(touch x)'
 start_daemon hook --cgroup "$cg" --set memory.enabled=no -N "$hook"
@@ -246,6 +247,34 @@ if grep -qx "available_term_percent = 20%" <<<"$out" && grep -qx "available_kill
 	ok "daemon-earlyoom-flags"
 else
 	not_ok "daemon-earlyoom-flags: $out"
+fi
+
+# 13. The SIGKILL step kills what shares the victim's mm, as the kernel does
+#     (kill's oom_kill_process): a CLONE_VM child dies with its leader.
+KILL_HOG=$(dirname "$OOMKIT_FAST")/tests/kill_hog
+if [ -x "$KILL_HOG" ]; then
+	new_cg sharers $((256 * MiB)); cg=$CG
+	start_daemon sharers --cgroup "$cg" --set memory.enabled=no --set cgroup.headroom_term_percent=0 \
+		--set cgroup.headroom_kill_percent=8
+	( echo "$BASHPID" > "$cg/cgroup.procs" && exec "$KILL_HOG" --mb 180 --clone-vm ) </dev/null >/dev/null 2>&1 &
+	leader=$!; E2E_PIDS+=("$leader")
+	# the CLONE_VM child first, then a second hog pushes past the floor
+	for _ in $(seq 100); do [ "$(wc -l < "$cg/cgroup.procs")" -ge 2 ] && break; sleep 0.05; done
+	run_hog "$cg" pusher 60 100; pusher=$PID
+	wait_dead "$leader" 10
+	for _ in $(seq 100); do grep -qvx "$pusher" "$cg/cgroup.procs" || break; sleep 0.05; done
+	# either may be chosen (same mm, same points): the other must be a sharer
+	if ! alive "$leader" && ! grep -qvx "$pusher" "$cg/cgroup.procs" &&
+		grep -q "^<3>Kill process [0-9]* (kill_hog) sharing same memory" "$LOG"; then
+		ok "daemon-sigkill-takes-mm-sharers"
+	else
+		not_ok "daemon-sigkill-takes-mm-sharers: left $(tr '\n' ' ' < "$cg/cgroup.procs") $(tail -4 "$LOG")"
+	fi
+	reap "$pusher"
+	reap "$leader"
+	stop_daemon
+else
+	skip "daemon-sigkill-takes-mm-sharers: $KILL_HOG not built (make check-unit)"
 fi
 
 # 12. systemd Type=notify: READY=1, WATCHDOG=1 at half of WATCHDOG_USEC,

@@ -133,7 +133,20 @@ hog "$cg" --mb 10 --name "$name"
 check kill_hostile_one_line_per_field grep -q '^Memory cgroup out of memory (dry run): Killed process [0-9]* (a)\\x0a$(touch pwn)) total-vm:' "$KT/hostile.txt"
 check kill_hostile_no_stray_line [ -z "$(grep -Ev '^(oomkit|Memory cgroup|memory:|Tasks|\[|oom-kill:|Kill|[a-z_]+ [0-9]+$)' "$KT/hostile.txt")" ]
 
-# 9. usage errors and a bad cgroup
+# 9. a first stage with SIGTERM: a task that ignores it outlives the timeout
+newcg term $((200 << 20)); cg=$CG
+hog "$cg" --mb 20 --ignore-term; deaf=$P
+"$OOMKIT" kill --cgroup "$cg" --signal TERM --timeout 1 2> "$KT/term.txt"; rc=$?
+check kill_term_timeout_exit_7 [ "$rc" = 7 ]
+check kill_term_timeout_reported grep -q "^oomkit: process $deaf did not exit within 1000 ms after TERM" "$KT/term.txt"
+check kill_term_message grep -q "^Memory cgroup out of memory (TERM): Killed process $deaf " "$KT/term.txt"
+check kill_term_not_reaped [ -z "$(grep '^oom_reaper' "$KT/term.txt")" ]
+check kill_term_survivor_alive alive "$deaf"
+"$OOMKIT" kill --cgroup "$cg" 2>/dev/null; rc=$?
+check kill_term_then_kill [ "$rc" = 0 ]
+check kill_term_then_kill_dead gone "$deaf"
+
+# 10. usage errors and a bad cgroup
 "$OOMKIT" kill --cgroup /no/such/cgroup 2>/dev/null; rc=$?
 check kill_bad_cgroup_exit_3 [ "$rc" = 3 ]
 "$OOMKIT" kill --avoid 'cmdlin:x' 2> "$KT/usage.txt"; rc=$?

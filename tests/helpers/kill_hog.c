@@ -4,7 +4,7 @@
  * threads live on, a hostile comm, an oom_score_adj. Then it sleeps until
  * killed. Usage:
  *   kill_hog [--mb N] [--threads N] [--clone-vm] [--zombie-leader]
- *            [--name COMM] [--adj N] [--ready FILE] [--tag TEXT]
+ *            [--name COMM] [--adj N] [--ready FILE] [--tag TEXT] [--ignore-term]
  * --ready FILE is created once everything is in place; --tag only puts
  * TEXT in the command line. */
 #include <fcntl.h>
@@ -81,6 +81,8 @@ int main(int argc, char **argv)
 			prctl(PR_SET_NAME, argv[++i]);
 		else if (!strcmp(argv[i], "--adj") && i + 1 < argc)
 			set_adj(argv[++i]);
+		else if (!strcmp(argv[i], "--ignore-term"))
+			signal(SIGTERM, SIG_IGN);
 		else if (!strcmp(argv[i], "--tag") && i + 1 < argc)
 			i++;
 		else if (!strcmp(argv[i], "--ready") && i + 1 < argc)

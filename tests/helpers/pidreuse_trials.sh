@@ -57,7 +57,10 @@ for ((i = 0; i < n; i++)); do
 	[ "$rc" = 6 ] && refused=$((refused + 1))
 	line=
 	read -r line < "$ev"
-	[[ $line =~ \"outcome\":\"([a-z_]+)\" ]] && outcomes[${BASH_REMATCH[1]}]=$((${outcomes[${BASH_REMATCH[1]}]:-0} + 1))
+	o=no_event
+	[[ $line =~ \"outcome\":\"([a-z_]+)\" ]] && o=${BASH_REMATCH[1]}
+	[ "$rc" = 6 ] || o="$o(exit $rc)"
+	outcomes[$o]=$((${outcomes[$o]:-0} + 1))
 	s=$(state "$nw")
 	[ "$s" != Z ] && [ "$s" != X ] || wrong=$((wrong + 1))
 	kill -KILL "$nw"; wait "$nw" 2>/dev/null

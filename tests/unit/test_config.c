@@ -15,37 +15,26 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "fixture_tree.h"
 
 static char tmpdir[64];
 
 static const char *write_conf(const char *name, const char *text)
 {
-	static char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
+	return fixture_put(tmpdir, name, text);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(tmpdir, "/tmp/oomkit-test-config-XXXXXX");
-	assert_non_null(mkdtemp(tmpdir));
+	fixture_tree_new(tmpdir, "config");
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd);
+	return fixture_tree_remove(tmpdir);
 }
 
 static void test_values(void **state)
@@ -206,12 +195,11 @@ static void test_dropins_in_lexical_order(void **state)
 {
 	struct oomkit_config c;
 	struct config_error err;
-	char main_path[256], dir[256];
+	char main_path[512];
 
 	(void)state;
 	snprintf(main_path, sizeof(main_path), "%s", write_conf("main.conf", "[kill]\ngrace = 1s\n"));
-	snprintf(dir, sizeof(dir), "%s/main.conf.d", tmpdir);
-	mkdir(dir, 0700);
+	fixture_mkdir(tmpdir, "main.conf.d");
 	write_conf("main.conf.d/20-b.conf", "[kill]\ngrace = 3s\n");
 	write_conf("main.conf.d/10-a.conf", "[kill]\ngrace = 2s\ncooldown = 7s\n");
 	write_conf("main.conf.d/30-c.conf.disabled", "[kill]\ngrace = 9s\n");

@@ -18,19 +18,13 @@
 #include <cmocka.h>
 
 #include "daemon.h"
+#include "fixture_tree.h"
 
 static char root[64];
 
 static void put(const char *rel, const char *text)
 {
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	fixture_put(root, rel, text);
 }
 
 /* One fixture process: stat with comm, flags and rss (pages), its adj. */
@@ -39,8 +33,7 @@ static void task(int pid, const char *comm, unsigned int flags, unsigned long rs
 	char rel[64], text[512];
 
 	snprintf(rel, sizeof(rel), "%d", pid);
-	snprintf(text, sizeof(text), "%s/%s", root, rel);
-	mkdir(text, 0755);
+	fixture_mkdir(root, rel);
 	snprintf(rel, sizeof(rel), "%d/stat", pid);
 	snprintf(text, sizeof(text),
 		 "%d (%s) S 1 %d %d 0 -1 %u 100 0 0 0 5 5 0 0 20 0 1 0 %d 123456789 %lu 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n",
@@ -66,8 +59,7 @@ static void task(int pid, const char *comm, unsigned int flags, unsigned long rs
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(root, "/tmp/oomkit-test-daemon-XXXXXX");
-	assert_non_null(mkdtemp(root));
+	fixture_tree_new(root, "daemon");
 	/* 4.8% available, no swap: the SIGKILL stage holds */
 	put("meminfo", "MemTotal: 1000000 kB\nMemFree: 10000 kB\nMemAvailable: 48000 kB\n"
 		       "SwapTotal: 0 kB\nSwapFree: 0 kB\n");
@@ -83,11 +75,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd);
+	return fixture_tree_remove(root);
 }
 
 static struct daemon d;

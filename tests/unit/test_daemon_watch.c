@@ -13,33 +13,22 @@
 #include <cmocka.h>
 
 #include "daemon_watch.h"
+#include "fixture_tree.h"
 
 static char root[64];
 
 static void put(const char *rel, const char *text)
 {
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	fixture_put(root, rel, text);
 }
 
 static int setup(void **state)
 {
-	char d[128];
-
 	(void)state;
-	strcpy(root, "/tmp/oomkit-test-watch-XXXXXX");
-	assert_non_null(mkdtemp(root));
+	fixture_tree_new(root, "watch");
 	put("cgroup.controllers", "cpu memory pids\n"); /* the v2 root: no cgroup.type */
-	snprintf(d, sizeof(d), "%s/batch", root);
-	mkdir(d, 0755);
-	snprintf(d, sizeof(d), "%s/batch/job", root);
-	mkdir(d, 0755);
+	fixture_mkdir(root, "batch");
+	fixture_mkdir(root, "batch/job");
 	put("batch/cgroup.type", "domain\n");
 	put("batch/job/cgroup.type", "domain\n");
 	put("batch/job/memory.current", "510000000\n");
@@ -50,11 +39,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd);
+	return fixture_tree_remove(root);
 }
 
 static void test_v2_fixture(void **state)
