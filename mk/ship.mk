@@ -25,3 +25,12 @@ $(FUZZ_HTTP): tests/fuzz/fuzz_http.c src/http.c src/http.h src/textbuf.c src/tex
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -D_GNU_SOURCE -Isrc -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ tests/fuzz/fuzz_http.c src/http.c src/textbuf.c
+
+# What publishing costs the daemon's loop (bench/publish.md).
+.PHONY: bench-publish
+bench: bench-publish
+bench-publish: $(BUILD)/bench/publish_bench
+	$(BUILD)/bench/publish_bench
+$(BUILD)/bench/publish_bench: bench/publish_bench.c $(BUILD)/liboomkit.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/liboomkit.a $(LDFLAGS) $(LIBS)
