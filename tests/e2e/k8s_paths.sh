@@ -24,15 +24,19 @@ if ! have_root || ! have_memcg_v1; then
 fi
 UID_=0f3b7e8a-1c2d-4e5f-8a9b-0c1d2e3f4a5b
 CID=3b1c9e2f0a4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f
-mkpath() { # RELATIVE/PATH: creates every level, remembers them for removal
-	local p=$ROOT part
-	DIRS+=("$p"); mkdir -p "$p"
+# mkpath RELATIVE/PATH: creates every level below ROOT, remembers each for
+# removal (in this shell: not in a $(...) subshell) and sets made=the leaf
+mkpath() {
+	local p=$ROOT part parts
+	[ -d "$p" ] || { mkdir "$p" && DIRS+=("$p"); }
 	IFS=/ read -ra parts <<<"$1"
-	for part in "${parts[@]}"; do p=$p/$part; mkdir -p "$p"; DIRS+=("$p"); done
-	echo "$p"
+	for part in "${parts[@]}"; do p=$p/$part; mkdir "$p" && DIRS+=("$p"); done
+	made=$p
 }
-fs=$(mkpath "kubepods/burstable/pod$UID_/$CID")
-sd=$(mkpath "kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${UID_//-/_}.slice/crio-$CID.scope")
+mkpath "kubepods/burstable/pod$UID_/$CID"
+fs=$made
+mkpath "kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${UID_//-/_}.slice/crio-$CID.scope"
+sd=$made
 echo $((96 << 20)) > "$fs/memory.limit_in_bytes"
 spawn_in "$fs" "$build/tests/kill_hog" --mb 8 --ready "$tmp/fs.ready" >/dev/null; pfs=${E2E_PIDS[-1]}
 spawn_in "$sd" "$build/tests/kill_hog" --mb 8 --ready "$tmp/sd.ready" >/dev/null; psd=${E2E_PIDS[-1]}
