@@ -27,13 +27,14 @@ if [ "$(DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/none "$EMIT" signal 2>/dev/null)"
 	exit 0
 fi
 
-# bus AS_USER SOCKET: starts a private bus (session config) and prints its address
+# bus AS_USER SOCKET: starts a private bus (session config), sets addr to
+# its address and records its pid (in this shell, not a $(...) subshell)
 bus() {
 	local user=$1 sock=$2 info
 	info=$(setpriv --reuid="$user" --regid="$user" --clear-groups -- \
 		dbus-daemon --session --address="unix:path=$sock" --print-address=1 --print-pid=1 --fork) || return 1
 	BUS_PIDS+=("$(sed -n 2p <<<"$info")")
-	sed -n 1p <<<"$info"
+	addr=$(sed -n 1p <<<"$info")
 }
 # monitor AS_USER ADDRESS MATCH OUT: dbus-monitor in the background, ready on return
 monitor() {
@@ -54,7 +55,8 @@ saw() {
 }
 
 # --- the Killed signal
-sys=$(bus 0 "$tmp/system_bus") || { not_ok dbus_private_bus; exit 1; }
+bus 0 "$tmp/system_bus" || { not_ok dbus_private_bus; exit 1; }
+sys=$addr
 monitor 0 "$sys" "type='signal',interface='org.oomkit.Daemon1'" "$tmp/sig.out" || not_ok dbus_monitor_ready
 if DBUS_SYSTEM_BUS_ADDRESS=$sys "$EMIT" signal >/dev/null; then ok dbus_signal_sent; else not_ok dbus_signal_sent; fi
 if saw "$tmp/sig.out" "path=/org/oomkit/Daemon1; interface=org.oomkit.Daemon1; member=Killed" \
@@ -77,7 +79,10 @@ run=$tmp/run
 mkdir -p "$run/0" "$run/65534" "$run/12345"   # 12345: logged in, no bus
 chmod 700 "$run/0" "$run/65534"
 chown 65534:65534 "$run/65534"
-ubus0=$(bus 0 "$run/0/bus") && ubusn=$(bus 65534 "$run/65534/bus") || { not_ok dbus_session_buses; exit 1; }
+bus 0 "$run/0/bus" || { not_ok dbus_session_buses; exit 1; }
+ubus0=$addr
+bus 65534 "$run/65534/bus" || { not_ok dbus_session_buses; exit 1; }
+ubusn=$addr
 match="type='method_call',interface='org.freedesktop.Notifications',member='Notify'"
 monitor 0 "$ubus0" "$match" "$tmp/n0.out" && monitor 65534 "$ubusn" "$match" "$tmp/nn.out" || not_ok dbus_notify_monitors
 out=$("$EMIT" notify "$run")
