@@ -19,11 +19,11 @@ if ! have_root; then
 fi
 [ -x "$PROBE" ] || { not_ok caps: "$PROBE not built"; exit 1; }
 
-unit_caps=$(sed -n 's/^CapabilityBoundingSet=//p' packaging/oomkit.service)
+. tests/helpers/unit_sandbox.sh
+unit_caps=$UNIT_CAPS
 bset_has() { # CAP_NAME: in this process's bounding set?
 	capsh --decode="$(awk '/^CapBnd/ {print $2}' /proc/self/status)" | grep -qiw "${1,,}"
 }
-setpriv_caps() { local c s=-all; for c in "$@"; do c=${c#CAP_}; s="$s,+${c,,}"; done; echo "$s"; }
 # as CAPS... -- PROBE-ARGS: the probe's verdict under that bounding set
 as() {
 	local caps=()

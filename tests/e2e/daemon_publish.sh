@@ -51,12 +51,9 @@ dbus-monitor --address "$addr" "type='signal',interface='org.oomkit.Daemon1'" >"
 E2E_PIDS+=("$!")
 
 tests/helpers/expand_syscalls.sh packaging/syscalls.list >"$tmp/allowed"
-caps=-all
-for c in $(sed -n 's/^CapabilityBoundingSet=//p' packaging/oomkit.service); do c=${c#CAP_}; caps="$caps,+${c,,}"; done
-errno_opt=
-grep -q '^SystemCallErrorNumber=EPERM' packaging/oomkit.service && errno_opt=--errno
-DBUS_SYSTEM_BUS_ADDRESS=$addr setpriv --bounding-set="$caps" --inh-caps=-all -- \
-	"$build/helpers/seccomp_exec" $errno_opt "$tmp/allowed" -- \
+. tests/helpers/unit_sandbox.sh
+# shellcheck disable=SC2086
+DBUS_SYSTEM_BUS_ADDRESS=$addr sandbox_exec "$build/helpers/seccomp_exec" "$tmp/allowed" unit $UNIT_CAPS -- \
 	"$OOMKIT_FAST" daemon --config "$tmp/oomkit.conf" --cgroup "$cg" >"$tmp/daemon.out" 2>&1 &
 D=$!
 for _ in $(seq 100); do [ -e "$tmp/state/status.txt" ] && break; sleep 0.1; done

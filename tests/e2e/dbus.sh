@@ -103,14 +103,14 @@ check dbus_notify_no_runtime_dir test "$("$EMIT" notify "$tmp/none")" = 0
 SECCOMP_EXEC=$build/helpers/seccomp_exec
 if command -v systemd-analyze >/dev/null && [ -x "$SECCOMP_EXEC" ]; then
 	tests/helpers/expand_syscalls.sh packaging/syscalls.list > "$tmp/allowed"
-	unit_caps=$(sed -n 's/^CapabilityBoundingSet=//p' packaging/oomkit.service)
-	setpriv_caps() { local c s=-all; for c in "$@"; do c=${c#CAP_}; s="$s,+${c,,}"; done; echo "$s"; }
+	. tests/helpers/unit_sandbox.sh
 	# shellcheck disable=SC2086
-	sandboxed() { setpriv --bounding-set="$(setpriv_caps $1)" --inh-caps=-all -- "$SECCOMP_EXEC" "$tmp/allowed" -- "${@:2}"; }
-	check dbus_signal_in_sandbox test "$(DBUS_SYSTEM_BUS_ADDRESS=$sys sandboxed "$unit_caps" "$EMIT" signal 2>&1)" = 0
-	check dbus_notify_in_sandbox test "$(sandboxed "$unit_caps" "$EMIT" notify "$run" 2>&1)" = 2
+	check dbus_signal_in_sandbox test "$(DBUS_SYSTEM_BUS_ADDRESS=$sys sandbox_run "$SECCOMP_EXEC" "$tmp/allowed" unit $UNIT_CAPS -- "$EMIT" signal 2>&1)" = 0
+	# shellcheck disable=SC2086
+	check dbus_notify_in_sandbox test "$(sandbox_run "$SECCOMP_EXEC" "$tmp/allowed" unit $UNIT_CAPS -- "$EMIT" notify "$run" 2>&1)" = 2
+	# shellcheck disable=SC2046
 	check dbus_notify_needs_cap_setuid \
-		test "$(sandboxed "$(tr ' ' '\n' <<<"$unit_caps" | grep -vx CAP_SETUID)" "$EMIT" notify "$run" 2>&1)" = 1
+		test "$(sandbox_run "$SECCOMP_EXEC" "$tmp/allowed" unit $(unit_caps_without CAP_SETUID) -- "$EMIT" notify "$run" 2>&1)" = 1
 else
 	skip dbus_in_sandbox: no systemd-analyze or seccomp harness
 fi

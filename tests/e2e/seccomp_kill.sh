@@ -45,25 +45,11 @@ check filter_denies_reboot test "$(probe_status "$tmp/allowed" --probe reboot)" 
 check system_service_alone_lacks_process_mrelease \
 	test "$(probe_status "$tmp/no_mrelease" --probe process_mrelease)" -eq $((128 + 31))
 
-# --- the unit's capability set, in setpriv's syntax
-unit_caps=$(sed -n 's/^CapabilityBoundingSet=//p' packaging/oomkit.service)
-setpriv_caps() { # CAP_NAMES... -> -all,+kill,+sys_ptrace...
-	local c s=-all
-	for c in "$@"; do c=${c#CAP_}; s="$s,+${c,,}"; done
-	echo "$s"
-}
-# sandboxed CAPS... -- CMD...: CMD as root with exactly CAPS, under the
-# filter. oomkit kill runs strict (any call outside the list is SIGSYS: the
-# kill path must need none); the daemon later runs with the unit's own
-# action for other calls (SystemCallErrorNumber=EPERM: errno_opt=--errno).
-errno_opt=
-sandboxed() {
-	local caps=()
-	while [ "$1" != -- ]; do caps+=("$1"); shift; done
-	shift
-	setpriv --bounding-set="$(setpriv_caps "${caps[@]}")" --inh-caps=-all -- \
-		"$SECCOMP_EXEC" $errno_opt "$tmp/allowed" -- "$@"
-}
+# --- the unit's capabilities and filter (tests/helpers/unit_sandbox.sh).
+# oomkit kill runs strict: any call outside the list is SIGSYS, the kill
+# path must need none.
+. tests/helpers/unit_sandbox.sh
+sandboxed() { sandbox_run "$SECCOMP_EXEC" "$tmp/allowed" strict "$@"; }
 
 if "$OOMKIT_FAST" kill --help 2>&1 | grep -q 'not built yet'; then
 	skip seccomp_real_kill: oomkit kill not merged yet
@@ -98,7 +84,7 @@ if [ ! -x "$KILL_HOG" ]; then
 fi
 victim withcaps || not_ok seccomp_victim_ready
 # shellcheck disable=SC2086
-sandboxed $unit_caps -- "$OOMKIT_FAST" kill --cgroup "$cg" >"$tmp/kill.out" 2>"$tmp/kill.err"
+sandboxed $UNIT_CAPS -- "$OOMKIT_FAST" kill --cgroup "$cg" >"$tmp/kill.out" 2>"$tmp/kill.err"
 rc=$?
 wait "$pid" 2>/dev/null
 st=$?
@@ -122,7 +108,7 @@ fi
 # then takes the victim for gone: a misleading message reported to kill).
 victim nokill || not_ok seccomp_victim_ready
 # shellcheck disable=SC2086
-sandboxed $(tr ' ' '\n' <<<"$unit_caps" | grep -vx CAP_KILL) -- "$OOMKIT_FAST" kill --cgroup "$cg" >"$tmp/kill.out" 2>"$tmp/kill.err"
+sandboxed $(unit_caps_without CAP_KILL) -- "$OOMKIT_FAST" kill --cgroup "$cg" >"$tmp/kill.out" 2>"$tmp/kill.err"
 rc=$?
 if { [ $rc -eq 7 ] || [ $rc -eq 6 ]; } && kill -0 "$pid" 2>/dev/null && ! grep -q 'Killed process' "$tmp/kill.err"; then
 	ok kill_needs_cap_kill
