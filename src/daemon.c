@@ -20,8 +20,6 @@
 #define MS 1000000ULL
 #define POLL_MAX (4 + 3 * CONFIG_MAX_CGROUPS + DAEMON_MAX_EXTRA_FDS + 3)
 
-unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now);
-
 int daemon_load_config(const struct daemon *d, struct oomkit_config *cfg, struct config_error *err)
 {
 	int r;

@@ -116,6 +116,8 @@ int daemon_load_config(const struct daemon *d, struct oomkit_config *cfg, struct
 int daemon_start(struct daemon *d, char *why, size_t size);
 /* One pass: sample, evaluate, advance the episode. */
 void daemon_step(struct daemon *d, uint64_t now);
+/* How long the loop may sleep after a pass (adaptive interval, deadlines). */
+unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now);
 /* Blocks SIGHUP/SIGTERM/SIGINT/SIGCHLD: call first, so that a signal
  * during start-up waits for the loop instead of killing the daemon. */
 int daemon_block_signals(void);

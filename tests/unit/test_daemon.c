@@ -160,11 +160,41 @@ static void test_no_heap_growth_across_1000_kill_cycles(void **state)
 			 before.uordblks, after.uordblks, before.hblks, after.hblks);
 }
 
+/* A PSI trigger event (what poll reports as POLLPRI) is a trigger with the
+ * kernel trigger's words; after a kill, lagging PSI is muted for the
+ * cool-down; the sustained rule needs its whole duration. */
+static void test_psi_trigger_and_cooldown(void **state)
+{
+	const uint64_t s = 1000000000ULL;
+
+	(void)state;
+	start(true);
+	d.cfg.memory_enabled = false;
+	d.cfg.psi.enabled = true; /* as armed: full 40% of 2 s */
+	daemon_step(&d, 1 * s);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	d.psi_fired = true;
+	d.psi_fired_scope = -1;
+	daemon_step(&d, 2 * s);
+	assert_int_equal(d.stats.stage, STAGE_TERM);
+	assert_string_equal(d.stats.trigger, "psi full 40% 2s");
+	assert_int_equal(d.stats.dry_run_kills, 1);
+	/* muted: the event of a window that saw the last kill does not count */
+	d.psi_muted_until_ns = 10 * s;
+	d.psi_fired = true;
+	daemon_step(&d, 3 * s);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(d.stats.dry_run_kills, 1);
+	assert_false(d.psi_fired);
+	daemon_stop(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_victim_rules),
 		cmocka_unit_test(test_no_heap_growth_across_1000_kill_cycles),
+		cmocka_unit_test(test_psi_trigger_and_cooldown),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
