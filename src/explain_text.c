@@ -79,7 +79,15 @@ static void invoker_line(FILE *f, const struct kr_event *ev, const struct explai
 	const char *comm = ev->oc.invoker.comm;
 
 	if (!ev->have_header) {
-		fprintf(f, "  Invoker:   not in the log (report cut at the start, or header ratelimited)\n");
+		/* the cpuset or stack line still names the allocating task */
+		if (comm[0] && ev->invoker_pid != KR_UNSET)
+			fprintf(f, "  Invoker:   %s (pid %lld), from the lines after the header; the header itself is not in the log\n",
+				ESC(comm), (long long)ev->invoker_pid);
+		else if (comm[0])
+			fprintf(f, "  Invoker:   %s, from the lines after the header; the header itself is not in the log\n",
+				ESC(comm));
+		else
+			fprintf(f, "  Invoker:   not in the log (report cut at the start, or header ratelimited)\n");
 		return;
 	}
 	if (!strcmp(ev->source, "oomkit")) {

@@ -8,6 +8,10 @@ MEMCG_V1_ROOT=${MEMCG_V1_ROOT:-/sys/fs/cgroup/memory}
 E2E_FAILED=0
 E2E_CGROUPS=()
 E2E_PIDS=()
+# memcg_new and spawn_in are often called inside $(...), a subshell whose
+# array updates are lost: they also record into this file, which the
+# cleanup reads.
+E2E_REGISTRY=$(mktemp /tmp/oomkit-e2e.XXXXXX)
 
 ok()     { echo "ok $*"; }
 not_ok() { echo "not ok $*"; E2E_FAILED=1; }
@@ -35,6 +39,7 @@ memcg_new() {
 	echo "$2" > "$d/memory.limit_in_bytes" || return 1
 	[ -f "$d/memory.memsw.limit_in_bytes" ] && echo "$2" > "$d/memory.memsw.limit_in_bytes" 2>/dev/null
 	E2E_CGROUPS+=("$d")
+	echo "cgroup $d" >> "$E2E_REGISTRY"
 	echo "$d"
 }
 
@@ -42,16 +47,26 @@ memcg_new() {
 # and prints its pid; killed by e2e_cleanup.
 spawn_in() {
 	local cg=$1; shift
-	( echo "$BASHPID" > "$cg/cgroup.procs" && exec "$@" ) &
+	# stdout to stderr: inside $(...) the child must not hold the pipe open
+	( echo "$BASHPID" > "$cg/cgroup.procs" && exec "$@" >&2 ) &
 	E2E_PIDS+=("$!")
+	echo "pid $!" >> "$E2E_REGISTRY"
 	echo "$!"
 }
 
 e2e_cleanup() {
-	local p d i
-	for p in "${E2E_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	for ((i = ${#E2E_CGROUPS[@]} - 1; i >= 0; i--)); do
-		d=${E2E_CGROUPS[i]}
+	local p d i kind what pids=("${E2E_PIDS[@]}") cgs=("${E2E_CGROUPS[@]}")
+	while read -r kind what; do
+		case $kind in
+		pid) pids+=("$what") ;;
+		cgroup) cgs+=("$what") ;;
+		esac
+	done < "$E2E_REGISTRY"
+	rm -f "$E2E_REGISTRY"
+	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	# children before parents: the registry lists parents first
+	for ((i = ${#cgs[@]} - 1; i >= 0; i--)); do
+		d=${cgs[i]}
 		[ -d "$d" ] || continue
 		for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
 		for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$d" 2>/dev/null && break; sleep 0.1; done

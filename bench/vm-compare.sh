@@ -1,0 +1,81 @@
+#!/bin/bash
+# vm-compare.sh - the pressure scenarios of tests/e2e/vm/ with no userspace
+# killer (the kernel alone), earlyoom, nohang and oomkit (each with its
+# defaults), then REPS runs of hog-fast with oomkit counting kernel OOM kills.
+# Prints a markdown table (also written to bench/out/vm-compare-DATE.md).
+#
+#   bench/vm-compare.sh [-r REPS] [-k "KILLERS"] [SCENARIO...]
+#
+# Per scenario and killer: kernel kills (/proc/vmstat oom_kill), who died
+# and how (signal), seconds from the start of the pressure to that death,
+# the heartbeat's worst lateness during the pressure, MemAvailable before
+# the pressure and 1 s after it ended. TCG (software emulation): timings are
+# relative to each other, not to real hardware. Needs what run.sh needs.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+. tests/e2e/vm/vm-lib.sh
+
+reps=20 killers="none earlyoom nohang oomkit"
+while [ $# -gt 0 ]; do
+	case $1 in
+	-r) reps=$2; shift 2 ;;
+	-k) killers=$2; shift 2 ;;
+	-*) echo "usage: $0 [-r REPS] [-k KILLERS] [SCENARIO...]" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+# shellcheck disable=SC2086
+[ $# -gt 0 ] || set -- $VM_PRESSURE
+mkdir -p "$VM_OUT" bench/out
+vm_kernel || exit 77
+vm_build || exit 1
+
+# row SCENARIO KILLER: one table row from the run's user channel
+row() {
+	local u=$VM_OUT/$(vm_name "$1" "$2").user
+	awk -v sc="$1" -v k="$2" '
+		/^@@MEMAVAIL before=/ { split($2, a, "="); before = a[2] }
+		/^@@MEMAVAIL after=/ { split($2, a, "="); after = a[2] }
+		/^@@VMSTAT oom_kill/ { kk = $3 }
+		/^@@HEARTBEAT/ { split($2, a, "="); stall = a[2] }
+		/^@@END / {
+			label = $2; sub("label=", "", label); how = $4; secs = $5; sub("secs=", "", secs)
+			if (how == "timeout") { if (died == "") died = "nothing (" label " alive at " int(secs) " s)" }
+			else if (first == "") { first = secs; died = label " (" how ")" }
+		}
+		/^@@ASSERT fail .* died$/ { x = $0; sub(/^@@ASSERT fail /, "", x); sub(/ died$/, "", x); extra = extra ", " x }
+		/^@@ASSERT ok exactly one hog died/ { died = "one hog" }
+		/^@@DONE/ { done = 1 }
+		END {
+			if (!done) { died = died " (guest did not finish)" }
+			printf "| %s | %s | %s | %s%s | %s | %s ms | %s -> %s MiB |\n", sc, k,
+				(kk > 0 ? "yes (" kk ")" : "no"), died, extra,
+				(first == "" ? "-" : first " s"), (stall == "" ? "-" : stall), before, after
+		}' "$u"
+}
+
+out=bench/out/vm-compare-$(date -u +%Y%m%dT%H%M).md
+{
+	echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -r); guest: $(cat "$VM_KDIR/version"), qemu TCG, $VM_MEM, 2 vCPUs; $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo
+	echo "| scenario | killer | kernel had to kill | who died | time to the kill | heartbeat worst stall | MemAvailable before -> after |"
+	echo "|---|---|---|---|---|---|---|"
+} | tee "$out"
+for k in $killers; do vm_boot_all "$k" "$@"; done
+for sc in "$@"; do for k in $killers; do row "$sc" "$k"; done; done | tee -a "$out"
+
+if [ "$reps" -gt 0 ]; then
+	tags=$(seq 1 "$reps")
+	boot_rep() { VM_RUN_TAG=$1 vm_boot hog-fast oomkit; }
+	vm_parallel boot_rep $tags
+	kills=0 runs=0 victims=0
+	for t in $tags; do
+		u=$VM_OUT/$(VM_RUN_TAG=$t vm_name hog-fast oomkit).user
+		runs=$((runs + 1))
+		kills=$((kills + $(awk '/^@@VMSTAT oom_kill/ {print $3}' "$u" || echo 0)))
+		grep -q '^@@ASSERT ok hog .* killed by signal' "$u" && victims=$((victims + 1))
+	done
+	printf '\n%s runs of hog-fast with oomkit: kernel OOM kills %s in total; hog killed before the timeout in %s runs\n' \
+		"$runs" "$kills" "$victims" | tee -a "$out"
+fi
+echo "written: $out" >&2

@@ -1,0 +1,82 @@
+#!/bin/bash
+# vm.sh - whole-machine OOMs in a qemu guest (tests/e2e/vm/): the fixture
+# scenarios with the kernel alone; when `oomkit explain` works, each fresh
+# console explained back into the facts the scenario knows; when `oomkit
+# daemon --help` works, the pressure scenarios with `oomkit daemon` in the
+# guest (the kernel's oom_kill must stay 0) and its report explained back.
+# Skips only when qemu or the Debian kernel package cannot be had.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/e2e/lib.sh
+VM=tests/e2e/vm
+export OOMKIT_VM_BIN=${OOMKIT_FAST:-$PWD/build/oomkit} # in-guest: the plain build
+export OOMKIT_VM_OUT=${OOMKIT_VM_OUT:-$PWD/build/vm}
+. $VM/vm-lib.sh
+
+# run_vm ARGS...: runs the harness, passes its case lines through
+run_vm() {
+	local rc
+	$VM/run.sh "$@"
+	rc=$?
+	if [ "$rc" = 77 ]; then
+		skip "vm: qemu or the Debian kernel package is not available (see above)"
+	elif [ "$rc" != 0 ]; then
+		E2E_FAILED=1
+	fi
+	return "$rc"
+}
+
+# explain_matches LOG...: `oomkit explain --json LOG` gives the facts the
+# guest knew (LOG's .facts beside it), checked by explain's own checker
+explain_matches() {
+	python3 tests/e2e/explain_facts.py "$OOMKIT" "$@" | sed "s|ok fixture $VM_OUT/|ok vm/explain/|"
+	[ "${PIPESTATUS[0]}" = 0 ] || E2E_FAILED=1
+}
+
+command -v qemu-system-x86_64 >/dev/null || { skip "vm: qemu-system-x86_64 not installed"; exit 0; }
+run_vm
+[ $? = 77 ] && exit 0
+
+explain_works() { "$OOMKIT" explain --json "$VM_OUT/global-noswap.log" 2>/dev/null | grep -q '"events"'; }
+if explain_works; then
+	explain_matches $(for sc in $VM_FIXTURES; do echo "$VM_OUT/$sc.log"; done)
+else
+	echo "# oomkit explain is not built yet: fresh consoles not compared with their facts"
+fi
+
+# Pressure scenarios oomkit does not pass yet, with why: they run and say
+# "# known failure" instead of "not ok" until they pass (then "ok": remove
+# them from here). OOMKIT_VM_KNOWN_BAD= (empty) makes every one count.
+# forkbomb: the daemon SIGKILLs one bomb, then waits for it while the
+#   kernel OOM-kills 22-130 times; once the bomb is gone, a late PSI trigger
+#   (MemAvailable 79%) SIGTERMs an innocent 4 KiB `sleep`;
+# thrash: PSI full stays ~20% (avg10), under the default trigger (full
+#   800ms/2s = 40%), so the daemon never acts;
+# hog-fast, protected, two-hogs: since daemon 58e2be9 (core's scanner) the
+#   daemon acts later (SIGTERM at 7.6-8.9% MemAvailable instead of ~9.8%)
+#   and the kernel kills first in 5 of 12 hog-fast runs (0 of 26 at 291fbe3);
+#   at 2b700c9 protected also logs "memavailable 8.1% < 10%: no killable
+#   process" while the hog is killable.
+KNOWN_BAD=${OOMKIT_VM_KNOWN_BAD-forkbomb thrash hog-fast protected two-hogs}
+# Round trips that fail today: at daemon 2b700c9 a SIGTERM escalated to
+# SIGKILL prints two "Killed process" lines, which explain reads as two
+# events for the one kill the guest saw (stubborn, two-hogs).
+KNOWN_BAD_EXPLAIN=${OOMKIT_VM_KNOWN_BAD_EXPLAIN-stubborn two-hogs}
+
+if "$OOMKIT_VM_BIN" daemon --help >/dev/null 2>&1; then
+	echo "# oomkit daemon works: pressure scenarios with oomkit in the guest (known failures: $KNOWN_BAD)"
+	out=$($VM/run.sh -k oomkit $VM_PRESSURE |
+		sed -E "s/^not ok (vm\/(${KNOWN_BAD// /|})@oomkit)/# known failure \1/")
+	printf '%s\n' "$out"
+	grep -q '^not ok' <<<"$out" && E2E_FAILED=1
+	# (a scenario that failed has no facts worth checking)
+	if explain_works; then
+		out=$(explain_matches $(for sc in $VM_PRESSURE; do
+			[ -z "$(vm_check "$sc" oomkit)" ] && echo "$VM_OUT/$sc@oomkit.killer.log"; done) |
+			sed -E "s/^not ok (vm\/explain\/(${KNOWN_BAD_EXPLAIN// /|})@oomkit)/# known failure \1/")
+		printf '%s\n' "$out"
+		grep -q '^not ok' <<<"$out" && E2E_FAILED=1
+	fi
+else
+	echo "# oomkit daemon is not built yet (\`oomkit daemon --help\` fails): pressure scenarios not run"
+fi
+exit $E2E_FAILED
