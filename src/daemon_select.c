@@ -66,6 +66,11 @@ int daemon_selector_start(struct daemon_selector *s, const struct oomkit_config 
 	    add_rule(&s->policy, POLICY_PROTECT, cfg->protect, why, size) ||
 	    (cfg->ignore_root_user && add_rule(&s->policy, POLICY_IGNORE, "uid:0", why, size)))
 		return -EINVAL;
+	/* rules make every task read in full: room for all now, not on a kill */
+	if (s->policy.nr && proc_snapshot_reserve(&s->snap, s->scanner.cap)) {
+		snprintf(why, size, "no memory for a snapshot of %zu tasks", s->scanner.cap);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -144,7 +149,9 @@ int daemon_select_victim(struct daemon_selector *s, const char *memcg, const cha
 			 unsigned long totalpages, struct victim_scan_result *r)
 {
 	struct oom_control *oc = &s->oc;
-	struct proc_scan_opts o = { .top = SELECT_TOP, .totalpages = totalpages,
+	/* with policy rules the victim may lie outside the top by points (a
+	 * small preferred task, or a top made only of avoided ones): read all */
+	struct proc_scan_opts o = { .top = s->policy.nr ? 0 : SELECT_TOP, .totalpages = totalpages,
 				    .page_size = (unsigned long)sysconf(_SC_PAGESIZE), .memcg_dir = memcg_dir,
 				    .details = policy_proc_details(&s->policy) | PROC_DETAIL_MEMCG };
 	const struct task_info *inv;

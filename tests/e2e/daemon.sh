@@ -126,6 +126,19 @@ check "daemon-protect-no-kernel-oom" [ "$(oom_kills "$cg")" = 0 ]
 reap "$pid"
 stop_daemon
 
+# 2b. --prefer chooses a small preferred process over a bigger one (the
+#     policy sees every task, not only the top by points).
+new_cg prefer $((256 * MiB)); cg=$CG
+start_daemon prefer --cgroup "$cg" --set memory.enabled=no --prefer '^smallfry$'
+run_hog "$cg" bigone 150; big=$PID
+run_hog "$cg" smallfry 20; small=$PID
+sleep 0.5
+run_hog "$cg" pusher 70 100; pusher=$PID
+wait_dead "$small" 10
+if ! alive "$small" && alive "$big"; then ok "daemon-prefer-small-process-chosen"; else not_ok "daemon-prefer-small-process-chosen: $(tail -3 "$LOG")"; fi
+reap "$big"; reap "$small"; reap "$pusher"
+stop_daemon
+
 # 3. A SIGTERM-ignoring hog parked between the SIGTERM and SIGKILL floors is
 #    SIGKILLed when the grace (1 s) ends.
 new_cg ignterm $((256 * MiB)); cg=$CG
