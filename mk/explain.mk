@@ -5,7 +5,7 @@ FUZZ_CC      ?= clang
 FUZZ_BUILD   := build-fuzz
 FUZZ_FLAGS   := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
 EXPLAIN_SRCS := $(wildcard src/kreport*.c src/explain_*.c) src/gfp.c src/json.c src/badness.c \
-		src/oom_control.c src/util.c
+		src/oom_control.c src/util.c src/k8s.c
 
 .PHONY: fuzz-explain bench-explain
 fuzz: fuzz-explain

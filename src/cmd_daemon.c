@@ -16,6 +16,7 @@
 
 #include "commands.h"
 #include "daemon.h"
+#include "daemon_publish.h"
 #include "daemon_log.h"
 #include "exitcode.h"
 #include "util.h"
@@ -302,6 +303,7 @@ static void describe(const struct daemon *d)
 int cmd_daemon(int argc, char **argv)
 {
 	static struct daemon d; /* large; one per process */
+	static struct publisher pub; /* metrics, status, D-Bus (daemon_publish.h) */
 	struct config_error err = { 0 };
 	struct cli cli = { 0 };
 	char why[512];
@@ -327,8 +329,15 @@ int cmd_daemon(int argc, char **argv)
 		dlog(DLOG_ERR, "%s", why);
 		return r == -ENOENT || r == -ENOTDIR ? EXIT_BAD_CGROUP : EXIT_FAILURE_GENERIC;
 	}
+	r = daemon_publish_start(&d, &pub, why, sizeof(why));
+	if (r) {
+		dlog(DLOG_ERR, "%s", why);
+		daemon_stop(&d);
+		return r == -EPERM || r == -EINVAL ? EXIT_CONFIG : EXIT_FAILURE_GENERIC;
+	}
 	describe(&d);
 	r = daemon_run(&d);
+	daemon_publish_stop(&d, &pub);
 	daemon_stop(&d);
 	return r;
 }

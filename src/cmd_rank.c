@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "exitcode.h"
 #include "json.h"
+#include "k8s.h"
 #include "mem.h"
 #include "rank.h"
 #include "util.h"
@@ -148,18 +149,21 @@ static void print_header(const struct oom_control *oc, const struct rank *r)
 
 static void print_row(const struct rank_row *row, const struct oom_control *oc)
 {
-	char comm[TASK_COMM_MAX * 4], rss[16], swap[16], pte[16], points[24], kern[24], share[16];
+	char comm[TASK_COMM_MAX * 4], rss[16], swap[16], pte[16], points[24], kern[24], share[16], pod[48];
 	const struct task_info *t = row->t;
 	const char *note = row->victim ? "<- victim" : row->unkillable;
+	struct k8s_pod k8s;
 
 	text_escape(t->comm, comm, 16);
 	snprintf(points, sizeof(points), row->unkillable ? "-" : "%ld", row->points);
 	snprintf(kern, sizeof(kern), t->kernel_oom_score < 0 ? "?" : "%ld", t->kernel_oom_score);
 	snprintf(share, sizeof(share), "%.1f%%", 100.0 * (double)row->mem_pages / (double)oc->totalpages);
-	printf("%7d %5u %-15s %5s %5s %5s %5d %8s %5lu %5s %5s%s%s\n", (int)t->pid, (unsigned)t->uid, comm,
+	k8s_decode(t->memcg, &k8s);
+	k8s_short(&k8s, pod, sizeof(pod));
+	printf("%7d %5u %-15s %5s %5s %5s %5d %8s %5lu %5s %5s%s%s%s%s\n", (int)t->pid, (unsigned)t->uid, comm,
 	       human_kb(task_rss_kb(t), rss, sizeof(rss)), human_kb(t->swap_kb, swap, sizeof(swap)),
 	       human_kb(t->pgtables_kb, pte, sizeof(pte)), t->oom_score_adj, points, row->score, kern, share,
-	       note ? " " : "", note ? note : "");
+	       note ? " " : "", note ? note : "", pod[0] ? " " : "", pod);
 }
 
 static void print_human(const struct oom_control *oc, const struct rank *r, const struct rank_opts *o)
@@ -178,6 +182,7 @@ static void json_row(struct json *j, const struct rank_row *row, const struct oo
 {
 	const struct task_info *t = row->t;
 	char state[2] = { t->state, '\0' };
+	struct k8s_pod k8s;
 
 	json_begin_object(j);
 	json_kv_int(j, "pid", t->pid);
@@ -209,6 +214,9 @@ static void json_row(struct json *j, const struct rank_row *row, const struct oo
 	json_kv_string(j, "unkillable_reason", row->unkillable);
 	json_kv_bool(j, "victim", row->victim);
 	json_kv_string(j, "memcg", t->memcg);
+	k8s_decode(t->memcg, &k8s);
+	json_key(j, "k8s");
+	k8s_json(j, &k8s);
 	json_kv_string(j, "cmdline", t->cmdline);
 	json_kv_string(j, "exe", t->exe);
 	json_end_object(j);

@@ -74,6 +74,10 @@ static const struct key keys[] = {
 	{ "daemon", "nice", K_INT, C(nice), 0, -20, 19 },
 	{ "daemon", "sched_fifo", K_INT, C(sched_fifo), 0, 0, 99 },
 	{ "daemon", "proc_root", K_STRING, C(proc_root), STR(proc_root), 0, 0 },
+	{ "publish", "metrics_file", K_STRING, C(metrics_file), STR(metrics_file), 0, 0 },
+	{ "publish", "metrics_listen", K_STRING, C(metrics_listen), STR(metrics_listen), 0, 0 },
+	{ "publish", "status_dir", K_STRING, C(status_dir), STR(status_dir), 0, 0 },
+	{ "publish", "notify_desktop", K_BOOL, C(notify_desktop), 0, 0, 0 },
 };
 
 static const char *const expected[] = {
@@ -115,8 +119,10 @@ void config_defaults(struct oomkit_config *c)
 		.interval_max_ms = 1000,
 		.mlockall = true,
 		.oom_score_adj = -1000,
+		.notify_desktop = true,
 	};
 	strcpy(c->proc_root, "/proc");
+	strcpy(c->status_dir, "/run/oomkit");
 }
 
 static void cgroup_watch_defaults(struct cgroup_watch_spec *w)
@@ -248,7 +254,7 @@ int config_set(struct oomkit_config *c, const char *section, const char *key, co
 	if (!k) {
 		if (!section_known) {
 			snprintf(err->msg, sizeof(err->msg),
-				 "unknown section [%s]: expected memory, psi, cgroup, kill, hooks, log or daemon",
+				 "unknown section [%s]: expected memory, psi, cgroup, kill, hooks, log, daemon or publish",
 				 section);
 			return -EINVAL;
 		}
@@ -372,7 +378,7 @@ static void print_section(const char *section, const char *base, FILE *f)
 
 void config_print(const struct oomkit_config *c, FILE *f)
 {
-	static const char *const sections[] = { "memory", "psi", "kill", "hooks", "log", "daemon" };
+	static const char *const sections[] = { "memory", "psi", "kill", "hooks", "log", "daemon", "publish" };
 
 	fprintf(f, "# oomkit effective configuration\n");
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)

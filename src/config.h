@@ -84,6 +84,12 @@ struct oomkit_config {
 	bool kmsg;
 	char json_file[CONFIG_PATH_MAX];
 	bool notify_dbus;
+
+	/* [publish] (branch ship: src/daemon_publish.c) */
+	char metrics_file[CONFIG_PATH_MAX]; /* "" off */
+	char metrics_listen[64];            /* "" off; loopback ADDRESS:PORT */
+	char status_dir[CONFIG_PATH_MAX];   /* "" off */
+	bool notify_desktop;                /* with notify_dbus: Notify on users' session buses */
 	bool debug;
 
 	/* [daemon] */

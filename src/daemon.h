@@ -38,6 +38,7 @@ struct daemon_kill_record {
 	uint64_t ms_to_exit;
 	unsigned long avail_before_kb, avail_after_kb; /* MemAvailable or cgroup headroom */
 	size_t nr_candidates;
+	uint64_t select_ns;            /* time choose() took: the metrics' histogram */
 };
 
 /* Everything an outside observer may read; plain counters, no pointers. */

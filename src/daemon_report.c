@@ -8,6 +8,7 @@
 #include "daemon_log.h"
 #include "daemon_report.h"
 #include "json.h"
+#include "k8s.h"
 #include "mem.h"
 #include "report.h"
 #include <unistd.h>
@@ -58,6 +59,18 @@ void report_selection(struct daemon *d, int scope, const char *trigger, int sig)
 	}
 }
 
+/* The victim's Kubernetes pod / container (doc/kubernetes.md), when any. */
+static void report_pod(struct daemon *d, const struct victim *v)
+{
+	struct k8s_pod pod;
+	char text[256], line[320];
+
+	if (k8s_decode(v->memcg, &pod) != 1 || (!pod.pod_uid[0] && !pod.container_id[0]))
+		return;
+	snprintf(line, sizeof(line), "oomkit: process %d runs in %s", v->pid, k8s_format(&pod, text, sizeof(text)));
+	say(d, DLOG_INFO, line);
+}
+
 void report_kill_started(struct daemon *d)
 {
 	struct daemon_kill_record *rec = &d->ep.rec;
@@ -77,6 +90,7 @@ void report_kill_started(struct daemon *d)
 		 v->oom_score_adj);
 	if (rec->signal != SIGKILL) /* SIGKILL: report_kill_process() says it */
 		say(d, DLOG_ERR, line);
+	report_pod(d, v);
 	dlog(DLOG_INFO, "oomkit: invoker %s (pid %d) grew %s since the previous scan; victim points %ld, %zu candidates",
 	     icomm, inv->pid, grown, v->points, rec->nr_candidates);
 }
@@ -116,15 +130,17 @@ void report_dry_run(struct daemon *d, const struct daemon_kill_record *rec)
 {
 	char comm[4 * TASK_COMM_MAX];
 
-	(void)d;
 	text_escape(rec->victim.comm, comm, sizeof(comm));
 	dlog(DLOG_NOTICE, "dry-run: would send SIG%s to process %d (%s), rss %lukB, oom_score_adj %d, points %ld: trigger=%s",
 	     sigabbrev_np(rec->signal), rec->victim.pid, comm, rec->victim.rss_kb,
 	     rec->victim.oom_score_adj, rec->victim.points, rec->trigger);
+	report_pod(d, &rec->victim);
 }
 
 static void json_victim(struct json *j, const char *key, const struct victim *v)
 {
+	struct k8s_pod pod;
+
 	json_key(j, key);
 	json_begin_object(j);
 	json_kv_int(j, "pid", v->pid);
@@ -134,6 +150,9 @@ static void json_victim(struct json *j, const char *key, const struct victim *v)
 	json_kv_uint(j, "rss_kb", v->rss_kb);
 	json_kv_uint(j, "growth_kb", v->growth_kb);
 	json_kv_string(j, "memcg", v->memcg);
+	k8s_decode(v->memcg, &pod);
+	json_key(j, "k8s");
+	k8s_json(j, &pod);
 	json_end_object(j);
 }
 

@@ -215,13 +215,15 @@ static void send_signal(struct daemon *d, int sig, uint64_t now)
 	ep->deadline_ns = now + d->cfg.exit_timeout_ms * MS;
 }
 
-static void dry_run_kill(struct daemon *d, const struct hit *h, struct victim_scan_result *r)
+static void dry_run_kill(struct daemon *d, const struct hit *h, struct victim_scan_result *r,
+			 uint64_t select_ns)
 {
 	struct daemon_kill_record *rec = &d->ep.rec;
 
 	*rec = (struct daemon_kill_record){ .victim = r->chosen, .invoker = r->invoker,
 					    .signal = h->stage == STAGE_KILL ? SIGKILL : SIGTERM,
 					    .dry_run = true, .nr_candidates = r->nr_candidates,
+					    .select_ns = select_ns,
 					    .avail_before_kb = scope_avail_kb(d, h->scope) };
 	snprintf(rec->trigger, sizeof(rec->trigger), "%s", h->text);
 	d->stats.dry_run_kills++;
@@ -234,7 +236,9 @@ static void start_episode(struct daemon *d, const struct hit *h, uint64_t now)
 {
 	struct episode *ep = &d->ep;
 	struct victim_scan_result r;
+	uint64_t t0 = now_ns();
 	int rc = choose(d, h, &r);
+	uint64_t select_ns = now_ns() - t0;
 
 	if (rc) {
 		if (!ep->no_victim_logged)
@@ -245,7 +249,7 @@ static void start_episode(struct daemon *d, const struct hit *h, uint64_t now)
 	}
 	ep->no_victim_logged = false;
 	if (d->cfg.dry_run) {
-		dry_run_kill(d, h, &r);
+		dry_run_kill(d, h, &r, select_ns);
 		return;
 	}
 	if (victim_open(d->cfg.proc_root, &r.chosen))
@@ -253,7 +257,7 @@ static void start_episode(struct daemon *d, const struct hit *h, uint64_t now)
 	report_selection(d, h->scope, h->text, h->stage == STAGE_KILL ? SIGKILL : SIGTERM);
 	*ep = (struct episode){ .scope = h->scope, .state = EP_PRE_HOOK };
 	ep->rec = (struct daemon_kill_record){ .victim = r.chosen, .invoker = r.invoker,
-					       .nr_candidates = r.nr_candidates,
+					       .nr_candidates = r.nr_candidates, .select_ns = select_ns,
 					       .avail_before_kb = scope_avail_kb(d, h->scope) };
 	snprintf(ep->rec.trigger, sizeof(ep->rec.trigger), "%s", h->text);
 	snprintf(ep->rec.scope, sizeof(ep->rec.scope), "%s", h->scope >= 0 ? d->cg[h->scope].kpath : "");

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "k8s.h"
+
 static void num(struct json *j, const char *key, int64_t v)
 {
 	if (v == KR_UNSET)
@@ -230,6 +232,8 @@ static void ranking(struct json *j, const struct kr_event *ev, const struct expl
 
 void explain_json_event(struct json *j, const struct kr_event *ev, const struct explain_rank *r)
 {
+	struct k8s_pod pod;
+
 	json_begin_object(j);
 	str(j, "source", ev->source);
 	str(j, "host", ev->host);
@@ -245,6 +249,11 @@ void explain_json_event(struct json *j, const struct kr_event *ev, const struct 
 	json_kv_string(j, "constraint", ev->constraint_known ? oom_constraint_name(ev->oc.constraint) : NULL);
 	str(j, "memcg", ev->oom_memcg);
 	str(j, "task_memcg", ev->task_memcg);
+	/* the victim's pod/container (task_memcg), else the cgroup whose
+	 * limit was hit: doc/kubernetes.md */
+	k8s_decode(ev->task_memcg[0] ? ev->task_memcg : ev->oom_memcg, &pod);
+	json_key(j, "k8s");
+	k8s_json(j, &pod);
 	json_kv_bool(j, "global_oom", ev->global_oom);
 	str(j, "cpuset", ev->cpuset);
 	str(j, "mems_allowed", ev->mems_allowed);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "k8s.h"
+
 #define ESC(s) text_escape((s), (char[200]){ 0 }, 200)
 
 static void mib(char *out, size_t size, int64_t kb)
@@ -109,6 +111,19 @@ static void invoker_line(FILE *f, const struct kr_event *ev, const struct explai
 		ev->order > 0 ? " (a contiguous block of 2^order pages)" : "");
 }
 
+/* The Kubernetes pod or container of the victim (task_memcg), else of the
+ * cgroup whose limit was hit (doc/kubernetes.md). */
+static void pod_line(FILE *f, const struct kr_event *ev)
+{
+	struct k8s_pod pod;
+	char text[256];
+
+	if (k8s_decode(ev->task_memcg[0] ? ev->task_memcg : ev->oom_memcg, &pod) != 1 ||
+	    (!pod.pod_uid[0] && !pod.container_id[0]))
+		return;
+	fprintf(f, "  Pod:       %s\n", k8s_format(&pod, text, sizeof(text)));
+}
+
 static void scope_line(FILE *f, const struct kr_event *ev)
 {
 	char u[32], l[32];
@@ -130,6 +145,7 @@ static void scope_line(FILE *f, const struct kr_event *ev)
 	} else if (!strcmp(ev->victim.message, "Memory cgroup out of memory")) {
 		fprintf(f, "  Scope:     a memory cgroup (kill message \"Memory cgroup out of memory\"; cgroup not in the log)\n");
 	}
+	pod_line(f, ev);
 }
 
 /* A memcg OOM has no Mem-Info: its stat block tells anon vs file vs shmem

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "k8s.h"
 #include "select.h"
 
 #define ESC_MAX (TASK_CGROUP_MAX * 4 + 1)
@@ -197,6 +198,18 @@ static void killed_line(struct report *r, const char *msg, const struct task_inf
 		    t->rss_shmem_kb, (unsigned)t->uid, t->pgtables_kb, t->oom_score_adj);
 }
 
+/* Kubernetes/container identity of the victim (doc/kubernetes.md): not a
+ * kernel line, so it carries oomkit's own prefix. */
+static void pod_line(struct report *r, const struct task_info *t)
+{
+	struct k8s_pod pod;
+	char text[256];
+
+	if (k8s_decode(t->memcg, &pod) != 1 || (!pod.pod_uid[0] && !pod.container_id[0]))
+		return;
+	report_line(r, KLOG_INFO, "oomkit: process %d runs in %s", (int)t->pid, k8s_format(&pod, text, sizeof(text)));
+}
+
 static void member_lines(struct report *r, const char *msg, const struct kill_ctx *k)
 {
 	const struct task_info *v = &k->members[0].t;
@@ -302,6 +315,7 @@ void report_kill(struct report *r, const struct oom_control *oc, const struct ki
 		break;
 	}
 	killed_line(r, msg, &k->members[0].t);
+	pod_line(r, &k->members[0].t);
 	member_lines(r, msg, k);
 	if (k->outcome != KILL_DRY_RUN)
 		outcome_lines(r, oc, k);
