@@ -182,7 +182,6 @@ static void json_row(struct json *j, const struct rank_row *row, const struct oo
 {
 	const struct task_info *t = row->t;
 	char state[2] = { t->state, '\0' };
-	struct k8s_pod k8s;
 
 	json_begin_object(j);
 	json_kv_int(j, "pid", t->pid);
@@ -213,10 +212,7 @@ static void json_row(struct json *j, const struct rank_row *row, const struct oo
 	json_kv_bool(j, "killable", !row->unkillable);
 	json_kv_string(j, "unkillable_reason", row->unkillable);
 	json_kv_bool(j, "victim", row->victim);
-	json_kv_string(j, "memcg", t->memcg);
-	k8s_decode(t->memcg, &k8s);
-	json_key(j, "k8s");
-	k8s_json(j, &k8s);
+	k8s_json_memcg(j, t->memcg);
 	json_kv_string(j, "cmdline", t->cmdline);
 	json_kv_string(j, "exe", t->exe);
 	json_end_object(j);

@@ -2,28 +2,18 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "daemon_victim.h"
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-#ifndef SYS_process_mrelease
-#define SYS_process_mrelease 448
-#endif
+#include "pidfd.h"
 
 int victim_open(const char *proc_root, struct victim *v)
 {
 	unsigned long long start;
-	int fd = (int)syscall(SYS_pidfd_open, v->pid, 0);
+	int fd = sys_pidfd_open(v->pid);
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	/* the pidfd pins this struct pid: if the start time still matches now,
 	 * every signal sent through it reaches the task we chose */
 	if (proc_read_start_time(proc_root, v->pid, &start) || start != v->start_time) {
@@ -36,16 +26,12 @@ int victim_open(const char *proc_root, struct victim *v)
 
 int victim_signal(struct victim *v, int sig)
 {
-	if (syscall(SYS_pidfd_send_signal, v->pidfd, sig, NULL, 0) < 0)
-		return -errno;
-	return 0;
+	return sys_pidfd_signal(v->pidfd, sig);
 }
 
 int victim_reap(struct victim *v)
 {
-	if (syscall(SYS_process_mrelease, v->pidfd, 0) < 0)
-		return -errno;
-	return 0;
+	return sys_process_mrelease(v->pidfd);
 }
 
 bool victim_exited(const struct victim *v)

@@ -6,16 +6,12 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "hook.h"
+#include "pidfd.h"
 #include "util.h"
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
 
 #define HOOK_ENV_MAX 16
 
@@ -90,7 +86,7 @@ int hook_start(struct hook_run *h, const char *path, const struct hook_facts *f,
 	if (r)
 		return -r;
 	h->pid = pid;
-	h->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	h->pidfd = sys_pidfd_open(pid);
 	h->deadline_ns = now_ns() + timeout_ms * 1000000ULL;
 	h->event = f->event;
 	return 0;

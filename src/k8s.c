@@ -364,3 +364,13 @@ char *k8s_short(const struct k8s_pod *p, char *out, size_t size)
 		snprintf(out, size, "kubepods%s%s", qos ? " " : "", qos ? qos : "");
 	return out;
 }
+
+void k8s_json_memcg(struct json *j, const char *memcg)
+{
+	struct k8s_pod pod;
+
+	json_kv_string(j, "memcg", memcg);
+	k8s_decode(memcg, &pod);
+	json_key(j, "k8s");
+	k8s_json(j, &pod);
+}

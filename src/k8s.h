@@ -67,6 +67,10 @@ const char *k8s_driver_name(enum k8s_driver d);
  * with null for unknown members. doc/kubernetes.md documents the schema. */
 void k8s_json(struct json *j, const struct k8s_pod *p);
 
+/* The pair every task object carries: "memcg": path and "k8s": the pod
+ * or container decoded from it (k8s_json). */
+void k8s_json_memcg(struct json *j, const char *memcg);
+
 /* One-line human form, e.g. "pod 1f2e...-... (Burstable) container
  * 3b1c9e2f0a4d containerd"; "" when nothing was decoded. Always
  * NUL-terminates; returns out. */

@@ -13,56 +13,21 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/kcmp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "mem.h"
+#include "pidfd.h"
 #include "util.h"
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-#ifndef SYS_process_mrelease
-#define SYS_process_mrelease 448
-#endif
 
 #define PF_KTHREAD_FLAG 0x00200000u
 #define OOM_SCORE_ADJ_MIN (-1000)
-
-static int sys_pidfd_open(pid_t pid)
-{
-	long r = syscall(SYS_pidfd_open, pid, 0);
-
-	return r < 0 ? -errno : (int)r;
-}
-
-static int sys_pidfd_signal(int pidfd, int sig)
-{
-	return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;
-}
-
-static int sys_process_mrelease(int pidfd)
-{
-	return syscall(SYS_process_mrelease, pidfd, 0) < 0 ? -errno : 0;
-}
-
-/* 0 when both processes use the same mm. */
-static int sys_kcmp_vm(pid_t a, pid_t b)
-{
-	long r = syscall(SYS_kcmp, a, b, KCMP_VM, 0, 0);
-
-	return r < 0 ? -errno : (int)r;
-}
 
 struct kill_ctx *kill_ctx_new(const char *proc_root)
 {

@@ -2,6 +2,7 @@
  * status,cgroup} and the reading of one process or of all of them.
  * Nothing read from /proc is trusted: comm may hold anything but NUL. */
 #include "proc.h"
+#include "pidfd.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -9,8 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/kcmp.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -169,7 +168,7 @@ static void read_exe(int dirfd, struct task_info *out)
  * the proof. */
 static bool shares_parent_mm(const struct task_info *t)
 {
-	return t->ppid > 0 && syscall(SYS_kcmp, t->pid, t->ppid, KCMP_VM, 0, 0) == 0;
+	return t->ppid > 0 && sys_kcmp_vm(t->pid, t->ppid) == 0;
 }
 
 /* Optional files: a failure leaves the field empty, never fails the task. */

@@ -9,8 +9,6 @@
 
 static void task_fields(struct json *j, const struct task_info *t)
 {
-	struct k8s_pod pod;
-
 	json_kv_int(j, "pid", t->pid);
 	json_kv_string(j, "comm", t->comm);
 	json_kv_uint(j, "uid", t->uid);
@@ -22,10 +20,7 @@ static void task_fields(struct json *j, const struct task_info *t)
 	json_kv_uint(j, "rss_shmem_kb", t->rss_shmem_kb);
 	json_kv_uint(j, "swap_kb", t->swap_kb);
 	json_kv_uint(j, "pgtables_kb", t->pgtables_kb);
-	json_kv_string(j, "memcg", t->memcg);
-	k8s_decode(t->memcg, &pod);
-	json_key(j, "k8s");
-	k8s_json(j, &pod);
+	k8s_json_memcg(j, t->memcg);
 	json_kv_string(j, "cmdline", t->cmdline);
 	json_kv_string(j, "exe", t->exe);
 }
