@@ -307,6 +307,28 @@ void report_kill(struct report *r, const struct oom_control *oc, const struct ki
 		outcome_lines(r, oc, k);
 }
 
+void report_kill_escalated(struct report *r, const struct oom_control *oc, const struct kill_ctx *k)
+{
+	const struct task_info *c = oc->chosen;
+	char msg[64], e[ESC_MAX];
+
+	kill_message(oc, msg, sizeof(msg));
+	switch (k->outcome) {
+	case KILL_DRY_RUN:
+	case KILL_TIMEOUT:
+	case KILL_OK:
+		break;
+	default: /* gone, reused, refused, failed: the SIGTERM's line stands */
+		report_line(r, KLOG_INFO, "oomkit: escalated to SIGKILL for process %d (%s): not sent, it was exiting or is gone",
+			    (int)c->pid, esc(c->comm, e));
+		return;
+	}
+	report_line(r, KLOG_ERR, "oomkit: escalated to SIGKILL for process %d (%s) after its SIGTERM", (int)c->pid,
+		    esc(c->comm, e));
+	member_lines(r, msg, k);
+	outcome_lines(r, oc, k);
+}
+
 void report_no_victim(struct report *r)
 {
 	report_line(r, KLOG_WARNING, "Out of memory and no killable processes...");

@@ -49,6 +49,10 @@ void dump_oom_summary(struct report *r, const struct oom_control *oc, const stru
 /* The lines after the kill: Killed process (or why not), the sharers and
  * group members, oom_reaper, and oomkit's timing/memory line. */
 void report_kill(struct report *r, const struct oom_control *oc, const struct kill_ctx *k);
+/* report_kill() of a SIGKILL that follows a reported SIGTERM of the same
+ * victim: no second "Killed process" (one OOM episode, one kill event), an
+ * "oomkit: escalated to SIGKILL" line, then sharers, reaper and outcome. */
+void report_kill_escalated(struct report *r, const struct oom_control *oc, const struct kill_ctx *k);
 
 /* The JSON event of one kill (doc/json-kill.md); tier is the policy tier
  * the victim was chosen in. */
