@@ -12,6 +12,8 @@
 #include "report.h"
 #include <unistd.h>
 
+#define REPORT_TASKS_MAX 64 /* rows of the task table (kernel: all) */
+
 static char json_buf[8192]; /* stdio's buffer for the event file: no lazy malloc */
 
 static uint64_t realtime_ns(void)
@@ -50,7 +52,7 @@ void report_selection(struct daemon *d, int sig)
 			continue;
 		report_init(&r, NULL, sinks[i]);
 		dump_header(&r, oc, &d->ep.mi, mcg);
-		dump_tasks(&r, oc, &d->sel.snap);
+		dump_tasks_max(&r, oc, &d->sel.snap, REPORT_TASKS_MAX);
 		dump_oom_summary(&r, oc, oc->chosen);
 	}
 }

@@ -56,9 +56,19 @@ static void sample_all(struct daemon *d, uint64_t now)
 	d->stats.mem = d->sys.s;
 }
 
+/* A machine-wide PSI hit needs MemAvailable to be short too. */
+static bool psi_memory_short(const struct daemon *d)
+{
+	const struct mem_sample *s = &d->sys.s;
+
+	return !s->mem_total_kb ||
+	       100.0 * (double)s->mem_available_kb < d->cfg.psi_mem_below_percent * (double)s->mem_total_kb;
+}
+
 static void evaluate_psi(struct daemon *d, uint64_t now, struct hit *h)
 {
 	enum stage st = d->cfg.psi_signal == SIGKILL ? STAGE_KILL : STAGE_TERM;
+	bool short_mem = psi_memory_short(d);
 	char text[192];
 	double avg10;
 
@@ -66,8 +76,9 @@ static void evaluate_psi(struct daemon *d, uint64_t now, struct hit *h)
 		d->psi_fired = false;
 		return;
 	}
-	if (d->psi_fired) {
-		d->psi_fired = false;
+	/* (stalls while memory is back, e.g. after a fork bomb died, are not
+	 * a reason to kill a bystander) */
+	if (d->psi_fired && (d->psi_fired_scope >= 0 || short_mem)) {
 		if (d->psi_fired_scope < 0)
 			psi_trigger_text(&d->cfg.psi, "", text, sizeof(text));
 		else
@@ -75,9 +86,10 @@ static void evaluate_psi(struct daemon *d, uint64_t now, struct hit *h)
 					 d->cg[d->psi_fired_scope].dir, text, sizeof(text));
 		hit_raise(h, st, d->psi_fired_scope, text);
 	}
+	d->psi_fired = false;
 	if (d->cfg.psi_sustained.enabled && d->sys.psi_avg_fd >= 0 &&
 	    psi_read_avg10(d->sys.psi_avg_fd, d->cfg.psi_sustained.kind, &avg10) == 0 &&
-	    psi_sustained_check(&d->cfg.psi_sustained, &d->sustained, avg10, now)) {
+	    psi_sustained_check(&d->cfg.psi_sustained, &d->sustained, avg10, now) && short_mem) {
 		snprintf(text, sizeof(text), "psi %s avg10 %.0f%% > %g%% for %gs",
 			 d->cfg.psi_sustained.kind == PSI_FULL ? "full" : "some", avg10,
 			 d->cfg.psi_sustained.avg10_percent, (double)d->cfg.psi_sustained.duration_ms / 1e3);

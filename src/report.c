@@ -137,9 +137,11 @@ char *dump_task_row(const struct task_info *t, unsigned long page_size, char *bu
 
 /* dump_task(): oom_unkillable_task() (init, kthreads) and mm-less tasks are
  * not listed; -1000 tasks are. */
-void dump_tasks(struct report *r, const struct oom_control *oc, const struct proc_snapshot *snap)
+void dump_tasks_max(struct report *r, const struct oom_control *oc, const struct proc_snapshot *snap,
+		    size_t max_rows)
 {
 	char row[sizeof(r->line)];
+	size_t shown = 0, skipped = 0;
 
 	report_line(r, KLOG_INFO, "Tasks state (memory values in pages):");
 	report_line(r, KLOG_INFO, "[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem "
@@ -151,8 +153,21 @@ void dump_tasks(struct report *r, const struct oom_control *oc, const struct pro
 			continue;
 		if (oc->constraint == CONSTRAINT_MEMCG && !task_in_memcg(t, oc->memcg))
 			continue;
+		/* (the last slot is kept for the victim) */
+		if (shown + 1 >= max_rows && t != oc->chosen && max_rows != SIZE_MAX) {
+			skipped++;
+			continue;
+		}
 		report_line(r, KLOG_INFO, "%s", dump_task_row(t, oc->page_size, row, sizeof(row)));
+		shown++;
 	}
+	if (skipped)
+		report_line(r, KLOG_INFO, "oomkit: %zu more tasks not listed", skipped);
+}
+
+void dump_tasks(struct report *r, const struct oom_control *oc, const struct proc_snapshot *snap)
+{
+	dump_tasks_max(r, oc, snap, SIZE_MAX);
 }
 
 void dump_oom_summary(struct report *r, const struct oom_control *oc, const struct task_info *v)
