@@ -42,6 +42,7 @@ static const struct key keys[] = {
 	{ "psi", "trigger", K_PSI_TRIGGER, C(psi), 0, 0, 0 },
 	{ "psi", "sustained", K_PSI_SUSTAINED, C(psi_sustained), 0, 0, 0 },
 	{ "psi", "signal", K_SIGNAL, C(psi_signal), 0, 0, 0 },
+	{ "psi", "available_below_percent", K_PERCENT, C(psi_mem_below_percent), 0, 0, 0 },
 	{ "cgroup", "path", K_CGROUP_PATH, W(path), CONFIG_PATH_MAX, 0, 0 },
 	{ "cgroup", "headroom_term_percent", K_PERCENT, W(term.percent), 0, 0, 0 },
 	{ "cgroup", "headroom_kill_percent", K_PERCENT, W(kill.percent), 0, 0, 0 },
@@ -105,12 +106,16 @@ void config_defaults(struct oomkit_config *c)
 		.mem_kill = { .percent = 5 },
 		.swap_term = { .percent = 10 },
 		.swap_kill = { .percent = 5 },
-		/* systemd-oomd's desktop rule as Debian ships it */
-		.psi_sustained = { .enabled = true, .kind = PSI_FULL, .avg10_percent = 50,
-				   .duration_ms = 20000 },
+		/* sustained thrash: a fifth of the time every task stalls on
+		 * memory, for 10 s (systemd-oomd's 50% for 20 s let a page-cache
+		 * thrash at ~20% crawl on forever, tests/e2e/vm.sh thrash); it
+		 * kills only while MemAvailable is short (psi_mem_below_percent) */
+		.psi_sustained = { .enabled = true, .kind = PSI_FULL, .avg10_percent = 15,
+				   .duration_ms = 10000 },
 		/* thrashing: 40 % of 2 s fully stalled */
 		.psi = { .enabled = true, .kind = PSI_FULL, .stall_us = 800000, .window_us = 2000000 },
 		.psi_signal = SIGTERM,
+		.psi_mem_below_percent = 50,
 		.grace_ms = 2000,
 		.cooldown_ms = 10000,   /* one avg10 window: long enough for PSI to forget */
 		.exit_timeout_ms = 10000,

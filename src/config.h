@@ -60,6 +60,10 @@ struct oomkit_config {
 	struct psi_trigger_spec psi;
 	struct psi_sustained_spec psi_sustained;
 	int psi_signal;              /* SIGTERM or SIGKILL when a PSI rule fires */
+	/* a machine-wide PSI rule kills only while MemAvailable is below this:
+	 * stalls that outlive the memory shortage (a fork bomb just killed,
+	 * I/O) are not a reason to kill a bystander */
+	double psi_mem_below_percent;
 
 	/* [cgroup] (repeatable section) */
 	struct cgroup_watch_spec cgroups[CONFIG_MAX_CGROUPS];

@@ -71,6 +71,7 @@ struct episode {
 	int scope;                     /* -1 system, else index into daemon.cg */
 	uint64_t t_signal_ns, deadline_ns;
 	bool no_victim_logged;
+	struct meminfo mi;             /* at selection: the report's Mem-Info */
 };
 
 struct daemon_override {

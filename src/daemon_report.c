@@ -13,6 +13,8 @@
 #include "report.h"
 #include <unistd.h>
 
+#define REPORT_TASKS_MAX 64 /* rows of the task table (kernel: all) */
+
 static char json_buf[8192]; /* stdio's buffer for the event file: no lazy malloc */
 
 static uint64_t realtime_ns(void)
@@ -31,21 +33,18 @@ static void say(struct daemon *d, int prio, const char *line)
 		kmsg_line(prio, line);
 }
 
-void report_selection(struct daemon *d, int scope, const char *trigger, int sig)
+void report_selection(struct daemon *d, int sig)
 {
+	int scope = d->ep.scope;
 	static struct memcg_state st; /* large; one report at a time */
 	struct oom_control *oc = &d->sel.oc;
 	const struct memcg_state *mcg = NULL;
 	/* report_line() puts the kernel level in front of what it writes to a
 	 * descriptor: on stderr that is the sd-daemon priority prefix */
 	const int sinks[2] = { STDERR_FILENO, d->cfg.kmsg ? kmsg_fd_get() : -1 };
-	struct meminfo mi;
 	struct report r;
 
-	snprintf(oc->trigger, sizeof(oc->trigger), "%s", trigger);
 	oc->kill_signal = sig;
-	if (meminfo_read(d->cfg.proc_root, &mi))
-		memset(&mi, 0, sizeof(mi));
 	if (scope >= 0 && memcg_read(&d->roots, d->cg[scope].dir,
 				     d->cg[scope].version == 2 ? CGROUP_V2 : CGROUP_V1, &st) == 0)
 		mcg = &st;
@@ -53,8 +52,8 @@ void report_selection(struct daemon *d, int scope, const char *trigger, int sig)
 		if (sinks[i] < 0)
 			continue;
 		report_init(&r, NULL, sinks[i]);
-		dump_header(&r, oc, &mi, mcg);
-		dump_tasks(&r, oc, &d->sel.snap);
+		dump_header(&r, oc, &d->ep.mi, mcg);
+		dump_tasks_max(&r, oc, &d->sel.snap, REPORT_TASKS_MAX);
 		dump_oom_summary(&r, oc, oc->chosen);
 	}
 }
@@ -104,7 +103,10 @@ void report_kill_process(struct daemon *d)
 		if (sinks[i] < 0)
 			continue;
 		report_init(&r, NULL, sinks[i]);
-		report_kill(&r, &d->sel.oc, d->sel.kctx);
+		if (d->ep.rec.escalated)
+			report_kill_escalated(&r, &d->sel.oc, d->sel.kctx);
+		else
+			report_kill(&r, &d->sel.oc, d->sel.kctx);
 	}
 }
 

@@ -56,9 +56,19 @@ static void sample_all(struct daemon *d, uint64_t now)
 	d->stats.mem = d->sys.s;
 }
 
+/* A machine-wide PSI hit needs MemAvailable to be short too. */
+static bool psi_memory_short(const struct daemon *d)
+{
+	const struct mem_sample *s = &d->sys.s;
+
+	return !s->mem_total_kb ||
+	       100.0 * (double)s->mem_available_kb < d->cfg.psi_mem_below_percent * (double)s->mem_total_kb;
+}
+
 static void evaluate_psi(struct daemon *d, uint64_t now, struct hit *h)
 {
 	enum stage st = d->cfg.psi_signal == SIGKILL ? STAGE_KILL : STAGE_TERM;
+	bool short_mem = psi_memory_short(d);
 	char text[192];
 	double avg10;
 
@@ -66,8 +76,9 @@ static void evaluate_psi(struct daemon *d, uint64_t now, struct hit *h)
 		d->psi_fired = false;
 		return;
 	}
-	if (d->psi_fired) {
-		d->psi_fired = false;
+	/* (stalls while memory is back, e.g. after a fork bomb died, are not
+	 * a reason to kill a bystander) */
+	if (d->psi_fired && (d->psi_fired_scope >= 0 || short_mem)) {
 		if (d->psi_fired_scope < 0)
 			psi_trigger_text(&d->cfg.psi, "", text, sizeof(text));
 		else
@@ -75,14 +86,43 @@ static void evaluate_psi(struct daemon *d, uint64_t now, struct hit *h)
 					 d->cg[d->psi_fired_scope].dir, text, sizeof(text));
 		hit_raise(h, st, d->psi_fired_scope, text);
 	}
+	d->psi_fired = false;
 	if (d->cfg.psi_sustained.enabled && d->sys.psi_avg_fd >= 0 &&
 	    psi_read_avg10(d->sys.psi_avg_fd, d->cfg.psi_sustained.kind, &avg10) == 0 &&
-	    psi_sustained_check(&d->cfg.psi_sustained, &d->sustained, avg10, now)) {
+	    psi_sustained_check(&d->cfg.psi_sustained, &d->sustained, avg10, now) && short_mem) {
 		snprintf(text, sizeof(text), "psi %s avg10 %.0f%% > %g%% for %gs",
 			 d->cfg.psi_sustained.kind == PSI_FULL ? "full" : "some", avg10,
 			 d->cfg.psi_sustained.avg10_percent, (double)d->cfg.psi_sustained.duration_ms / 1e3);
 		hit_raise(h, st, -1, text);
 	}
+}
+
+/* The SIGTERM floor as it will be when a kill can land: scanning /proc,
+ * signalling and the victim's exit take tens of ms (more on a slow or busy
+ * machine), and a fast hog eats the floor's margin in that time; once it
+ * crosses the floor the kernel kills first, not always the hog. So the
+ * floor is checked against MemAvailable minus what the recent fill rate
+ * takes in LEAD_NS. */
+#define LEAD_NS (150 * MS)
+static enum stage memory_stage_ahead(struct daemon *d, char *text, size_t size)
+{
+	struct mem_sample ahead = d->sys.s;
+	double fall_kb = d->sys.fill_kb_s * (double)LEAD_NS / 1e9;
+	size_t n;
+
+	if (fall_kb < 1024)
+		return STAGE_NONE;
+	ahead.mem_available_kb = ahead.mem_available_kb > (unsigned long)fall_kb
+		? ahead.mem_available_kb - (unsigned long)fall_kb : 0;
+	if (memory_stage(&d->cfg, &ahead, text, size) == STAGE_NONE)
+		return STAGE_NONE;
+	n = strlen(text);
+	if (n < size)
+		snprintf(text + n, size - n, " in %llums (now %.1f%%, falling %.0fMiB/s)",
+			 (unsigned long long)(LEAD_NS / MS),
+			 d->sys.s.mem_total_kb ? 100.0 * (double)d->sys.s.mem_available_kb / (double)d->sys.s.mem_total_kb : 0,
+			 d->sys.fill_kb_s / 1024);
+	return STAGE_TERM;
 }
 
 static struct hit evaluate(struct daemon *d, uint64_t now)
@@ -92,6 +132,8 @@ static struct hit evaluate(struct daemon *d, uint64_t now)
 	enum stage st;
 
 	st = memory_stage(&d->cfg, &d->sys.s, text, sizeof(text));
+	if (st == STAGE_NONE)
+		st = memory_stage_ahead(d, text, sizeof(text));
 	hit_raise(&h, st, -1, text);
 	for (size_t i = 0; i < d->nr_cg; i++) {
 		struct memcg_watch *w = &d->cg[i];
@@ -179,6 +221,8 @@ static int kill_with_reaper(struct daemon *d)
 	k->timeout_ms = (int)(d->cfg.exit_timeout_ms < KILL_WAIT_MS ? d->cfg.exit_timeout_ms : KILL_WAIT_MS);
 	r = oom_kill_process(oc, k);
 	d->ep.rec.reaped = oc->reaped;
+	if (!d->ep.t_signal_ns)
+		report_selection(d, SIGKILL);
 	report_kill_process(d);
 	return r == -ETIMEDOUT ? 0 : r;
 }
@@ -203,6 +247,8 @@ static void send_signal(struct daemon *d, int sig, uint64_t now)
 	if (!ep->t_signal_ns) {
 		ep->t_signal_ns = now;
 		d->stats.kills++;
+		if (sig != SIGKILL) /* (kill_with_reaper() wrote it) */
+			report_selection(d, sig);
 		report_kill_started(d);
 	}
 	if (sig == SIGTERM) {
@@ -254,8 +300,11 @@ static void start_episode(struct daemon *d, const struct hit *h, uint64_t now)
 	}
 	if (victim_open(d->cfg.proc_root, &r.chosen))
 		return; /* gone between scan and kill: sample again */
-	report_selection(d, h->scope, h->text, h->stage == STAGE_KILL ? SIGKILL : SIGTERM);
 	*ep = (struct episode){ .scope = h->scope, .state = EP_PRE_HOOK };
+	/* the report is written once the signal is out; its facts are these */
+	snprintf(d->sel.oc.trigger, sizeof(d->sel.oc.trigger), "%.*s", (int)sizeof(d->sel.oc.trigger) - 1, h->text);
+	if (meminfo_read(d->cfg.proc_root, &ep->mi))
+		memset(&ep->mi, 0, sizeof(ep->mi));
 	ep->rec = (struct daemon_kill_record){ .victim = r.chosen, .invoker = r.invoker,
 					       .nr_candidates = r.nr_candidates, .select_ns = select_ns,
 					       .avail_before_kb = scope_avail_kb(d, h->scope) };

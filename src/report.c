@@ -138,9 +138,11 @@ char *dump_task_row(const struct task_info *t, unsigned long page_size, char *bu
 
 /* dump_task(): oom_unkillable_task() (init, kthreads) and mm-less tasks are
  * not listed; -1000 tasks are. */
-void dump_tasks(struct report *r, const struct oom_control *oc, const struct proc_snapshot *snap)
+void dump_tasks_max(struct report *r, const struct oom_control *oc, const struct proc_snapshot *snap,
+		    size_t max_rows)
 {
 	char row[sizeof(r->line)];
+	size_t shown = 0, skipped = 0;
 
 	report_line(r, KLOG_INFO, "Tasks state (memory values in pages):");
 	report_line(r, KLOG_INFO, "[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem "
@@ -152,8 +154,21 @@ void dump_tasks(struct report *r, const struct oom_control *oc, const struct pro
 			continue;
 		if (oc->constraint == CONSTRAINT_MEMCG && !task_in_memcg(t, oc->memcg))
 			continue;
+		/* (the last slot is kept for the victim) */
+		if (shown + 1 >= max_rows && t != oc->chosen && max_rows != SIZE_MAX) {
+			skipped++;
+			continue;
+		}
 		report_line(r, KLOG_INFO, "%s", dump_task_row(t, oc->page_size, row, sizeof(row)));
+		shown++;
 	}
+	if (skipped)
+		report_line(r, KLOG_INFO, "oomkit: %zu more tasks not listed", skipped);
+}
+
+void dump_tasks(struct report *r, const struct oom_control *oc, const struct proc_snapshot *snap)
+{
+	dump_tasks_max(r, oc, snap, SIZE_MAX);
 }
 
 void dump_oom_summary(struct report *r, const struct oom_control *oc, const struct task_info *v)
@@ -319,6 +334,28 @@ void report_kill(struct report *r, const struct oom_control *oc, const struct ki
 	member_lines(r, msg, k);
 	if (k->outcome != KILL_DRY_RUN)
 		outcome_lines(r, oc, k);
+}
+
+void report_kill_escalated(struct report *r, const struct oom_control *oc, const struct kill_ctx *k)
+{
+	const struct task_info *c = oc->chosen;
+	char msg[64], e[ESC_MAX];
+
+	kill_message(oc, msg, sizeof(msg));
+	switch (k->outcome) {
+	case KILL_DRY_RUN:
+	case KILL_TIMEOUT:
+	case KILL_OK:
+		break;
+	default: /* gone, reused, refused, failed: the SIGTERM's line stands */
+		report_line(r, KLOG_INFO, "oomkit: escalated to SIGKILL for process %d (%s): not sent, it was exiting or is gone",
+			    (int)c->pid, esc(c->comm, e));
+		return;
+	}
+	report_line(r, KLOG_ERR, "oomkit: escalated to SIGKILL for process %d (%s) after its SIGTERM", (int)c->pid,
+		    esc(c->comm, e));
+	member_lines(r, msg, k);
+	outcome_lines(r, oc, k);
 }
 
 void report_no_victim(struct report *r)

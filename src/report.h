@@ -42,6 +42,11 @@ char *dump_task_row(const struct task_info *t, unsigned long page_size, char *bu
 
 /* The task table: every task of the scope the kernel would list. */
 void dump_tasks(struct report *r, const struct oom_control *oc, const struct proc_snapshot *snap);
+/* The same with at most max_rows rows (the victim's always among them) and
+ * an "oomkit: N more tasks not listed" line: a fork bomb's thousands of
+ * rows on a slow console would stall the daemon for tens of seconds. */
+void dump_tasks_max(struct report *r, const struct oom_control *oc, const struct proc_snapshot *snap,
+		    size_t max_rows);
 
 /* "oom-kill:constraint=...,task=...,pid=...,uid=..." for victim v. */
 void dump_oom_summary(struct report *r, const struct oom_control *oc, const struct task_info *v);
@@ -49,6 +54,10 @@ void dump_oom_summary(struct report *r, const struct oom_control *oc, const stru
 /* The lines after the kill: Killed process (or why not), the sharers and
  * group members, oom_reaper, and oomkit's timing/memory line. */
 void report_kill(struct report *r, const struct oom_control *oc, const struct kill_ctx *k);
+/* report_kill() of a SIGKILL that follows a reported SIGTERM of the same
+ * victim: no second "Killed process" (one OOM episode, one kill event), an
+ * "oomkit: escalated to SIGKILL" line, then sharers, reaper and outcome. */
+void report_kill_escalated(struct report *r, const struct oom_control *oc, const struct kill_ctx *k);
 
 /* The JSON event of one kill (doc/json-kill.md); tier is the policy tier
  * the victim was chosen in. */

@@ -189,12 +189,74 @@ static void test_psi_trigger_and_cooldown(void **state)
 	daemon_stop(&d);
 }
 
+static void meminfo_avail(unsigned long kb)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text), "MemTotal: 1000000 kB\nMemFree: 10000 kB\nMemAvailable: %lu kB\n"
+				     "SwapTotal: 0 kB\nSwapFree: 0 kB\n", kb);
+	put("meminfo", text);
+}
+
+/* A machine-wide PSI event with MemAvailable above [psi]
+ * available_below_percent (50%) kills nobody (a fork bomb's stalls after
+ * it died); below, the same event does. */
+static void test_psi_needs_short_memory(void **state)
+{
+	const uint64_t s = 1000000000ULL;
+
+	(void)state;
+	start(true);
+	d.cfg.memory_enabled = false;
+	d.cfg.psi.enabled = true;
+	meminfo_avail(600000);
+	d.psi_fired = true;
+	d.psi_fired_scope = -1;
+	daemon_step(&d, 1 * s);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(d.stats.dry_run_kills, 0);
+	assert_false(d.psi_fired);
+	meminfo_avail(400000);
+	d.psi_fired = true;
+	daemon_step(&d, 2 * s);
+	assert_int_equal(d.stats.stage, STAGE_TERM);
+	assert_int_equal(d.stats.dry_run_kills, 1);
+	daemon_stop(&d);
+	meminfo_avail(48000);
+}
+
+/* MemAvailable 20% but falling at 1.5 GB/s: the SIGTERM floor (10%) is
+ * crossed within the 150 ms look-ahead, so a SIGTERM episode starts now
+ * (never a SIGKILL: the kill floor holds only for real); falling slowly,
+ * nothing happens. */
+static void test_floor_look_ahead(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+
+	(void)state;
+	start(true);
+	meminfo_avail(400000);
+	daemon_step(&d, 1000 * ms);
+	meminfo_avail(390000); /* 100 MB/s: 15 MB in 150 ms */
+	daemon_step(&d, 1100 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	meminfo_avail(200000);
+	daemon_step(&d, 1200 * ms);
+	assert_int_equal(d.stats.stage, STAGE_TERM);
+	assert_non_null(strstr(d.stats.trigger, " in 150ms (now 20.0%"));
+	assert_int_equal(d.stats.dry_run_kills, 1);
+	daemon_stop(&d);
+	meminfo_avail(48000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_victim_rules),
 		cmocka_unit_test(test_no_heap_growth_across_1000_kill_cycles),
 		cmocka_unit_test(test_psi_trigger_and_cooldown),
+		cmocka_unit_test(test_psi_needs_short_memory),
+		cmocka_unit_test(test_floor_look_ahead),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

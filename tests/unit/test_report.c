@@ -170,6 +170,41 @@ static void kill_lines(void **state)
 	kill_ctx_free(k);
 }
 
+/* The SIGKILL after a SIGTERM of the same victim, then one that found it
+ * gone: no "Killed process" and no "already exiting" line (explain would
+ * count a second event), the sharers, reaper and outcome lines stay. */
+static void fill_escalated(struct report *r, void *arg)
+{
+	struct kill_ctx *k = arg;
+	struct oom_control oc = scene();
+
+	oc.chosen = &k->members[0].t;
+	oc.kill_signal = SIGKILL;
+	oc.t_signal_ns = 1000000;
+	oc.t_exit_ns = 3500000;
+	oc.avail_before_kb = 100;
+	oc.avail_after_kb = 71900;
+	k->nr_members = 2;
+	k->reap_err = -ESRCH;
+	report_kill_escalated(r, &oc, k);
+	k->outcome = KILL_VICTIM_GONE;
+	report_kill_escalated(r, &oc, k);
+}
+
+static void escalated_lines(void **state)
+{
+	struct kill_ctx *k = kill_scene();
+
+	(void)state;
+	assert_string_equal(capture(fill_escalated, k),
+		"oomkit: escalated to SIGKILL for process 4404 (python3) after its SIGTERM\n"
+		"Kill process 4405 (a)\\x0a$(touch x)) sharing same memory\n"
+		"oomkit: process 4404 exited 2.5 ms after the signal, not reaped (its memory was already released); "
+		"MemAvailable 100kB -> 71900kB (+71800kB)\n"
+		"oomkit: escalated to SIGKILL for process 4404 (python3): not sent, it was exiting or is gone\n");
+	kill_ctx_free(k);
+}
+
 static void fill_dry(struct report *r, void *arg)
 {
 	struct kill_ctx *k = arg;
@@ -225,6 +260,7 @@ int main(void)
 		cmocka_unit_test(summary_lines),
 		cmocka_unit_test(header_trigger_commas),
 		cmocka_unit_test(kill_lines),
+		cmocka_unit_test(escalated_lines),
 		cmocka_unit_test(dry_run_and_reuse),
 		cmocka_unit_test(kmsg_one_write_per_line),
 	};
