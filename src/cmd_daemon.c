@@ -91,6 +91,7 @@ static void usage(FILE *f)
 	      "  --grace DURATION       SIGTERM -> SIGKILL after this long (default 2s)\n"
 	      "  --json-file FILE       append one JSON event per kill\n"
 	      "  --kmsg                 copy kill reports to /dev/kmsg\n"
+	      "  --syslog               log to syslog (/dev/log, facility daemon) instead of stderr\n"
 	      "  --set SECTION.KEY=VALUE  any configuration key\n"
 	      "earlyoom's options, same meaning:\n"
 	      "  -m PERCENT[,KILL_PERCENT]  MemAvailable floors (default 10,5)\n"
@@ -108,7 +109,7 @@ static void usage(FILE *f)
 
 enum {
 	OPT_CONFIG = 256, OPT_CHECK, OPT_CGROUP, OPT_DRY, OPT_PSI, OPT_PSI_SUST, OPT_GRACE,
-	OPT_JSON, OPT_KMSG, OPT_SET, OPT_PREFER, OPT_AVOID, OPT_IGNORE, OPT_IGNORE_ROOT,
+	OPT_JSON, OPT_KMSG, OPT_SYSLOG, OPT_SET, OPT_PREFER, OPT_AVOID, OPT_IGNORE, OPT_IGNORE_ROOT,
 	OPT_SORT_RSS, OPT_PROC_ROOT, OPT_NO_MLOCK, OPT_HELP,
 };
 
@@ -123,6 +124,7 @@ static const struct option long_opts[] = {
 	{ "grace", required_argument, NULL, OPT_GRACE },
 	{ "json-file", required_argument, NULL, OPT_JSON },
 	{ "kmsg", no_argument, NULL, OPT_KMSG },
+	{ "syslog", no_argument, NULL, OPT_SYSLOG },
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "prefer", required_argument, NULL, OPT_PREFER },
 	{ "avoid", required_argument, NULL, OPT_AVOID },
@@ -175,6 +177,8 @@ static int parse_one(struct daemon *d, struct cli *cli, int opt, const char *arg
 		return add(d, "log", "json_file", arg);
 	case OPT_KMSG:
 		return add(d, "log", "kmsg", "yes");
+	case OPT_SYSLOG:
+		return add(d, "log", "syslog", "yes");
 	case OPT_SET:
 		return add_set(d, arg);
 	case OPT_PREFER:

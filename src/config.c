@@ -65,6 +65,7 @@ static const struct key keys[] = {
 	{ "hooks", "timeout", K_MS, C(hook_timeout_ms), 0, 0, 0 },
 	{ "log", "report_interval", K_MS, C(report_interval_ms), 0, 0, 0 },
 	{ "log", "kmsg", K_BOOL, C(kmsg), 0, 0, 0 },
+	{ "log", "syslog", K_BOOL, C(syslog), 0, 0, 0 },
 	{ "log", "json_file", K_STRING, C(json_file), STR(json_file), 0, 0 },
 	{ "log", "notify_dbus", K_BOOL, C(notify_dbus), 0, 0, 0 },
 	{ "log", "debug", K_BOOL, C(debug), 0, 0, 0 },

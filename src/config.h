@@ -86,6 +86,7 @@ struct oomkit_config {
 	/* [log] */
 	unsigned long report_interval_ms; /* 0: off */
 	bool kmsg;
+	bool syslog;           /* log to /dev/log instead of stderr */
 	char json_file[CONFIG_PATH_MAX];
 	bool notify_dbus;
 

@@ -75,6 +75,10 @@ int daemon_start(struct daemon *d, char *why, size_t size)
 
 	why[0] = '\0';
 	dlog_set_debug(d->cfg.debug);
+	if (!d->cfg.syslog)
+		dlog_close_syslog();
+	else if ((r = dlog_open_syslog()) < 0)
+		dlog(DLOG_WARNING, "--syslog: cannot connect to /dev/log: %s; logging to stderr", strerror(-r));
 	if (memcg_roots_find(d->cfg.proc_root, &d->roots))
 		memset(&d->roots, 0, sizeof(d->roots));
 	r = daemon_selector_start(&d->sel, &d->cfg, &d->roots, why, size);

@@ -14,6 +14,10 @@
 
 static bool debug_on;
 static int kmsg_fd = -1;
+static int syslog_fd = -1;
+
+#define SYSLOG_PATH "/dev/log"
+#define SYSLOG_DAEMON_FACILITY (3 << 3)
 
 void dlog_set_debug(bool on)
 {
@@ -28,11 +32,19 @@ void dlog(int prio, const char *fmt, ...)
 
 	if (prio == DLOG_DEBUG && !debug_on)
 		return;
-	n = snprintf(line, sizeof(line), "<%d>", prio);
+	if (syslog_fd >= 0)
+		n = snprintf(line, sizeof(line), "<%d>oomkit[%d]: ", SYSLOG_DAEMON_FACILITY | prio, (int)getpid());
+	else
+		n = snprintf(line, sizeof(line), "<%d>", prio);
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	va_end(ap);
 	n = (int)strlen(line);
+	if (syslog_fd >= 0) {
+		/* never block on a stalled syslog daemon: a dropped line is better */
+		send(syslog_fd, line, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		return;
+	}
 	line[n++] = '\n';
 	/* one write per line: lines of concurrent writers never interleave */
 	if (write(STDERR_FILENO, line, (size_t)n) < 0)
@@ -102,4 +114,34 @@ unsigned long long sd_watchdog_usec(void)
 	if (pid && strtol(pid, NULL, 10) != getpid())
 		return 0;
 	return strtoull(usec, NULL, 10);
+}
+
+int dlog_open_syslog(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = SYSLOG_PATH };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	dlog_close_syslog();
+	syslog_fd = fd;
+	return 0;
+}
+
+void dlog_close_syslog(void)
+{
+	if (syslog_fd >= 0)
+		close(syslog_fd);
+	syslog_fd = -1;
+}
+
+int dlog_syslog_fd(void)
+{
+	return syslog_fd;
 }

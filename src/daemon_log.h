@@ -16,6 +16,14 @@
 #define DLOG_DEBUG 7
 
 void dlog_set_debug(bool on);
+
+/* --syslog: lines go to /dev/log (facility daemon, tag "oomkit[pid]")
+ * instead of stderr. The socket is opened and connected here, once, so
+ * that no connect happens when memory is gone. 0 or -errno. */
+int dlog_open_syslog(void);
+void dlog_close_syslog(void);
+/* The connected /dev/log socket, -1 when syslog is off. */
+int dlog_syslog_fd(void);
 void dlog(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Opens /dev/kmsg for writing (a failure is reported and kmsg stays off). */

@@ -25,6 +25,22 @@ static uint64_t realtime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* Where the kernel-shaped report goes: the log (stderr with the sd-daemon
+ * <level> prefix, or syslog with --syslog) and, when asked, /dev/kmsg.
+ * Returns how many of sinks[2] it set up. */
+static size_t report_sinks(struct daemon *d, struct report sinks[2])
+{
+	size_t n = 0;
+
+	if (dlog_syslog_fd() >= 0)
+		report_init_syslog(&sinks[n++], dlog_syslog_fd());
+	else
+		report_init(&sinks[n++], NULL, STDERR_FILENO);
+	if (d->cfg.kmsg && kmsg_fd_get() >= 0)
+		report_init(&sinks[n++], NULL, kmsg_fd_get());
+	return n;
+}
+
 /* Both a journal line and, when asked, a kernel log line. */
 static void say(struct daemon *d, int prio, const char *line)
 {
@@ -39,22 +55,17 @@ void report_selection(struct daemon *d, int sig)
 	static struct memcg_state st; /* large; one report at a time */
 	struct oom_control *oc = &d->sel.oc;
 	const struct memcg_state *mcg = NULL;
-	/* report_line() puts the kernel level in front of what it writes to a
-	 * descriptor: on stderr that is the sd-daemon priority prefix */
-	const int sinks[2] = { STDERR_FILENO, d->cfg.kmsg ? kmsg_fd_get() : -1 };
-	struct report r;
+	struct report sinks[2];
+	size_t n = report_sinks(d, sinks);
 
 	oc->kill_signal = sig;
 	if (scope >= 0 && memcg_read(&d->roots, d->cg[scope].dir,
 				     d->cg[scope].version == 2 ? CGROUP_V2 : CGROUP_V1, &st) == 0)
 		mcg = &st;
-	for (size_t i = 0; i < 2; i++) {
-		if (sinks[i] < 0)
-			continue;
-		report_init(&r, NULL, sinks[i]);
-		dump_header(&r, oc, &d->ep.mi, mcg);
-		dump_tasks_max(&r, oc, &d->sel.snap, REPORT_TASKS_MAX);
-		dump_oom_summary(&r, oc, oc->chosen);
+	for (size_t i = 0; i < n; i++) {
+		dump_header(&sinks[i], oc, &d->ep.mi, mcg);
+		dump_tasks_max(&sinks[i], oc, &d->sel.snap, REPORT_TASKS_MAX);
+		dump_oom_summary(&sinks[i], oc, oc->chosen);
 	}
 }
 
@@ -96,17 +107,14 @@ void report_kill_started(struct daemon *d)
 
 void report_kill_process(struct daemon *d)
 {
-	const int sinks[2] = { STDERR_FILENO, d->cfg.kmsg ? kmsg_fd_get() : -1 };
-	struct report r;
+	struct report sinks[2];
+	size_t n = report_sinks(d, sinks);
 
-	for (size_t i = 0; i < 2; i++) {
-		if (sinks[i] < 0)
-			continue;
-		report_init(&r, NULL, sinks[i]);
+	for (size_t i = 0; i < n; i++) {
 		if (d->ep.rec.escalated)
-			report_kill_escalated(&r, &d->sel.oc, d->sel.kctx);
+			report_kill_escalated(&sinks[i], &d->sel.oc, d->sel.kctx);
 		else
-			report_kill(&r, &d->sel.oc, d->sel.kctx);
+			report_kill(&sinks[i], &d->sel.oc, d->sel.kctx);
 	}
 }
 

@@ -18,12 +18,19 @@ void report_init(struct report *r, FILE *f, int kmsg_fd)
 {
 	r->f = f;
 	r->kmsg_fd = kmsg_fd;
+	r->syslog = false;
 	r->line[0] = '\0';
+}
+
+void report_init_syslog(struct report *r, int fd)
+{
+	report_init(r, NULL, fd);
+	r->syslog = true;
 }
 
 void report_line(struct report *r, int level, const char *fmt, ...)
 {
-	char rec[sizeof(r->line) + 8];
+	char rec[sizeof(r->line) + 40];
 	va_list ap;
 	int n;
 
@@ -33,7 +40,8 @@ void report_line(struct report *r, int level, const char *fmt, ...)
 	if (r->f)
 		fprintf(r->f, "%s\n", r->line);
 	if (r->kmsg_fd >= 0) {
-		n = snprintf(rec, sizeof(rec), "<%d>%s\n", level, r->line);
+		n = r->syslog ? snprintf(rec, sizeof(rec), "<%d>oomkit[%d]: %s", SYSLOG_DAEMON | level, (int)getpid(), r->line)
+			      : snprintf(rec, sizeof(rec), "<%d>%s\n", level, r->line);
 		if (n > 0 && write(r->kmsg_fd, rec, (size_t)n < sizeof(rec) ? (size_t)n : sizeof(rec) - 1) < 0)
 			r->kmsg_fd = -1; /* /dev/kmsg refused once: keep the FILE copy going */
 	}

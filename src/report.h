@@ -10,6 +10,7 @@
 #ifndef OOMKIT_REPORT_H
 #define OOMKIT_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "cgroup.h"
@@ -18,16 +19,22 @@
 #include "oom_control.h"
 #include "proc.h"
 
+/* syslog facility LOG_DAEMON, as the PRI value of a /dev/log datagram */
+#define SYSLOG_DAEMON (3 << 3)
+
 /* kernel log levels used by mm/oom_kill.c */
 enum { KLOG_ERR = 3, KLOG_WARNING = 4, KLOG_INFO = 6 };
 
 struct report {
 	FILE *f;        /* NULL: no text output */
 	int kmsg_fd;    /* -1: no /dev/kmsg copy */
+	bool syslog;    /* kmsg_fd is a /dev/log socket: "<daemon|level>oomkit[pid]: line" */
 	char line[1024];
 };
 
 void report_init(struct report *r, FILE *f, int kmsg_fd);
+/* Lines go to the syslog socket fd (daemon_log.h's dlog_syslog_fd()). */
+void report_init_syslog(struct report *r, int fd);
 
 /* printf-like: one line (no '\n' in fmt) to f and kmsg. */
 void report_line(struct report *r, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

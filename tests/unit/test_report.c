@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -253,6 +254,34 @@ static void kmsg_one_write_per_line(void **state)
 	close(fds[0]);
 }
 
+/* --syslog: one datagram per line, PRI = facility daemon | kernel level,
+ * tagged oomkit[pid], the way syslog daemons read /dev/log. */
+static void syslog_datagram_per_line(void **state)
+{
+	struct report r;
+	int sv[2];
+	char buf[512], want[128];
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+	report_init_syslog(&r, sv[1]);
+	report_line(&r, KLOG_WARNING, "oomkit invoked oom-killer: trigger=%s", "manual");
+	report_line(&r, KLOG_ERR, "Out of memory: Killed process 7 (a b)");
+	n = recv(sv[0], buf, sizeof(buf) - 1, 0);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	snprintf(want, sizeof(want), "<28>oomkit[%d]: oomkit invoked oom-killer: trigger=manual", (int)getpid());
+	assert_string_equal(buf, want);
+	n = recv(sv[0], buf, sizeof(buf) - 1, 0);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	snprintf(want, sizeof(want), "<27>oomkit[%d]: Out of memory: Killed process 7 (a b)", (int)getpid());
+	assert_string_equal(buf, want);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +292,7 @@ int main(void)
 		cmocka_unit_test(escalated_lines),
 		cmocka_unit_test(dry_run_and_reuse),
 		cmocka_unit_test(kmsg_one_write_per_line),
+		cmocka_unit_test(syslog_datagram_per_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
