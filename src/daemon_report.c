@@ -149,8 +149,6 @@ void report_dry_run(struct daemon *d, const struct daemon_kill_record *rec)
 
 static void json_victim(struct json *j, const char *key, const struct victim *v)
 {
-	struct k8s_pod pod;
-
 	json_key(j, key);
 	json_begin_object(j);
 	json_kv_int(j, "pid", v->pid);
@@ -159,10 +157,7 @@ static void json_victim(struct json *j, const char *key, const struct victim *v)
 	json_kv_int(j, "oom_score_adj", v->oom_score_adj);
 	json_kv_uint(j, "rss_kb", v->rss_kb);
 	json_kv_uint(j, "growth_kb", v->growth_kb);
-	json_kv_string(j, "memcg", v->memcg);
-	k8s_decode(v->memcg, &pod);
-	json_key(j, "k8s");
-	k8s_json(j, &pod);
+	k8s_json_memcg(j, v->memcg);
 	json_end_object(j);
 }
 
