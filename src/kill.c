@@ -362,7 +362,10 @@ static void kill_cgroup(struct kill_ctx *k)
 	if (dfd < 0)
 		return;
 	scan_cgroup(k, dfd);
+	/* open_victim()'s liveness check, made before cgroup.kill kills the
+	 * victim too (after it, a reaped victim would read as gone) */
 	if (!k->dry_run && k->sig == SIGKILL && k->cgroup_v2 && !any_spared(k) &&
+	    sys_pidfd_signal(k->members[0].pidfd, 0) == 0 &&
 	    write_file_at(dfd, "cgroup.kill", "1") == 0) {
 		k->used_cgroup_kill = true;
 		for (size_t i = 0; i < k->nr_members; i++)
@@ -489,8 +492,9 @@ static int open_victim(struct kill_ctx *k, const struct oom_control *oc)
 	if (k->refused)
 		return finish(k, KILL_REFUSED, -EPERM);
 	collect_members(k);
-	/* still alive (or an unreaped zombie): its pid was not reused under kcmp */
-	if (sys_pidfd_signal(pidfd, 0) < 0)
+	/* still alive (or an unreaped zombie): its pid was not reused under kcmp;
+	 * kill_cgroup() checked that before its cgroup.kill */
+	if (!k->used_cgroup_kill && sys_pidfd_signal(pidfd, 0) < 0)
 		return finish(k, KILL_VICTIM_GONE, -ESRCH);
 	return 0;
 }
