@@ -101,8 +101,9 @@ static void evaluate_psi(struct daemon *d, uint64_t now, struct hit *h)
  * signalling and the victim's exit take tens of ms (more on a slow or busy
  * machine), and a fast hog eats the floor's margin in that time; once it
  * crosses the floor the kernel kills first, not always the hog. So the
- * floor is checked against MemAvailable minus what the recent fill rate
- * takes in LEAD_NS. */
+ * floors are checked against MemAvailable and SwapFree each minus what the
+ * recent fill rate takes in LEAD_NS (with swap, the hog's growth comes out
+ * of SwapFree while MemAvailable stays low). */
 #define LEAD_NS (150 * MS)
 static enum stage memory_stage_ahead(struct daemon *d, char *text, size_t size)
 {
@@ -114,6 +115,8 @@ static enum stage memory_stage_ahead(struct daemon *d, char *text, size_t size)
 		return STAGE_NONE;
 	ahead.mem_available_kb = ahead.mem_available_kb > (unsigned long)fall_kb
 		? ahead.mem_available_kb - (unsigned long)fall_kb : 0;
+	ahead.swap_free_kb = ahead.swap_free_kb > (unsigned long)fall_kb
+		? ahead.swap_free_kb - (unsigned long)fall_kb : 0;
 	if (memory_stage(&d->cfg, &ahead, text, size) == STAGE_NONE)
 		return STAGE_NONE;
 	n = strlen(text);

@@ -92,9 +92,11 @@ int sys_watch_sample(struct sys_watch *w, uint64_t now)
 
 	if (pread_file(w->meminfo_fd, buf, sizeof(buf)) < 0 || mem_sample_parse(buf, &s))
 		return -EIO;
+	/* with swap, MemAvailable stays low while SwapFree drains: the headroom
+	 * that falls is their sum (without swap, MemAvailable alone) */
 	if (w->sample_ns)
-		w->fill_kb_s = fill_rate(w->fill_kb_s, s.mem_available_kb, w->s.mem_available_kb,
-					 now - w->sample_ns);
+		w->fill_kb_s = fill_rate(w->fill_kb_s, s.mem_available_kb + s.swap_free_kb,
+					 w->s.mem_available_kb + w->s.swap_free_kb, now - w->sample_ns);
 	w->s = s;
 	w->sample_ns = now;
 	return 0;

@@ -26,7 +26,7 @@ struct sys_watch {
 	int psi_avg_fd;        /* plain /proc/pressure/memory for averages, -1 if none */
 	struct mem_sample s;
 	uint64_t sample_ns;
-	double fill_kb_s;      /* how fast MemAvailable fell lately */
+	double fill_kb_s;      /* how fast MemAvailable + SwapFree fell lately */
 };
 
 struct memcg_watch {
