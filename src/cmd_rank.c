@@ -14,6 +14,7 @@
 #include "k8s.h"
 #include "mem.h"
 #include "rank.h"
+#include "report.h"
 #include "util.h"
 
 #define RANK_TOP_DEFAULT 20
@@ -252,23 +253,16 @@ static void print_json(const struct oom_control *oc, const struct rank *r, const
  * batches (doc/rank.md). */
 static void print_kernel_format(const struct oom_control *oc, struct rank *r)
 {
-	unsigned long kpp = oc->page_size / 1024;
-	char comm[TASK_COMM_MAX * 4];
+	char row[1024];
 
 	rank_sort_task_list(r);
-	printf("Tasks state (memory values in pages):\n");
-	printf("[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes "
-	       "swapents oom_score_adj name\n");
+	printf("%s\n%s\n", DUMP_TASKS_TITLE, DUMP_TASKS_HEADER);
 	for (size_t i = 0; i < r->nr; i++) {
 		const struct task_info *t = r->rows[i].t;
 
 		if (t->pid == 1 || t->kthread || !t->has_mm)
 			continue;
-		printf("[%7d] %5u %5d %8lu %8lu %8lu %8lu %9lu %8ld %8lu         %5hd %s\n", (int)t->pid,
-		       (unsigned)t->uid, (int)t->pid, t->total_vm_kb / kpp, t->rss_pages,
-		       t->rss_anon_kb / kpp, t->rss_file_kb / kpp, t->rss_shmem_kb / kpp,
-		       (long)t->pgtables_kb * 1024, t->swap_kb / kpp, (short)t->oom_score_adj,
-		       text_escape(t->comm, comm, sizeof(comm)));
+		printf("%s\n", dump_task_row(t, oc->page_size, row, sizeof(row)));
 	}
 }
 

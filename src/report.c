@@ -152,9 +152,8 @@ void dump_tasks_max(struct report *r, const struct oom_control *oc, const struct
 	char row[sizeof(r->line)];
 	size_t shown = 0, skipped = 0;
 
-	report_line(r, KLOG_INFO, "Tasks state (memory values in pages):");
-	report_line(r, KLOG_INFO, "[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem "
-				  "pgtables_bytes swapents oom_score_adj name");
+	report_line(r, KLOG_INFO, DUMP_TASKS_TITLE);
+	report_line(r, KLOG_INFO, DUMP_TASKS_HEADER);
 	for (size_t i = 0; i < snap->nr; i++) {
 		const struct task_info *t = &snap->tasks[i];
 

@@ -44,6 +44,11 @@ void report_line(struct report *r, int level, const char *fmt, ...) __attribute_
 void dump_header(struct report *r, const struct oom_control *oc, const struct meminfo *mi,
 		 const struct memcg_state *mcg);
 
+/* dump_tasks()'s two header lines (6.8+ layout), for every table printer. */
+#define DUMP_TASKS_TITLE "Tasks state (memory values in pages):"
+#define DUMP_TASKS_HEADER \
+	"[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes swapents oom_score_adj name"
+
 /* One dump_tasks() row (6.8+ layout) of t into buf; returns buf. */
 char *dump_task_row(const struct task_info *t, unsigned long page_size, char *buf, size_t size);
 
