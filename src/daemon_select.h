@@ -48,5 +48,9 @@ void daemon_selector_free(struct daemon_selector *s);
  * subtree (kernel path + directory). 0, -ESRCH (nothing killable), -errno. */
 int daemon_select_victim(struct daemon_selector *s, const char *memcg, const char *memcg_dir,
 			 unsigned long totalpages, struct victim_scan_result *r);
+/* The same for one known task (a fork bomb's biggest copy): the policy
+ * and the kernel's unkillable rules still apply; no scan. */
+int daemon_select_task(struct daemon_selector *s, pid_t pid, const char *memcg, const char *memcg_dir,
+		       unsigned long totalpages, struct victim_scan_result *r);
 
 #endif

@@ -27,6 +27,12 @@ struct sys_watch {
 	struct mem_sample s;
 	uint64_t sample_ns;
 	double fill_kb_s;      /* how fast MemAvailable + SwapFree fell lately */
+	/* threads on the machine (/proc/loadavg), and their fewest over the
+	 * last one to two windows: a fork bomb's growth, for one read a pass */
+	int loadavg_fd;
+	unsigned long nr_threads;
+	unsigned long threads_min_now, threads_min_before;
+	uint64_t threads_window_ns, threads_window_start_ns;
 };
 
 struct memcg_watch {
@@ -53,6 +59,8 @@ int psi_read_avg10(int fd, enum psi_kind kind, double *avg10);
 
 int sys_watch_open(struct sys_watch *w, const struct oomkit_config *c, char *why, size_t size);
 int sys_watch_sample(struct sys_watch *w, uint64_t now);
+/* Threads started lately: now minus the fewest seen in the window. */
+unsigned long sys_watch_thread_growth(const struct sys_watch *w);
 void sys_watch_close(struct sys_watch *w);
 
 /* Resolves spec->path (absolute, or below the v1 memory / cgroup2 root),
