@@ -29,6 +29,13 @@ int daemon_selector_start(struct daemon_selector *s, const struct oomkit_config 
 {
 	int r;
 
+	/* a reload that names another proc_root: scanner and kill context anew */
+	if (s->scanner_ready && strcmp(s->scanner.proc_root, cfg->proc_root)) {
+		proc_scanner_free(&s->scanner);
+		s->scanner_ready = false;
+		kill_ctx_free(s->kctx);
+		s->kctx = NULL;
+	}
 	if (!s->kctx) {
 		s->kctx = kill_ctx_new(cfg->proc_root);
 		if (!s->kctx) {
@@ -143,6 +150,16 @@ static const struct task_info *find_invoker(struct daemon_selector *s, unsigned 
 	}
 	*grown_kb = best_grown;
 	return best ? best : biggest;
+}
+
+void daemon_selector_warm(struct daemon_selector *s, unsigned long totalpages)
+{
+	struct proc_scan_opts o = { .top = SELECT_TOP, .totalpages = totalpages,
+				    .page_size = (unsigned long)sysconf(_SC_PAGESIZE) };
+	unsigned long grown;
+
+	if (proc_scanner_scan(&s->scanner, &o, &s->snap) == 0)
+		find_invoker(s, &grown);
 }
 
 /* The oom_control of a selection in the whole machine or one memcg. */

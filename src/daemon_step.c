@@ -481,6 +481,20 @@ static void escalate(struct daemon *d, const struct hit *h, uint64_t now)
 	send_signal(d, SIGKILL, now);
 }
 
+/* Within twice the SIGTERM floor, a scan a second (top tasks only): the
+ * first selection of an episode then knows who grew since (the invoker),
+ * and the scanner's descriptors are open while memory is still there. */
+#define WARM_EVERY_NS (1000 * MS)
+static void warm_up(struct daemon *d, uint64_t now)
+{
+	unsigned long near_kb = 2 * floor_kb(&d->cfg.mem_term, d->sys.s.mem_total_kb);
+
+	if (!d->cfg.memory_enabled || d->sys.s.mem_available_kb >= near_kb || now < d->next_warm_ns)
+		return;
+	d->next_warm_ns = now + WARM_EVERY_NS;
+	daemon_selector_warm(&d->sel, scope_totalpages(d, -1));
+}
+
 void daemon_step(struct daemon *d, uint64_t now)
 {
 	struct episode *ep = &d->ep;
@@ -495,10 +509,12 @@ void daemon_step(struct daemon *d, uint64_t now)
 		d->stats.hooks_failed++;
 	switch (ep->state) {
 	case EP_IDLE:
-		if (h.stage != STAGE_NONE)
+		if (h.stage != STAGE_NONE) {
 			start_episode(d, &h, now);
-		else
-			ep->no_victim_logged = false;
+			break;
+		}
+		ep->no_victim_logged = false;
+		warm_up(d, now);
 		break;
 	case EP_PRE_HOOK:
 		if (d->pre_hook.pid && now < ep->deadline_ns && h.stage != STAGE_KILL)

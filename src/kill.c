@@ -36,6 +36,9 @@ struct kill_ctx *kill_ctx_new(const char *proc_root)
 
 	if (!k)
 		return NULL;
+	/* every page touched now: under mlockall(MCL_ONFAULT) an untouched one
+	 * would be faulted in on the kill path, when memory is gone */
+	memset(k, 0, sizeof(*k));
 	snprintf(k->proc_root, sizeof(k->proc_root), "%s", proc_root);
 	k->self_pid = getpid();
 	k->timeout_ms = 10000;
