@@ -50,15 +50,24 @@ static void put_machine(const char *root, int n)
 			 i == 40 ? 400 : 130, 0);
 }
 
-static struct kill_ctx *ctx_for(const char *root)
+/* A fresh fake /proc in root, with put_machine(copies) when copies > 0. */
+static struct kill_ctx *new_machine(char *root, int copies)
 {
 	struct kill_ctx *k;
 
+	fixture_tree_new(root, "swarm");
 	fixture_put(root, "meminfo", "MemTotal: 1000000 kB\nMemAvailable: 500000 kB\n");
+	if (copies)
+		put_machine(root, copies);
 	k = kill_ctx_new(root);
-
 	assert_non_null(k);
 	return k;
+}
+
+static void done(struct kill_ctx *k, const char *root)
+{
+	kill_ctx_free(k);
+	fixture_tree_remove(root);
 }
 
 static void finds_the_bomb_and_its_clean_group(void **state)
@@ -68,9 +77,7 @@ static void finds_the_bomb_and_its_clean_group(void **state)
 	struct swarm s;
 
 	(void)state;
-	fixture_tree_new(root, "swarm");
-	put_machine(root, 80);
-	k = ctx_for(root);
+	k = new_machine(root, 80);
 	assert_int_equal(kill_find_swarm(k, SINCE_TICK, 64, &s), 0);
 	assert_string_equal(s.comm, "bomb");
 	assert_int_equal(s.nr_young, 79); /* the root was forked by bash: no copy */
@@ -82,8 +89,7 @@ static void finds_the_bomb_and_its_clean_group(void **state)
 	assert_int_equal(kill_find_swarm(k, SINCE_TICK, 100, &s), -ESRCH);
 	/* all of them older than the window: no bomb */
 	assert_int_equal(kill_find_swarm(k, YOUNG_TICK + 1000, 64, &s), -ESRCH);
-	kill_ctx_free(k);
-	fixture_tree_remove(root);
+	done(k, root);
 }
 
 static void group_with_others_is_not_clean(void **state)
@@ -93,26 +99,20 @@ static void group_with_others_is_not_clean(void **state)
 	struct swarm s;
 
 	(void)state;
-	fixture_tree_new(root, "swarm");
-	put_machine(root, 80);
+	k = new_machine(root, 80);
 	/* the job's group also holds the script that started the bomb */
 	put_task(root, 650, "run-bomb.sh", 600, BOMB_PGID, OLD_TICK, 300, 0);
-	k = ctx_for(root);
 	assert_int_equal(kill_find_swarm(k, SINCE_TICK, 64, &s), 0);
 	assert_int_equal(s.pgid, BOMB_PGID);
 	assert_false(s.pgroup_clean);
-	kill_ctx_free(k);
-	fixture_tree_remove(root);
+	done(k, root);
 
 	/* a -1000 copy: never killed, so no kill(-pgid) either */
-	fixture_tree_new(root, "swarm");
-	put_machine(root, 80);
+	k = new_machine(root, 80);
 	put_task(root, BOMB_PGID + 70, "bomb", BOMB_PGID + 34, BOMB_PGID, YOUNG_TICK + 70, 130, -1000);
-	k = ctx_for(root);
 	assert_int_equal(kill_find_swarm(k, SINCE_TICK, 64, &s), 0);
 	assert_false(s.pgroup_clean);
-	kill_ctx_free(k);
-	fixture_tree_remove(root);
+	done(k, root);
 }
 
 static void never_our_group_nor_init(void **state)
@@ -123,13 +123,12 @@ static void never_our_group_nor_init(void **state)
 	int own = (int)getpgrp();
 
 	(void)state;
-	fixture_tree_new(root, "swarm");
+	k = new_machine(root, 0);
 	put_task(root, 1, "init", 0, 0, 1, 100, 0);
 	for (int i = 0; i < 70; i++) /* no job control: init's group (0), as in the guest */
 		put_task(root, 800 + i, "bomb", i ? 800 + (i - 1) / 2 : 1, 0, YOUNG_TICK + i, 130, 0);
 	for (int i = 0; i < 70; i++) /* copies in our own group */
 		put_task(root, 2000 + i, "twin", i ? 2000 + (i - 1) / 2 : 1, own, YOUNG_TICK + i, 130, 0);
-	k = ctx_for(root);
 	assert_int_equal(kill_find_swarm(k, SINCE_TICK, 64, &s), 0);
 	assert_int_equal(s.pgid, 0);
 	assert_false(s.pgroup_clean);
@@ -138,8 +137,7 @@ static void never_our_group_nor_init(void **state)
 	assert_string_equal(s.comm, "twin");
 	assert_int_equal(s.pgid, 0);
 	assert_false(s.pgroup_clean);
-	kill_ctx_free(k);
-	fixture_tree_remove(root);
+	done(k, root);
 }
 
 static void a_build_is_no_bomb(void **state)
@@ -149,17 +147,15 @@ static void a_build_is_no_bomb(void **state)
 	struct swarm s;
 
 	(void)state;
-	fixture_tree_new(root, "swarm");
+	k = new_machine(root, 0);
 	put_task(root, 1, "init", 0, 1, 1, 100, 0);
 	put_task(root, 900, "make", 1, 900, OLD_TICK, 500, 0);
 	for (int i = 0; i < 100; i++) { /* make -j100: gcc forks cc1 */
 		put_task(root, 1000 + 2 * i, "gcc", 900, 900, YOUNG_TICK + i, 200, 0);
 		put_task(root, 1001 + 2 * i, "cc1", 1000 + 2 * i, 900, YOUNG_TICK + i, 9000, 0);
 	}
-	k = ctx_for(root);
 	assert_int_equal(kill_find_swarm(k, SINCE_TICK, 64, &s), -ESRCH);
-	kill_ctx_free(k);
-	fixture_tree_remove(root);
+	done(k, root);
 }
 
 int main(void)

@@ -38,28 +38,16 @@ static void set_adj(const char *adj)
 
 static void on_alarm(int sig) { (void)sig; }
 
-static void join_cgroup(const char *dir)
+/* Writes text to dir/file (cgroup.procs to join, cgroup.kill to kill). */
+static void cgroup_write(const char *dir, const char *file, const char *text)
 {
 	char path[4096];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	f = fopen(path, "w");
 	if (f) {
-		fputs("0", f);
-		fclose(f);
-	}
-}
-
-static void kill_cgroup(const char *dir)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/cgroup.kill", dir);
-	f = fopen(path, "w");
-	if (f) {
-		fputs("1", f);
+		fputs(text, f);
 		fclose(f);
 	}
 }
@@ -95,7 +83,7 @@ int main(int argc, char **argv)
 		if (own_pgroup)
 			setpgid(0, 0);
 		if (cgroup)
-			join_cgroup(cgroup);
+			cgroup_write(cgroup, "cgroup.procs", "0");
 		set_adj(adj);
 		execv(argv[optind], argv + optind);
 		_exit(127);
@@ -129,7 +117,7 @@ int main(int argc, char **argv)
 		printf("@@END label=%s pid=%d exit=%d secs=%.3f uptime=%.3f\n", label, (int)pid,
 		       WEXITSTATUS(status), uptime_s() - t0, uptime_s());
 	if (cgroup)
-		kill_cgroup(cgroup);
+		cgroup_write(cgroup, "cgroup.kill", "1");
 	if (timed_out)
 		return 124;
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
