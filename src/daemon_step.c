@@ -371,7 +371,7 @@ static void dry_run_kill(struct daemon *d, const struct hit *h, struct victim_sc
 					    .dry_run = true, .nr_candidates = r->nr_candidates,
 					    .select_ns = select_ns,
 					    .avail_before_kb = scope_avail_kb(d, h->scope) };
-	snprintf(rec->trigger, sizeof(rec->trigger), "%s", h->text);
+	snprintf(rec->trigger, sizeof(rec->trigger), "%.*s", (int)sizeof(rec->trigger) - 1, h->text);
 	d->stats.dry_run_kills++;
 	report_dry_run(d, rec);
 	start_post_hook(d);
@@ -430,7 +430,7 @@ static void start_episode(struct daemon *d, const struct hit *hit, uint64_t now)
 	ep->rec = (struct daemon_kill_record){ .victim = r.chosen, .invoker = r.invoker,
 					       .nr_candidates = r.nr_candidates, .select_ns = select_ns,
 					       .avail_before_kb = scope_avail_kb(d, h->scope) };
-	snprintf(ep->rec.trigger, sizeof(ep->rec.trigger), "%s", h->text);
+	snprintf(ep->rec.trigger, sizeof(ep->rec.trigger), "%.*s", (int)sizeof(ep->rec.trigger) - 1, h->text);
 	snprintf(ep->rec.scope, sizeof(ep->rec.scope), "%s", h->scope >= 0 ? d->cg[h->scope].kpath : "");
 	if (h->stage == STAGE_KILL)
 		d->stats.triggers_kill++;
