@@ -108,10 +108,31 @@ static void evaluate_psi(struct daemon *d, uint64_t now, struct hit *h)
  * recent fill rate takes in LEAD_NS (with swap, the hog's growth comes out
  * of SwapFree while MemAvailable stays low). */
 #define LEAD_NS (150 * MS)
+/* What the machine loses in lead_ns at the current rate, where the part a
+ * watched cgroup fills cannot exceed what its limit leaves it (a hog in a
+ * 64 MiB cgroup does not empty the machine: the 150 ms look-ahead once took
+ * a 40 MiB bystander outside it for the hog's cgroup-bounded growth). */
+static double machine_fall_kb(const struct daemon *d, uint64_t lead_ns)
+{
+	double secs = (double)lead_ns / 1e9, fall = d->sys.fill_kb_s * secs;
+
+	for (size_t i = 0; i < d->nr_cg; i++) {
+		const struct memcg_watch *w = &d->cg[i];
+		double grow = w->fill_kb_s * secs, room;
+
+		if (w->limit_bytes == UINT64_MAX || grow <= 0)
+			continue;
+		room = w->usage_bytes >= w->limit_bytes ? 0 : (double)(w->limit_bytes - w->usage_bytes) / 1024;
+		if (grow > room)
+			fall -= grow - room;
+	}
+	return fall > 0 ? fall : 0;
+}
+
 static enum stage memory_stage_ahead(struct daemon *d, uint64_t lead_ns, char *text, size_t size)
 {
 	struct mem_sample ahead = d->sys.s;
-	double fall_kb = d->sys.fill_kb_s * (double)lead_ns / 1e9;
+	double fall_kb = machine_fall_kb(d, lead_ns);
 	size_t n;
 
 	if (fall_kb < 1024)
@@ -128,6 +149,25 @@ static enum stage memory_stage_ahead(struct daemon *d, uint64_t lead_ns, char *t
 			 (unsigned long long)(lead_ns / MS),
 			 d->sys.s.mem_total_kb ? 100.0 * (double)d->sys.s.mem_available_kb / (double)d->sys.s.mem_total_kb : 0,
 			 d->sys.fill_kb_s / 1024);
+	return STAGE_TERM;
+}
+
+/* A cgroup's SIGTERM floor LEAD_NS ahead at its fill rate, as for the
+ * machine: a hog at full speed crosses a 64 MiB cgroup's floors in tens
+ * of ms, and the kernel's memcg OOM killer is then first. */
+static enum stage memcg_stage_ahead(const struct memcg_watch *w, char *text, size_t size)
+{
+	double grow_kb = w->fill_kb_s * (double)LEAD_NS / 1e9;
+	uint64_t ahead = w->usage_bytes + (uint64_t)grow_kb * 1024;
+	size_t n;
+
+	if (grow_kb < 256 || memcg_stage(&w->spec, w->dir, ahead, w->limit_bytes, text, size) == STAGE_NONE)
+		return STAGE_NONE;
+	n = strlen(text);
+	if (n < size)
+		snprintf(text + n, size - n, " in %llums (now %.1f%%, filling %.0fMiB/s)",
+			 (unsigned long long)(LEAD_NS / MS),
+			 100.0 * (double)w->usage_bytes / (double)w->limit_bytes, w->fill_kb_s / 1024);
 	return STAGE_TERM;
 }
 
@@ -171,6 +211,8 @@ static void evaluate_memory(struct daemon *d, struct hit *h)
 	for (size_t i = 0; i < d->nr_cg; i++) {
 		struct memcg_watch *w = &d->cg[i];
 		st = memcg_stage(&w->spec, w->dir, w->usage_bytes, w->limit_bytes, text, sizeof(text));
+		if (st == STAGE_NONE)
+			st = memcg_stage_ahead(w, text, sizeof(text));
 		if (w->under_oom) { /* tasks wait in the kernel for us to free memory */
 			st = STAGE_KILL;
 			snprintf(text, sizeof(text), "memcg %s under_oom", w->dir);
@@ -559,8 +601,9 @@ unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now)
 		/* v1 thresholds wake us: poll only as a safety net */
 		if (w->version == 1 || w->limit_bytes == UINT64_MAX)
 			continue;
-		ti = next_interval_ms(head > fl ? head - fl : 0, w->fill_kb_s, 0, d->cfg.interval_min_ms,
-				      d->cfg.interval_max_ms);
+		/* nothing wakes us before memory.max is hit: the machine's worst case */
+		ti = next_interval_ms(head > fl ? head - fl : 0, w->fill_kb_s, assumed_kb_s,
+				      d->cfg.interval_min_ms, d->cfg.interval_max_ms);
 		if (ti < t)
 			t = ti;
 	}

@@ -297,8 +297,8 @@ int memcg_watch_open(struct memcg_watch *w, const struct cgroup_watch_spec *spec
 {
 	int r;
 
-	*w = (struct memcg_watch){ .spec = *spec, .usage_fd = -1, .limit_fd = -1, .events_fd = -1,
-				   .oom_efd = -1, .thr_efd = -1, .psi_fd = -1 };
+	*w = (struct memcg_watch){ .spec = *spec, .usage_fd = -1, .limit_fd = -1, .high_fd = -1,
+				   .events_fd = -1, .oom_efd = -1, .thr_efd = -1, .psi_fd = -1 };
 	r = resolve(spec->path, w->dir, sizeof(w->dir), &w->version);
 	if (r) {
 		snprintf(why, size, "%s: %s", spec->path,
@@ -313,6 +313,9 @@ int memcg_watch_open(struct memcg_watch *w, const struct cgroup_watch_spec *spec
 			      O_RDONLY);
 	w->events_fd = open_in(w->dir, w->version == 1 ? "memory.oom_control" : "memory.events",
 			       O_RDONLY);
+	/* the kernel throttles a v2 cgroup at memory.high: the headroom ends there */
+	if (w->version == 2)
+		w->high_fd = open_in(w->dir, "memory.high", O_RDONLY);
 	if (w->usage_fd < 0 || w->limit_fd < 0 || w->events_fd < 0) {
 		snprintf(why, size, "%s: cannot open its memory files: %s", w->dir, strerror(errno));
 		memcg_watch_close(w);
@@ -330,10 +333,12 @@ int memcg_watch_open(struct memcg_watch *w, const struct cgroup_watch_spec *spec
 
 int memcg_watch_sample(struct memcg_watch *w, uint64_t now)
 {
-	uint64_t usage, limit;
+	uint64_t usage, limit, high;
 
 	if (read_u64_fd(w->usage_fd, &usage) || read_u64_fd(w->limit_fd, &limit))
 		return -EIO;
+	if (w->high_fd >= 0 && read_u64_fd(w->high_fd, &high) == 0 && high < limit)
+		limit = high;
 	if (w->version == 1 && limit >= (1ULL << 62))
 		limit = UINT64_MAX;
 	if (w->sample_ns && now > w->sample_ns)
@@ -391,6 +396,7 @@ void memcg_watch_close(struct memcg_watch *w)
 	}
 	close_fd(&w->usage_fd);
 	close_fd(&w->limit_fd);
+	close_fd(&w->high_fd);
 	close_fd(&w->events_fd);
 	close_fd(&w->oom_efd);
 	close_fd(&w->thr_efd);

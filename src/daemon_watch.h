@@ -41,11 +41,12 @@ struct memcg_watch {
 	char dir[PATH_MAX];
 	char kpath[TASK_CGROUP_MAX];   /* as /proc/PID/cgroup shows it */
 	int usage_fd, limit_fd;
+	int high_fd;                   /* v2 memory.high (the throttle point), -1 on v1 */
 	int events_fd;                 /* v2 memory.events, v1 memory.oom_control */
 	int oom_efd, thr_efd;          /* v1 eventfds, -1 on v2 */
 	int psi_fd;                    /* memory.pressure trigger, -1 if none */
 	bool set_oom_kill_disable;     /* we wrote 1, restore 0 on close */
-	uint64_t usage_bytes, limit_bytes;
+	uint64_t usage_bytes, limit_bytes; /* limit: memory.max or, lower, memory.high */
 	uint64_t oom_kill;             /* the kernel's kills so far */
 	bool under_oom;                /* v1: tasks wait for us (oom_kill_disable) */
 	uint64_t sample_ns;
