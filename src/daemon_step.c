@@ -260,6 +260,26 @@ static int choose(struct daemon *d, const struct hit *h, struct victim_scan_resu
 				    scope_totalpages(d, h->scope), r);
 }
 
+/* A fresh sample that keeps the fill rates unless memory came back: a
+ * rate over the few ms of a selection is noise (MemAvailable moves in
+ * per-cpu batches), and halving it made the look-ahead drop hits that the
+ * next sample raised again (4 times in one hog-fast run). */
+static void resample_keeping_rates(struct daemon *d)
+{
+	unsigned long before = d->sys.s.mem_available_kb + d->sys.s.swap_free_kb;
+	double rate = d->sys.fill_kb_s, cg_rate[CONFIG_MAX_CGROUPS];
+	uint64_t cg_usage[CONFIG_MAX_CGROUPS];
+
+	for (size_t i = 0; i < d->nr_cg; i++) {
+		cg_rate[i] = d->cg[i].fill_kb_s;
+		cg_usage[i] = d->cg[i].usage_bytes;
+	}
+	sample_all(d, now_ns());
+	d->sys.fill_kb_s = d->sys.s.mem_available_kb + d->sys.s.swap_free_kb > before ? 0 : rate;
+	for (size_t i = 0; i < d->nr_cg; i++)
+		d->cg[i].fill_kb_s = d->cg[i].usage_bytes < cg_usage[i] ? 0 : cg_rate[i];
+}
+
 /* The kernel's last-second check (__alloc_pages_may_oom() tries the free
  * lists once more before it kills), after a scan that may have taken long:
  * under a fork bomb it can take hundreds of ms, in which the bomb may
@@ -270,7 +290,7 @@ static bool pressure_still_holds(struct daemon *d, const struct hit *h)
 {
 	struct hit again = { .stage = STAGE_NONE, .scope = -1 };
 
-	sample_all(d, now_ns());
+	resample_keeping_rates(d);
 	if (h->psi)
 		return h->scope >= 0 || psi_memory_short(d);
 	evaluate_memory(d, &again);

@@ -61,7 +61,7 @@ fi
 # None today. (hog-fast, protected, two-hogs pass since the SIGTERM floor is
 # checked 150 ms ahead at the current fill rate and the report is written
 # after the signal, not before; thrash since then too: in 3 runs the hog
-# died by that look-ahead or the PSI trigger, full avg10 > 15% for 10 s is
+# died by that look-ahead or the PSI trigger, full avg10 > 10% for 10 s is
 # the default sustained rule now; forkbomb since the daemon finds a bomb by
 # its thread growth and kills its process group at once, at nice -20 and
 # 1 s ahead of the floor: doc/daemon.md "Fork bombs".)
