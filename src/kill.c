@@ -22,12 +22,12 @@
 #include <unistd.h>
 
 #include "mem.h"
+#include "kill_proc.h"
 #include "pidfd.h"
 #include "util.h"
 
 
 #define PF_KTHREAD_FLAG 0x00200000u
-#define OOM_SCORE_ADJ_MIN (-1000)
 
 struct kill_ctx *kill_ctx_new(const char *proc_root)
 {
@@ -272,10 +272,7 @@ static void add_member(struct kill_ctx *k, pid_t pid, enum kill_why why)
 	}
 }
 
-typedef void (*pid_fn)(struct kill_ctx *k, pid_t pid, void *arg);
-
-/* Every numeric entry of /proc, read with getdents64 into k->dents. */
-static void for_each_pid(struct kill_ctx *k, pid_fn fn, void *arg)
+void kill_for_each_pid(struct kill_ctx *k, kill_pid_fn fn, void *arg)
 {
 	ssize_t n;
 
@@ -300,8 +297,7 @@ static void try_sharer(struct kill_ctx *k, pid_t pid, void *arg)
 		add_member(k, pid, KILL_WHY_SHARES_MM);
 }
 
-/* stat of pid into t (no allocation: k->text); false when gone. */
-static bool read_stat(struct kill_ctx *k, pid_t pid, struct task_info *t)
+bool kill_read_stat(struct kill_ctx *k, pid_t pid, struct task_info *t)
 {
 	char path[32];
 
@@ -316,7 +312,7 @@ static void try_pgroup(struct kill_ctx *k, pid_t pid, void *arg)
 	(void)arg;
 	if (is_member(k, pid))
 		return;
-	if (!read_stat(k, pid, &t) || t.pgid != k->members[0].t.pgid)
+	if (!kill_read_stat(k, pid, &t) || t.pgid != k->members[0].t.pgid)
 		return;
 	add_member(k, pid, KILL_WHY_PGROUP);
 }
@@ -403,7 +399,7 @@ static void try_swarm(struct kill_ctx *k, pid_t pid, void *arg)
 	struct task_info t;
 	size_t before = k->nr_members + k->nr_more;
 
-	if (is_member(k, pid) || !read_stat(k, pid, &t) || strcmp(t.comm, k->members[0].t.comm))
+	if (is_member(k, pid) || !kill_read_stat(k, pid, &t) || strcmp(t.comm, k->members[0].t.comm))
 		return;
 	add_member(k, pid, KILL_WHY_SWARM);
 	n->found += k->nr_members + k->nr_more - before;
@@ -417,101 +413,13 @@ static void kill_swarm(struct kill_ctx *k)
 	for (int round = 0; round < KILL_CGROUP_ROUNDS; round++) {
 		struct namesakes n = { 0 };
 
-		for_each_pid(k, try_swarm, &n);
+		kill_for_each_pid(k, try_swarm, &n);
 		if (k->dry_run)
 			break;
 		signal_members(k);
 		if (n.found == 0)
 			break;
 	}
-}
-
-#define SWARM_SLOTS 8
-
-struct swarm_tally {
-	unsigned long long since_tick;
-	struct { char comm[TASK_COMM_MAX]; size_t count; pid_t pgid; } slot[SWARM_SLOTS];
-};
-
-/* A fork bomb's copy is forked by a copy (or orphaned to init); a
- * compiler is forked by make or gcc, and a build is no bomb. */
-static bool forked_by_namesake(struct kill_ctx *k, const struct task_info *t)
-{
-	struct task_info parent;
-
-	return t->ppid <= 1 || (read_stat(k, t->ppid, &parent) && !strcmp(parent.comm, t->comm));
-}
-
-/* Space-saving count of the young names: a name missing from a full table
- * replaces the rarest one (a bomb's name, hundreds strong, stays). */
-static void tally_young(struct kill_ctx *k, pid_t pid, void *arg)
-{
-	struct swarm_tally *y = arg;
-	struct task_info t;
-	size_t i, rarest = 0;
-
-	if (!read_stat(k, pid, &t) || t.kthread || t.start_time < y->since_tick || !forked_by_namesake(k, &t))
-		return;
-	for (i = 0; i < SWARM_SLOTS && y->slot[i].count && strcmp(y->slot[i].comm, t.comm); i++)
-		if (y->slot[i].count < y->slot[rarest].count)
-			rarest = i;
-	if (i == SWARM_SLOTS)
-		i = rarest;
-	if (!y->slot[i].count || strcmp(y->slot[i].comm, t.comm)) {
-		snprintf(y->slot[i].comm, sizeof(y->slot[i].comm), "%s", t.comm);
-		y->slot[i].pgid = t.pgid;
-	}
-	if (y->slot[i].pgid != t.pgid)
-		y->slot[i].pgid = 0;
-	y->slot[i].count++;
-}
-
-static bool adj_is_min(struct kill_ctx *k, pid_t pid)
-{
-	char path[32], buf[16];
-
-	snprintf(path, sizeof(path), "%d/oom_score_adj", (int)pid);
-	return read_file_at(k->proc_fd, path, buf, sizeof(buf)) < 0 || atoi(buf) == OOM_SCORE_ADJ_MIN;
-}
-
-/* The second pass: the process group's members, and the biggest namesake. */
-static void check_pgroup(struct kill_ctx *k, pid_t pid, void *arg)
-{
-	struct swarm *s = arg;
-	struct task_info t;
-
-	if (!read_stat(k, pid, &t))
-		return;
-	if (!strcmp(t.comm, s->comm) && !t.kthread && (!s->biggest || t.rss_pages > s->biggest_rss_pages)) {
-		s->biggest = pid;
-		s->biggest_rss_pages = t.rss_pages;
-	}
-	if (!s->pgid || t.pgid != s->pgid)
-		return;
-	s->nr_pgroup++;
-	if (strcmp(t.comm, s->comm) || t.kthread || pid <= 1 || pid == k->self_pid || adj_is_min(k, pid))
-		s->pgroup_clean = false;
-}
-
-int kill_find_swarm(struct kill_ctx *k, unsigned long long since_tick, size_t min, struct swarm *s)
-{
-	struct swarm_tally y = { .since_tick = since_tick };
-	size_t best = 0;
-
-	for_each_pid(k, tally_young, &y);
-	for (size_t i = 1; i < SWARM_SLOTS; i++)
-		if (y.slot[i].count > y.slot[best].count)
-			best = i;
-	if (!min || y.slot[best].count < min)
-		return -ESRCH;
-	*s = (struct swarm){ .nr_young = y.slot[best].count, .pgid = y.slot[best].pgid };
-	snprintf(s->comm, sizeof(s->comm), "%s", y.slot[best].comm);
-	/* never our own group, nor init's (kill(-0) is our own) */
-	if (s->pgid <= 1 || s->pgid == getpgrp())
-		s->pgid = 0;
-	s->pgroup_clean = s->pgid != 0;
-	for_each_pid(k, check_pgroup, s);
-	return s->biggest ? 0 : -ESRCH;
 }
 
 /* --unit pgroup on a group kill_find_swarm() found clean: one kill(2) for
@@ -533,9 +441,9 @@ static void collect_members(struct kill_ctx *k)
 		if (k->used_pgroup_kill)
 			return; /* (dying members are not read one by one) */
 	}
-	for_each_pid(k, try_sharer, NULL);
+	kill_for_each_pid(k, try_sharer, NULL);
 	if (k->unit == KILL_UNIT_PGROUP)
-		for_each_pid(k, try_pgroup, NULL);
+		kill_for_each_pid(k, try_pgroup, NULL);
 	else if (k->unit == KILL_UNIT_CGROUP)
 		kill_cgroup(k);
 	else if (k->unit == KILL_UNIT_SWARM)
