@@ -154,14 +154,20 @@ static enum stage memory_stage_ahead(struct daemon *d, uint64_t lead_ns, char *t
 
 /* A cgroup's SIGTERM floor LEAD_NS ahead at its fill rate, as for the
  * machine: a hog at full speed crosses a 64 MiB cgroup's floors in tens
- * of ms, and the kernel's memcg OOM killer is then first. */
+ * of ms, and the kernel's memcg OOM killer is then first. Only within
+ * twice the floor: a container's start-up burst (40 MiB at full speed in
+ * 64 MiB) projects past the limit long before it ends, well below it. */
 static enum stage memcg_stage_ahead(const struct memcg_watch *w, char *text, size_t size)
 {
 	double grow_kb = w->fill_kb_s * (double)LEAD_NS / 1e9;
 	uint64_t ahead = w->usage_bytes + (uint64_t)grow_kb * 1024;
+	unsigned long limit_kb = (unsigned long)(w->limit_bytes / 1024);
+	unsigned long room_kb = w->usage_bytes >= w->limit_bytes ? 0
+					: (unsigned long)((w->limit_bytes - w->usage_bytes) / 1024);
 	size_t n;
 
-	if (grow_kb < 256 || memcg_stage(&w->spec, w->dir, ahead, w->limit_bytes, text, size) == STAGE_NONE)
+	if (grow_kb < 256 || w->limit_bytes == UINT64_MAX || room_kb >= 2 * floor_kb(&w->spec.term, limit_kb) ||
+	    memcg_stage(&w->spec, w->dir, ahead, w->limit_bytes, text, size) == STAGE_NONE)
 		return STAGE_NONE;
 	n = strlen(text);
 	if (n < size)

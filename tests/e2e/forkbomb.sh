@@ -54,7 +54,7 @@ check forkbomb_kill_swarm_explain grep -q "\"oom_group\": *\"/$(basename "$cg") 
 
 # 2. oomkit daemon: the bomb (its own process group, as a shell's job) fills
 #    the cgroup to its SIGTERM floor; it is found and killed whole at once
-cg2=$(memcg_new daemon $((160 << 20)))
+cg2=$(memcg_new daemon $((128 << 20))) # below the bomb's ~150 MiB: it stays full
 bystander=$(spawn_in "$cg2" sleep 600)
 "$OOMKIT_FAST" daemon --cgroup "$cg2" --set log.debug=yes > "$WORK/daemon.txt" 2>&1 &
 dpid=$!
