@@ -58,7 +58,7 @@ int daemon_selector_start(struct daemon_selector *s, const struct oomkit_config 
 		r = proc_scanner_init(&s->scanner, cfg->proc_root,
 				      strcmp(cfg->proc_root, "/proc") ? PROC_SCANNER_NO_BPF : 0);
 		if (r == 0)
-			r = proc_snapshot_reserve(&s->snap, SELECT_TOP * 4);
+			r = proc_snapshot_reserve(&s->snap, SELECT_TOP + PROC_SCAN_TIES_MAX);
 		if (r) {
 			snprintf(why, size, "%s: cannot scan: %s", cfg->proc_root, strerror(-r));
 			return r;

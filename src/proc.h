@@ -127,9 +127,11 @@ int proc_read_start_time(const char *proc_root, pid_t pid, unsigned long long *s
  *    too. For a memcg scene (other totalpages) every task of the subtree is
  *    read in full.
  * The second pass reads in full (struct task_info, plus the requested
- * PROC_DETAIL_* files) only the `top` best candidates, all ties at the cut
- * included; select_bad_process() over the resulting snapshot chooses the
- * same victim as over every process.
+ * PROC_DETAIL_* files) only the `top` best candidates and the ties at the
+ * cut, at most PROC_SCAN_TIES_MAX of those (the newest: the kernel's tie
+ * rule); select_bad_process() over the resulting snapshot chooses the same
+ * victim as over every process (on procfs, within one oom_score point when
+ * more than PROC_SCAN_TIES_MAX tie).
  *
  * Use (daemon, kill):
  *     proc_scanner_init(&sc, "/proc", 0);                    once
@@ -165,6 +167,9 @@ struct proc_scanner {
 	size_t buf_size;
 	unsigned long clk_tck;
 };
+
+/* Tasks tied at the cut read in full at most (the newest of them). */
+#define PROC_SCAN_TIES_MAX 256
 
 struct proc_scan_opts {
 	size_t top;                /* tasks read in full: the best `top` (ties at the cut too); 0 = all */

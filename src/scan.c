@@ -542,32 +542,73 @@ static int read_full(struct proc_scanner *sc, const struct proc_scan_entry *e,
 	return r;
 }
 
+/* Creation order, the kernel's tie rule (the last in the task list wins):
+ * the iterator's start time, else the pid (creation order until pids wrap). */
+static long recency(const struct proc_scanner *sc, const struct proc_scan_entry *e)
+{
+	if (e->rec != NO_REC)
+		return (long)((const struct oom_iter_rec *)sc->recs)[e->rec].start_ns;
+	return e->pid;
+}
+
+struct cut {
+	long key;       /* read what is above it... */
+	long recency;   /* ...and of the ties at it, the newest (LONG_MIN: all) */
+};
+
 /* Gone processes (procfs key LONG_MIN) are not read again. */
-static bool selected(const struct proc_scanner *sc, const struct proc_scan_entry *e, long cut)
+static bool selected(const struct proc_scanner *sc, const struct proc_scan_entry *e, const struct cut *c)
 {
 	if (e->out || (!sc->bpf && e->key == LONG_MIN))
 		return false;
-	return e->key >= cut;
+	return e->key > c->key || (e->key == c->key && recency(sc, e) >= c->recency);
+}
+
+/* Thousands tied at the cut (a fork bomb's copies; on procfs, every small
+ * process: oom_score counts in tenths of a percent of memory) would all be
+ * read in full, and the snapshot would grow to hold them: only the newest
+ * PROC_SCAN_TIES_MAX of them are. With the iterator's exact points that is
+ * the kernel's own choice among equals; on procfs it can miss a tie that is
+ * bigger by less than one oom_score point. */
+static long ties_cut(struct proc_scanner *sc, const struct proc_scan_opts *o, long cut)
+{
+	size_t above = 0, ties = 0, room;
+
+	for (size_t i = 0; i < sc->nr; i++) {
+		const struct proc_scan_entry *e = &sc->ents[i];
+
+		if (e->out || (!sc->bpf && e->key == LONG_MIN) || e->key < cut)
+			continue;
+		if (e->key > cut)
+			above++;
+		else
+			sc->ents_next[ties++] = (struct proc_scan_entry){ .key = recency(sc, e) };
+	}
+	room = o->top + PROC_SCAN_TIES_MAX > above ? o->top + PROC_SCAN_TIES_MAX - above : 1;
+	if (ties <= room)
+		return LONG_MIN;
+	return kth_largest(sc->ents_next, ties, room - 1);
 }
 
 static int pass2(struct proc_scanner *sc, const struct proc_scan_opts *o, struct proc_snapshot *snap)
 {
 	size_t in_scope = 0, want = 0;
-	long cut;
+	struct cut cut;
 	int r;
 
 	for (size_t i = 0; i < sc->nr; i++)
 		in_scope += !sc->ents[i].out;
-	cut = cut_key(sc, o, in_scope);
+	cut.key = cut_key(sc, o, in_scope);
+	cut.recency = cut.key == LONG_MIN ? LONG_MIN : ties_cut(sc, o, cut.key);
 	for (size_t i = 0; i < sc->nr; i++)
-		want += selected(sc, &sc->ents[i], cut);
+		want += selected(sc, &sc->ents[i], &cut);
 	r = proc_snapshot_reserve(snap, want ? want : 1);
 	if (r < 0)
 		return r;
 	snap->nr = 0;
 	snap->nr_scanned = sc->bpf ? sc->nr_seen : in_scope;
 	for (size_t i = 0; i < sc->nr; i++)
-		if (selected(sc, &sc->ents[i], cut) && read_full(sc, &sc->ents[i], o, &snap->tasks[snap->nr]) == 0)
+		if (selected(sc, &sc->ents[i], &cut) && read_full(sc, &sc->ents[i], o, &snap->tasks[snap->nr]) == 0)
 			snap->nr++;
 	return 0;
 }
