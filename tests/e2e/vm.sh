@@ -62,7 +62,7 @@ fi
 #   extrapolates the hog's 260-450 MiB/s although memory.max bounds it, fires
 #   at 28-35% MemAvailable and kills `outside` (machine scope, biggest task);
 #   the cgroup's kill floor then escalates that episode; the kernel kills the
-#   hog (10 of 11 runs; the 11th passed: SIGTERM at 90.5% of memory.max).
+#   hog (11 of 12 runs; one passed: SIGTERM at 90.5% of memory.max).
 # memcg-v2-high, default: there is no headroom rule against memory.high
 #   (memory.max only); the machine's PSI trigger (full 40% 2s) fires on the
 #   hog's memory.high throttling and kills `outside` first (machine scope).
