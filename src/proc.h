@@ -121,7 +121,7 @@ int proc_read_start_time(const char *proc_root, pid_t pid, unsigned long long *s
  *    iterator reports global pids); checked at init, else "procfs".
  *  - method "procfs" (fallback): /proc/PID/oom_score, read again with pread()
  *    on a descriptor kept open per process (RLIMIT_NOFILE soft limit raised
- *    to the hard one at init; past it, open+read+close). The key is the
+ *    to the hard one at init; beyond it less a reserve of 256, open+read+close). The key is the
  *    kernel's oom_score, monotonic in points for a global OOM, so the
  *    candidates at the top are exact once every task tied at the cut is read
  *    too. For a memcg scene (other totalpages) every task of the subtree is
@@ -160,6 +160,7 @@ struct proc_scanner {
 	pid_t *subtree;                 /* pids of the memcg subtree, sorted */
 	size_t nr_subtree, cap_subtree;
 	size_t nr_seen;                 /* bpf: processes the iterator visited */
+	size_t nr_fds, fd_budget;       /* procfs: descriptors kept, and at most */
 	char *buf;                      /* getdents / iterator / cgroup.procs reads */
 	size_t buf_size;
 	unsigned long clk_tck;

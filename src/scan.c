@@ -85,14 +85,24 @@ static ssize_t for_each_pid(struct proc_scanner *sc, void (*fn)(void *, pid_t), 
 	return n < 0 ? -errno : count;
 }
 
-static void raise_nofile(void)
+/* Raises the soft RLIMIT_NOFILE to the hard one; returns how many
+ * descriptors the scanner may keep: all but a reserve, so that the rest of
+ * the process (and the scan's own reads) can always open one. */
+#define FD_RESERVE 256
+static size_t raise_nofile(void)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
 	}
+	if (rl.rlim_cur == RLIM_INFINITY)
+		return SIZE_MAX;
+	return rl.rlim_cur > 2 * FD_RESERVE ? (size_t)rl.rlim_cur - FD_RESERVE : (size_t)rl.rlim_cur / 2;
 }
 
 /* ---- method bpf -------------------------------------------------------- */
@@ -340,10 +350,12 @@ static int pass1_bpf(struct proc_scanner *sc, const struct proc_scan_opts *o)
 	return 0;
 }
 
-static void ent_close(struct proc_scan_entry *e)
+static void ent_close(struct proc_scanner *sc, struct proc_scan_entry *e)
 {
-	if (e->fd >= 0)
+	if (e->fd >= 0) {
 		close(e->fd);
+		sc->nr_fds--;
+	}
 	e->fd = -1;
 }
 
@@ -362,12 +374,12 @@ static void merge_one(void *arg, pid_t pid)
 	struct proc_scan_entry e = { .pid = pid, .fd = -1, .rec = NO_REC, .key = LONG_MIN };
 
 	for (; m->old < sc->nr && sc->ents[m->old].pid < pid; m->old++)
-		ent_close(&sc->ents[m->old]);
+		ent_close(sc, &sc->ents[m->old]);
 	if (m->old < sc->nr && sc->ents[m->old].pid == pid)
 		e.fd = sc->ents[m->old++].fd;
 	if (m->nr == sc->cap) {
 		m->full = true;
-		ent_close(&e);
+		ent_close(sc, &e);
 		return;
 	}
 	sc->ents_next[m->nr++] = e;
@@ -376,7 +388,7 @@ static void merge_one(void *arg, pid_t pid)
 static void close_all(struct proc_scanner *sc)
 {
 	for (size_t i = 0; i < sc->nr; i++)
-		ent_close(&sc->ents[i]);
+		ent_close(sc, &sc->ents[i]);
 	sc->nr = 0;
 }
 
@@ -388,7 +400,7 @@ static int list_pids(struct proc_scanner *sc)
 		struct proc_scan_entry *tmp;
 
 		for (; m.old < sc->nr; m.old++)
-			ent_close(&sc->ents[m.old]);
+			ent_close(sc, &sc->ents[m.old]);
 		tmp = sc->ents;
 		sc->ents = sc->ents_next;
 		sc->ents_next = tmp;
@@ -412,14 +424,17 @@ static long read_oom_score(struct proc_scanner *sc, struct proc_scan_entry *e)
 	if (e->fd >= 0)
 		n = pread_file(e->fd, buf, sizeof(buf));
 	if (n < 0 && e->fd >= 0) /* gone, or the pid was reused: reopen once */
-		ent_close(e);
+		ent_close(sc, e);
 	if (e->fd < 0) {
 		snprintf(path, sizeof(path), "%d/oom_score", (int)e->pid);
-		e->fd = openat(sc->proc_fd, path, O_RDONLY | O_CLOEXEC);
-		if (e->fd < 0 && errno == EMFILE) /* out of descriptors: do not keep one */
+		/* past the budget (or out of descriptors): read without keeping one */
+		e->fd = sc->nr_fds < sc->fd_budget ? openat(sc->proc_fd, path, O_RDONLY | O_CLOEXEC) : -1;
+		if (e->fd >= 0)
+			sc->nr_fds++;
+		if (e->fd < 0)
 			n = read_file_at(sc->proc_fd, path, buf, sizeof(buf));
 		else
-			n = e->fd < 0 ? -errno : pread_file(e->fd, buf, sizeof(buf));
+			n = pread_file(e->fd, buf, sizeof(buf));
 	}
 	return n > 0 ? strtol(buf, NULL, 10) : LONG_MIN;
 }
@@ -581,7 +596,7 @@ int proc_scanner_init(struct proc_scanner *sc, const char *proc_root, unsigned i
 	sc->proc_fd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sc->proc_fd < 0)
 		return -errno;
-	raise_nofile();
+	sc->fd_budget = raise_nofile();
 	sc->buf_size = SCAN_BUF_SIZE;
 	sc->buf = malloc(sc->buf_size);
 	if (!sc->buf)
