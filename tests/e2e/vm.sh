@@ -51,26 +51,20 @@ fi
 # Assertion groups that fail today, with why (SCENARIO/GROUP, extended
 # regular expressions): "# known failure" instead of "not ok" until they
 # pass (then "ok": remove them here). OOMKIT_VM_KNOWN_BAD_ASSERTS= (empty)
-# makes every one count. The console excerpts are in doc/vm.md.
-# memcg-v2-daemon, alone (`--cgroup` with the machine's rules off): the
-#   kernel's memcg OOM killer kills the hog first; a v2 cgroup's next sample
-#   is computed with no assumed worst-case fill rate (daemon_timeout_ms()
-#   passes 0, the machine's rule 6000 MiB/s), so a quiet cgroup is sampled
-#   every interval_max (1 s) and a hog fills 64M in 0.2-0.3 s; memory.events
-#   wakes the daemon only at "max", too late.
-# memcg-v2-daemon, defaults: the machine's 150 ms MemAvailable look-ahead
-#   extrapolates the hog's 260-450 MiB/s although memory.max bounds it, fires
-#   at 28-35% MemAvailable and kills `outside` (machine scope, biggest task);
-#   the cgroup's kill floor then escalates that episode; the kernel kills the
-#   hog (11 of 12 runs; one passed: SIGTERM at 90.5% of memory.max).
-# memcg-v2-high, default: there is no headroom rule against memory.high
-#   (memory.max only); the machine's PSI trigger (full 40% 2s) fires on the
-#   hog's memory.high throttling and kills `outside` first (machine scope).
-KNOWN_BAD_ASSERTS=${OOMKIT_VM_KNOWN_BAD_ASSERTS-memcg-v2-daemon/memcg_v2_max_(alone|defaults)_(memcg_oom_kill_0|vmstat_oom_kill_unchanged|console_no_kernel_oom|report_trigger|report_victim|explain_round_trip) memcg-v2-daemon/memcg_v2_max_defaults_outside_alive memcg-v2-high/memcg_v2_high_default_(headroom|outside_alive)}
+# makes every one count.
+# memcg-v2-daemon burst: a task that takes 40 MiB of a 64M memory.max at
+#   full speed and then holds it is SIGTERMed at ~50% of the limit: the
+#   cgroup's 150 ms look-ahead extrapolates ~500 MiB/s to "172.0% of 64MiB
+#   in 150ms" (on a small cgroup 150 ms of a fast grower is more than the
+#   whole limit, so any fast start-up past ~half of it is killed).
+# (The memcg-v2 failures found at 4870b37 pass since 3956a33, doc/vm.md.)
+KNOWN_BAD_ASSERTS=${OOMKIT_VM_KNOWN_BAD_ASSERTS-memcg-v2-daemon/memcg_v2_max_burst_(alive|no_kill)}
 if "$OOMKIT_VM_BIN" kill --help >/dev/null 2>&1; then
 	$VM/run.sh --oracle >/dev/null # (its lines are the per-scenario summary of the ones below)
 	for sc in $VM_ORACLE; do
-		out=$(vm_asserts "$sc" | sed -E "s#^not ok (vm/(${KNOWN_BAD_ASSERTS// /|})\b)#\# known failure \1#")
+		out=$(vm_asserts "$sc")
+		[ -z "$KNOWN_BAD_ASSERTS" ] ||
+			out=$(sed -E "s#^not ok (vm/(${KNOWN_BAD_ASSERTS// /|})\b)#\# known failure \1#" <<<"$out")
 		printf '%s\n' "$out"
 		grep -q '^not ok' <<<"$out" && E2E_FAILED=1
 	done
