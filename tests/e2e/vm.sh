@@ -53,7 +53,7 @@ fi
 # pass (then "ok": remove them here). OOMKIT_VM_KNOWN_BAD_ASSERTS= (empty)
 # makes every one count.
 # memcg-v2-daemon burst: a task that takes 40 MiB of a 64M memory.max at
-#   full speed and then holds it is SIGTERMed at 28-49% of the limit: the
+#   full speed and then holds it is SIGTERMed at 20-49% of the limit: the
 #   cgroup's 150 ms look-ahead extrapolates ~500 MiB/s to "172.0% of 64MiB
 #   in 150ms" (on a small cgroup 150 ms of a fast grower is more than the
 #   whole limit, so any fast start-up past ~half of it is killed).
