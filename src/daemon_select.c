@@ -129,27 +129,24 @@ static unsigned long growth_update(struct growth_slot *g, const struct task_info
 	return grown;
 }
 
-/* The fastest grower among the tasks read; with no growth seen (first
- * scan), the biggest one. */
+/* The fastest grower among the tasks read; NULL with no growth seen (a
+ * first scan: the caller names the victim, not some idle big task). */
 static const struct task_info *find_invoker(struct daemon_selector *s, unsigned long *grown_kb)
 {
-	const struct task_info *best = NULL, *biggest = NULL;
+	const struct task_info *best = NULL;
 	unsigned long best_grown = 0;
 
 	for (size_t i = 0; i < s->snap.nr; i++) {
 		const struct task_info *t = &s->snap.tasks[i];
 		unsigned long g = growth_update(s->growth, t);
-		if (!t->has_mm)
-			continue;
-		if (g > best_grown) {
+
+		if (t->has_mm && g > best_grown) {
 			best_grown = g;
 			best = t;
 		}
-		if (!biggest || task_rss_kb(t) > task_rss_kb(biggest))
-			biggest = t;
 	}
 	*grown_kb = best_grown;
-	return best ? best : biggest;
+	return best;
 }
 
 void daemon_selector_warm(struct daemon_selector *s, unsigned long totalpages)

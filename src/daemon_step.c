@@ -166,6 +166,8 @@ static enum stage memcg_stage_ahead(const struct memcg_watch *w, char *text, siz
 					: (unsigned long)((w->limit_bytes - w->usage_bytes) / 1024);
 	size_t n;
 
+	if (ahead > w->limit_bytes) /* (the kernel keeps it there: "100.0% of 64MiB in 150ms") */
+		ahead = w->limit_bytes;
 	if (grow_kb < 256 || w->limit_bytes == UINT64_MAX || room_kb >= 2 * floor_kb(&w->spec.term, limit_kb) ||
 	    memcg_stage(&w->spec, w->dir, ahead, w->limit_bytes, text, size) == STAGE_NONE)
 		return STAGE_NONE;
