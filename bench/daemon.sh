@@ -162,6 +162,8 @@ echo "|---|---|---|---|---|---|---|"
 SEND="dry-run: would send"
 
 # growth: daemons started on the bare machine, then PROCS appear.
+BESIDE=
+[ "$(wc -w <<<"$SCANNERS")" -gt 1 ] && BESIDE=" (beside the other daemon)"
 declare -A GPID GLOG G0
 for s in $SCANNERS; do
 	start_daemon "$s"; GPID[$s]=$DPID; GLOG[$s]=$DLOG
@@ -175,7 +177,7 @@ for s in $SCANNERS; do wait_passes "${GLOG[$s]}" "$SEND" 20; done
 for s in $SCANNERS; do
 	read -r n0 r0 d0 <<<"${G0[$s]}"
 	read -r n ms r1 r2 d1 d2 < <(window "${GPID[$s]}" "${GLOG[$s]}" "$SEND" "$PASSES")
-	echo "| growth: started at $n0 processes | $(method "${GLOG[$s]}") | $(procs_now) | $n | ${ms//_/ } (beside the other daemon) | $r0 -> $r1 -> $r2 | $d0 -> $d1 -> $d2 |"
+	echo "| growth: started at $n0 processes | $(method "${GLOG[$s]}") | $(procs_now) | $n | ${ms//_/ }$BESIDE | $r0 -> $r1 -> $r2 | $d0 -> $d1 -> $d2 |"
 	stop_daemon "${GPID[$s]}" "${GLOG[$s]}"
 done
 
