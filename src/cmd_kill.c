@@ -33,7 +33,7 @@ struct kill_opts {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: oomkit kill [--cgroup PATH] [--dry-run] [--json] [--kmsg] [--unit process|pgroup|cgroup]\n"
+		"usage: oomkit kill [--cgroup PATH] [--dry-run] [--json] [--kmsg] [--unit process|pgroup|cgroup|swarm]\n"
 		"                   [--prefer RULE]... [--avoid RULE]... [--ignore RULE]... [--protect RULE]...\n"
 		"                   [--self-raised-adj honor|ignore] [--timeout SECS] [--signal KILL|TERM] [--no-reap]\n"
 		"\n"
@@ -96,7 +96,7 @@ static int parse_opt(struct kill_opts *o, struct policy *p, int c, const char *a
 	case OPT_KMSG: o->kmsg = true; return 0;
 	case OPT_NO_REAP: o->reap = false; return 0;
 	case OPT_UNIT:
-		return kill_unit_parse(arg, &o->unit) ? bad_arg("--unit", "expected process, pgroup or cgroup") : 0;
+		return kill_unit_parse(arg, &o->unit) ? bad_arg("--unit", "expected process, pgroup, cgroup or swarm") : 0;
 	case OPT_PREFER: case OPT_AVOID: case OPT_IGNORE: case OPT_PROTECT:
 		return parse_rule(p, c, arg);
 	case OPT_SELF_RAISED:

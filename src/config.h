@@ -77,6 +77,8 @@ struct oomkit_config {
 	bool ignore_root_user;
 	bool dry_run;
 	bool kill_group;             /* kill the victim's whole memory cgroup */
+	int swarm_min;               /* fork bomb: this many young namesakes (0: off) */
+	unsigned long swarm_window_ms; /* ... started within this long */
 
 	/* [hooks] */
 	char pre_kill[CONFIG_PATH_MAX];

@@ -29,6 +29,13 @@ int daemon_selector_start(struct daemon_selector *s, const struct oomkit_config 
 {
 	int r;
 
+	/* a reload that names another proc_root: scanner and kill context anew */
+	if (s->scanner_ready && strcmp(s->scanner.proc_root, cfg->proc_root)) {
+		proc_scanner_free(&s->scanner);
+		s->scanner_ready = false;
+		kill_ctx_free(s->kctx);
+		s->kctx = NULL;
+	}
 	if (!s->kctx) {
 		s->kctx = kill_ctx_new(cfg->proc_root);
 		if (!s->kctx) {
@@ -51,7 +58,7 @@ int daemon_selector_start(struct daemon_selector *s, const struct oomkit_config 
 		r = proc_scanner_init(&s->scanner, cfg->proc_root,
 				      strcmp(cfg->proc_root, "/proc") ? PROC_SCANNER_NO_BPF : 0);
 		if (r == 0)
-			r = proc_snapshot_reserve(&s->snap, SELECT_TOP * 4);
+			r = proc_snapshot_reserve(&s->snap, SELECT_TOP + PROC_SCAN_TIES_MAX);
 		if (r) {
 			snprintf(why, size, "%s: cannot scan: %s", cfg->proc_root, strerror(-r));
 			return r;
@@ -145,33 +152,40 @@ static const struct task_info *find_invoker(struct daemon_selector *s, unsigned 
 	return best ? best : biggest;
 }
 
-int daemon_select_victim(struct daemon_selector *s, const char *memcg, const char *memcg_dir,
-			 unsigned long totalpages, struct victim_scan_result *r)
+void daemon_selector_warm(struct daemon_selector *s, unsigned long totalpages)
 {
-	struct oom_control *oc = &s->oc;
-	/* with policy rules the victim may lie outside the top by points (a
-	 * small preferred task, or a top made only of avoided ones): read all */
-	struct proc_scan_opts o = { .top = s->policy.nr ? 0 : SELECT_TOP, .totalpages = totalpages,
-				    .page_size = (unsigned long)sysconf(_SC_PAGESIZE), .memcg_dir = memcg_dir,
-				    .details = policy_proc_details(&s->policy) | PROC_DETAIL_MEMCG };
-	const struct task_info *inv;
-	enum policy_tier tier;
-	unsigned long grown = 0;
-	int rc;
+	struct proc_scan_opts o = { .top = SELECT_TOP, .totalpages = totalpages,
+				    .page_size = (unsigned long)sysconf(_SC_PAGESIZE) };
+	unsigned long grown;
 
+	if (proc_scanner_scan(&s->scanner, &o, &s->snap) == 0)
+		find_invoker(s, &grown);
+}
+
+/* The oom_control of a selection in the whole machine or one memcg. */
+static void selection_begins(struct daemon_selector *s, const char *memcg, const char *memcg_dir,
+			     unsigned long totalpages, struct victim_scan_result *r)
+{
 	memset(r, 0, sizeof(*r));
 	r->chosen.pidfd = r->invoker.pidfd = -1;
-	*oc = (struct oom_control){ .constraint = memcg ? CONSTRAINT_MEMCG : CONSTRAINT_NONE,
-				    .totalpages = totalpages, .order = -1, .page_size = o.page_size };
+	s->oc = (struct oom_control){ .constraint = memcg ? CONSTRAINT_MEMCG : CONSTRAINT_NONE,
+				      .totalpages = totalpages, .order = -1,
+				      .page_size = (unsigned long)sysconf(_SC_PAGESIZE) };
 	if (memcg) {
-		snprintf(oc->memcg, sizeof(oc->memcg), "%s", memcg);
-		snprintf(oc->memcg_dir, sizeof(oc->memcg_dir), "%s", memcg_dir);
+		snprintf(s->oc.memcg, sizeof(s->oc.memcg), "%s", memcg);
+		snprintf(s->oc.memcg_dir, sizeof(s->oc.memcg_dir), "%s", memcg_dir);
 	}
 	kill_ctx_snapshot_begins(s->kctx);
-	rc = proc_scanner_scan(&s->scanner, &o, &s->snap);
-	if (rc < 0)
-		return rc;
-	inv = find_invoker(s, &grown);
+}
+
+/* select_bad_process() with the policy tiers over s->snap. */
+static int selection_ends(struct daemon_selector *s, const struct task_info *inv, unsigned long grown,
+			  struct victim_scan_result *r)
+{
+	struct oom_control *oc = &s->oc;
+	enum policy_tier tier;
+	int rc;
+
 	oc->t_select_ns = now_ns();
 	rc = policy_select_bad_process(&s->policy, oc, &s->snap, &tier);
 	if (rc < 0)
@@ -184,4 +198,38 @@ int daemon_select_victim(struct daemon_selector *s, const char *memcg, const cha
 	r->nr_candidates = oc->nr_candidates;
 	r->tier = policy_tier_name(tier);
 	return 0;
+}
+
+int daemon_select_victim(struct daemon_selector *s, const char *memcg, const char *memcg_dir,
+			 unsigned long totalpages, struct victim_scan_result *r)
+{
+	/* with policy rules the victim may lie outside the top by points (a
+	 * small preferred task, or a top made only of avoided ones): read all */
+	struct proc_scan_opts o = { .top = s->policy.nr ? 0 : SELECT_TOP, .totalpages = totalpages,
+				    .page_size = (unsigned long)sysconf(_SC_PAGESIZE), .memcg_dir = memcg_dir,
+				    .details = policy_proc_details(&s->policy) | PROC_DETAIL_MEMCG };
+	const struct task_info *inv;
+	unsigned long grown = 0;
+	int rc;
+
+	selection_begins(s, memcg, memcg_dir, totalpages, r);
+	rc = proc_scanner_scan(&s->scanner, &o, &s->snap);
+	if (rc < 0)
+		return rc;
+	inv = find_invoker(s, &grown);
+	return selection_ends(s, inv, grown, r);
+}
+
+int daemon_select_task(struct daemon_selector *s, pid_t pid, const char *memcg, const char *memcg_dir,
+		       unsigned long totalpages, struct victim_scan_result *r)
+{
+	int rc;
+
+	selection_begins(s, memcg, memcg_dir, totalpages, r);
+	rc = task_info_read(s->scanner.proc_root, pid,
+			    policy_proc_details(&s->policy) | PROC_DETAIL_MEMCG, &s->snap.tasks[0]);
+	if (rc < 0)
+		return rc;
+	s->snap.nr = s->snap.nr_scanned = 1;
+	return selection_ends(s, &s->snap.tasks[0], 0, r);
 }

@@ -48,5 +48,13 @@ void daemon_selector_free(struct daemon_selector *s);
  * subtree (kernel path + directory). 0, -ESRCH (nothing killable), -errno. */
 int daemon_select_victim(struct daemon_selector *s, const char *memcg, const char *memcg_dir,
 			 unsigned long totalpages, struct victim_scan_result *r);
+/* A scan that only records what the top tasks hold now: the baseline for
+ * the next selection's invoker (the fastest grower), and the scanner's
+ * descriptors opened while memory is still there. */
+void daemon_selector_warm(struct daemon_selector *s, unsigned long totalpages);
+/* The same for one known task (a fork bomb's biggest copy): the policy
+ * and the kernel's unkillable rules still apply; no scan. */
+int daemon_select_task(struct daemon_selector *s, pid_t pid, const char *memcg, const char *memcg_dir,
+		       unsigned long totalpages, struct victim_scan_result *r);
 
 #endif

@@ -25,16 +25,19 @@
 struct hit {
 	enum stage stage;
 	int scope;                     /* -1 system, else cgroup index */
+	bool psi;                      /* raised by a PSI rule (not a memory level) */
+	bool bomb_only;                /* only the fork-bomb look-ahead holds: no bomb, no kill */
 	char text[192];
 };
 
-static void hit_raise(struct hit *h, enum stage st, int scope, const char *text)
+static void hit_raise(struct hit *h, enum stage st, int scope, bool psi, const char *text)
 {
 	/* stronger wins; at equal stage a cgroup (the narrower scope) wins */
 	if (st < h->stage || (st == h->stage && (h->scope >= 0 || scope < 0)))
 		return;
 	h->stage = st;
 	h->scope = scope;
+	h->psi = psi;
 	snprintf(h->text, sizeof(h->text), "%s", text);
 }
 
@@ -84,7 +87,7 @@ static void evaluate_psi(struct daemon *d, uint64_t now, struct hit *h)
 		else
 			psi_trigger_text(&d->cg[d->psi_fired_scope].spec.psi,
 					 d->cg[d->psi_fired_scope].dir, text, sizeof(text));
-		hit_raise(h, st, d->psi_fired_scope, text);
+		hit_raise(h, st, d->psi_fired_scope, true, text);
 	}
 	d->psi_fired = false;
 	if (d->cfg.psi_sustained.enabled && d->sys.psi_avg_fd >= 0 &&
@@ -93,7 +96,7 @@ static void evaluate_psi(struct daemon *d, uint64_t now, struct hit *h)
 		snprintf(text, sizeof(text), "psi %s avg10 %.0f%% > %g%% for %gs",
 			 d->cfg.psi_sustained.kind == PSI_FULL ? "full" : "some", avg10,
 			 d->cfg.psi_sustained.avg10_percent, (double)d->cfg.psi_sustained.duration_ms / 1e3);
-		hit_raise(h, st, -1, text);
+		hit_raise(h, st, -1, true, text);
 	}
 }
 
@@ -105,10 +108,31 @@ static void evaluate_psi(struct daemon *d, uint64_t now, struct hit *h)
  * recent fill rate takes in LEAD_NS (with swap, the hog's growth comes out
  * of SwapFree while MemAvailable stays low). */
 #define LEAD_NS (150 * MS)
-static enum stage memory_stage_ahead(struct daemon *d, char *text, size_t size)
+/* What the machine loses in lead_ns at the current rate, where the part a
+ * watched cgroup fills cannot exceed what its limit leaves it (a hog in a
+ * 64 MiB cgroup does not empty the machine: the 150 ms look-ahead once took
+ * a 40 MiB bystander outside it for the hog's cgroup-bounded growth). */
+static double machine_fall_kb(const struct daemon *d, uint64_t lead_ns)
+{
+	double secs = (double)lead_ns / 1e9, fall = d->sys.fill_kb_s * secs;
+
+	for (size_t i = 0; i < d->nr_cg; i++) {
+		const struct memcg_watch *w = &d->cg[i];
+		double grow = w->fill_kb_s * secs, room;
+
+		if (w->limit_bytes == UINT64_MAX || grow <= 0)
+			continue;
+		room = w->usage_bytes >= w->limit_bytes ? 0 : (double)(w->limit_bytes - w->usage_bytes) / 1024;
+		if (grow > room)
+			fall -= grow - room;
+	}
+	return fall > 0 ? fall : 0;
+}
+
+static enum stage memory_stage_ahead(struct daemon *d, uint64_t lead_ns, char *text, size_t size)
 {
 	struct mem_sample ahead = d->sys.s;
-	double fall_kb = d->sys.fill_kb_s * (double)LEAD_NS / 1e9;
+	double fall_kb = machine_fall_kb(d, lead_ns);
 	size_t n;
 
 	if (fall_kb < 1024)
@@ -122,31 +146,92 @@ static enum stage memory_stage_ahead(struct daemon *d, char *text, size_t size)
 	n = strlen(text);
 	if (n < size)
 		snprintf(text + n, size - n, " in %llums (now %.1f%%, falling %.0fMiB/s)",
-			 (unsigned long long)(LEAD_NS / MS),
+			 (unsigned long long)(lead_ns / MS),
 			 d->sys.s.mem_total_kb ? 100.0 * (double)d->sys.s.mem_available_kb / (double)d->sys.s.mem_total_kb : 0,
 			 d->sys.fill_kb_s / 1024);
 	return STAGE_TERM;
 }
 
-static struct hit evaluate(struct daemon *d, uint64_t now)
+/* A cgroup's SIGTERM floor LEAD_NS ahead at its fill rate, as for the
+ * machine: a hog at full speed crosses a 64 MiB cgroup's floors in tens
+ * of ms, and the kernel's memcg OOM killer is then first. Only within
+ * twice the floor: a container's start-up burst (40 MiB at full speed in
+ * 64 MiB) projects past the limit long before it ends, well below it. */
+static enum stage memcg_stage_ahead(const struct memcg_watch *w, char *text, size_t size)
 {
-	struct hit h = { .stage = STAGE_NONE, .scope = -1 };
+	double grow_kb = w->fill_kb_s * (double)LEAD_NS / 1e9;
+	uint64_t ahead = w->usage_bytes + (uint64_t)grow_kb * 1024;
+	unsigned long limit_kb = (unsigned long)(w->limit_bytes / 1024);
+	unsigned long room_kb = w->usage_bytes >= w->limit_bytes ? 0
+					: (unsigned long)((w->limit_bytes - w->usage_bytes) / 1024);
+	size_t n;
+
+	if (grow_kb < 256 || w->limit_bytes == UINT64_MAX || room_kb >= 2 * floor_kb(&w->spec.term, limit_kb) ||
+	    memcg_stage(&w->spec, w->dir, ahead, w->limit_bytes, text, size) == STAGE_NONE)
+		return STAGE_NONE;
+	n = strlen(text);
+	if (n < size)
+		snprintf(text + n, size - n, " in %llums (now %.1f%%, filling %.0fMiB/s)",
+			 (unsigned long long)(LEAD_NS / MS),
+			 100.0 * (double)w->usage_bytes / (double)w->limit_bytes, w->fill_kb_s / 1024);
+	return STAGE_TERM;
+}
+
+/* A fork bomb fills memory in well under a second, and once memory is
+ * gone every read of /proc takes the kernel's reclaim path (a scan of a
+ * few hundred copies took 19 s in the guest). So while threads grow by
+ * swarm_min or more, the floor is checked BOMB_LEAD_NS ahead: the bomb is
+ * then found and killed while memory is still there. The hit only holds
+ * if a bomb is found (bomb_only), so a busy start-up is not a kill; after
+ * a search that found none, the next waits BOMB_RETRY_NS. */
+#define BOMB_LEAD_NS (1000 * MS)
+#define BOMB_RETRY_NS (1000 * MS)
+static void evaluate_bomb_ahead(struct daemon *d, struct hit *h)
+{
+	unsigned long growth = sys_watch_thread_growth(&d->sys);
+	char text[192];
+	size_t n;
+
+	if (d->cfg.swarm_min <= 0 || growth < (unsigned long)d->cfg.swarm_min ||
+	    d->sys.sample_ns < d->no_bomb_until_ns ||
+	    memory_stage_ahead(d, BOMB_LEAD_NS, text, sizeof(text)) == STAGE_NONE)
+		return;
+	n = strlen(text);
+	snprintf(text + n, sizeof(text) - n, " with %lu new threads", growth);
+	hit_raise(h, STAGE_TERM, -1, false, text);
+	h->bomb_only = true;
+}
+
+/* The memory levels: system floors (now and LEAD_NS ahead), cgroups. */
+static void evaluate_memory(struct daemon *d, struct hit *h)
+{
 	char text[192];
 	enum stage st;
 
 	st = memory_stage(&d->cfg, &d->sys.s, text, sizeof(text));
 	if (st == STAGE_NONE)
-		st = memory_stage_ahead(d, text, sizeof(text));
-	hit_raise(&h, st, -1, text);
+		st = memory_stage_ahead(d, LEAD_NS, text, sizeof(text));
+	hit_raise(h, st, -1, false, text);
+	if (h->stage == STAGE_NONE)
+		evaluate_bomb_ahead(d, h);
 	for (size_t i = 0; i < d->nr_cg; i++) {
 		struct memcg_watch *w = &d->cg[i];
 		st = memcg_stage(&w->spec, w->dir, w->usage_bytes, w->limit_bytes, text, sizeof(text));
+		if (st == STAGE_NONE)
+			st = memcg_stage_ahead(w, text, sizeof(text));
 		if (w->under_oom) { /* tasks wait in the kernel for us to free memory */
 			st = STAGE_KILL;
 			snprintf(text, sizeof(text), "memcg %s under_oom", w->dir);
 		}
-		hit_raise(&h, st, (int)i, text);
+		hit_raise(h, st, (int)i, false, text);
 	}
+}
+
+static struct hit evaluate(struct daemon *d, uint64_t now)
+{
+	struct hit h = { .stage = STAGE_NONE, .scope = -1 };
+
+	evaluate_memory(d, &h);
 	evaluate_psi(d, now, &h);
 	d->stats.stage = h.stage;
 	snprintf(d->stats.trigger, sizeof(d->stats.trigger), "%s", h.text);
@@ -179,6 +264,49 @@ static int choose(struct daemon *d, const struct hit *h, struct victim_scan_resu
 	return daemon_select_victim(&d->sel, h->scope >= 0 ? d->cg[h->scope].kpath : NULL,
 				    h->scope >= 0 ? d->cg[h->scope].dir : NULL,
 				    scope_totalpages(d, h->scope), r);
+}
+
+/* A fresh sample that keeps the fill rates unless memory came back: a
+ * rate over the few ms of a selection is noise (MemAvailable moves in
+ * per-cpu batches), and halving it made the look-ahead drop hits that the
+ * next sample raised again (4 times in one hog-fast run). */
+static void resample_keeping_rates(struct daemon *d)
+{
+	unsigned long before = d->sys.s.mem_available_kb + d->sys.s.swap_free_kb;
+	double rate = d->sys.fill_kb_s, cg_rate[CONFIG_MAX_CGROUPS];
+	uint64_t cg_usage[CONFIG_MAX_CGROUPS];
+
+	for (size_t i = 0; i < d->nr_cg; i++) {
+		cg_rate[i] = d->cg[i].fill_kb_s;
+		cg_usage[i] = d->cg[i].usage_bytes;
+	}
+	sample_all(d, now_ns());
+	d->sys.fill_kb_s = d->sys.s.mem_available_kb + d->sys.s.swap_free_kb > before ? 0 : rate;
+	for (size_t i = 0; i < d->nr_cg; i++)
+		d->cg[i].fill_kb_s = d->cg[i].usage_bytes < cg_usage[i] ? 0 : cg_rate[i];
+}
+
+/* The kernel's last-second check (__alloc_pages_may_oom() tries the free
+ * lists once more before it kills), after a scan that may have taken long:
+ * under a fork bomb it can take hundreds of ms, in which the bomb may
+ * have died (the kernel killed it first, or its parent did); a kill then
+ * would only hit whoever is left, a bystander. A PSI hit still holds while
+ * memory is short (its own gate); a memory level is evaluated afresh. */
+static bool pressure_still_holds(struct daemon *d, const struct hit *h)
+{
+	struct hit again = { .stage = STAGE_NONE, .scope = -1 };
+
+	resample_keeping_rates(d);
+	if (h->psi)
+		return h->scope >= 0 || psi_memory_short(d);
+	evaluate_memory(d, &again);
+	return again.stage != STAGE_NONE;
+}
+
+static int choose_task(struct daemon *d, const struct hit *h, pid_t pid, struct victim_scan_result *r)
+{
+	return daemon_select_task(&d->sel, pid, h->scope >= 0 ? d->cg[h->scope].kpath : NULL,
+				  h->scope >= 0 ? d->cg[h->scope].dir : NULL, scope_totalpages(d, h->scope), r);
 }
 
 static void start_post_hook(struct daemon *d)
@@ -236,6 +364,14 @@ static void send_signal(struct daemon *d, int sig, uint64_t now)
 	int r = sig == SIGKILL ? kill_with_reaper(d) : victim_signal(&ep->rec.victim, sig);
 
 	ep->rec.signal = sig;
+	if (r == -ESRCH && !ep->t_signal_ns) {
+		/* gone before any signal of ours: no kill to report, sample again */
+		dlog(DLOG_NOTICE, "process %d (%s) was gone before the SIG%s", ep->rec.victim.pid,
+		     ep->rec.victim.comm, sigabbrev_np(sig));
+		victim_close(&ep->rec.victim);
+		ep->state = EP_IDLE;
+		return;
+	}
 	if (r) {
 		/* gone already (ESRCH) is what we wanted; anything else is a failure */
 		if (r != -ESRCH) {
@@ -264,6 +400,35 @@ static void send_signal(struct daemon *d, int sig, uint64_t now)
 	ep->deadline_ns = now + d->cfg.exit_timeout_ms * MS;
 }
 
+/* A fork bomb: swarm_min threads or more started within the window (one
+ * read of /proc/loadavg a pass tells), most of them copies of one name.
+ * Killing one copy frees nothing (another forks in its place), a SIGTERM
+ * grace lets them fork on, and reading their thousands for oom_badness
+ * takes longer than they need to fill memory. So the episode SIGKILLs the
+ * swarm at once: by process group when the group holds only copies
+ * (kill(-pgid), atomic against racing forks), else copy by copy (kill unit
+ * "swarm": name, uid and memory cgroup). Its victim is the biggest copy. */
+static bool find_fork_bomb(struct daemon *d, struct swarm *sw)
+{
+	unsigned long long hz = (unsigned long long)sysconf(_SC_CLK_TCK);
+	unsigned long long now = kill_boot_tick(), window = d->cfg.swarm_window_ms * hz / 1000;
+
+	if (d->cfg.swarm_min <= 0 || sys_watch_thread_growth(&d->sys) < (unsigned long)d->cfg.swarm_min)
+		return false;
+	return kill_find_swarm(d->sel.kctx, now > window ? now - window : 0, (size_t)d->cfg.swarm_min, sw) == 0;
+}
+
+static void mark_fork_bomb(struct daemon *d, struct hit *h, const struct swarm *sw)
+{
+	size_t n = strlen(h->text);
+
+	d->sel.kctx->unit = sw->pgroup_clean ? KILL_UNIT_PGROUP : KILL_UNIT_SWARM;
+	d->sel.kctx->pgroup_kill = sw->pgroup_clean ? sw->pgid : 0;
+	h->stage = STAGE_KILL;
+	snprintf(h->text + n, sizeof(h->text) - n, ", fork bomb: %zu %s started in %lus", sw->nr_young, sw->comm,
+		 d->cfg.swarm_window_ms / 1000);
+}
+
 static void dry_run_kill(struct daemon *d, const struct hit *h, struct victim_scan_result *r,
 			 uint64_t select_ns)
 {
@@ -274,20 +439,33 @@ static void dry_run_kill(struct daemon *d, const struct hit *h, struct victim_sc
 					    .dry_run = true, .nr_candidates = r->nr_candidates,
 					    .select_ns = select_ns,
 					    .avail_before_kb = scope_avail_kb(d, h->scope) };
-	snprintf(rec->trigger, sizeof(rec->trigger), "%s", h->text);
+	snprintf(rec->trigger, sizeof(rec->trigger), "%.*s", (int)sizeof(rec->trigger) - 1, h->text);
 	d->stats.dry_run_kills++;
 	report_dry_run(d, rec);
 	start_post_hook(d);
 	report_record(d, rec);
 }
 
-static void start_episode(struct daemon *d, const struct hit *h, uint64_t now)
+static void start_episode(struct daemon *d, const struct hit *hit, uint64_t now)
 {
 	struct episode *ep = &d->ep;
 	struct victim_scan_result r;
 	uint64_t t0 = now_ns();
-	int rc = choose(d, h, &r);
-	uint64_t select_ns = now_ns() - t0;
+	struct swarm sw;
+	bool bomb = find_fork_bomb(d, &sw);
+	int rc = bomb ? choose_task(d, hit, sw.biggest, &r) : -ESRCH;
+	uint64_t select_ns;
+	struct hit marked = *hit, *h = &marked;
+
+	if (rc && hit->bomb_only) {
+		d->no_bomb_until_ns = now + BOMB_RETRY_NS;
+		return;
+	}
+	if (rc) { /* no bomb, or its biggest copy may not be killed: the kernel's way */
+		bomb = false;
+		rc = choose(d, hit, &r);
+	}
+	select_ns = now_ns() - t0;
 
 	if (rc) {
 		if (!ep->no_victim_logged)
@@ -297,6 +475,15 @@ static void start_episode(struct daemon *d, const struct hit *h, uint64_t now)
 		return;
 	}
 	ep->no_victim_logged = false;
+	if (!pressure_still_holds(d, h)) {
+		dlog(DLOG_NOTICE, "%s: over after %.0f ms of selection, nothing killed (would have been %d %s)",
+		     h->text, (double)select_ns / 1e6, r.chosen.pid, r.chosen.comm);
+		return;
+	}
+	d->sel.kctx->unit = d->cfg.kill_group ? KILL_UNIT_CGROUP : KILL_UNIT_PROCESS;
+	d->sel.kctx->pgroup_kill = 0;
+	if (bomb)
+		mark_fork_bomb(d, h, &sw);
 	if (d->cfg.dry_run) {
 		dry_run_kill(d, h, &r, select_ns);
 		return;
@@ -311,7 +498,7 @@ static void start_episode(struct daemon *d, const struct hit *h, uint64_t now)
 	ep->rec = (struct daemon_kill_record){ .victim = r.chosen, .invoker = r.invoker,
 					       .nr_candidates = r.nr_candidates, .select_ns = select_ns,
 					       .avail_before_kb = scope_avail_kb(d, h->scope) };
-	snprintf(ep->rec.trigger, sizeof(ep->rec.trigger), "%s", h->text);
+	snprintf(ep->rec.trigger, sizeof(ep->rec.trigger), "%.*s", (int)sizeof(ep->rec.trigger) - 1, h->text);
 	snprintf(ep->rec.scope, sizeof(ep->rec.scope), "%s", h->scope >= 0 ? d->cg[h->scope].kpath : "");
 	if (h->stage == STAGE_KILL)
 		d->stats.triggers_kill++;
@@ -338,7 +525,7 @@ static void finish_episode(struct daemon *d, uint64_t now)
 	struct episode *ep = &d->ep;
 
 	ep->rec.exited = victim_exited(&ep->rec.victim);
-	ep->rec.ms_to_exit = (now - ep->t_signal_ns) / MS;
+	ep->rec.ms_to_exit = ep->t_signal_ns ? (now - ep->t_signal_ns) / MS : 0;
 	victim_close(&ep->rec.victim);
 	sample_all(d, now);
 	ep->rec.avail_after_kb = scope_avail_kb(d, ep->scope);
@@ -362,6 +549,20 @@ static void escalate(struct daemon *d, const struct hit *h, uint64_t now)
 	send_signal(d, SIGKILL, now);
 }
 
+/* Within twice the SIGTERM floor, a scan a second (top tasks only): the
+ * first selection of an episode then knows who grew since (the invoker),
+ * and the scanner's descriptors are open while memory is still there. */
+#define WARM_EVERY_NS (1000 * MS)
+static void warm_up(struct daemon *d, uint64_t now)
+{
+	unsigned long near_kb = 2 * floor_kb(&d->cfg.mem_term, d->sys.s.mem_total_kb);
+
+	if (!d->cfg.memory_enabled || d->sys.s.mem_available_kb >= near_kb || now < d->next_warm_ns)
+		return;
+	d->next_warm_ns = now + WARM_EVERY_NS;
+	daemon_selector_warm(&d->sel, scope_totalpages(d, -1));
+}
+
 void daemon_step(struct daemon *d, uint64_t now)
 {
 	struct episode *ep = &d->ep;
@@ -376,10 +577,12 @@ void daemon_step(struct daemon *d, uint64_t now)
 		d->stats.hooks_failed++;
 	switch (ep->state) {
 	case EP_IDLE:
-		if (h.stage != STAGE_NONE)
+		if (h.stage != STAGE_NONE) {
 			start_episode(d, &h, now);
-		else
-			ep->no_victim_logged = false;
+			break;
+		}
+		ep->no_victim_logged = false;
+		warm_up(d, now);
 		break;
 	case EP_PRE_HOOK:
 		if (d->pre_hook.pid && now < ep->deadline_ns && h.stage != STAGE_KILL)
@@ -424,8 +627,9 @@ unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now)
 		/* v1 thresholds wake us: poll only as a safety net */
 		if (w->version == 1 || w->limit_bytes == UINT64_MAX)
 			continue;
-		ti = next_interval_ms(head > fl ? head - fl : 0, w->fill_kb_s, 0, d->cfg.interval_min_ms,
-				      d->cfg.interval_max_ms);
+		/* nothing wakes us before memory.max is hit: the machine's worst case */
+		ti = next_interval_ms(head > fl ? head - fl : 0, w->fill_kb_s, assumed_kb_s,
+				      d->cfg.interval_min_ms, d->cfg.interval_max_ms);
 		if (ti < t)
 			t = ti;
 	}

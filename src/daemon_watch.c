@@ -68,7 +68,10 @@ int sys_watch_open(struct sys_watch *w, const struct oomkit_config *c, char *why
 {
 	char path[CONFIG_PATH_MAX + 32];
 
-	*w = (struct sys_watch){ .meminfo_fd = -1, .psi_fd = -1, .psi_avg_fd = -1 };
+	*w = (struct sys_watch){ .meminfo_fd = -1, .psi_fd = -1, .psi_avg_fd = -1,
+				 .threads_window_ns = c->swarm_window_ms * 1000000ull };
+	snprintf(path, sizeof(path), "%s/loadavg", c->proc_root);
+	w->loadavg_fd = open(path, O_RDONLY | O_CLOEXEC);
 	snprintf(path, sizeof(path), "%s/meminfo", c->proc_root);
 	w->meminfo_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (w->meminfo_fd < 0) {
@@ -85,6 +88,25 @@ int sys_watch_open(struct sys_watch *w, const struct oomkit_config *c, char *why
 	return 0;
 }
 
+/* "0.00 0.01 0.05 2/345 6789": the 345. The minimum rolls over per
+ * window, so the growth covers the last one to two windows. */
+static void sample_threads(struct sys_watch *w, uint64_t now)
+{
+	char buf[128];
+	const char *slash;
+
+	if (w->loadavg_fd < 0 || pread_file(w->loadavg_fd, buf, sizeof(buf)) < 0 || !(slash = strchr(buf, '/')))
+		return;
+	w->nr_threads = strtoul(slash + 1, NULL, 10);
+	if (!w->threads_window_start_ns || now - w->threads_window_start_ns >= w->threads_window_ns) {
+		w->threads_min_before = w->threads_window_start_ns ? w->threads_min_now : w->nr_threads;
+		w->threads_min_now = w->nr_threads;
+		w->threads_window_start_ns = now;
+	}
+	if (w->nr_threads < w->threads_min_now)
+		w->threads_min_now = w->nr_threads;
+}
+
 int sys_watch_sample(struct sys_watch *w, uint64_t now)
 {
 	char buf[4096];
@@ -99,12 +121,22 @@ int sys_watch_sample(struct sys_watch *w, uint64_t now)
 					 w->s.mem_available_kb + w->s.swap_free_kb, now - w->sample_ns);
 	w->s = s;
 	w->sample_ns = now;
+	sample_threads(w, now);
 	return 0;
+}
+
+unsigned long sys_watch_thread_growth(const struct sys_watch *w)
+{
+	unsigned long fewest = w->threads_min_now < w->threads_min_before ? w->threads_min_now
+									 : w->threads_min_before;
+
+	return w->nr_threads > fewest ? w->nr_threads - fewest : 0;
 }
 
 void sys_watch_close(struct sys_watch *w)
 {
 	close_fd(&w->meminfo_fd);
+	close_fd(&w->loadavg_fd);
 	close_fd(&w->psi_fd);
 	close_fd(&w->psi_avg_fd);
 }
@@ -265,8 +297,8 @@ int memcg_watch_open(struct memcg_watch *w, const struct cgroup_watch_spec *spec
 {
 	int r;
 
-	*w = (struct memcg_watch){ .spec = *spec, .usage_fd = -1, .limit_fd = -1, .events_fd = -1,
-				   .oom_efd = -1, .thr_efd = -1, .psi_fd = -1 };
+	*w = (struct memcg_watch){ .spec = *spec, .usage_fd = -1, .limit_fd = -1, .high_fd = -1,
+				   .events_fd = -1, .oom_efd = -1, .thr_efd = -1, .psi_fd = -1 };
 	r = resolve(spec->path, w->dir, sizeof(w->dir), &w->version);
 	if (r) {
 		snprintf(why, size, "%s: %s", spec->path,
@@ -281,6 +313,9 @@ int memcg_watch_open(struct memcg_watch *w, const struct cgroup_watch_spec *spec
 			      O_RDONLY);
 	w->events_fd = open_in(w->dir, w->version == 1 ? "memory.oom_control" : "memory.events",
 			       O_RDONLY);
+	/* the kernel throttles a v2 cgroup at memory.high: the headroom ends there */
+	if (w->version == 2)
+		w->high_fd = open_in(w->dir, "memory.high", O_RDONLY);
 	if (w->usage_fd < 0 || w->limit_fd < 0 || w->events_fd < 0) {
 		snprintf(why, size, "%s: cannot open its memory files: %s", w->dir, strerror(errno));
 		memcg_watch_close(w);
@@ -298,10 +333,12 @@ int memcg_watch_open(struct memcg_watch *w, const struct cgroup_watch_spec *spec
 
 int memcg_watch_sample(struct memcg_watch *w, uint64_t now)
 {
-	uint64_t usage, limit;
+	uint64_t usage, limit, high;
 
 	if (read_u64_fd(w->usage_fd, &usage) || read_u64_fd(w->limit_fd, &limit))
 		return -EIO;
+	if (w->high_fd >= 0 && read_u64_fd(w->high_fd, &high) == 0 && high < limit)
+		limit = high;
 	if (w->version == 1 && limit >= (1ULL << 62))
 		limit = UINT64_MAX;
 	if (w->sample_ns && now > w->sample_ns)
@@ -359,6 +396,7 @@ void memcg_watch_close(struct memcg_watch *w)
 	}
 	close_fd(&w->usage_fd);
 	close_fd(&w->limit_fd);
+	close_fd(&w->high_fd);
 	close_fd(&w->events_fd);
 	close_fd(&w->oom_efd);
 	close_fd(&w->thr_efd);

@@ -27,6 +27,12 @@ struct sys_watch {
 	struct mem_sample s;
 	uint64_t sample_ns;
 	double fill_kb_s;      /* how fast MemAvailable + SwapFree fell lately */
+	/* threads on the machine (/proc/loadavg), and their fewest over the
+	 * last one to two windows: a fork bomb's growth, for one read a pass */
+	int loadavg_fd;
+	unsigned long nr_threads;
+	unsigned long threads_min_now, threads_min_before;
+	uint64_t threads_window_ns, threads_window_start_ns;
 };
 
 struct memcg_watch {
@@ -35,11 +41,12 @@ struct memcg_watch {
 	char dir[PATH_MAX];
 	char kpath[TASK_CGROUP_MAX];   /* as /proc/PID/cgroup shows it */
 	int usage_fd, limit_fd;
+	int high_fd;                   /* v2 memory.high (the throttle point), -1 on v1 */
 	int events_fd;                 /* v2 memory.events, v1 memory.oom_control */
 	int oom_efd, thr_efd;          /* v1 eventfds, -1 on v2 */
 	int psi_fd;                    /* memory.pressure trigger, -1 if none */
 	bool set_oom_kill_disable;     /* we wrote 1, restore 0 on close */
-	uint64_t usage_bytes, limit_bytes;
+	uint64_t usage_bytes, limit_bytes; /* limit: memory.max or, lower, memory.high */
 	uint64_t oom_kill;             /* the kernel's kills so far */
 	bool under_oom;                /* v1: tasks wait for us (oom_kill_disable) */
 	uint64_t sample_ns;
@@ -53,6 +60,8 @@ int psi_read_avg10(int fd, enum psi_kind kind, double *avg10);
 
 int sys_watch_open(struct sys_watch *w, const struct oomkit_config *c, char *why, size_t size);
 int sys_watch_sample(struct sys_watch *w, uint64_t now);
+/* Threads started lately: now minus the fewest seen in the window. */
+unsigned long sys_watch_thread_growth(const struct sys_watch *w);
 void sys_watch_close(struct sys_watch *w);
 
 /* Resolves spec->path (absolute, or below the v1 memory / cgroup2 root),

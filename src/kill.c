@@ -22,12 +22,12 @@
 #include <unistd.h>
 
 #include "mem.h"
+#include "kill_proc.h"
 #include "pidfd.h"
 #include "util.h"
 
 
 #define PF_KTHREAD_FLAG 0x00200000u
-#define OOM_SCORE_ADJ_MIN (-1000)
 
 struct kill_ctx *kill_ctx_new(const char *proc_root)
 {
@@ -36,6 +36,9 @@ struct kill_ctx *kill_ctx_new(const char *proc_root)
 
 	if (!k)
 		return NULL;
+	/* every page touched now: under mlockall(MCL_ONFAULT) an untouched one
+	 * would be faulted in on the kill path, when memory is gone */
+	memset(k, 0, sizeof(*k));
 	snprintf(k->proc_root, sizeof(k->proc_root), "%s", proc_root);
 	k->self_pid = getpid();
 	k->timeout_ms = 10000;
@@ -151,7 +154,7 @@ int task_find_mm(const char *proc_root, struct task_info *t, char *buf, size_t s
 }
 
 /* Boot time in USER_HZ ticks, the unit of stat's start time. */
-static unsigned long long boot_tick(void)
+unsigned long long kill_boot_tick(void)
 {
 	struct timespec ts;
 	unsigned long long hz = (unsigned long long)sysconf(_SC_CLK_TCK);
@@ -163,7 +166,7 @@ static unsigned long long boot_tick(void)
 
 void kill_ctx_snapshot_begins(struct kill_ctx *k)
 {
-	k->snapshot_tick = boot_tick();
+	k->snapshot_tick = kill_boot_tick();
 }
 
 const char *kill_refuse_reason(const struct kill_ctx *k, const struct task_info *t)
@@ -211,11 +214,15 @@ static bool qualifies(const struct kill_ctx *k, const struct task_info *t, enum 
 
 	switch (why) {
 	case KILL_WHY_SHARES_MM:
-		return sys_kcmp_vm(v->pid, t->pid) == 0;
+		/* two exiting tasks "share" their NULL mm under kcmp */
+		return v->has_mm && t->has_mm && sys_kcmp_vm(v->pid, t->pid) == 0;
 	case KILL_WHY_PGROUP:
 		return t->pgid == v->pgid;
 	case KILL_WHY_CGROUP:
 		return !strcmp(t->memcg, v->memcg);
+	case KILL_WHY_SWARM:
+		/* (an exiting copy forks no more, and reads as in the root cgroup) */
+		return t->has_mm && t->uid == v->uid && !strcmp(t->comm, v->comm) && !strcmp(t->memcg, v->memcg);
 	default:
 		return false;
 	}
@@ -265,10 +272,7 @@ static void add_member(struct kill_ctx *k, pid_t pid, enum kill_why why)
 	}
 }
 
-typedef void (*pid_fn)(struct kill_ctx *k, pid_t pid, void *arg);
-
-/* Every numeric entry of /proc, read with getdents64 into k->dents. */
-static void for_each_pid(struct kill_ctx *k, pid_fn fn, void *arg)
+void kill_for_each_pid(struct kill_ctx *k, kill_pid_fn fn, void *arg)
 {
 	ssize_t n;
 
@@ -293,17 +297,22 @@ static void try_sharer(struct kill_ctx *k, pid_t pid, void *arg)
 		add_member(k, pid, KILL_WHY_SHARES_MM);
 }
 
+bool kill_read_stat(struct kill_ctx *k, pid_t pid, struct task_info *t)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "%d/stat", (int)pid);
+	return read_file_at(k->proc_fd, path, k->text, sizeof(k->text)) >= 0 && proc_parse_stat(k->text, t) == 0;
+}
+
 static void try_pgroup(struct kill_ctx *k, pid_t pid, void *arg)
 {
 	struct task_info t;
-	char path[32];
 
 	(void)arg;
 	if (is_member(k, pid))
 		return;
-	snprintf(path, sizeof(path), "%d/stat", (int)pid);
-	if (read_file_at(k->proc_fd, path, k->text, sizeof(k->text)) < 0 ||
-	    proc_parse_stat(k->text, &t) < 0 || t.pgid != k->members[0].t.pgid)
+	if (!kill_read_stat(k, pid, &t) || t.pgid != k->members[0].t.pgid)
 		return;
 	add_member(k, pid, KILL_WHY_PGROUP);
 }
@@ -379,13 +388,66 @@ static void kill_cgroup(struct kill_ctx *k)
 	close(dfd);
 }
 
+struct namesakes {
+	size_t found;   /* new members added by this pass */
+};
+
+/* The name is the cheap first filter (stat); add_member() checks the rest. */
+static void try_swarm(struct kill_ctx *k, pid_t pid, void *arg)
+{
+	struct namesakes *n = arg;
+	struct task_info t;
+	size_t before = k->nr_members + k->nr_more;
+
+	if (is_member(k, pid) || !kill_read_stat(k, pid, &t) || strcmp(t.comm, k->members[0].t.comm))
+		return;
+	add_member(k, pid, KILL_WHY_SWARM);
+	n->found += k->nr_members + k->nr_more - before;
+}
+
+/* --unit swarm: the namesakes are signalled as they are found, and /proc is
+ * listed again until a pass finds none (each one may have forked before
+ * its signal landed). */
+static void kill_swarm(struct kill_ctx *k)
+{
+	for (int round = 0; round < KILL_CGROUP_ROUNDS; round++) {
+		struct namesakes n = { 0 };
+
+		kill_for_each_pid(k, try_swarm, &n);
+		if (k->dry_run)
+			break;
+		signal_members(k);
+		if (n.found == 0)
+			break;
+	}
+}
+
+/* --unit pgroup on a group kill_find_swarm() found clean: one kill(2) for
+ * the whole group, so that no member forks past it; the victim was
+ * verified through its pidfd just before. */
+static void kill_pgroup_at_once(struct kill_ctx *k)
+{
+	if (k->dry_run || k->sig != SIGKILL || k->pgroup_kill != k->members[0].t.pgid ||
+	    sys_pidfd_signal(k->members[0].pidfd, 0) < 0 || kill(-k->pgroup_kill, SIGKILL) < 0)
+		return;
+	k->used_pgroup_kill = true;
+	k->members[0].signalled = true;
+}
+
 static void collect_members(struct kill_ctx *k)
 {
-	for_each_pid(k, try_sharer, NULL);
+	if (k->unit == KILL_UNIT_PGROUP && k->pgroup_kill) {
+		kill_pgroup_at_once(k);
+		if (k->used_pgroup_kill)
+			return; /* (dying members are not read one by one) */
+	}
+	kill_for_each_pid(k, try_sharer, NULL);
 	if (k->unit == KILL_UNIT_PGROUP)
-		for_each_pid(k, try_pgroup, NULL);
+		kill_for_each_pid(k, try_pgroup, NULL);
 	else if (k->unit == KILL_UNIT_CGROUP)
 		kill_cgroup(k);
+	else if (k->unit == KILL_UNIT_SWARM)
+		kill_swarm(k);
 }
 
 /* Status counters of the victim right after process_mrelease(): the
@@ -448,6 +510,7 @@ static void reset_results(struct kill_ctx *k)
 	k->nr_members = 0;
 	k->nr_more = 0;
 	k->used_cgroup_kill = false;
+	k->used_pgroup_kill = false;
 	k->reap_err = 1;
 	k->now_anon_kb = k->now_file_kb = k->now_shmem_kb = 0;
 }
@@ -470,7 +533,7 @@ static int open_victim(struct kill_ctx *k, const struct oom_control *oc)
 	int pidfd, r;
 
 	/* without kill_ctx_snapshot_begins(), now is the best bound known */
-	if (c->start_time >= (k->snapshot_tick ? k->snapshot_tick : boot_tick()))
+	if (c->start_time >= (k->snapshot_tick ? k->snapshot_tick : kill_boot_tick()))
 		return finish(k, KILL_TOO_YOUNG, -ESTALE);
 	test_pause(k, KILL_PAUSE_BEFORE_PIDFD);
 	pidfd = sys_pidfd_open(c->pid);
@@ -491,12 +554,33 @@ static int open_victim(struct kill_ctx *k, const struct oom_control *oc)
 	k->refused = kill_refuse_reason(k, &v->t);
 	if (k->refused)
 		return finish(k, KILL_REFUSED, -EPERM);
+	if (k->unit == KILL_UNIT_SWARM) /* the cgroup the decision saw: an exiting victim reads "/" */
+		snprintf(v->t.memcg, sizeof(v->t.memcg), "%s", c->memcg);
 	collect_members(k);
 	/* still alive (or an unreaped zombie): its pid was not reused under kcmp;
 	 * kill_cgroup() checked that before its cgroup.kill */
-	if (!k->used_cgroup_kill && sys_pidfd_signal(pidfd, 0) < 0)
+	if (!k->used_cgroup_kill && !k->used_pgroup_kill && sys_pidfd_signal(pidfd, 0) < 0)
 		return finish(k, KILL_VICTIM_GONE, -ESRCH);
 	return 0;
+}
+
+/* --unit swarm whose chosen copy is gone (a fork bomb's copies die and
+ * fork all the time, the kernel may have killed this one): the swarm is
+ * still there, found by the chosen task's name, uid and cgroup as scanned.
+ * The victim counts as signalled and exited; 0 when a member was found. */
+static int swarm_without_victim(struct kill_ctx *k, const struct oom_control *oc)
+{
+	struct kill_member *v = &k->members[0];
+
+	memset(v, 0, sizeof(*v));
+	v->t = *oc->chosen;
+	v->pidfd = -1;
+	v->why = KILL_WHY_VICTIM;
+	v->signalled = v->exited = true;
+	k->nr_members = 1;
+	k->nr_more = 0;
+	kill_swarm(k);
+	return k->nr_members + k->nr_more > 1 ? 0 : -ESRCH;
 }
 
 static void reap(struct kill_ctx *k, struct oom_control *oc)
@@ -527,6 +611,8 @@ int oom_kill_process(struct oom_control *oc, struct kill_ctx *k)
 	if (k->refused)
 		return finish(k, KILL_REFUSED, -EPERM);
 	r = open_victim(k, oc);
+	if ((r == -ESRCH || r == -ESTALE) && k->unit == KILL_UNIT_SWARM)
+		r = swarm_without_victim(k, oc);
 	if (r < 0)
 		return r;
 	oc->avail_before_kb = oc->avail_after_kb = measure_avail_kb(k);
@@ -562,12 +648,12 @@ const char *kill_outcome_name(enum kill_outcome o)
 
 const char *kill_why_name(enum kill_why w)
 {
-	static const char *const names[] = { "victim", "shares_mm", "pgroup", "cgroup" };
+	static const char *const names[] = { "victim", "shares_mm", "pgroup", "cgroup", "swarm" };
 
 	return names[w];
 }
 
-static const char *const unit_names[] = { "process", "pgroup", "cgroup" };
+static const char *const unit_names[] = { "process", "pgroup", "cgroup", "swarm" };
 
 const char *kill_unit_name(enum kill_unit u)
 {

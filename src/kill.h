@@ -26,9 +26,12 @@
 #define KILL_MAX_MEMBERS 256   /* reported and waited for; more are killed, counted */
 #define KILL_CGROUP_ROUNDS 16  /* cgroup mode: re-scans until the cgroup is empty */
 
-enum kill_unit { KILL_UNIT_PROCESS, KILL_UNIT_PGROUP, KILL_UNIT_CGROUP };
+/* KILL_UNIT_SWARM: every process with the victim's name, uid and memory
+ * cgroup (a fork bomb: hundreds of copies that keep forking; killing one
+ * frees nothing, since another one forks in its place). */
+enum kill_unit { KILL_UNIT_PROCESS, KILL_UNIT_PGROUP, KILL_UNIT_CGROUP, KILL_UNIT_SWARM };
 
-enum kill_why { KILL_WHY_VICTIM, KILL_WHY_SHARES_MM, KILL_WHY_PGROUP, KILL_WHY_CGROUP };
+enum kill_why { KILL_WHY_VICTIM, KILL_WHY_SHARES_MM, KILL_WHY_PGROUP, KILL_WHY_CGROUP, KILL_WHY_SWARM };
 
 enum kill_outcome {
 	KILL_OK,              /* victim signalled (and exited, for SIGKILL) */
@@ -77,6 +80,7 @@ struct kill_ctx {
 	/* the episode under way */
 	int sig;
 	bool dry_run;
+	pid_t pgroup_kill;          /* unit pgroup: kill(-pgid) at once (kill_find_swarm() found it clean) */
 
 	/* results of the last oom_kill_process() */
 	enum kill_outcome outcome;
@@ -86,6 +90,7 @@ struct kill_ctx {
 	size_t nr_members;
 	size_t nr_more;             /* killed beyond members[] */
 	bool used_cgroup_kill;
+	bool used_pgroup_kill;
 	int reap_err;               /* process_mrelease(): 0 or -errno; 1 = not tried */
 	unsigned long now_anon_kb, now_file_kb, now_shmem_kb; /* victim after reaping */
 };
@@ -117,6 +122,29 @@ int task_find_mm(const char *proc_root, struct task_info *t, char *buf, size_t s
  * this call the current tick is used, which only covers a reuse within the
  * tick of the kill itself. */
 void kill_ctx_snapshot_begins(struct kill_ctx *k);
+
+/* A fork bomb as found by kill_find_swarm(): the name most young
+ * processes share, and whether its process group can be killed at once
+ * (kill(-pgid, SIGKILL): atomic against the forks racing with it). */
+struct swarm {
+	char comm[TASK_COMM_MAX];
+	size_t nr_young;        /* young processes with that name */
+	pid_t pgid;             /* their process group (0: several or none) */
+	size_t nr_pgroup;       /* processes in it */
+	bool pgroup_clean;      /* all of them namesakes, none unkillable */
+	pid_t biggest;          /* the namesake with the most RSS (the report's victim) */
+	unsigned long biggest_rss_pages;
+};
+
+/* Finds the swarm among processes started at or after since_tick and
+ * forked by a namesake (or orphaned to init): a compiler forked by make or
+ * gcc is no copy. Two reads of each /proc/PID/stat (and of young ones'
+ * parents, and oom_score_adj of the group's members), no allocation.
+ * 0 with *s filled when nr_young >= min, else -ESRCH. */
+int kill_find_swarm(struct kill_ctx *k, unsigned long long since_tick, size_t min, struct swarm *s);
+
+/* Now, in stat's start time unit. */
+unsigned long long kill_boot_tick(void);
 
 /* Why a task may never be signalled by oomkit; NULL if it may. */
 const char *kill_refuse_reason(const struct kill_ctx *k, const struct task_info *t);

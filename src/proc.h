@@ -121,15 +121,17 @@ int proc_read_start_time(const char *proc_root, pid_t pid, unsigned long long *s
  *    iterator reports global pids); checked at init, else "procfs".
  *  - method "procfs" (fallback): /proc/PID/oom_score, read again with pread()
  *    on a descriptor kept open per process (RLIMIT_NOFILE soft limit raised
- *    to the hard one at init; past it, open+read+close). The key is the
+ *    to the hard one at init; beyond it less a reserve of 256, open+read+close). The key is the
  *    kernel's oom_score, monotonic in points for a global OOM, so the
  *    candidates at the top are exact once every task tied at the cut is read
  *    too. For a memcg scene (other totalpages) every task of the subtree is
  *    read in full.
  * The second pass reads in full (struct task_info, plus the requested
- * PROC_DETAIL_* files) only the `top` best candidates, all ties at the cut
- * included; select_bad_process() over the resulting snapshot chooses the
- * same victim as over every process.
+ * PROC_DETAIL_* files) only the `top` best candidates and the ties at the
+ * cut, at most PROC_SCAN_TIES_MAX of those (the newest: the kernel's tie
+ * rule); select_bad_process() over the resulting snapshot chooses the same
+ * victim as over every process (on procfs, within one oom_score point when
+ * more than PROC_SCAN_TIES_MAX tie).
  *
  * Use (daemon, kill):
  *     proc_scanner_init(&sc, "/proc", 0);                    once
@@ -160,10 +162,14 @@ struct proc_scanner {
 	pid_t *subtree;                 /* pids of the memcg subtree, sorted */
 	size_t nr_subtree, cap_subtree;
 	size_t nr_seen;                 /* bpf: processes the iterator visited */
+	size_t nr_fds, fd_budget;       /* procfs: descriptors kept, and at most */
 	char *buf;                      /* getdents / iterator / cgroup.procs reads */
 	size_t buf_size;
 	unsigned long clk_tck;
 };
+
+/* Tasks tied at the cut read in full at most (the newest of them). */
+#define PROC_SCAN_TIES_MAX 256
 
 struct proc_scan_opts {
 	size_t top;                /* tasks read in full: the best `top` (ties at the cut too); 0 = all */

@@ -243,6 +243,9 @@ static void member_lines(struct report *r, const char *msg, const struct kill_ct
 	else if (k->unit == KILL_UNIT_PGROUP)
 		report_line(r, KLOG_INFO, "Tasks in process group %d are going to be killed due to oomkit --unit pgroup",
 			    (int)v->pgid);
+	else if (k->unit == KILL_UNIT_SWARM)
+		report_line(r, KLOG_INFO, "Tasks in %s named %s of uid %u are going to be killed due to oomkit --unit swarm",
+			    esc(v->memcg, e1), esc(v->comm, e2), (unsigned)v->uid);
 	for (size_t i = 1; i < k->nr_members; i++) {
 		const struct kill_member *m = &k->members[i];
 

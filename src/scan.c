@@ -85,14 +85,24 @@ static ssize_t for_each_pid(struct proc_scanner *sc, void (*fn)(void *, pid_t), 
 	return n < 0 ? -errno : count;
 }
 
-static void raise_nofile(void)
+/* Raises the soft RLIMIT_NOFILE to the hard one; returns how many
+ * descriptors the scanner may keep: all but a reserve, so that the rest of
+ * the process (and the scan's own reads) can always open one. */
+#define FD_RESERVE 256
+static size_t raise_nofile(void)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
 	}
+	if (rl.rlim_cur == RLIM_INFINITY)
+		return SIZE_MAX;
+	return rl.rlim_cur > 2 * FD_RESERVE ? (size_t)rl.rlim_cur - FD_RESERVE : (size_t)rl.rlim_cur / 2;
 }
 
 /* ---- method bpf -------------------------------------------------------- */
@@ -340,10 +350,12 @@ static int pass1_bpf(struct proc_scanner *sc, const struct proc_scan_opts *o)
 	return 0;
 }
 
-static void ent_close(struct proc_scan_entry *e)
+static void ent_close(struct proc_scanner *sc, struct proc_scan_entry *e)
 {
-	if (e->fd >= 0)
+	if (e->fd >= 0) {
 		close(e->fd);
+		sc->nr_fds--;
+	}
 	e->fd = -1;
 }
 
@@ -362,12 +374,12 @@ static void merge_one(void *arg, pid_t pid)
 	struct proc_scan_entry e = { .pid = pid, .fd = -1, .rec = NO_REC, .key = LONG_MIN };
 
 	for (; m->old < sc->nr && sc->ents[m->old].pid < pid; m->old++)
-		ent_close(&sc->ents[m->old]);
+		ent_close(sc, &sc->ents[m->old]);
 	if (m->old < sc->nr && sc->ents[m->old].pid == pid)
 		e.fd = sc->ents[m->old++].fd;
 	if (m->nr == sc->cap) {
 		m->full = true;
-		ent_close(&e);
+		ent_close(sc, &e);
 		return;
 	}
 	sc->ents_next[m->nr++] = e;
@@ -376,7 +388,7 @@ static void merge_one(void *arg, pid_t pid)
 static void close_all(struct proc_scanner *sc)
 {
 	for (size_t i = 0; i < sc->nr; i++)
-		ent_close(&sc->ents[i]);
+		ent_close(sc, &sc->ents[i]);
 	sc->nr = 0;
 }
 
@@ -388,7 +400,7 @@ static int list_pids(struct proc_scanner *sc)
 		struct proc_scan_entry *tmp;
 
 		for (; m.old < sc->nr; m.old++)
-			ent_close(&sc->ents[m.old]);
+			ent_close(sc, &sc->ents[m.old]);
 		tmp = sc->ents;
 		sc->ents = sc->ents_next;
 		sc->ents_next = tmp;
@@ -412,14 +424,17 @@ static long read_oom_score(struct proc_scanner *sc, struct proc_scan_entry *e)
 	if (e->fd >= 0)
 		n = pread_file(e->fd, buf, sizeof(buf));
 	if (n < 0 && e->fd >= 0) /* gone, or the pid was reused: reopen once */
-		ent_close(e);
+		ent_close(sc, e);
 	if (e->fd < 0) {
 		snprintf(path, sizeof(path), "%d/oom_score", (int)e->pid);
-		e->fd = openat(sc->proc_fd, path, O_RDONLY | O_CLOEXEC);
-		if (e->fd < 0 && errno == EMFILE) /* out of descriptors: do not keep one */
+		/* past the budget (or out of descriptors): read without keeping one */
+		e->fd = sc->nr_fds < sc->fd_budget ? openat(sc->proc_fd, path, O_RDONLY | O_CLOEXEC) : -1;
+		if (e->fd >= 0)
+			sc->nr_fds++;
+		if (e->fd < 0)
 			n = read_file_at(sc->proc_fd, path, buf, sizeof(buf));
 		else
-			n = e->fd < 0 ? -errno : pread_file(e->fd, buf, sizeof(buf));
+			n = pread_file(e->fd, buf, sizeof(buf));
 	}
 	return n > 0 ? strtol(buf, NULL, 10) : LONG_MIN;
 }
@@ -527,32 +542,73 @@ static int read_full(struct proc_scanner *sc, const struct proc_scan_entry *e,
 	return r;
 }
 
+/* Creation order, the kernel's tie rule (the last in the task list wins):
+ * the iterator's start time, else the pid (creation order until pids wrap). */
+static long recency(const struct proc_scanner *sc, const struct proc_scan_entry *e)
+{
+	if (e->rec != NO_REC)
+		return (long)((const struct oom_iter_rec *)sc->recs)[e->rec].start_ns;
+	return e->pid;
+}
+
+struct cut {
+	long key;       /* read what is above it... */
+	long recency;   /* ...and of the ties at it, the newest (LONG_MIN: all) */
+};
+
 /* Gone processes (procfs key LONG_MIN) are not read again. */
-static bool selected(const struct proc_scanner *sc, const struct proc_scan_entry *e, long cut)
+static bool selected(const struct proc_scanner *sc, const struct proc_scan_entry *e, const struct cut *c)
 {
 	if (e->out || (!sc->bpf && e->key == LONG_MIN))
 		return false;
-	return e->key >= cut;
+	return e->key > c->key || (e->key == c->key && recency(sc, e) >= c->recency);
+}
+
+/* Thousands tied at the cut (a fork bomb's copies; on procfs, every small
+ * process: oom_score counts in tenths of a percent of memory) would all be
+ * read in full, and the snapshot would grow to hold them: only the newest
+ * PROC_SCAN_TIES_MAX of them are. With the iterator's exact points that is
+ * the kernel's own choice among equals; on procfs it can miss a tie that is
+ * bigger by less than one oom_score point. */
+static long ties_cut(struct proc_scanner *sc, const struct proc_scan_opts *o, long cut)
+{
+	size_t above = 0, ties = 0, room;
+
+	for (size_t i = 0; i < sc->nr; i++) {
+		const struct proc_scan_entry *e = &sc->ents[i];
+
+		if (e->out || (!sc->bpf && e->key == LONG_MIN) || e->key < cut)
+			continue;
+		if (e->key > cut)
+			above++;
+		else
+			sc->ents_next[ties++] = (struct proc_scan_entry){ .key = recency(sc, e) };
+	}
+	room = o->top + PROC_SCAN_TIES_MAX > above ? o->top + PROC_SCAN_TIES_MAX - above : 1;
+	if (ties <= room)
+		return LONG_MIN;
+	return kth_largest(sc->ents_next, ties, room - 1);
 }
 
 static int pass2(struct proc_scanner *sc, const struct proc_scan_opts *o, struct proc_snapshot *snap)
 {
 	size_t in_scope = 0, want = 0;
-	long cut;
+	struct cut cut;
 	int r;
 
 	for (size_t i = 0; i < sc->nr; i++)
 		in_scope += !sc->ents[i].out;
-	cut = cut_key(sc, o, in_scope);
+	cut.key = cut_key(sc, o, in_scope);
+	cut.recency = cut.key == LONG_MIN ? LONG_MIN : ties_cut(sc, o, cut.key);
 	for (size_t i = 0; i < sc->nr; i++)
-		want += selected(sc, &sc->ents[i], cut);
+		want += selected(sc, &sc->ents[i], &cut);
 	r = proc_snapshot_reserve(snap, want ? want : 1);
 	if (r < 0)
 		return r;
 	snap->nr = 0;
 	snap->nr_scanned = sc->bpf ? sc->nr_seen : in_scope;
 	for (size_t i = 0; i < sc->nr; i++)
-		if (selected(sc, &sc->ents[i], cut) && read_full(sc, &sc->ents[i], o, &snap->tasks[snap->nr]) == 0)
+		if (selected(sc, &sc->ents[i], &cut) && read_full(sc, &sc->ents[i], o, &snap->tasks[snap->nr]) == 0)
 			snap->nr++;
 	return 0;
 }
@@ -581,7 +637,7 @@ int proc_scanner_init(struct proc_scanner *sc, const char *proc_root, unsigned i
 	sc->proc_fd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (sc->proc_fd < 0)
 		return -errno;
-	raise_nofile();
+	sc->fd_budget = raise_nofile();
 	sc->buf_size = SCAN_BUF_SIZE;
 	sc->buf = malloc(sc->buf_size);
 	if (!sc->buf)

@@ -58,16 +58,14 @@ fi
 # Pressure scenarios oomkit does not pass yet, with why: they run and say
 # "# known failure" instead of "not ok" until they pass (then "ok": remove
 # them from here). OOMKIT_VM_KNOWN_BAD= (empty) makes every one count.
-# forkbomb: the kernel still OOM-kills 49-156 times and the daemon's
-#   scan lists only 1-9 candidates (the bombs mostly missing), so it may
-#   SIGTERM the bystander `sleep`; its kill then waits tens of seconds on a
-#   guest crawling under the kernel's own OOM reports.
-# (hog-fast, protected, two-hogs pass since the SIGTERM floor is checked
-# 150 ms ahead at the current fill rate and the report is written after the
-# signal, not before; thrash since then too: in 3 runs the hog died by that
-# look-ahead or the PSI trigger, full avg10 > 15% for 10 s is the default
-# sustained rule now.)
-KNOWN_BAD=${OOMKIT_VM_KNOWN_BAD-forkbomb}
+# None today. (hog-fast, protected, two-hogs pass since the SIGTERM floor is
+# checked 150 ms ahead at the current fill rate and the report is written
+# after the signal, not before; thrash since then too: in 3 runs the hog
+# died by that look-ahead or the PSI trigger, full avg10 > 10% for 10 s is
+# the default sustained rule now; forkbomb since the daemon finds a bomb by
+# its thread growth and kills its process group at once, at nice -20 and
+# 1 s ahead of the floor: doc/daemon.md "Fork bombs".)
+KNOWN_BAD=${OOMKIT_VM_KNOWN_BAD-}
 # Round trips that fail today (none: an escalated SIGTERM is one event, its
 # SIGKILL an "oomkit: escalated to SIGKILL" line, not a second "Killed process").
 KNOWN_BAD_EXPLAIN=${OOMKIT_VM_KNOWN_BAD_EXPLAIN-}

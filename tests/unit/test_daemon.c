@@ -249,6 +249,31 @@ static void test_floor_look_ahead(void **state)
 	meminfo_avail(48000);
 }
 
+/* Within twice the SIGTERM floor the idle daemon scans once a second: the
+ * first episode's invoker is then the task that grew since (not merely the
+ * biggest one, "big db"), with its growth. */
+static void test_warm_up_names_the_grower(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+	const struct daemon_kill_record *rec;
+
+	(void)state;
+	start(true);
+	meminfo_avail(150000);
+	daemon_step(&d, 1000 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(d.next_warm_ns, 2000 * ms);
+	task(104, "tiny", 0, 20010, 0); /* grew by 20000 pages */
+	meminfo_avail(48000);
+	daemon_step(&d, 1500 * ms);
+	assert_int_equal(d.stats.dry_run_kills, 1);
+	rec = &d.stats.last_kills[0];
+	assert_int_equal(rec->invoker.pid, 104);
+	assert_int_equal(rec->invoker.growth_kb, 80000);
+	daemon_stop(&d);
+	task(104, "tiny", 0, 10, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_psi_trigger_and_cooldown),
 		cmocka_unit_test(test_psi_needs_short_memory),
 		cmocka_unit_test(test_floor_look_ahead),
+		cmocka_unit_test(test_warm_up_names_the_grower),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

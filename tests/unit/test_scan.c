@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fixture_tree.h"
 #include "select.h"
 #include "util.h"
 #include <fcntl.h>
@@ -60,6 +61,46 @@ static void procfs_top_cut_keeps_ties(void **state)
 	assert_int_equal(snap.nr, 7);
 	proc_scanner_free(&sc);
 	proc_snapshot_free(&snap);
+}
+
+/* 1,000 processes with one oom_score (every small process on procfs): only
+ * the newest PROC_SCAN_TIES_MAX of the ties are read in full, so the work
+ * and the snapshot stay bounded; the victim is the biggest of those. */
+static void procfs_ties_are_bounded(void **state)
+{
+	char root[64], rel[64], text[512];
+	struct proc_scanner sc;
+	struct proc_snapshot snap = { 0 };
+	struct oom_control oc = fixture_oc();
+	struct proc_scan_opts o = { .top = 16, .totalpages = oc.totalpages, .page_size = 4096 };
+
+	(void)state;
+	fixture_tree_new(root, "ties");
+	for (int pid = 1000; pid < 2000; pid++) {
+		snprintf(rel, sizeof(rel), "%d", pid);
+		fixture_mkdir(root, rel);
+		snprintf(rel, sizeof(rel), "%d/oom_score", pid);
+		fixture_put(root, rel, "666\n");
+		snprintf(rel, sizeof(rel), "%d/oom_score_adj", pid);
+		fixture_put(root, rel, "0\n");
+		snprintf(rel, sizeof(rel), "%d/stat", pid);
+		/* rss 100 pages, 200 for 1500 and 1900 */
+		snprintf(text, sizeof(text), "%d (copy) S 1 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 %d 6000000 %d 0\n",
+			 pid, pid, pid == 1500 || pid == 1900 ? 200 : 100);
+		fixture_put(root, rel, text);
+		snprintf(rel, sizeof(rel), "%d/status", pid);
+		fixture_put(root, rel, "Name:\tcopy\nUid:\t0\t0\t0\t0\nVmSize:\t6000 kB\nVmRSS:\t400 kB\n");
+	}
+	assert_int_equal(proc_scanner_init(&sc, root, 0), 0);
+	assert_int_equal(proc_scanner_scan(&sc, &o, &snap), 0);
+	assert_int_equal(snap.nr_scanned, 1000);
+	assert_int_equal(snap.nr, 16 + PROC_SCAN_TIES_MAX);
+	assert_true(has(&snap, 1999) && has(&snap, 1900) && !has(&snap, 1500));
+	assert_int_equal(select_bad_process(&oc, &snap, NULL, NULL), 0);
+	assert_int_equal(oc.chosen->pid, 1900);
+	proc_scanner_free(&sc);
+	proc_snapshot_free(&snap);
+	fixture_tree_remove(root);
 }
 
 static void procfs_memcg_subtree(void **state)
@@ -233,6 +274,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(procfs_top_cut_keeps_ties),
 		cmocka_unit_test(procfs_memcg_subtree),
+		cmocka_unit_test(procfs_ties_are_bounded),
 		cmocka_unit_test(live_methods_agree_with_full_snapshot),
 		cmocka_unit_test(bpf_in_kernel_top_equals_full_listing),
 	};

@@ -1,6 +1,6 @@
 /* run: starts one pressure process and reports how it ended.
  *
- *   run [-a ADJ] [-t SECONDS] [-p PIDFILE] [-l LABEL] [-c CGROUP] CMD [ARG...]
+ *   run [-a ADJ] [-t SECONDS] [-p PIDFILE] [-l LABEL] [-c CGROUP] [-g] CMD [ARG...]
  *
  * The child gets oom_score_adj ADJ (default 0); run itself takes -1000 so
  * that only the process under test can be chosen. Prints
@@ -10,8 +10,11 @@
  * kill when it was killed). After SECONDS (default 60) the child is
  * SIGKILLed by run and reported as "timeout". Exit status: 124 after a
  * timeout, 128+N when the child died of signal N, else the child's. With -c CGROUP (a cgroup v2
- * directory), the whole cgroup is killed (cgroup.kill) when the child ends
- * or times out: a fork bomb is stopped without the shell having to fork. */
+ * directory) the child runs in that cgroup (run stays outside) and the whole
+ * cgroup is killed (cgroup.kill) when the child ends or times out: a fork
+ * bomb is stopped without the shell having to fork.
+ * With -g the child leads a process group of its own, as a shell with job
+ * control starts a command (a fork bomb typed in a terminal). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
@@ -35,15 +38,16 @@ static void set_adj(const char *adj)
 
 static void on_alarm(int sig) { (void)sig; }
 
-static void kill_cgroup(const char *dir)
+/* Writes text to dir/file (cgroup.procs to join, cgroup.kill to kill). */
+static void cgroup_write(const char *dir, const char *file, const char *text)
 {
 	char path[4096];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/cgroup.kill", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	f = fopen(path, "w");
 	if (f) {
-		fputs("1", f);
+		fputs(text, f);
 		fclose(f);
 	}
 }
@@ -51,23 +55,24 @@ static void kill_cgroup(const char *dir)
 int main(int argc, char **argv)
 {
 	const char *adj = "0", *label = "run", *pidfile = NULL, *cgroup = NULL;
-	int timeout_s = 60, opt, status, timed_out = 0;
+	int timeout_s = 60, opt, status, timed_out = 0, own_pgroup = 0;
 	struct sigaction sa = { .sa_handler = on_alarm };
 	double t0;
 	pid_t pid;
 
-	while ((opt = getopt(argc, argv, "+a:t:p:l:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "+a:t:p:l:c:g")) != -1) {
 		switch (opt) {
 		case 'a': adj = optarg; break;
 		case 't': timeout_s = atoi(optarg); break;
 		case 'p': pidfile = optarg; break;
 		case 'l': label = optarg; break;
 		case 'c': cgroup = optarg; break;
+		case 'g': own_pgroup = 1; break;
 		default: return 2;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: run [-a ADJ] [-t SECONDS] [-p PIDFILE] [-l LABEL] [-c CGROUP] CMD...\n");
+		fprintf(stderr, "usage: run [-a ADJ] [-t SECONDS] [-p PIDFILE] [-l LABEL] [-c CGROUP] [-g] CMD...\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -75,6 +80,10 @@ int main(int argc, char **argv)
 	t0 = uptime_s();
 	pid = fork();
 	if (pid == 0) {
+		if (own_pgroup)
+			setpgid(0, 0);
+		if (cgroup)
+			cgroup_write(cgroup, "cgroup.procs", "0");
 		set_adj(adj);
 		execv(argv[optind], argv + optind);
 		_exit(127);
@@ -107,8 +116,8 @@ int main(int argc, char **argv)
 	else
 		printf("@@END label=%s pid=%d exit=%d secs=%.3f uptime=%.3f\n", label, (int)pid,
 		       WEXITSTATUS(status), uptime_s() - t0, uptime_s());
-	if (cgroup) /* (this kills run too: it is in the cgroup) */
-		kill_cgroup(cgroup);
+	if (cgroup)
+		cgroup_write(cgroup, "cgroup.kill", "1");
 	if (timed_out)
 		return 124;
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);

@@ -1,0 +1,74 @@
+#!/bin/bash
+# Fork bombs on the host, bounded (255 copies named "bomb", 7 generations of
+# tests/e2e/vm/guest/forkbomb.c) and in v1 memory cgroups: `oomkit kill
+# --unit swarm` kills every copy of its cgroup and nothing else;
+# `oomkit daemon` finds the bomb (its process group when the group holds
+# only copies) and kills it whole, a bystander in the same cgroup lives.
+# The unbounded bomb against a whole machine is tests/e2e/vm.sh `forkbomb`.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/e2e/lib.sh
+
+if ! have_root || ! have_memcg_v1; then
+	skip "forkbomb: needs root and the v1 memory controller"
+	exit 0
+fi
+WORK=$(mktemp -d)
+trap 'e2e_cleanup; rm -rf "$WORK"' EXIT
+BOMB=$WORK/forkbomb
+cc -O2 -o "$BOMB" tests/e2e/vm/guest/forkbomb.c || { not_ok "forkbomb: build"; exit 1; }
+COPIES=255
+
+# copies CGROUP: how many live "bomb" processes the cgroup holds
+copies() {
+	local n=0 p
+	for p in $(cat "$1/cgroup.procs" 2>/dev/null); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = bomb ] && [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" != Z ] && n=$((n + 1))
+	done
+	echo "$n"
+}
+# wait_copies CGROUP N: until the cgroup holds N copies (10 s at most)
+wait_copies() {
+	local i
+	for i in $(seq 100); do [ "$(copies "$1")" -ge "$2" ] && return 0; sleep 0.1; done
+	return 1
+}
+alive() { [ -d "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+
+# 1. oomkit kill --unit swarm: the copies of the victim's cgroup die; a
+#    bystander there and a namesake in another cgroup live
+cg=$(memcg_new swarm $((1 << 30)))
+other=$(memcg_new other $((64 << 20)))
+sleeper=$(spawn_in "$cg" sleep 600)
+namesake=$(spawn_in "$other" "$BOMB" 0)
+spawn_in "$cg" "$BOMB" 7 > /dev/null
+wait_copies "$cg" $COPIES || not_ok "forkbomb: only $(copies "$cg") of $COPIES copies started"
+"$OOMKIT" kill --cgroup "$cg" --unit swarm 2> "$WORK/kill.txt"; rc=$?
+check forkbomb_kill_swarm_exit_0 [ "$rc" = 0 ]
+sleep 0.5
+check forkbomb_kill_swarm_all_copies_dead [ "$(copies "$cg")" = 0 ]
+check forkbomb_kill_swarm_bystander_alive alive "$sleeper"
+check forkbomb_kill_swarm_other_cgroup_alive alive "$namesake"
+check forkbomb_kill_swarm_report grep -q "^Tasks in /$(basename "$cg") named bomb of uid 0 are going to be killed due to oomkit --unit swarm" "$WORK/kill.txt"
+"$OOMKIT" explain --json "$WORK/kill.txt" > "$WORK/explain.json" 2>&1
+check forkbomb_kill_swarm_explain grep -q "\"oom_group\": *\"/$(basename "$cg") named bomb of uid 0\"" "$WORK/explain.json"
+
+# 2. oomkit daemon: the bomb (its own process group, as a shell's job) fills
+#    the cgroup to its SIGTERM floor; it is found and killed whole at once
+cg2=$(memcg_new daemon $((128 << 20))) # below the bomb's ~150 MiB: it stays full
+bystander=$(spawn_in "$cg2" sleep 600)
+"$OOMKIT_FAST" daemon --cgroup "$cg2" --set log.debug=yes > "$WORK/daemon.txt" 2>&1 &
+dpid=$!
+E2E_PIDS+=("$dpid")
+sleep 1
+( echo "$BASHPID" > "$cg2/cgroup.procs" && exec setsid "$BOMB" 7 ) &
+for i in $(seq 100); do grep -q "Tasks in process group" "$WORK/daemon.txt" && break; sleep 0.1; done
+sleep 0.5
+check forkbomb_daemon_found_the_bomb grep -q "fork bomb: [0-9]* bomb started in 10s" "$WORK/daemon.txt"
+check forkbomb_daemon_killed_the_group grep -q "^<6>Tasks in process group [0-9]* are going to be killed due to oomkit --unit pgroup" "$WORK/daemon.txt"
+check forkbomb_daemon_all_copies_dead [ "$(copies "$cg2")" = 0 ]
+check forkbomb_daemon_bystander_alive alive "$bystander"
+check forkbomb_daemon_alive alive "$dpid"
+kill "$dpid" 2>/dev/null
+wait "$dpid" 2>/dev/null
+[ -n "${E2E_FAILED:-}" ] && { sed 's/^/# /' "$WORK/daemon.txt" | grep -v "^# <6>\[" | head -40; exit 1; }
+exit 0
