@@ -52,13 +52,11 @@ fi
 # regular expressions): "# known failure" instead of "not ok" until they
 # pass (then "ok": remove them here). OOMKIT_VM_KNOWN_BAD_ASSERTS= (empty)
 # makes every one count.
-# memcg-v2-daemon burst: a task that takes 40 MiB of a 64M memory.max at
-#   full speed and then holds it is SIGTERMed at 20-49% of the limit: the
-#   cgroup's 150 ms look-ahead extrapolates ~500 MiB/s to "172.0% of 64MiB
-#   in 150ms" (on a small cgroup 150 ms of a fast grower is more than the
-#   whole limit, so any fast start-up past ~half of it is killed).
-# (The memcg-v2 failures found at 4870b37 pass since 3956a33, doc/vm.md.)
-KNOWN_BAD_ASSERTS=${OOMKIT_VM_KNOWN_BAD_ASSERTS-memcg-v2-daemon/memcg_v2_max_burst_(alive|no_kill)}
+# None today. (memcg-v2-daemon burst, SIGTERMed at 20-49% of its limit by
+# the cgroup's 150 ms look-ahead at c2e38da, passes since 3c10ea5: the
+# look-ahead acts within twice the SIGTERM floor only; the memcg-v2
+# failures found at 4870b37 pass since 3956a33, doc/vm.md.)
+KNOWN_BAD_ASSERTS=${OOMKIT_VM_KNOWN_BAD_ASSERTS-}
 if "$OOMKIT_VM_BIN" kill --help >/dev/null 2>&1; then
 	$VM/run.sh --oracle >/dev/null # (its lines are the per-scenario summary of the ones below)
 	for sc in $VM_ORACLE; do
