@@ -19,8 +19,7 @@
 #       scanner's arrays are sized for the processes at start-up), VmRSS and
 #       VmData at start, once the N are there, and PASSES passes later;
 #     steady: a daemon started with the N there, per scanner (SCANNERS,
-#       default "bpf procfs"; procfs is forced by proc_root=/proc/, which
-#       disables BPF): CPU per pass, VmRSS and VmData over PASSES passes
+#       default "bpf procfs", [daemon] scanner): CPU per pass, VmRSS and VmData over PASSES passes
 #       (default 1000);
 #     earlyoom --dryrun -m 99,99 -s 99,99 -r 0 in the same run: CPU per
 #       "sending SIG" line over EO_SELECTIONS selections (EARLYOOM=0: not).
@@ -44,11 +43,9 @@ DAEMONS=() LOGS=()
 # start_daemon SCANNER: a dry-run daemon whose trigger always holds; sets
 # DPID and DLOG.
 start_daemon() {
-	local root=/proc
-	[ "$1" = procfs ] && root=/proc/ # any other spelling disables BPF
 	DLOG=$(mktemp)
 	"$OOMKIT" daemon --config /dev/null --dry-run -m 100,0 --psi off --psi-sustained off \
-		--no-mlockall --set daemon.interval_min=1ms --set daemon.proc_root=$root 2>"$DLOG" &
+		--no-mlockall --set daemon.interval_min=1ms --set daemon.scanner="$1" 2>"$DLOG" &
 	DPID=$!
 	DAEMONS+=("$DPID") LOGS+=("$DLOG")
 }

@@ -13,7 +13,7 @@
 
 enum key_type {
 	K_BOOL, K_PERCENT, K_SIZE, K_MS, K_STRING, K_REGEX, K_INT, K_PSI_TRIGGER,
-	K_PSI_SUSTAINED, K_SIGNAL, K_CGROUP_PATH,
+	K_PSI_SUSTAINED, K_SIGNAL, K_CGROUP_PATH, K_SCANNER,
 };
 
 struct key {
@@ -78,6 +78,7 @@ static const struct key keys[] = {
 	{ "daemon", "nice", K_INT, C(nice), 0, -20, 19 },
 	{ "daemon", "sched_fifo", K_INT, C(sched_fifo), 0, 0, 99 },
 	{ "daemon", "proc_root", K_STRING, C(proc_root), STR(proc_root), 0, 0 },
+	{ "daemon", "scanner", K_SCANNER, C(scanner), 0, 0, 0 },
 	{ "publish", "metrics_file", K_STRING, C(metrics_file), STR(metrics_file), 0, 0 },
 	{ "publish", "metrics_listen", K_STRING, C(metrics_listen), STR(metrics_listen), 0, 0 },
 	{ "publish", "status_dir", K_STRING, C(status_dir), STR(status_dir), 0, 0 },
@@ -96,6 +97,7 @@ static const char *const expected[] = {
 			  "'some 150000 1000000'; window 500ms..10s) or 'off'",
 	[K_PSI_SUSTAINED] = "'some|full avg10 PERCENT DURATION' (e.g. 'full avg10 50% 20s') or 'off'",
 	[K_SIGNAL] = "SIGTERM or SIGKILL",
+	[K_SCANNER] = "auto, bpf or procfs",
 	[K_CGROUP_PATH] = "an absolute memory cgroup directory or a path below the memory "
 			  "controller's root",
 };
@@ -194,6 +196,19 @@ static int set_signal(const char *v, int *sig)
 	return 0;
 }
 
+static const char *const scanner_names[] = { "auto", "bpf", "procfs" };
+
+static int set_scanner(const char *v, enum scanner_choice *out)
+{
+	for (size_t i = 0; i < sizeof(scanner_names) / sizeof(scanner_names[0]); i++) {
+		if (!strcmp(v, scanner_names[i])) {
+			*out = (enum scanner_choice)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 static int set_string(char *dst, size_t size, const char *v)
 {
 	if (strlen(v) >= size)
@@ -254,6 +269,8 @@ static int set_value(const struct key *k, char *base, const char *v, char *why, 
 		return config_parse_psi_sustained(v, p);
 	case K_SIGNAL:
 		return set_signal(v, p);
+	case K_SCANNER:
+		return set_scanner(v, p);
 	}
 	return -EINVAL;
 }
@@ -375,6 +392,9 @@ static void print_value(const struct key *k, const char *base, FILE *f)
 	}
 	case K_SIGNAL:
 		fprintf(f, "%s", *(const int *)p == SIGKILL ? "SIGKILL" : "SIGTERM");
+		break;
+	case K_SCANNER:
+		fprintf(f, "%s", scanner_names[*(const enum scanner_choice *)p]);
 		break;
 	}
 }

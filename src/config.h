@@ -49,6 +49,10 @@ struct cgroup_watch_spec {
 	struct psi_trigger_spec psi;
 };
 
+/* How the daemon scans processes (proc.h): the BPF task iterator when the
+ * kernel allows it, else /proc; or one of them. */
+enum scanner_choice { SCANNER_AUTO, SCANNER_BPF, SCANNER_PROCFS };
+
 struct oomkit_config {
 	/* [memory]: the system floors; both MemAvailable and SwapFree must be
 	 * below their floor (earlyoom); no swap counts as SwapFree 0%. */
@@ -105,6 +109,7 @@ struct oomkit_config {
 	int oom_score_adj;
 	int nice;
 	int sched_fifo;              /* 0: off, else the SCHED_FIFO priority */
+	enum scanner_choice scanner;
 	char proc_root[CONFIG_PATH_MAX]; /* tests point it at a fixture tree */
 };
 

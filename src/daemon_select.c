@@ -29,8 +29,10 @@ int daemon_selector_start(struct daemon_selector *s, const struct oomkit_config 
 {
 	int r;
 
-	/* a reload that names another proc_root: scanner and kill context anew */
-	if (s->scanner_ready && strcmp(s->scanner.proc_root, cfg->proc_root)) {
+	/* a reload that names another proc_root or scanner: both contexts anew */
+	if (s->scanner_ready && (strcmp(s->scanner.proc_root, cfg->proc_root) ||
+				 (cfg->scanner == SCANNER_PROCFS && s->scanner.bpf) ||
+				 (cfg->scanner == SCANNER_BPF && !s->scanner.bpf))) {
 		proc_scanner_free(&s->scanner);
 		s->scanner_ready = false;
 		kill_ctx_free(s->kctx);
@@ -56,7 +58,14 @@ int daemon_selector_start(struct daemon_selector *s, const struct oomkit_config 
 	}
 	if (!s->scanner_ready) {
 		r = proc_scanner_init(&s->scanner, cfg->proc_root,
-				      strcmp(cfg->proc_root, "/proc") ? PROC_SCANNER_NO_BPF : 0);
+				      strcmp(cfg->proc_root, "/proc") || cfg->scanner == SCANNER_PROCFS
+				      ? PROC_SCANNER_NO_BPF : 0);
+		if (r == 0 && cfg->scanner == SCANNER_BPF && !s->scanner.bpf) {
+			proc_scanner_free(&s->scanner);
+			snprintf(why, size, "[daemon] scanner = bpf: the BPF task iterator is unavailable "
+					    "(it needs kernel >= 6.2 with BTF, root, the initial pid namespace)");
+			return -ENOTSUP;
+		}
 		if (r == 0)
 			r = proc_snapshot_reserve(&s->snap, SELECT_TOP + PROC_SCAN_TIES_MAX);
 		if (r) {

@@ -125,6 +125,7 @@ static void test_bad_keys_and_values(void **state)
 		{ "[daemon]\noom_score_adj = -1001\n", 2, "is not an integer" },
 		{ "[daemon]\nnice = 1x\n", 2, "is not an integer" },
 		{ "[kill]\nswarm_min = -1\n", 2, "swarm_min: '-1' is not an integer" },
+		{ "[daemon]\nscanner = ebpf\n", 2, "scanner: 'ebpf' is not auto, bpf or procfs" },
 		{ "[kill]\nswarm_window = soon\n", 2, "swarm_window: 'soon' is not a duration" },
 		{ "[memory]\nthis line has no equals sign\n", 2, "expected '[section]', 'key = value'" },
 		{ "available_term_percent = 5\n", 1, "outside a section" },
@@ -234,6 +235,9 @@ static void test_command_line_setter(void **state)
 	assert_int_equal(c.swarm_min, 64); /* the fork-bomb rule is on by default */
 	assert_int_equal(c.swarm_window_ms, 10000);
 	assert_int_equal(c.nice, -20);
+	assert_int_equal(c.scanner, SCANNER_AUTO);
+	assert_int_equal(config_set(&c, "daemon", "scanner", "procfs", &err), 0);
+	assert_int_equal(c.scanner, SCANNER_PROCFS);
 	assert_int_equal(config_set(&c, "kill", "swarm_min", "0", &err), 0);
 	assert_int_equal(c.swarm_min, 0);
 	assert_int_equal(config_set(&c, "memory", "available_term_percent", "15", &err), 0);
