@@ -18,6 +18,13 @@ struct swarm_tally {
 	struct { char comm[TASK_COMM_MAX]; size_t count; pid_t pgid; } slot[SWARM_SLOTS];
 };
 
+/* Zombies and dying tasks fork no more (and a killed bomb's copies can
+ * wait long for a parent that reaps them). */
+static bool live_copy_candidate(const struct task_info *t)
+{
+	return !t->kthread && t->state != 'Z' && t->state != 'X' && t->rss_pages > 0;
+}
+
 /* A fork bomb's copy is forked by a copy (or orphaned to init); a
  * compiler is forked by make or gcc, and a build is no bomb. */
 static bool forked_by_namesake(struct kill_ctx *k, const struct task_info *t)
@@ -35,7 +42,8 @@ static void tally_young(struct kill_ctx *k, pid_t pid, void *arg)
 	struct task_info t;
 	size_t i, rarest = 0;
 
-	if (!kill_read_stat(k, pid, &t) || t.kthread || t.start_time < y->since_tick || !forked_by_namesake(k, &t))
+	if (!kill_read_stat(k, pid, &t) || !live_copy_candidate(&t) || t.start_time < y->since_tick ||
+	    !forked_by_namesake(k, &t))
 		return;
 	for (i = 0; i < SWARM_SLOTS && y->slot[i].count && strcmp(y->slot[i].comm, t.comm); i++)
 		if (y->slot[i].count < y->slot[rarest].count)
@@ -67,7 +75,7 @@ static void check_pgroup(struct kill_ctx *k, pid_t pid, void *arg)
 
 	if (!kill_read_stat(k, pid, &t))
 		return;
-	if (!strcmp(t.comm, s->comm) && !t.kthread && (!s->biggest || t.rss_pages > s->biggest_rss_pages)) {
+	if (!strcmp(t.comm, s->comm) && live_copy_candidate(&t) && (!s->biggest || t.rss_pages > s->biggest_rss_pages)) {
 		s->biggest = pid;
 		s->biggest_rss_pages = t.rss_pages;
 	}

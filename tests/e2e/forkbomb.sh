@@ -52,6 +52,10 @@ check forkbomb_kill_swarm_report grep -q "^Tasks in /$(basename "$cg") named bom
 "$OOMKIT" explain --json "$WORK/kill.txt" > "$WORK/explain.json" 2>&1
 check forkbomb_kill_swarm_explain grep -q "\"oom_group\": *\"/$(basename "$cg") named bomb of uid 0\"" "$WORK/explain.json"
 
+# (the first bomb's copies may linger as zombies until init reaps them)
+kill -KILL "$namesake" 2>/dev/null
+for i in $(seq 50); do pgrep -x bomb > /dev/null || break; sleep 0.1; done
+
 # 2. oomkit daemon: the bomb (its own process group, as a shell's job) fills
 #    the cgroup to its SIGTERM floor; it is found and killed whole at once
 cg2=$(memcg_new daemon $((128 << 20))) # below the bomb's ~150 MiB: it stays full
