@@ -20,7 +20,9 @@
 #define SINCE_TICK 4000
 #define BOMB_PGID 700
 
-/* One /proc/PID with stat (fields 3..24) and oom_score_adj. */
+static char task_state = 'S';
+
+/* One /proc/PID with stat (fields 3..24, state task_state) and oom_score_adj. */
 static void put_task(const char *root, int pid, const char *comm, int ppid, int pgid,
 		     unsigned long long start, unsigned long rss_pages, int adj)
 {
@@ -30,8 +32,8 @@ static void put_task(const char *root, int pid, const char *comm, int ppid, int 
 	fixture_mkdir(root, rel);
 	snprintf(rel, sizeof(rel), "%d/stat", pid);
 	snprintf(text, sizeof(text),
-		 "%d (%s) S %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 %llu 6000000 %lu 0\n", pid, comm,
-		 ppid, pgid, pgid, start, rss_pages);
+		 "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 %llu 6000000 %lu 0\n", pid, comm,
+		 task_state, ppid, pgid, pgid, start, rss_pages);
 	fixture_put(root, rel, text);
 	snprintf(rel, sizeof(rel), "%d/oom_score_adj", pid);
 	snprintf(text, sizeof(text), "%d\n", adj);
@@ -140,6 +142,7 @@ static void never_our_group_nor_init(void **state)
 	done(k, root);
 }
 
+/* Neither a build (compilers are forked by gcc) nor a dead bomb's zombies. */
 static void a_build_is_no_bomb(void **state)
 {
 	char root[64];
@@ -149,6 +152,10 @@ static void a_build_is_no_bomb(void **state)
 	(void)state;
 	k = new_machine(root, 0);
 	put_task(root, 1, "init", 0, 1, 1, 100, 0);
+	task_state = 'Z'; /* a killed bomb's copies waiting to be reaped fork no more */
+	for (int i = 0; i < 100; i++)
+		put_task(root, 3000 + i, "ghost", i ? 3000 + (i - 1) / 2 : 1, 3000, YOUNG_TICK + i, 0, 0);
+	task_state = 'S';
 	put_task(root, 900, "make", 1, 900, OLD_TICK, 500, 0);
 	for (int i = 0; i < 100; i++) { /* make -j100: gcc forks cc1 */
 		put_task(root, 1000 + 2 * i, "gcc", 900, 900, YOUNG_TICK + i, 200, 0);
