@@ -241,8 +241,8 @@ static void member_lines(struct report *r, const char *msg, const struct kill_ct
 		report_line(r, KLOG_INFO, "Tasks in %s are going to be killed due to oomkit --unit cgroup%s",
 			    esc(v->memcg, e1), k->used_cgroup_kill ? " (cgroup.kill)" : "");
 	else if (k->unit == KILL_UNIT_PGROUP)
-		report_line(r, KLOG_INFO, "Tasks in process group %d are going to be killed due to oomkit --unit pgroup",
-			    (int)v->pgid);
+		report_line(r, KLOG_INFO, "Tasks in process group %d are going to be killed due to oomkit --unit pgroup%s",
+			    (int)v->pgid, k->used_pgroup_kill ? " (at once)" : "");
 	else if (k->unit == KILL_UNIT_SWARM)
 		report_line(r, KLOG_INFO, "Tasks in %s named %s of uid %u are going to be killed due to oomkit --unit swarm",
 			    esc(v->memcg, e1), esc(v->comm, e2), (unsigned)v->uid);
