@@ -68,7 +68,7 @@ sleep 1
 for i in $(seq 100); do grep -q "Tasks in process group" "$WORK/daemon.txt" && break; sleep 0.1; done
 sleep 0.5
 check forkbomb_daemon_found_the_bomb grep -q "fork bomb: [0-9]* bomb started in 10s" "$WORK/daemon.txt"
-check forkbomb_daemon_killed_the_group grep -q "^<6>Tasks in process group [0-9]* are going to be killed due to oomkit --unit pgroup" "$WORK/daemon.txt"
+check forkbomb_daemon_killed_the_group grep -q "^<6>Tasks in process group [0-9]* are going to be killed due to oomkit --unit pgroup (at once)$" "$WORK/daemon.txt"
 check forkbomb_daemon_all_copies_dead [ "$(copies "$cg2")" = 0 ]
 check forkbomb_daemon_bystander_alive alive "$bystander"
 check forkbomb_daemon_alive alive "$dpid"
