@@ -122,7 +122,7 @@ static double machine_fall_kb(const struct daemon *d, uint64_t lead_ns)
 
 		if (w->limit_bytes == UINT64_MAX || grow <= 0)
 			continue;
-		room = w->usage_bytes >= w->limit_bytes ? 0 : (double)(w->limit_bytes - w->usage_bytes) / 1024;
+		room = (double)memcg_watch_headroom_kb(w);
 		if (grow > room)
 			fall -= grow - room;
 	}
@@ -162,13 +162,12 @@ static enum stage memcg_stage_ahead(const struct memcg_watch *w, char *text, siz
 	double grow_kb = w->fill_kb_s * (double)LEAD_NS / 1e9;
 	uint64_t ahead = w->usage_bytes + (uint64_t)grow_kb * 1024;
 	unsigned long limit_kb = (unsigned long)(w->limit_bytes / 1024);
-	unsigned long room_kb = w->usage_bytes >= w->limit_bytes ? 0
-					: (unsigned long)((w->limit_bytes - w->usage_bytes) / 1024);
 	size_t n;
 
 	if (ahead > w->limit_bytes) /* (the kernel keeps it there: "100.0% of 64MiB in 150ms") */
 		ahead = w->limit_bytes;
-	if (grow_kb < 256 || w->limit_bytes == UINT64_MAX || room_kb >= 2 * floor_kb(&w->spec.term, limit_kb) ||
+	if (grow_kb < 256 || w->limit_bytes == UINT64_MAX ||
+	    memcg_watch_headroom_kb(w) >= 2 * floor_kb(&w->spec.term, limit_kb) ||
 	    memcg_stage(&w->spec, w->dir, ahead, w->limit_bytes, text, size) == STAGE_NONE)
 		return STAGE_NONE;
 	n = strlen(text);
@@ -188,18 +187,21 @@ static enum stage memcg_stage_ahead(const struct memcg_watch *w, char *text, siz
  * a search that found none, the next waits BOMB_RETRY_NS. */
 #define BOMB_LEAD_NS (1000 * MS)
 #define BOMB_RETRY_NS (1000 * MS)
+static bool threads_surge(const struct daemon *d)
+{
+	return d->cfg.swarm_min > 0 && sys_watch_thread_growth(&d->sys) >= (unsigned long)d->cfg.swarm_min;
+}
+
 static void evaluate_bomb_ahead(struct daemon *d, struct hit *h)
 {
-	unsigned long growth = sys_watch_thread_growth(&d->sys);
 	char text[192];
 	size_t n;
 
-	if (d->cfg.swarm_min <= 0 || growth < (unsigned long)d->cfg.swarm_min ||
-	    d->sys.sample_ns < d->no_bomb_until_ns ||
+	if (!threads_surge(d) || d->sys.sample_ns < d->no_bomb_until_ns ||
 	    memory_stage_ahead(d, BOMB_LEAD_NS, text, sizeof(text)) == STAGE_NONE)
 		return;
 	n = strlen(text);
-	snprintf(text + n, sizeof(text) - n, " with %lu new threads", growth);
+	snprintf(text + n, sizeof(text) - n, " with %lu new threads", sys_watch_thread_growth(&d->sys));
 	hit_raise(h, STAGE_TERM, -1, false, text);
 	h->bomb_only = true;
 }
@@ -247,9 +249,7 @@ static unsigned long scope_avail_kb(const struct daemon *d, int scope)
 	if (scope < 0)
 		return d->sys.s.mem_available_kb;
 	w = &d->cg[scope];
-	if (w->limit_bytes == UINT64_MAX)
-		return 0;
-	return w->usage_bytes >= w->limit_bytes ? 0 : (unsigned long)((w->limit_bytes - w->usage_bytes) / 1024);
+	return w->limit_bytes == UINT64_MAX ? 0 : memcg_watch_headroom_kb(w);
 }
 
 static unsigned long scope_totalpages(const struct daemon *d, int scope)
@@ -415,7 +415,7 @@ static bool find_fork_bomb(struct daemon *d, struct swarm *sw)
 	unsigned long long hz = (unsigned long long)sysconf(_SC_CLK_TCK);
 	unsigned long long now = kill_boot_tick(), window = d->cfg.swarm_window_ms * hz / 1000;
 
-	if (d->cfg.swarm_min <= 0 || sys_watch_thread_growth(&d->sys) < (unsigned long)d->cfg.swarm_min)
+	if (!threads_surge(d))
 		return false;
 	return kill_find_swarm(d->sel.kctx, now > window ? now - window : 0, (size_t)d->cfg.swarm_min, sw) == 0;
 }

@@ -354,6 +354,11 @@ int memcg_watch_sample(struct memcg_watch *w, uint64_t now)
 	return 0;
 }
 
+unsigned long memcg_watch_headroom_kb(const struct memcg_watch *w)
+{
+	return w->usage_bytes >= w->limit_bytes ? 0 : (unsigned long)((w->limit_bytes - w->usage_bytes) / 1024);
+}
+
 static uint64_t field_u64(const char *text, const char *key)
 {
 	size_t n = strlen(key);

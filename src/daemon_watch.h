@@ -69,6 +69,8 @@ void sys_watch_close(struct sys_watch *w);
 int memcg_watch_open(struct memcg_watch *w, const struct cgroup_watch_spec *spec, char *why,
 		     size_t size);
 int memcg_watch_sample(struct memcg_watch *w, uint64_t now);
+/* What the limit leaves (0 at or above it); the limit must be set. */
+unsigned long memcg_watch_headroom_kb(const struct memcg_watch *w);
 /* Reads the OOM state (v1 oom_control, v2 memory.events). */
 int memcg_watch_read_events(struct memcg_watch *w);
 /* Consumes pending eventfd counts so that poll sleeps again. */

@@ -556,12 +556,15 @@ struct cut {
 	long recency;   /* ...and of the ties at it, the newest (LONG_MIN: all) */
 };
 
-/* Gone processes (procfs key LONG_MIN) are not read again. */
+/* In scope and there: gone processes (procfs key LONG_MIN) are not read again. */
+static bool readable(const struct proc_scanner *sc, const struct proc_scan_entry *e)
+{
+	return !e->out && (sc->bpf || e->key != LONG_MIN);
+}
+
 static bool selected(const struct proc_scanner *sc, const struct proc_scan_entry *e, const struct cut *c)
 {
-	if (e->out || (!sc->bpf && e->key == LONG_MIN))
-		return false;
-	return e->key > c->key || (e->key == c->key && recency(sc, e) >= c->recency);
+	return readable(sc, e) && (e->key > c->key || (e->key == c->key && recency(sc, e) >= c->recency));
 }
 
 /* Thousands tied at the cut (a fork bomb's copies; on procfs, every small
@@ -577,7 +580,7 @@ static long ties_cut(struct proc_scanner *sc, const struct proc_scan_opts *o, lo
 	for (size_t i = 0; i < sc->nr; i++) {
 		const struct proc_scan_entry *e = &sc->ents[i];
 
-		if (e->out || (!sc->bpf && e->key == LONG_MIN) || e->key < cut)
+		if (!readable(sc, e) || e->key < cut)
 			continue;
 		if (e->key > cut)
 			above++;
