@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "publish.h"
-#include "util.h"
+#include "daemon/publish/publish.h"
+#include "core/util.h"
 
 #define N 100000
 

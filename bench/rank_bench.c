@@ -10,10 +10,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "mem.h"
-#include "rank.h"
-#include "select.h"
-#include "util.h"
+#include "core/mem.h"
+#include "rank/rank.h"
+#include "core/select.h"
+#include "core/util.h"
 
 static double cpu_ms(void)
 {

@@ -26,7 +26,7 @@ count_unit() { # $1 = binary
 }
 
 for b in "${builds[@]}"; do
-	for t in "$b"/tests/test_*; do
+	for t in $(find "$b/tests" -name 'test_*' -type f | sort); do
 		[ -x "$t" ] || continue
 		echo "== unit $t"
 		count_unit "$t"

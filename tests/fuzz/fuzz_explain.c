@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "explain.h"
-#include "kreport.h"
-#include "kreport_prefix.h"
-#include "kreport_read.h"
+#include "explain/explain.h"
+#include "explain/kreport.h"
+#include "explain/kreport_prefix.h"
+#include "explain/kreport_read.h"
 
 static FILE *sink;
 

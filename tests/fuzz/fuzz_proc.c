@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgroup.h"
-#include "mem.h"
-#include "proc.h"
+#include "core/cgroup.h"
+#include "core/mem.h"
+#include "core/proc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dbus_event.h"
+#include "daemon/publish/dbus_event.h"
 
 int main(int argc, char **argv)
 {

@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdint.h>
 
-#include "mem.h"
-#include "atomic_file.h"
-#include "metrics.h"
+#include "core/mem.h"
+#include "daemon/publish/atomic_file.h"
+#include "daemon/publish/metrics.h"
 
 static struct metrics m;
 static char text[65536];

@@ -1,0 +1,347 @@
+/* cmd_daemon.c - `oomkit daemon`: the command line (oomkit's own options
+ * and earlyoom's, with earlyoom's meaning, so that its users switch by
+ * changing one word), --check-config, self-protection (mlockall, own
+ * oom_score_adj, nice, SCHED_FIFO), then the loop of daemon.c.
+ * Options become (section, key, value) overrides applied after the files,
+ * again on every SIGHUP. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+#include "commands.h"
+#include "daemon.h"
+#include "daemon/publish/daemon_publish.h"
+#include "daemon_log.h"
+#include "exitcode.h"
+#include "core/util.h"
+
+static char pool[8192]; /* override values made up from split options */
+static size_t pool_used;
+
+static const char *pool_dup(const char *s, size_t n)
+{
+	char *p;
+
+	if (pool_used + n + 1 > sizeof(pool))
+		return "";
+	p = pool + pool_used;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	pool_used += n + 1;
+	return p;
+}
+
+static int add(struct daemon *d, const char *section, const char *key, const char *value)
+{
+	if (d->nr_overrides == DAEMON_MAX_OVERRIDES) {
+		fprintf(stderr, "oomkit daemon: too many options\n");
+		return -E2BIG;
+	}
+	d->overrides[d->nr_overrides++] = (struct daemon_override){ section, key, value };
+	return 0;
+}
+
+/* earlyoom's "TERM[,KILL]": KILL defaults to half of TERM. suffix is "%" or
+ * "K" so that the values read as the config file's. */
+static int add_pair(struct daemon *d, const char *section, const char *term_key,
+		    const char *kill_key, const char *arg, const char *suffix)
+{
+	const char *comma = strchr(arg, ',');
+	size_t n = comma ? (size_t)(comma - arg) : strlen(arg);
+	char term[64], kill[64];
+	double v;
+	char *end;
+
+	if (n == 0 || n >= sizeof(term) - 2)
+		return -EINVAL;
+	memcpy(term, arg, n);
+	term[n] = '\0';
+	v = strtod(term, &end);
+	if (*end || v < 0)
+		return -EINVAL;
+	if (comma)
+		snprintf(kill, sizeof(kill), "%s%s", comma + 1, suffix);
+	else
+		snprintf(kill, sizeof(kill), "%g%s", v / 2, suffix);
+	strcat(term, suffix);
+	if (add(d, section, term_key, pool_dup(term, strlen(term))) ||
+	    add(d, section, kill_key, pool_dup(kill, strlen(kill))))
+		return -E2BIG;
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: oomkit daemon [OPTIONS]\n"
+	      "Watches memory (MemAvailable/SwapFree floors, PSI, memory cgroups) and kills\n"
+	      "before the kernel has to. Reads /etc/oomkit.conf and /etc/oomkit.conf.d/*.conf;\n"
+	      "options override them. See oomkit.conf(5) and doc/daemon.md.\n\n"
+	      "  --config FILE          read FILE (and FILE.d/) instead of /etc/oomkit.conf\n"
+	      "  --check-config         validate, print the effective configuration, exit\n"
+	      "  --cgroup PATH          watch this memory cgroup (v1 or v2), repeatable\n"
+	      "  --dry-run, --dryrun    do everything but send signals\n"
+	      "  --psi SPEC             PSI trigger: 'full 40% 2s', 'some 150ms 1s', 'off'\n"
+	      "  --psi-sustained SPEC   'full avg10 50% 20s' or 'off'\n"
+	      "  --grace DURATION       SIGTERM -> SIGKILL after this long (default 2s)\n"
+	      "  --json-file FILE       append one JSON event per kill\n"
+	      "  --kmsg                 copy kill reports to /dev/kmsg\n"
+	      "  --syslog               log to syslog (/dev/log, facility daemon) instead of stderr\n"
+	      "  --set SECTION.KEY=VALUE  any configuration key\n"
+	      "earlyoom's options, same meaning:\n"
+	      "  -m PERCENT[,KILL_PERCENT]  MemAvailable floors (default 10,5)\n"
+	      "  -s PERCENT[,KILL_PERCENT]  SwapFree floors (default 10,5)\n"
+	      "  -M SIZE[,KILL_SIZE]        MemAvailable floors in KiB\n"
+	      "  -S SIZE[,KILL_SIZE]        SwapFree floors in KiB\n"
+	      "  --prefer REGEX, --avoid REGEX, --ignore REGEX   on the process name\n"
+	      "  --ignore-root-user     never kill root's processes\n"
+	      "  -n                     D-Bus notification per kill\n"
+	      "  -N PATH                run PATH after each kill;  -P PATH: before\n"
+	      "  -r SECONDS             memory report interval (0: off, the default)\n"
+	      "  -p                     raise priority (nice -20)\n"
+	      "  -d, --debug            debug lines\n", f);
+}
+
+enum {
+	OPT_CONFIG = 256, OPT_CHECK, OPT_CGROUP, OPT_DRY, OPT_PSI, OPT_PSI_SUST, OPT_GRACE,
+	OPT_JSON, OPT_KMSG, OPT_SYSLOG, OPT_SET, OPT_PREFER, OPT_AVOID, OPT_IGNORE, OPT_IGNORE_ROOT,
+	OPT_SORT_RSS, OPT_PROC_ROOT, OPT_NO_MLOCK, OPT_HELP,
+};
+
+static const struct option long_opts[] = {
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "check-config", no_argument, NULL, OPT_CHECK },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "dry-run", no_argument, NULL, OPT_DRY },
+	{ "dryrun", no_argument, NULL, OPT_DRY },
+	{ "psi", required_argument, NULL, OPT_PSI },
+	{ "psi-sustained", required_argument, NULL, OPT_PSI_SUST },
+	{ "grace", required_argument, NULL, OPT_GRACE },
+	{ "json-file", required_argument, NULL, OPT_JSON },
+	{ "kmsg", no_argument, NULL, OPT_KMSG },
+	{ "syslog", no_argument, NULL, OPT_SYSLOG },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "prefer", required_argument, NULL, OPT_PREFER },
+	{ "avoid", required_argument, NULL, OPT_AVOID },
+	{ "ignore", required_argument, NULL, OPT_IGNORE },
+	{ "ignore-root-user", no_argument, NULL, OPT_IGNORE_ROOT },
+	{ "sort-by-rss", no_argument, NULL, OPT_SORT_RSS },
+	{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
+	{ "no-mlockall", no_argument, NULL, OPT_NO_MLOCK },
+	{ "debug", no_argument, NULL, 'd' },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ 0, 0, 0, 0 },
+};
+
+/* --set memory.available_term_percent=5 */
+static int add_set(struct daemon *d, const char *arg)
+{
+	const char *dot = strchr(arg, '.'), *eq = strchr(arg, '=');
+
+	if (!dot || !eq || eq < dot)
+		return -EINVAL;
+	return add(d, pool_dup(arg, (size_t)(dot - arg)), pool_dup(dot + 1, (size_t)(eq - dot - 1)), eq + 1);
+}
+
+struct cli {
+	bool check;
+	bool have_m, have_M, have_s, have_S;
+};
+
+static int parse_one(struct daemon *d, struct cli *cli, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_CONFIG:
+		d->config_path = arg;
+		d->config_path_explicit = true;
+		return 0;
+	case OPT_CHECK:
+		cli->check = true;
+		return 0;
+	case OPT_CGROUP:
+		return add(d, "cgroup", "path", arg);
+	case OPT_DRY:
+		return add(d, "kill", "dry_run", "yes");
+	case OPT_PSI:
+		return add(d, "psi", "trigger", arg);
+	case OPT_PSI_SUST:
+		return add(d, "psi", "sustained", arg);
+	case OPT_GRACE:
+		return add(d, "kill", "grace", arg);
+	case OPT_JSON:
+		return add(d, "log", "json_file", arg);
+	case OPT_KMSG:
+		return add(d, "log", "kmsg", "yes");
+	case OPT_SYSLOG:
+		return add(d, "log", "syslog", "yes");
+	case OPT_SET:
+		return add_set(d, arg);
+	case OPT_PREFER:
+		return add(d, "kill", "prefer", arg);
+	case OPT_AVOID:
+		return add(d, "kill", "avoid", arg);
+	case OPT_IGNORE:
+		return add(d, "kill", "ignore", arg);
+	case OPT_IGNORE_ROOT:
+		return add(d, "kill", "ignore_root_user", "yes");
+	case OPT_SORT_RSS:
+		fprintf(stderr, "oomkit daemon: --sort-by-rss ignored: oomkit ranks by the kernel's badness\n");
+		return 0;
+	case OPT_PROC_ROOT:
+		return add(d, "daemon", "proc_root", arg);
+	case OPT_NO_MLOCK:
+		return add(d, "daemon", "mlockall", "no");
+	case 'm':
+		cli->have_m = true;
+		return add_pair(d, "memory", "available_term_percent", "available_kill_percent", arg, "%");
+	case 's':
+		cli->have_s = true;
+		return add_pair(d, "memory", "swap_free_term_percent", "swap_free_kill_percent", arg, "%");
+	case 'M':
+		cli->have_M = true;
+		return add_pair(d, "memory", "available_term_size", "available_kill_size", arg, "K");
+	case 'S':
+		cli->have_S = true;
+		return add_pair(d, "memory", "swap_free_term_size", "swap_free_kill_size", arg, "K");
+	case 'n':
+		return add(d, "log", "notify_dbus", "yes");
+	case 'N':
+		return add(d, "hooks", "post_kill", arg);
+	case 'P':
+		return add(d, "hooks", "pre_kill", arg);
+	case 'r':
+		return add(d, "log", "report_interval", arg);
+	case 'p':
+		return add(d, "daemon", "nice", "-20");
+	case 'd':
+		return add(d, "log", "debug", "yes");
+	case 'g':
+		return add(d, "kill", "kill_group", "yes");
+	case 'i':
+	case 'k':
+		return 0; /* earlyoom's deprecated no-ops */
+	}
+	return -EINVAL;
+}
+
+/* earlyoom: -M alone replaces the percentages; with -m the lower wins. */
+static int finish_pairs(struct daemon *d, const struct cli *cli)
+{
+	if (cli->have_M && !cli->have_m &&
+	    (add(d, "memory", "available_term_percent", "0") ||
+	     add(d, "memory", "available_kill_percent", "0")))
+		return -E2BIG;
+	if (cli->have_S && !cli->have_s &&
+	    (add(d, "memory", "swap_free_term_percent", "0") ||
+	     add(d, "memory", "swap_free_kill_percent", "0")))
+		return -E2BIG;
+	return 0;
+}
+
+static int parse_args(struct daemon *d, struct cli *cli, int argc, char **argv)
+{
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "m:s:M:S:nN:P:r:pdgikh", long_opts, NULL)) != -1) {
+		if (opt == OPT_HELP || opt == 'h') {
+			usage(stdout);
+			return 1;
+		}
+		if (opt == '?' || parse_one(d, cli, opt, optarg)) {
+			if (opt != '?')
+				fprintf(stderr, "oomkit daemon: bad value for -%c%s: '%s'\n",
+					opt < 256 ? opt : '-', opt < 256 ? "" : "-", optarg ? optarg : "");
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "oomkit daemon: unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	return finish_pairs(d, cli);
+}
+
+/* Best effort: a failure is a warning, the daemon still protects. */
+static void protect_self(const struct oomkit_config *c)
+{
+	char adj[16];
+
+	if (c->mlockall && mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) &&
+	    mlockall(MCL_CURRENT | MCL_FUTURE))
+		dlog(DLOG_WARNING, "mlockall: %s (running unlocked)", strerror(errno));
+	snprintf(adj, sizeof(adj), "%d", c->oom_score_adj);
+	if (write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", adj))
+		dlog(DLOG_WARNING, "cannot set own oom_score_adj to %s", adj);
+	if (c->nice && setpriority(PRIO_PROCESS, 0, c->nice))
+		dlog(DLOG_WARNING, "setpriority(%d): %s", c->nice, strerror(errno));
+	if (c->sched_fifo) {
+		struct sched_param sp = { .sched_priority = c->sched_fifo };
+		if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp))
+			dlog(DLOG_WARNING, "SCHED_FIFO %d: %s", c->sched_fifo, strerror(errno));
+	}
+}
+
+static void describe(const struct daemon *d)
+{
+	const struct oomkit_config *c = &d->cfg;
+
+	dlog(DLOG_NOTICE, "oomkit daemon: MemAvailable floors %g%%/%g%% (SIGTERM/SIGKILL)%s, "
+			  "PSI trigger %s, %zu memory cgroup(s), scanner %s%s",
+	     c->mem_term.percent, c->mem_kill.percent, c->memory_enabled ? "" : " off",
+	     d->sys.psi_fd >= 0 ? "armed" : "off", d->nr_cg, proc_scanner_method(&d->sel.scanner),
+	     c->dry_run ? ", DRY RUN" : "");
+	if (c->notify_dbus && !d->observer)
+		dlog(DLOG_WARNING, "notify_dbus: no D-Bus module in this build; kills are logged only");
+	for (size_t i = 0; i < d->nr_cg; i++)
+		dlog(DLOG_NOTICE, "watching %s (cgroup v%d)%s", d->cg[i].dir, d->cg[i].version,
+		     d->cg[i].set_oom_kill_disable ? ", oom_kill_disable=1: oomkit is its OOM handler" : "");
+}
+
+int cmd_daemon(int argc, char **argv)
+{
+	static struct daemon d; /* large; one per process */
+	static struct publisher pub; /* metrics, status, D-Bus (daemon_publish.h) */
+	struct config_error err = { 0 };
+	struct cli cli = { 0 };
+	char why[512];
+	int r;
+
+	d.sigfd = -1;
+	r = parse_args(&d, &cli, argc, argv);
+	if (r)
+		return r > 0 ? EXIT_OK : EXIT_USAGE;
+	if (daemon_load_config(&d, &d.cfg, &err)) {
+		fprintf(stderr, "oomkit daemon: %s%s%.0d: %s\n", err.file, err.line ? ":" : "", err.line,
+			err.msg);
+		return EXIT_CONFIG;
+	}
+	if (cli.check) {
+		config_print(&d.cfg, stdout);
+		return EXIT_OK;
+	}
+	daemon_block_signals();
+	protect_self(&d.cfg);
+	r = daemon_start(&d, why, sizeof(why));
+	if (r) {
+		dlog(DLOG_ERR, "%s", why);
+		return r == -ENOENT || r == -ENOTDIR ? EXIT_BAD_CGROUP : EXIT_FAILURE_GENERIC;
+	}
+	r = daemon_publish_start(&d, &pub, why, sizeof(why));
+	if (r) {
+		dlog(DLOG_ERR, "%s", why);
+		daemon_stop(&d);
+		return r == -EPERM || r == -EINVAL ? EXIT_CONFIG : EXIT_FAILURE_GENERIC;
+	}
+	describe(&d);
+	r = daemon_run(&d);
+	daemon_publish_stop(&d, &pub);
+	daemon_stop(&d);
+	return r;
+}

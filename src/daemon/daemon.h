@@ -1,0 +1,137 @@
+/* daemon.h - the state of `oomkit daemon`: configuration in force, open
+ * watches, the current kill episode, and the counters and last kills that
+ * metrics, D-Bus and the status socket read (struct daemon_stats plus one
+ * observer call per kill: the hook point for branch ship).
+ *
+ * The loop is: sample -> evaluate triggers -> advance the episode -> poll
+ * (signalfd, PSI triggers, memcg eventfds/events, the victim's pidfd, hook
+ * pidfds, extra fds) with a timeout from the adaptive interval.
+ * After start-up nothing here allocates. */
+#ifndef OOMKIT_DAEMON_H
+#define OOMKIT_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/cgroup.h"
+#include "config.h"
+#include "daemon_select.h"
+#include "daemon_victim.h"
+#include "daemon_watch.h"
+#include "hook.h"
+#include "trigger.h"
+
+#define DAEMON_LAST_KILLS 8
+#define DAEMON_MAX_EXTRA_FDS 4
+#define DAEMON_MAX_OVERRIDES 64
+
+/* One kill (or would-be kill in dry-run), as it is reported. */
+struct daemon_kill_record {
+	uint64_t realtime_ns;          /* CLOCK_REALTIME when the first signal went */
+	struct victim victim;          /* pidfd closed (-1) once recorded */
+	struct victim invoker;         /* the fastest grower since the previous scan */
+	char trigger[192];
+	char scope[TASK_CGROUP_MAX];   /* "" global, else the watched cgroup's path */
+	int signal;                    /* the last signal sent */
+	bool dry_run, escalated, exited, reaped;
+	uint64_t ms_to_exit;
+	unsigned long avail_before_kb, avail_after_kb; /* MemAvailable or cgroup headroom */
+	size_t nr_candidates;
+	uint64_t select_ns;            /* time choose() took: the metrics' histogram */
+};
+
+/* Everything an outside observer may read; plain counters, no pointers. */
+struct daemon_stats {
+	uint64_t start_realtime_ns;
+	uint64_t samples;
+	uint64_t psi_events, memcg_events;
+	uint64_t triggers_term, triggers_kill;  /* episodes started per stage */
+	uint64_t kills, sigterms, escalations, kill_failures, dry_run_kills;
+	uint64_t kernel_oom_kills;              /* seen in watched cgroups' counters */
+	uint64_t hooks_run, hooks_failed;
+	uint64_t reloads, reload_failures;
+	enum stage stage;                       /* strongest stage at the last sample */
+	char trigger[192];                      /* its text */
+	struct mem_sample mem;
+	uint64_t nr_kill_records;               /* total; the last ones are in last_kills */
+	struct daemon_kill_record last_kills[DAEMON_LAST_KILLS];
+};
+
+struct daemon;
+typedef void (*daemon_kill_observer)(struct daemon *d, const struct daemon_kill_record *rec,
+				     void *arg);
+typedef void (*daemon_fd_handler)(struct daemon *d, int fd, short revents, void *arg);
+
+enum episode_state { EP_IDLE, EP_PRE_HOOK, EP_TERM_SENT, EP_KILL_SENT, EP_RECOVER };
+
+struct episode {
+	enum episode_state state;
+	struct daemon_kill_record rec;
+	int scope;                     /* -1 system, else index into daemon.cg */
+	uint64_t t_signal_ns, deadline_ns;
+	bool no_victim_logged;
+	struct meminfo mi;             /* at selection: the report's Mem-Info */
+};
+
+struct daemon_override {
+	const char *section, *key, *value;
+};
+
+struct daemon {
+	struct oomkit_config cfg;
+	/* what to read again on SIGHUP */
+	const char *config_path;
+	bool config_path_explicit;
+	struct daemon_override overrides[DAEMON_MAX_OVERRIDES];
+	size_t nr_overrides;
+
+	struct sys_watch sys;
+	struct memcg_watch cg[CONFIG_MAX_CGROUPS];
+	size_t nr_cg;
+	struct psi_sustained_state sustained;
+	struct episode ep;
+	struct hook_run pre_hook, post_hook;
+	struct daemon_selector sel;
+	struct memcg_roots roots;      /* for the report's memcg block */
+	FILE *json;
+	int sigfd;
+	uint64_t psi_muted_until_ns, next_report_ns, next_watchdog_ns, watchdog_usec;
+	uint64_t no_bomb_until_ns;     /* a fork-bomb search found none: not again before */
+	uint64_t next_warm_ns;         /* the next warm-up scan (see daemon_step.c) */
+	bool psi_fired;                /* a PSI trigger woke us since the last step */
+	int psi_fired_scope;
+	bool quit;
+
+	struct daemon_stats stats;
+	daemon_kill_observer observer;
+	void *observer_arg;
+	struct { int fd; short events; daemon_fd_handler fn; void *arg; } extra[DAEMON_MAX_EXTRA_FDS];
+	size_t nr_extra;
+};
+
+/* Loads the configuration (file, drop-ins, then d->overrides) into cfg.
+ * Prints nothing; err says what is wrong. */
+int daemon_load_config(const struct daemon *d, struct oomkit_config *cfg, struct config_error *err);
+
+/* Opens the watches and compiles the policy for d->cfg. why gets the
+ * reason of a failure. */
+int daemon_start(struct daemon *d, char *why, size_t size);
+/* One pass: sample, evaluate, advance the episode. */
+void daemon_step(struct daemon *d, uint64_t now);
+/* How long the loop may sleep after a pass (adaptive interval, deadlines). */
+unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now);
+/* Blocks SIGHUP/SIGTERM/SIGINT/SIGCHLD: call first, so that a signal
+ * during start-up waits for the loop instead of killing the daemon. */
+int daemon_block_signals(void);
+/* The loop until SIGTERM/SIGINT; returns an exit code. */
+int daemon_run(struct daemon *d);
+/* SIGHUP: load a new configuration; a bad one keeps the old running. */
+void daemon_reload(struct daemon *d);
+void daemon_stop(struct daemon *d);
+
+/* Hook points for metrics, D-Bus and the status socket. */
+void daemon_set_observer(struct daemon *d, daemon_kill_observer fn, void *arg);
+int daemon_add_fd(struct daemon *d, int fd, short events, daemon_fd_handler fn, void *arg);
+
+#endif

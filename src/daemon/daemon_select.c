@@ -1,0 +1,241 @@
+/* daemon_select.c - see daemon_select.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon_select.h"
+#include "core/oom_control.h"
+#include "core/util.h"
+
+/* Tasks read in full per scan: select_bad_process() over the top ones
+ * (ties at the cut included) chooses as over every process; a few more
+ * give the policy tiers room and the invoker candidates. */
+#define SELECT_TOP 16
+
+static int add_rule(struct policy *p, enum policy_kind kind, const char *spec, char *why, size_t size)
+{
+	char err[POLICY_ERR_MAX];
+
+	if (!spec[0] || policy_add_spec(p, kind, spec, err, sizeof(err)) == 0)
+		return 0;
+	snprintf(why, size, "[kill] %s = %s: %s", policy_kind_name(kind), spec, err);
+	return -EINVAL;
+}
+
+int daemon_selector_start(struct daemon_selector *s, const struct oomkit_config *cfg,
+			  const struct memcg_roots *roots, char *why, size_t size)
+{
+	int r;
+
+	/* a reload that names another proc_root or scanner: both contexts anew */
+	if (s->scanner_ready && (strcmp(s->scanner.proc_root, cfg->proc_root) ||
+				 (cfg->scanner == SCANNER_PROCFS && s->scanner.bpf) ||
+				 (cfg->scanner == SCANNER_BPF && !s->scanner.bpf))) {
+		proc_scanner_free(&s->scanner);
+		s->scanner_ready = false;
+		kill_ctx_free(s->kctx);
+		s->kctx = NULL;
+	}
+	if (!s->kctx) {
+		s->kctx = kill_ctx_new(cfg->proc_root);
+		if (!s->kctx) {
+			snprintf(why, size, "%s: %s", cfg->proc_root, strerror(errno));
+			return -errno;
+		}
+	}
+	s->kctx->unit = cfg->kill_group ? KILL_UNIT_CGROUP : KILL_UNIT_PROCESS;
+	s->kctx->reap = true;
+	s->kctx->policy = &s->policy;
+	snprintf(s->kctx->cgroup_root, sizeof(s->kctx->cgroup_root), "%s", roots->v1[0] ? roots->v1 : roots->v2);
+	s->kctx->cgroup_v2 = !roots->v1[0];
+
+	if (!s->growth) {
+		s->growth = calloc(GROWTH_SLOTS, sizeof(*s->growth));
+		if (!s->growth)
+			return -ENOMEM;
+	}
+	if (!s->scanner_ready) {
+		r = proc_scanner_init(&s->scanner, cfg->proc_root,
+				      strcmp(cfg->proc_root, "/proc") || cfg->scanner == SCANNER_PROCFS
+				      ? PROC_SCANNER_NO_BPF : 0);
+		if (r == 0 && cfg->scanner == SCANNER_BPF && !s->scanner.bpf) {
+			proc_scanner_free(&s->scanner);
+			snprintf(why, size, "[daemon] scanner = bpf: the BPF task iterator is unavailable "
+					    "(it needs kernel >= 6.2 with BTF, root, the initial pid namespace)");
+			return -ENOTSUP;
+		}
+		if (r == 0)
+			r = proc_snapshot_reserve(&s->snap, SELECT_TOP + PROC_SCAN_TIES_MAX);
+		if (r) {
+			snprintf(why, size, "%s: cannot scan: %s", cfg->proc_root, strerror(-r));
+			return r;
+		}
+		s->scanner_ready = true;
+	}
+	policy_init(&s->policy, getpid());
+	s->policy_ready = true;
+	if (add_rule(&s->policy, POLICY_PREFER, cfg->prefer, why, size) ||
+	    add_rule(&s->policy, POLICY_AVOID, cfg->avoid, why, size) ||
+	    add_rule(&s->policy, POLICY_IGNORE, cfg->ignore, why, size) ||
+	    add_rule(&s->policy, POLICY_PROTECT, cfg->protect, why, size) ||
+	    (cfg->ignore_root_user && add_rule(&s->policy, POLICY_IGNORE, "uid:0", why, size)))
+		return -EINVAL;
+	/* rules make every task read in full: room for all now, not on a kill */
+	if (s->policy.nr && proc_snapshot_reserve(&s->snap, s->scanner.cap)) {
+		snprintf(why, size, "no memory for a snapshot of %zu tasks", s->scanner.cap);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void daemon_selector_stop_policy(struct daemon_selector *s)
+{
+	if (s->policy_ready)
+		policy_free(&s->policy);
+	s->policy_ready = false;
+}
+
+void daemon_selector_free(struct daemon_selector *s)
+{
+	daemon_selector_stop_policy(s);
+	if (s->scanner_ready) {
+		proc_scanner_free(&s->scanner);
+		proc_snapshot_free(&s->snap);
+	}
+	s->scanner_ready = false;
+	kill_ctx_free(s->kctx);
+	s->kctx = NULL;
+	free(s->growth);
+	s->growth = NULL;
+}
+
+static void victim_from_task(struct victim *v, const struct task_info *t, long points,
+			     unsigned long growth_kb)
+{
+	*v = (struct victim){
+		.pid = t->pid, .start_time = t->start_time, .uid = t->uid,
+		.oom_score_adj = t->oom_score_adj, .rss_kb = task_rss_kb(t), .growth_kb = growth_kb,
+		.points = points, .pidfd = -1, .total_vm_kb = t->total_vm_kb,
+		.rss_anon_kb = t->rss_anon_kb, .rss_file_kb = t->rss_file_kb,
+		.rss_shmem_kb = t->rss_shmem_kb, .pgtables_kb = t->pgtables_kb, .swap_kb = t->swap_kb,
+	};
+	snprintf(v->comm, sizeof(v->comm), "%s", t->comm);
+	snprintf(v->memcg, sizeof(v->memcg), "%s", t->memcg);
+}
+
+/* Remembers this scan's RSS and returns the growth since the last one. */
+static unsigned long growth_update(struct growth_slot *g, const struct task_info *t)
+{
+	struct growth_slot *slot = &g[(unsigned int)t->pid % GROWTH_SLOTS];
+	unsigned long rss = task_rss_kb(t), grown = 0;
+
+	if (slot->pid == t->pid && rss > slot->rss_kb)
+		grown = rss - slot->rss_kb;
+	slot->pid = t->pid;
+	slot->rss_kb = (uint32_t)(rss > UINT32_MAX ? UINT32_MAX : rss);
+	return grown;
+}
+
+/* The fastest grower among the tasks read; NULL with no growth seen (a
+ * first scan: the caller names the victim, not some idle big task). */
+static const struct task_info *find_invoker(struct daemon_selector *s, unsigned long *grown_kb)
+{
+	const struct task_info *best = NULL;
+	unsigned long best_grown = 0;
+
+	for (size_t i = 0; i < s->snap.nr; i++) {
+		const struct task_info *t = &s->snap.tasks[i];
+		unsigned long g = growth_update(s->growth, t);
+
+		if (t->has_mm && g > best_grown) {
+			best_grown = g;
+			best = t;
+		}
+	}
+	*grown_kb = best_grown;
+	return best;
+}
+
+void daemon_selector_warm(struct daemon_selector *s, unsigned long totalpages)
+{
+	struct proc_scan_opts o = { .top = SELECT_TOP, .totalpages = totalpages,
+				    .page_size = (unsigned long)sysconf(_SC_PAGESIZE) };
+	unsigned long grown;
+
+	if (proc_scanner_scan(&s->scanner, &o, &s->snap) == 0)
+		find_invoker(s, &grown);
+}
+
+/* The oom_control of a selection in the whole machine or one memcg. */
+static void selection_begins(struct daemon_selector *s, const char *memcg, const char *memcg_dir,
+			     unsigned long totalpages, struct victim_scan_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->chosen.pidfd = r->invoker.pidfd = -1;
+	s->oc = (struct oom_control){ .constraint = memcg ? CONSTRAINT_MEMCG : CONSTRAINT_NONE,
+				      .totalpages = totalpages, .order = -1,
+				      .page_size = (unsigned long)sysconf(_SC_PAGESIZE) };
+	if (memcg) {
+		snprintf(s->oc.memcg, sizeof(s->oc.memcg), "%s", memcg);
+		snprintf(s->oc.memcg_dir, sizeof(s->oc.memcg_dir), "%s", memcg_dir);
+	}
+	kill_ctx_snapshot_begins(s->kctx);
+}
+
+/* select_bad_process() with the policy tiers over s->snap. */
+static int selection_ends(struct daemon_selector *s, const struct task_info *inv, unsigned long grown,
+			  struct victim_scan_result *r)
+{
+	struct oom_control *oc = &s->oc;
+	enum policy_tier tier;
+	int rc;
+
+	oc->t_select_ns = now_ns();
+	rc = policy_select_bad_process(&s->policy, oc, &s->snap, &tier);
+	if (rc < 0)
+		return rc;
+	victim_from_task(&r->chosen, oc->chosen, oc->chosen_points, 0);
+	victim_from_task(&r->invoker, inv ? inv : oc->chosen, 0, grown);
+	oc->invoker.pid = r->invoker.pid;
+	oc->invoker.oom_score_adj = r->invoker.oom_score_adj;
+	snprintf(oc->invoker.comm, sizeof(oc->invoker.comm), "%s", r->invoker.comm);
+	r->nr_candidates = oc->nr_candidates;
+	r->tier = policy_tier_name(tier);
+	return 0;
+}
+
+int daemon_select_victim(struct daemon_selector *s, const char *memcg, const char *memcg_dir,
+			 unsigned long totalpages, struct victim_scan_result *r)
+{
+	/* with policy rules the victim may lie outside the top by points (a
+	 * small preferred task, or a top made only of avoided ones): read all */
+	struct proc_scan_opts o = { .top = s->policy.nr ? 0 : SELECT_TOP, .totalpages = totalpages,
+				    .page_size = (unsigned long)sysconf(_SC_PAGESIZE), .memcg_dir = memcg_dir,
+				    .details = policy_proc_details(&s->policy) | PROC_DETAIL_MEMCG };
+	const struct task_info *inv;
+	unsigned long grown = 0;
+	int rc;
+
+	selection_begins(s, memcg, memcg_dir, totalpages, r);
+	rc = proc_scanner_scan(&s->scanner, &o, &s->snap);
+	if (rc < 0)
+		return rc;
+	inv = find_invoker(s, &grown);
+	return selection_ends(s, inv, grown, r);
+}
+
+int daemon_select_task(struct daemon_selector *s, pid_t pid, const char *memcg, const char *memcg_dir,
+		       unsigned long totalpages, struct victim_scan_result *r)
+{
+	int rc;
+
+	selection_begins(s, memcg, memcg_dir, totalpages, r);
+	rc = task_info_read(s->scanner.proc_root, pid,
+			    policy_proc_details(&s->policy) | PROC_DETAIL_MEMCG, &s->snap.tasks[0]);
+	if (rc < 0)
+		return rc;
+	s->snap.nr = s->snap.nr_scanned = 1;
+	return selection_ends(s, &s->snap.tasks[0], 0, r);
+}

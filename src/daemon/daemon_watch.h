@@ -1,0 +1,80 @@
+/* daemon_watch.h - what the daemon keeps open to watch memory, so that a
+ * sample is a pread and an event is a poll wakeup:
+ *  - the system: /proc/meminfo (SwapTotal re-read every sample, so swap or
+ *    zram added later counts), /proc/pressure/memory armed as a PSI
+ *    trigger (POLLPRI) plus a second descriptor for the averages;
+ *  - each memory cgroup: usage and limit descriptors; on v1 eventfd
+ *    notifications through cgroup.event_control for the two headroom
+ *    thresholds and for memory.oom_control (optionally oom_kill_disable=1,
+ *    undone on close); on v2 memory.events (POLLPRI on change) and a PSI
+ *    trigger on its memory.pressure.
+ * Opening fills an error text; sampling never allocates. */
+#ifndef OOMKIT_DAEMON_WATCH_H
+#define OOMKIT_DAEMON_WATCH_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "core/proc.h"
+#include "trigger.h"
+
+struct sys_watch {
+	int meminfo_fd;
+	int psi_fd;            /* armed trigger, -1 when off or unsupported */
+	int psi_avg_fd;        /* plain /proc/pressure/memory for averages, -1 if none */
+	struct mem_sample s;
+	uint64_t sample_ns;
+	double fill_kb_s;      /* how fast MemAvailable + SwapFree fell lately */
+	/* threads on the machine (/proc/loadavg), and their fewest over the
+	 * last one to two windows: a fork bomb's growth, for one read a pass */
+	int loadavg_fd;
+	unsigned long nr_threads;
+	unsigned long threads_min_now, threads_min_before;
+	uint64_t threads_window_ns, threads_window_start_ns;
+};
+
+struct memcg_watch {
+	struct cgroup_watch_spec spec;
+	int version;                   /* 1 or 2 */
+	char dir[PATH_MAX];
+	char kpath[TASK_CGROUP_MAX];   /* as /proc/PID/cgroup shows it */
+	int usage_fd, limit_fd;
+	int high_fd;                   /* v2 memory.high (the throttle point), -1 on v1 */
+	int events_fd;                 /* v2 memory.events, v1 memory.oom_control */
+	int oom_efd, thr_efd;          /* v1 eventfds, -1 on v2 */
+	int psi_fd;                    /* memory.pressure trigger, -1 if none */
+	bool set_oom_kill_disable;     /* we wrote 1, restore 0 on close */
+	uint64_t usage_bytes, limit_bytes; /* limit: memory.max or, lower, memory.high */
+	uint64_t oom_kill;             /* the kernel's kills so far */
+	bool under_oom;                /* v1: tasks wait for us (oom_kill_disable) */
+	uint64_t sample_ns;
+	double fill_kb_s;
+};
+
+/* Arms "some|full stall window" on a PSI file; returns the fd or -errno. */
+int psi_trigger_open(const char *path, const struct psi_trigger_spec *t);
+/* avg10 of some/full from a PSI descriptor. */
+int psi_read_avg10(int fd, enum psi_kind kind, double *avg10);
+
+int sys_watch_open(struct sys_watch *w, const struct oomkit_config *c, char *why, size_t size);
+int sys_watch_sample(struct sys_watch *w, uint64_t now);
+/* Threads started lately: now minus the fewest seen in the window. */
+unsigned long sys_watch_thread_growth(const struct sys_watch *w);
+void sys_watch_close(struct sys_watch *w);
+
+/* Resolves spec->path (absolute, or below the v1 memory / cgroup2 root),
+ * opens everything, arms the notifications. */
+int memcg_watch_open(struct memcg_watch *w, const struct cgroup_watch_spec *spec, char *why,
+		     size_t size);
+int memcg_watch_sample(struct memcg_watch *w, uint64_t now);
+/* What the limit leaves (0 at or above it); the limit must be set. */
+unsigned long memcg_watch_headroom_kb(const struct memcg_watch *w);
+/* Reads the OOM state (v1 oom_control, v2 memory.events). */
+int memcg_watch_read_events(struct memcg_watch *w);
+/* Consumes pending eventfd counts so that poll sleeps again. */
+void memcg_watch_drain(struct memcg_watch *w);
+void memcg_watch_close(struct memcg_watch *w);
+
+#endif

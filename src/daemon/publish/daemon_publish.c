@@ -1,0 +1,268 @@
+/* daemon_publish.c - see daemon_publish.h. Everything here runs in the
+ * daemon's thread and only copies: the publisher thread does the I/O. */
+#include "daemon_publish.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/k8s.h"
+#include "core/mem.h"
+#include "core/util.h"
+
+static int tick_fd = -1;
+static double started_seconds; /* daemon_stats has no start time filled in */
+
+static double realtime_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const char *stage_name(enum stage s)
+{
+	return s == STAGE_KILL ? "kill" : s == STAGE_TERM ? "term" : "none";
+}
+
+static double pct(unsigned long part, unsigned long total)
+{
+	return total ? 100.0 * (double)part / (double)total : 0;
+}
+
+static void floors_text(const struct floor *term, const struct floor *kill, char *out, size_t size)
+{
+	char ts[32] = "", ks[32] = "";
+
+	if (term->size_kb)
+		format_kb(term->size_kb, ts, sizeof(ts));
+	if (kill->size_kb)
+		format_kb(kill->size_kb, ks, sizeof(ks));
+	snprintf(out, size, "term %g%%%s%s / kill %g%%%s%s", term->percent, ts[0] ? " or " : "", ts,
+		 kill->percent, ks[0] ? " or " : "", ks);
+}
+
+static struct status_trigger *add_trigger(struct status_view *v, const char *name, const char *where)
+{
+	struct status_trigger *t;
+
+	if (v->nr_triggers == STATUS_MAX_TRIGGERS)
+		return NULL;
+	t = &v->triggers[v->nr_triggers++];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	snprintf(t->where, sizeof(t->where), "%s", where);
+	snprintf(t->stage, sizeof(t->stage), "none");
+	t->headroom_percent = NAN;
+	return t;
+}
+
+/* A level trigger: available amount vs its SIGKILL floor. */
+static void level_trigger(struct status_view *v, const char *name, const struct floor *term,
+			  const struct floor *kill, unsigned long avail_kb, unsigned long total_kb,
+			  enum stage stage)
+{
+	struct status_trigger *t = add_trigger(v, name, "system");
+	char size[32];
+
+	if (!t)
+		return;
+	floors_text(term, kill, t->setting, sizeof(t->setting));
+	format_kb(avail_kb, size, sizeof(size));
+	snprintf(t->current, sizeof(t->current), "%.1f%% free (%s)", pct(avail_kb, total_kb), size);
+	t->headroom_percent = pct(avail_kb, total_kb) - pct(floor_kb(kill, total_kb), total_kb);
+	snprintf(t->stage, sizeof(t->stage), "%s", stage_name(stage));
+}
+
+static void system_triggers(const struct daemon *d, struct status_view *v)
+{
+	const struct oomkit_config *c = &d->cfg;
+	const struct mem_sample *s = &d->stats.mem;
+	char text[192];
+	enum stage st = memory_stage(c, s, text, sizeof(text));
+
+	if (c->memory_enabled) {
+		level_trigger(v, "memory", &c->mem_term, &c->mem_kill, s->mem_available_kb, s->mem_total_kb, st);
+		if (s->swap_total_kb)
+			level_trigger(v, "swap", &c->swap_term, &c->swap_kill, s->swap_free_kb, s->swap_total_kb, st);
+	}
+	if (c->psi.enabled) {
+		struct status_trigger *t = add_trigger(v, "psi", "system");
+
+		if (t) {
+			psi_trigger_text(&c->psi, "", t->setting, sizeof(t->setting));
+			snprintf(t->current, sizeof(t->current), "%s",
+				 d->sys.psi_fd >= 0 ? "armed (kernel trigger)" : "unavailable");
+		}
+	}
+	if (c->psi_sustained.enabled && v->have_psi) {
+		struct status_trigger *t = add_trigger(v, "psi-sustained", "system");
+		const struct psi_line *l = c->psi_sustained.kind == PSI_FULL ? &v->psi.full : &v->psi.some;
+
+		if (t) {
+			snprintf(t->setting, sizeof(t->setting), "%s avg10 > %g%% for %lus",
+				 c->psi_sustained.kind == PSI_FULL ? "full" : "some",
+				 c->psi_sustained.avg10_percent, c->psi_sustained.duration_ms / 1000);
+			snprintf(t->current, sizeof(t->current), "avg10 %.2f%%", l->avg10);
+			t->headroom_percent = c->psi_sustained.avg10_percent - l->avg10;
+		}
+	}
+}
+
+static void cgroup_triggers(const struct daemon *d, struct status_view *v)
+{
+	for (size_t i = 0; i < d->nr_cg; i++) {
+		const struct memcg_watch *w = &d->cg[i];
+		struct status_trigger *t = add_trigger(v, "memcg", w->dir);
+		char text[256], used[32], lim[32];
+		enum stage st;
+
+		if (!t)
+			return;
+		floors_text(&w->spec.term, &w->spec.kill, t->setting, sizeof(t->setting));
+		t->usage_bytes = w->usage_bytes;
+		t->limit_bytes = w->limit_bytes;
+		format_kb((unsigned long)(w->usage_bytes / 1024), used, sizeof(used));
+		if (w->limit_bytes == UINT64_MAX || !w->limit_bytes) {
+			snprintf(t->current, sizeof(t->current), "%s used, no limit", used);
+			continue;
+		}
+		format_kb((unsigned long)(w->limit_bytes / 1024), lim, sizeof(lim));
+		snprintf(t->current, sizeof(t->current), "%s of %s", used, lim);
+		t->headroom_percent = 100.0 * (double)(w->limit_bytes - (w->usage_bytes < w->limit_bytes ? w->usage_bytes : w->limit_bytes)) /
+				      (double)w->limit_bytes -
+				      pct(floor_kb(&w->spec.kill, (unsigned long)(w->limit_bytes / 1024)),
+					  (unsigned long)(w->limit_bytes / 1024));
+		st = memcg_stage(&w->spec, w->dir, w->usage_bytes, w->limit_bytes, text, sizeof(text));
+		snprintf(t->stage, sizeof(t->stage), "%s", stage_name(st));
+	}
+}
+
+static void to_kill_record(const struct daemon *d, const struct daemon_kill_record *rec, struct kill_record *r)
+{
+	const struct victim *v = &rec->victim;
+
+	memset(r, 0, sizeof(*r));
+	r->time_seconds = (double)rec->realtime_ns / 1e9;
+	r->pid = v->pid;
+	r->uid = v->uid;
+	snprintf(r->comm, sizeof(r->comm), "%s", v->comm);
+	snprintf(r->cgroup, sizeof(r->cgroup), "%s", v->memcg);
+	snprintf(r->trigger, sizeof(r->trigger), "%s", rec->trigger);
+	snprintf(r->unit, sizeof(r->unit), "%s", d->cfg.kill_group ? "cgroup" : "process");
+	r->signal = rec->signal;
+	r->dry_run = rec->dry_run;
+	r->killed = !rec->dry_run;
+	r->reaped = rec->reaped;
+	r->oom_score_adj = v->oom_score_adj;
+	r->rss_kb = v->rss_kb;
+	r->swap_kb = v->swap_kb;
+	r->selection_seconds = (double)rec->select_ns / 1e9;
+	r->reclaim_seconds = rec->exited ? (double)rec->ms_to_exit / 1e3 : -1;
+	k8s_decode(r->cgroup, &r->k8s);
+}
+
+void daemon_status_view(const struct daemon *d, struct status_view *v)
+{
+	const struct daemon_stats *s = &d->stats;
+	char buf[512];
+	uint64_t n = s->nr_kill_records;
+
+	memset(v, 0, sizeof(*v));
+	v->pid = getpid();
+	v->started_seconds = s->start_realtime_ns ? (double)s->start_realtime_ns / 1e9 : started_seconds;
+	v->updated_seconds = realtime_seconds();
+	v->dry_run = d->cfg.dry_run;
+	snprintf(v->stage, sizeof(v->stage), "%s", stage_name(s->stage));
+	if (s->stage != STAGE_NONE)
+		snprintf(v->trigger, sizeof(v->trigger), "%s", s->trigger);
+	v->mem_total_kb = s->mem.mem_total_kb;
+	v->mem_available_kb = s->mem.mem_available_kb;
+	v->swap_total_kb = s->mem.swap_total_kb;
+	v->swap_free_kb = s->mem.swap_free_kb;
+	if (d->sys.psi_avg_fd >= 0 && pread_file(d->sys.psi_avg_fd, buf, sizeof(buf)) > 0 &&
+	    psi_parse(buf, &v->psi) == 0)
+		v->have_psi = true;
+	system_triggers(d, v);
+	cgroup_triggers(d, v);
+	v->samples = s->samples;
+	v->kills = s->kills;
+	v->sigterms = s->sigterms;
+	v->escalations = s->escalations;
+	v->kill_failures = s->kill_failures;
+	v->dry_run_kills = s->dry_run_kills;
+	v->kernel_oom_kills = s->kernel_oom_kills;
+	for (uint64_t i = 0; i < n && i < DAEMON_LAST_KILLS && i < STATUS_LAST_KILLS; i++)
+		to_kill_record(d, &s->last_kills[(n - 1 - i) % DAEMON_LAST_KILLS], &v->last_kills[v->nr_last_kills++]);
+}
+
+static void on_kill(struct daemon *d, const struct daemon_kill_record *rec, void *arg)
+{
+	static struct kill_record r; /* the daemon is one thread: no allocation, no stack bloat */
+
+	to_kill_record(d, rec, &r);
+	publisher_kill(arg, &r);
+}
+
+static void on_tick(struct daemon *d, int fd, short revents, void *arg)
+{
+	static struct status_view v;
+	uint64_t expirations;
+
+	(void)revents;
+	if (read(fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		return;
+	daemon_status_view(d, &v);
+	publisher_sample(arg, &v);
+}
+
+int daemon_publish_start(struct daemon *d, struct publisher *p, char *why, size_t size)
+{
+	const struct oomkit_config *c = &d->cfg;
+	struct publish_config pc = { .dbus = c->notify_dbus, .notify_desktop = c->notify_dbus && c->notify_desktop };
+	struct itimerspec every_second = { .it_interval = { 1, 0 }, .it_value = { 0, 1 } };
+	int r;
+
+	started_seconds = realtime_seconds();
+	snprintf(pc.metrics_file, sizeof(pc.metrics_file), "%s", c->metrics_file);
+	snprintf(pc.metrics_listen, sizeof(pc.metrics_listen), "%s", c->metrics_listen);
+	snprintf(pc.status_dir, sizeof(pc.status_dir), "%s", c->status_dir);
+	/* without systemd's RuntimeDirectory=, make the state directory ourselves */
+	if (pc.status_dir[0] && mkdir(pc.status_dir, 0750) < 0 && errno != EEXIST)
+		pc.status_dir[0] = '\0';
+	r = publisher_start(p, &pc, why, size);
+	if (r < 0)
+		return r;
+	tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (tick_fd < 0 || timerfd_settime(tick_fd, 0, &every_second, NULL) < 0 ||
+	    daemon_add_fd(d, tick_fd, POLLIN, on_tick, p) < 0) {
+		r = tick_fd < 0 ? -errno : -EMFILE;
+		snprintf(why, size, "publisher timer: %s", strerror(-r));
+		publisher_stop(p);
+		return r;
+	}
+	daemon_set_observer(d, on_kill, p);
+	return 0;
+}
+
+void daemon_publish_stop(struct daemon *d, struct publisher *p)
+{
+	static struct status_view v;
+
+	if (!p->running)
+		return;
+	daemon_status_view(d, &v);
+	publisher_sample(p, &v);
+	publisher_stop(p);
+	if (tick_fd >= 0)
+		close(tick_fd);
+	tick_fd = -1;
+}

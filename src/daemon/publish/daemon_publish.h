@@ -1,0 +1,25 @@
+/* daemon_publish.h - plugs the publisher (metrics, /metrics, status files,
+ * D-Bus, desktop notifications: publish.h) into `oomkit daemon` through
+ * the daemon's documented hook points: the kill observer and an extra
+ * descriptor (a 1 s timerfd) on which the daemon's state is handed over.
+ * Configured by [publish] and [log] notify_dbus of oomkit.conf; read once
+ * at start (a reload keeps the publishing settings). */
+#ifndef OOMKIT_DAEMON_PUBLISH_H
+#define OOMKIT_DAEMON_PUBLISH_H
+
+#include <stddef.h>
+
+#include "daemon/daemon.h"
+#include "publish.h"
+#include "status.h"
+
+/* Fills a status view from the daemon's configuration, watches and
+ * counters (no I/O beyond one pread of the PSI averages). */
+void daemon_status_view(const struct daemon *d, struct status_view *v);
+
+/* Starts publishing for d (after daemon_start). 0, or -errno with why. */
+int daemon_publish_start(struct daemon *d, struct publisher *p, char *why, size_t size);
+/* Publishes the last state and stops the thread (before daemon_stop). */
+void daemon_publish_stop(struct daemon *d, struct publisher *p);
+
+#endif

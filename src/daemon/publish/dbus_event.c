@@ -1,0 +1,183 @@
+/* dbus_event.c - see dbus_event.h. */
+#include "dbus_event.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "core/json.h"
+#include "daemon/trigger.h"
+#include "core/textbuf.h"
+#include "core/util.h"
+
+#if HAVE_SDBUS
+#include <systemd/sd-bus.h>
+#endif
+
+#define DBUS_TIMEOUT_USEC (2 * 1000000ULL)
+
+/* Notification bodies may be rendered as markup: neutralise it. */
+static void put_markup_escaped(struct textbuf *t, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '&')
+			textbuf_printf(t, "&amp;");
+		else if (*s == '<')
+			textbuf_printf(t, "&lt;");
+		else if (*s == '>')
+			textbuf_printf(t, "&gt;");
+		else
+			textbuf_append(t, s, 1);
+	}
+}
+
+void dbus_notification_text(const struct kill_record *r, char *summary, size_t summary_size,
+			    char *body, size_t body_size)
+{
+	char comm[TASK_COMM_MAX * 4 + 1], size[32], pod[256];
+	struct textbuf t;
+
+	text_escape(r->comm, comm, sizeof(comm));
+	snprintf(summary, summary_size, "%s %s (pid %d)",
+		 r->dry_run ? "oomkit would kill" : "oomkit killed", comm, (int)r->pid);
+	format_kb(r->rss_kb + r->swap_kb, size, sizeof(size));
+	textbuf_init(&t, body, body_size);
+	textbuf_printf(&t, "It used %s of memory. Trigger: ", size);
+	put_markup_escaped(&t, r->trigger[0] ? r->trigger : "manual");
+	textbuf_printf(&t, ".");
+	k8s_format(&r->k8s, pod, sizeof(pod));
+	if (pod[0]) {
+		textbuf_printf(&t, " ");
+		put_markup_escaped(&t, pod);
+		textbuf_printf(&t, ".");
+	}
+}
+
+#if HAVE_SDBUS
+
+int dbus_emit_killed(const struct kill_record *r)
+{
+	char comm[TASK_COMM_MAX * 4 + 1], cgroup[TASK_CGROUP_MAX * 4 + 1], trigger[sizeof(r->trigger) * 4 + 1];
+	sd_bus *bus = NULL;
+	int e;
+
+	text_escape(r->comm, comm, sizeof(comm));
+	text_escape(r->cgroup, cgroup, sizeof(cgroup));
+	text_escape(r->trigger, trigger, sizeof(trigger));
+	e = sd_bus_open_system(&bus);
+	if (e < 0)
+		return e;
+	sd_bus_set_method_call_timeout(bus, DBUS_TIMEOUT_USEC);
+	e = sd_bus_emit_signal(bus, DBUS_EVENT_PATH, DBUS_EVENT_INTERFACE, DBUS_EVENT_SIGNAL,
+			       DBUS_EVENT_SIGNATURE, (uint64_t)(r->time_seconds * 1e6), (uint32_t)r->pid,
+			       (uint32_t)r->uid, comm, cgroup, trigger, r->unit,
+			       kill_record_victim_bytes(r), (int)r->reaped, r->k8s.pod_uid,
+			       r->k8s.container_id);
+	if (e >= 0)
+		e = sd_bus_flush(bus);
+	sd_bus_flush_close_unref(bus);
+	return e < 0 ? e : 0;
+}
+
+/* Sends one Notify call, fire-and-forget, on the bus at path. */
+static int notify_bus(const char *path, const char *summary, const char *body)
+{
+	char address[4200];
+	sd_bus *bus = NULL;
+	sd_bus_message *m = NULL;
+	int e;
+
+	snprintf(address, sizeof(address), "unix:path=%s", path);
+	e = sd_bus_new(&bus);
+	if (e < 0)
+		return e;
+	sd_bus_set_method_call_timeout(bus, DBUS_TIMEOUT_USEC);
+	if ((e = sd_bus_set_address(bus, address)) >= 0 && (e = sd_bus_set_bus_client(bus, 1)) >= 0 &&
+	    (e = sd_bus_start(bus)) >= 0 &&
+	    (e = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.Notifications",
+						"/org/freedesktop/Notifications",
+						"org.freedesktop.Notifications", "Notify")) >= 0 &&
+	    (e = sd_bus_message_append(m, "susssasa{sv}i", "oomkit", (uint32_t)0, "dialog-warning",
+				       summary, body, 0, 1, "urgency", "y", (uint8_t)1, (int32_t)-1)) >= 0 &&
+	    (e = sd_bus_message_set_expect_reply(m, 0)) >= 0 && (e = sd_bus_send(bus, m, NULL)) >= 0)
+		e = sd_bus_flush(bus);
+	sd_bus_message_unref(m);
+	sd_bus_flush_close_unref(bus);
+	return e < 0 ? e : 0;
+}
+
+/* The session bus admits its owner only: connect with this thread's
+ * effective uid switched (the raw syscall changes the calling thread
+ * alone; glibc's setresuid() would switch every thread). As the user, the
+ * 0700 /run/user/UID is also searchable without CAP_DAC_OVERRIDE. */
+static int notify_user(uid_t uid, const char *path, const char *summary, const char *body)
+{
+	uid_t euid = geteuid();
+	struct stat st;
+	int e;
+
+	if (euid != uid && syscall(SYS_setresuid, (uid_t)-1, uid, (uid_t)-1) < 0)
+		return -errno;
+	if (stat(path, &st) < 0)
+		e = -errno;
+	else if (!S_ISSOCK(st.st_mode))
+		e = -ENOTSOCK;
+	else
+		e = notify_bus(path, summary, body);
+	if (euid != uid && syscall(SYS_setresuid, (uid_t)-1, euid, (uid_t)-1) < 0)
+		e = -errno; /* cannot happen: the saved uid is euid */
+	return e;
+}
+
+int dbus_notify_desktops(const struct kill_record *r, const char *runtime_root)
+{
+	char summary[256], body[1024], path[4096];
+	struct dirent *de;
+	DIR *d;
+	int sent = 0, err = 0;
+
+	if (!runtime_root)
+		runtime_root = "/run/user";
+	d = opendir(runtime_root);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	dbus_notification_text(r, summary, sizeof(summary), body, sizeof(body));
+	while ((de = readdir(d))) {
+		int uid, e;
+
+		if (parse_int(de->d_name, &uid) < 0 || uid < 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/bus", runtime_root, de->d_name);
+		e = notify_user((uid_t)uid, path, summary, body);
+		if (e == -ENOENT)
+			continue; /* a runtime dir without a session bus */
+		if (e < 0)
+			err = e;
+		else
+			sent++;
+	}
+	closedir(d);
+	return sent || !err ? sent : err;
+}
+
+#else /* !HAVE_SDBUS */
+
+int dbus_emit_killed(const struct kill_record *r)
+{
+	(void)r;
+	return -EOPNOTSUPP;
+}
+
+int dbus_notify_desktops(const struct kill_record *r, const char *runtime_root)
+{
+	(void)r;
+	(void)runtime_root;
+	return -EOPNOTSUPP;
+}
+
+#endif

@@ -1,0 +1,36 @@
+/* dbus_event.h - telling the desktop and the system about a kill over D-Bus
+ * (sd-bus; compiled to stubs returning -EOPNOTSUPP without HAVE_SDBUS):
+ *  - the signal org.oomkit.Daemon1.Killed on the system bus (doc/dbus.md);
+ *  - a desktop notification (org.freedesktop.Notifications.Notify) on the
+ *    session bus of every logged-in user (/run/user/UID/bus), sent with the
+ *    calling thread's effective uid switched to the user's, because a
+ *    session bus accepts only its owner (needs CAP_SETUID when run as root).
+ * Blocking I/O with timeouts: call from the publisher thread, never from the
+ * kill path. Text from the victim (comm, cgroup) is sent escaped to ASCII. */
+#ifndef OOMKIT_DBUS_EVENT_H
+#define OOMKIT_DBUS_EVENT_H
+
+#include <stddef.h>
+
+#include "core/kill_record.h"
+
+#define DBUS_EVENT_PATH "/org/oomkit/Daemon1"
+#define DBUS_EVENT_INTERFACE "org.oomkit.Daemon1"
+#define DBUS_EVENT_SIGNAL "Killed"
+#define DBUS_EVENT_SIGNATURE "tuusssstbss"
+
+/* Emits the Killed signal on the system bus (DBUS_SYSTEM_BUS_ADDRESS
+ * honoured). 0 or -errno. */
+int dbus_emit_killed(const struct kill_record *r);
+
+/* Sends a desktop notification to each user with a session bus socket at
+ * <runtime_root>/<uid>/bus (runtime_root NULL: "/run/user"). Returns the
+ * number of users notified, or -errno when none could be reached for a
+ * reason other than "nobody logged in". */
+int dbus_notify_desktops(const struct kill_record *r, const char *runtime_root);
+
+/* The notification's text (also used for the log): summary and body. */
+void dbus_notification_text(const struct kill_record *r, char *summary, size_t summary_size,
+			    char *body, size_t body_size);
+
+#endif

@@ -1,0 +1,62 @@
+/* publish.h - the daemon's publisher thread: everything the outside world
+ * learns from oomkit daemon, done off the kill path. The daemon's loop only
+ * copies a kill record or a state sample into the publisher under a mutex
+ * (no I/O, no allocation, O(size)); the thread then updates the metrics,
+ * rewrites the textfile-collector file and the status files (atomically),
+ * refreshes the loopback /metrics body, emits the D-Bus signal and sends
+ * desktop notifications, each of which may block for a while. */
+#ifndef OOMKIT_PUBLISH_H
+#define OOMKIT_PUBLISH_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "http_server.h"
+#include "core/kill_record.h"
+#include "metrics.h"
+#include "status.h"
+
+#define PUBLISH_QUEUE 8
+#define PUBLISH_PATH_MAX 512
+
+struct publish_config {
+	char metrics_file[PUBLISH_PATH_MAX];   /* "" off */
+	char metrics_listen[64];               /* "" off; loopback only */
+	char status_dir[PUBLISH_PATH_MAX];     /* "" off */
+	char runtime_root[PUBLISH_PATH_MAX];   /* users' runtime dirs, "" = /run/user */
+	bool dbus;                             /* org.oomkit.Daemon1.Killed */
+	bool notify_desktop;
+};
+
+struct publisher {
+	struct publish_config cfg;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool running, quit;
+	/* handed over by the daemon thread, under lock */
+	struct kill_record queue[PUBLISH_QUEUE];
+	unsigned int queued, dropped;
+	struct status_view view;
+	bool view_dirty;
+	/* the thread's own */
+	struct kill_record kills[PUBLISH_QUEUE];
+	struct status_view current;
+	struct metrics metrics;
+	char text[HTTP_SERVER_BODY_MAX];
+	struct http_server http;
+	int last_error;                        /* last -errno of a publishing step */
+	char last_error_what[64];
+};
+
+/* Starts the thread (and the /metrics listener when configured). why gets
+ * the reason of a failure (a non-loopback or busy listen address). */
+int publisher_start(struct publisher *p, const struct publish_config *c, char *why, size_t size);
+/* From the daemon's thread: O(1)-ish copies, never blocks on I/O. A full
+ * queue drops the oldest record's publication (counted), never the kill. */
+void publisher_kill(struct publisher *p, const struct kill_record *r);
+void publisher_sample(struct publisher *p, const struct status_view *v);
+/* Publishes what is pending, then joins the thread. */
+void publisher_stop(struct publisher *p);
+
+#endif

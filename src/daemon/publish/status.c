@@ -1,0 +1,249 @@
+/* status.c - see status.h. */
+#include "status.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "atomic_file.h"
+#include "core/json.h"
+#include "daemon/trigger.h"
+#include "core/util.h"
+
+static void json_psi_line(struct json *j, const char *key, const struct psi_line *l)
+{
+	json_key(j, key);
+	json_begin_object(j);
+	json_kv_double(j, "avg10", l->avg10);
+	json_kv_double(j, "avg60", l->avg60);
+	json_kv_double(j, "avg300", l->avg300);
+	json_kv_uint(j, "total_us", l->total_us);
+	json_end_object(j);
+}
+
+static void json_kill(struct json *j, const struct kill_record *r)
+{
+	json_begin_object(j);
+	json_kv_double(j, "time", r->time_seconds);
+	json_kv_int(j, "pid", r->pid);
+	json_kv_uint(j, "uid", r->uid);
+	json_kv_string(j, "comm", r->comm);
+	json_kv_string(j, "cgroup", r->cgroup);
+	json_kv_string(j, "trigger", r->trigger);
+	json_kv_string(j, "unit", r->unit);
+	json_kv_int(j, "signal", r->signal);
+	json_kv_bool(j, "dry_run", r->dry_run);
+	json_kv_bool(j, "killed", r->killed);
+	json_kv_bool(j, "reaped", r->reaped);
+	json_kv_uint(j, "rss_kb", r->rss_kb);
+	json_kv_uint(j, "swap_kb", r->swap_kb);
+	json_kv_int(j, "oom_score_adj", r->oom_score_adj);
+	if (r->reclaim_seconds >= 0)
+		json_kv_double(j, "reclaim_seconds", r->reclaim_seconds);
+	else
+		json_kv_null(j, "reclaim_seconds");
+	json_key(j, "k8s");
+	k8s_json(j, &r->k8s);
+	json_end_object(j);
+}
+
+void status_write_json(const struct status_view *v, FILE *f)
+{
+	struct json j;
+
+	json_init(&j, f);
+	json_begin_object(&j);
+	json_kv_int(&j, "schema", 1);
+	json_kv_int(&j, "pid", v->pid);
+	json_kv_double(&j, "started", v->started_seconds);
+	json_kv_double(&j, "updated", v->updated_seconds);
+	json_kv_bool(&j, "dry_run", v->dry_run);
+	json_kv_string(&j, "stage", v->stage);
+	json_kv_string(&j, "trigger", v->trigger[0] ? v->trigger : NULL);
+	json_key(&j, "memory");
+	json_begin_object(&j);
+	json_kv_uint(&j, "mem_total_kb", v->mem_total_kb);
+	json_kv_uint(&j, "mem_available_kb", v->mem_available_kb);
+	json_kv_uint(&j, "swap_total_kb", v->swap_total_kb);
+	json_kv_uint(&j, "swap_free_kb", v->swap_free_kb);
+	json_end_object(&j);
+	json_key(&j, "psi");
+	if (v->have_psi) {
+		json_begin_object(&j);
+		json_psi_line(&j, "some", &v->psi.some);
+		if (v->psi.has_full)
+			json_psi_line(&j, "full", &v->psi.full);
+		json_end_object(&j);
+	} else {
+		json_null(&j);
+	}
+	json_key(&j, "triggers");
+	json_begin_array(&j);
+	for (size_t i = 0; i < v->nr_triggers; i++) {
+		const struct status_trigger *t = &v->triggers[i];
+
+		json_begin_object(&j);
+		json_kv_string(&j, "name", t->name);
+		json_kv_string(&j, "where", t->where);
+		json_kv_string(&j, "setting", t->setting);
+		json_kv_string(&j, "current", t->current);
+		if (isnan(t->headroom_percent))
+			json_kv_null(&j, "headroom_percent");
+		else
+			json_kv_double(&j, "headroom_percent", t->headroom_percent);
+		json_kv_string(&j, "stage", t->stage);
+		json_end_object(&j);
+	}
+	json_end_array(&j);
+	json_key(&j, "counters");
+	json_begin_object(&j);
+	json_kv_uint(&j, "samples", v->samples);
+	json_kv_uint(&j, "kills", v->kills);
+	json_kv_uint(&j, "sigterms", v->sigterms);
+	json_kv_uint(&j, "escalations", v->escalations);
+	json_kv_uint(&j, "kill_failures", v->kill_failures);
+	json_kv_uint(&j, "dry_run_kills", v->dry_run_kills);
+	json_kv_uint(&j, "kernel_oom_kills", v->kernel_oom_kills);
+	json_end_object(&j);
+	json_key(&j, "last_kills");
+	json_begin_array(&j);
+	for (size_t i = 0; i < v->nr_last_kills; i++)
+		json_kill(&j, &v->last_kills[i]);
+	json_end_array(&j);
+	json_end_object(&j);
+}
+
+static void utc(double t, char *out, size_t size)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&s, &tm) || !strftime(out, size, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(out, size, "?");
+}
+
+static void text_kill(const struct kill_record *r, FILE *f)
+{
+	char when[40], comm[TASK_COMM_MAX * 4 + 1], trig[sizeof(r->trigger) * 4 + 1], pod[256], size[32];
+
+	utc(r->time_seconds, when, sizeof(when));
+	text_escape(r->comm, comm, sizeof(comm));
+	text_escape(r->trigger, trig, sizeof(trig));
+	format_kb(r->rss_kb + r->swap_kb, size, sizeof(size));
+	k8s_format(&r->k8s, pod, sizeof(pod));
+	fprintf(f, "  %s  pid %d (%s) uid %u, %s, %s%s", when, (int)r->pid, comm, (unsigned)r->uid, size,
+		trig, r->dry_run ? ", dry run" : r->reaped ? ", reaped" : "");
+	if (r->reclaim_seconds >= 0)
+		fprintf(f, ", memory back in %.3fs", r->reclaim_seconds);
+	fprintf(f, "%s%s\n", pod[0] ? ", " : "", pod);
+}
+
+void status_write_text(const struct status_view *v, FILE *f)
+{
+	char when[40], total[32], avail[32], sfree[32], stotal[32];
+	unsigned long up = v->updated_seconds > v->started_seconds ?
+				   (unsigned long)(v->updated_seconds - v->started_seconds) : 0;
+
+	utc(v->updated_seconds, when, sizeof(when));
+	fprintf(f, "oomkit daemon: pid %d, up %luh %02lum, updated %s%s\n", (int)v->pid, up / 3600,
+		up / 60 % 60, when, v->dry_run ? " (dry run: no signals)" : "");
+	fprintf(f, "stage: %s%s%s\n", v->stage, v->trigger[0] ? ": " : "", v->trigger);
+	format_kb(v->mem_total_kb, total, sizeof(total));
+	format_kb(v->mem_available_kb, avail, sizeof(avail));
+	fprintf(f, "memory: %s available of %s (%.1f%%)", avail, total,
+		v->mem_total_kb ? 100.0 * (double)v->mem_available_kb / (double)v->mem_total_kb : 0.0);
+	if (v->swap_total_kb) {
+		format_kb(v->swap_free_kb, sfree, sizeof(sfree));
+		format_kb(v->swap_total_kb, stotal, sizeof(stotal));
+		fprintf(f, ", swap %s free of %s\n", sfree, stotal);
+	} else {
+		fprintf(f, ", no swap\n");
+	}
+	if (v->have_psi) {
+		fprintf(f, "pressure: some %.2f%% %.2f%% %.2f%%", v->psi.some.avg10, v->psi.some.avg60,
+			v->psi.some.avg300);
+		if (v->psi.has_full)
+			fprintf(f, ", full %.2f%% %.2f%% %.2f%%", v->psi.full.avg10, v->psi.full.avg60,
+				v->psi.full.avg300);
+		fprintf(f, " (avg10 avg60 avg300)\n");
+	}
+	fprintf(f, "\n%-14s %-24s %-22s %-30s %9s %s\n", "TRIGGER", "WHERE", "SETTING", "NOW", "HEADROOM",
+		"STAGE");
+	for (size_t i = 0; i < v->nr_triggers; i++) {
+		const struct status_trigger *t = &v->triggers[i];
+		char where[TASK_CGROUP_MAX * 4 + 1], head[16];
+
+		text_escape(t->where, where, sizeof(where));
+		if (isnan(t->headroom_percent))
+			snprintf(head, sizeof(head), "-");
+		else
+			snprintf(head, sizeof(head), "%+.1f%%", t->headroom_percent);
+		fprintf(f, "%-14s %-24s %-22s %-30s %9s %s\n", t->name, where, t->setting, t->current, head,
+			t->stage);
+	}
+	fprintf(f, "\nkills: %llu (SIGTERM %llu, escalated %llu, failed %llu, dry-run %llu); kernel OOM kills seen: %llu; samples: %llu\n",
+		(unsigned long long)v->kills, (unsigned long long)v->sigterms,
+		(unsigned long long)v->escalations, (unsigned long long)v->kill_failures,
+		(unsigned long long)v->dry_run_kills, (unsigned long long)v->kernel_oom_kills,
+		(unsigned long long)v->samples);
+	if (v->nr_last_kills) {
+		fprintf(f, "last kills:\n");
+		for (size_t i = 0; i < v->nr_last_kills; i++)
+			text_kill(&v->last_kills[i], f);
+	}
+}
+
+static int save_one(const struct status_view *v, const char *dir, const char *name,
+		    void (*render)(const struct status_view *, FILE *))
+{
+	static char buf[STATUS_TEXT_MAX];
+	char path[4096];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	long len;
+
+	if (!f)
+		return -errno;
+	render(v, f);
+	len = ftell(f);
+	if (fclose(f) != 0 || len < 0 || (size_t)len >= sizeof(buf) - 1)
+		return -ENOBUFS;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return atomic_write_file(path, buf, (size_t)len, STATUS_FILE_MODE);
+}
+
+int status_save(const struct status_view *v, const char *dir)
+{
+	int r = save_one(v, dir, "status.json", status_write_json);
+
+	return r < 0 ? r : save_one(v, dir, "status.txt", status_write_text);
+}
+
+int status_load(const char *dir, const char *ext, double max_age_s, char *buf, size_t size, pid_t *pid)
+{
+	char path[4096], txt[128], proc[64];
+	struct stat st;
+	ssize_t n;
+	int p = 0;
+
+	*pid = 0;
+	snprintf(path, sizeof(path), "%s/status.%s", dir, ext);
+	n = read_file_at(AT_FDCWD, path, buf, size);
+	if (n < 0)
+		return (int)n;
+	if (stat(path, &st) < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "%s/status.txt", dir);
+	if (read_file_at(AT_FDCWD, path, txt, sizeof(txt)) < 0 ||
+	    sscanf(txt, "oomkit daemon: pid %d,", &p) != 1 || p <= 0)
+		return 0;
+	*pid = p;
+	snprintf(proc, sizeof(proc), "/proc/%d", p);
+	if (access(proc, F_OK) < 0)
+		return 0;
+	return difftime(time(NULL), st.st_mtime) <= max_age_s;
+}

@@ -1,0 +1,64 @@
+/* status.h - the daemon's state as `oomkit status` shows it: what it
+ * watches, its thresholds, the current headroom of each trigger, counters
+ * and the last kills. The daemon fills a struct status_view (plain data)
+ * and its publisher thread saves it, atomically and readable by root only,
+ * as <dir>/status.txt (human) and <dir>/status.json (schema in
+ * doc/status.md); `oomkit status` prints one of them after checking that
+ * the daemon that wrote it still runs. */
+#ifndef OOMKIT_STATUS_H
+#define OOMKIT_STATUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "core/kill_record.h"
+#include "core/mem.h"
+
+#define STATUS_DIR_DEFAULT "/run/oomkit"
+#define STATUS_MAX_TRIGGERS 16
+#define STATUS_LAST_KILLS 8
+#define STATUS_FILE_MODE 0640
+#define STATUS_TEXT_MAX (64 * 1024)
+
+struct status_trigger {
+	char name[32];             /* "memory", "swap", "psi", "psi-sustained", "memcg" */
+	char where[TASK_CGROUP_MAX]; /* "system" or the cgroup directory */
+	char setting[128];         /* as configured: "term 10% / kill 5%", "full 40% 2s" */
+	char current[128];         /* now: "12.3% (2.9GiB available)" */
+	double headroom_percent;   /* points above the kill floor; < 0 when below; NAN: n/a */
+	char stage[8];             /* "none", "term", "kill" */
+	uint64_t usage_bytes, limit_bytes; /* memcg triggers: exported as metrics */
+};
+
+struct status_view {
+	pid_t pid;
+	double started_seconds, updated_seconds; /* unix time */
+	bool dry_run;
+	char stage[8];
+	char trigger[192];         /* what holds the stage, "" when none */
+	unsigned long mem_total_kb, mem_available_kb, swap_total_kb, swap_free_kb;
+	bool have_psi;
+	struct psi psi;
+	struct status_trigger triggers[STATUS_MAX_TRIGGERS];
+	size_t nr_triggers;
+	uint64_t samples, kills, sigterms, escalations, kill_failures, dry_run_kills, kernel_oom_kills;
+	struct kill_record last_kills[STATUS_LAST_KILLS]; /* newest first */
+	size_t nr_last_kills;
+};
+
+void status_write_json(const struct status_view *v, FILE *f);
+void status_write_text(const struct status_view *v, FILE *f);
+
+/* Saves both files into dir. 0 or -errno. */
+int status_save(const struct status_view *v, const char *dir);
+
+/* For `oomkit status`: reads <dir>/status.<ext> ("txt" or "json") into buf
+ * and says whether its writer is alive: 1 alive, 0 stale (pid gone or
+ * file older than max_age_s), -errno when unreadable. *pid gets the
+ * writer's pid (0 when the file does not say). */
+int status_load(const char *dir, const char *ext, double max_age_s, char *buf, size_t size, pid_t *pid);
+
+#endif

@@ -1,0 +1,163 @@
+/* kill.h - oom_kill_process(): the race-free user-space OOM kill and the
+ * user-space oom_reaper.
+ *
+ * pidfd_open(victim) -> re-read /proc/PID/stat AFTER it and compare the start
+ * time with the snapshot's (a reused pid is refused) -> find the processes
+ * sharing the victim's mm (kcmp KCMP_VM) and, with --unit, the rest of its
+ * process group or cgroup -> signal each through its own pidfd ->
+ * process_mrelease() after SIGKILL -> poll the pidfds for exit with a
+ * bounded timeout, timing each step and measuring the memory that came back.
+ *
+ * Never pid 1, kernel threads, oomkit itself, oom_score_adj -1000 tasks or
+ * protected tasks. No allocation on this path: struct kill_ctx carries every
+ * buffer, sized once by kill_ctx_new() (the daemon calls this when memory is
+ * gone). */
+#ifndef OOMKIT_KILL_H
+#define OOMKIT_KILL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/oom_control.h"
+#include "core/policy.h"
+#include "core/proc.h"
+
+#define KILL_MAX_MEMBERS 256   /* reported and waited for; more are killed, counted */
+#define KILL_CGROUP_ROUNDS 16  /* cgroup mode: re-scans until the cgroup is empty */
+
+/* KILL_UNIT_SWARM: every process with the victim's name, uid and memory
+ * cgroup (a fork bomb: hundreds of copies that keep forking; killing one
+ * frees nothing, since another one forks in its place). */
+enum kill_unit { KILL_UNIT_PROCESS, KILL_UNIT_PGROUP, KILL_UNIT_CGROUP, KILL_UNIT_SWARM };
+
+enum kill_why { KILL_WHY_VICTIM, KILL_WHY_SHARES_MM, KILL_WHY_PGROUP, KILL_WHY_CGROUP, KILL_WHY_SWARM };
+
+enum kill_outcome {
+	KILL_OK,              /* victim signalled (and exited, for SIGKILL) */
+	KILL_DRY_RUN,         /* everything but the signals */
+	KILL_VICTIM_GONE,     /* exited between selection and signal */
+	KILL_PID_REUSED,      /* its pid now names another process: not touched */
+	KILL_TOO_YOUNG,       /* started in the scan's clock tick: unverifiable */
+	KILL_REFUSED,         /* pid 1, kthread, oomkit, -1000, protected */
+	KILL_SIGNAL_FAILED,
+	KILL_TIMEOUT,         /* signalled, not exited within the timeout */
+};
+
+struct kill_member {
+	struct task_info t;    /* read through /proc after pidfd_open */
+	enum kill_why why;
+	const char *spared;    /* NULL when signalled, else why not */
+	int err;               /* -errno of the signal, 0 */
+	bool signalled;
+	int pidfd;
+	bool exited;
+	uint64_t t_exit_ns;
+};
+
+struct kill_ctx {
+	/* configuration */
+	char proc_root[64];
+	pid_t self_pid;
+	enum kill_unit unit;
+	int timeout_ms;
+	bool reap;                  /* process_mrelease() after SIGKILL */
+	const struct policy *policy;/* protect list for sharers/members; may be NULL */
+	char cgroup_root[PATH_MAX]; /* mount the victim's memcg path is relative to */
+	bool cgroup_v2;             /* ... is cgroup2 (cgroup.kill may exist) */
+	int test_pause;             /* OOMKIT_TEST_PAUSE, see doc/kill.md */
+	unsigned long long snapshot_tick; /* kill_ctx_snapshot_begins() */
+
+	/* memory measurement: a memcg usage file, else /proc/meminfo */
+	int meminfo_fd, usage_fd;
+	uint64_t limit_bytes;
+
+	/* preallocated working space */
+	int proc_fd;
+	char dents[32768] __attribute__((aligned(8))); /* struct dirent64 records */
+	char text[8192];
+
+	/* the episode under way */
+	int sig;
+	bool dry_run;
+	pid_t pgroup_kill;          /* unit pgroup: kill(-pgid) at once (kill_find_swarm() found it clean) */
+
+	/* results of the last oom_kill_process() */
+	enum kill_outcome outcome;
+	const char *refused;        /* KILL_REFUSED: why */
+	int err;
+	struct kill_member members[KILL_MAX_MEMBERS]; /* [0] is the victim */
+	size_t nr_members;
+	size_t nr_more;             /* killed beyond members[] */
+	bool used_cgroup_kill;
+	bool used_pgroup_kill;
+	int reap_err;               /* process_mrelease(): 0 or -errno; 1 = not tried */
+	unsigned long now_anon_kb, now_file_kb, now_shmem_kb; /* victim after reaping */
+};
+
+enum { KILL_PAUSE_NONE, KILL_PAUSE_BEFORE_PIDFD, KILL_PAUSE_BEFORE_VERIFY };
+
+/* Allocates and opens everything (not on the kill path). NULL on ENOMEM,
+ * or when proc_root cannot be opened (errno set). */
+struct kill_ctx *kill_ctx_new(const char *proc_root);
+void kill_ctx_free(struct kill_ctx *k);
+
+/* Measure a memory cgroup's headroom (limit - usage) instead of
+ * MemAvailable: usage_file is memory.usage_in_bytes (v1) or memory.current. */
+int kill_ctx_measure_memcg(struct kill_ctx *k, const char *dir, bool v2, uint64_t limit_bytes);
+
+/* find_lock_task_mm() for a snapshot task: a zombie leader whose threads
+ * live on has no mm of its own in /proc, but the kernel scores and kills it
+ * through a live thread. Fills t's memory fields and memcg from such a
+ * thread and sets has_mm; buf is getdents space (no allocation). 0 or -ESRCH. */
+int task_find_mm(const char *proc_root, struct task_info *t, char *buf, size_t size);
+
+/* Call right before taking the snapshot the victim will come from. The
+ * start time in /proc/PID/stat has USER_HZ (10 ms) resolution: a process
+ * that reused the victim's pid in the very tick the victim started would
+ * carry the same start time. That can only happen when the victim started
+ * in the tick the scan began (it was alive when scanned; its successor
+ * started later), so oom_kill_process() refuses such a victim
+ * (KILL_TOO_YOUNG, -ESTALE) and leaves it to the next episode. Without
+ * this call the current tick is used, which only covers a reuse within the
+ * tick of the kill itself. */
+void kill_ctx_snapshot_begins(struct kill_ctx *k);
+
+/* A fork bomb as found by kill_find_swarm(): the name most young
+ * processes share, and whether its process group can be killed at once
+ * (kill(-pgid, SIGKILL): atomic against the forks racing with it). */
+struct swarm {
+	char comm[TASK_COMM_MAX];
+	size_t nr_young;        /* young processes with that name */
+	pid_t pgid;             /* their process group (0: several or none) */
+	size_t nr_pgroup;       /* processes in it */
+	bool pgroup_clean;      /* all of them namesakes, none unkillable */
+	pid_t biggest;          /* the namesake with the most RSS (the report's victim) */
+	unsigned long biggest_rss_pages;
+};
+
+/* Finds the swarm among processes started at or after since_tick and
+ * forked by a namesake (or orphaned to init): a compiler forked by make or
+ * gcc is no copy. Two reads of each /proc/PID/stat (and of young ones'
+ * parents, and oom_score_adj of the group's members), no allocation.
+ * 0 with *s filled when nr_young >= min, else -ESRCH. */
+int kill_find_swarm(struct kill_ctx *k, unsigned long long since_tick, size_t min, struct swarm *s);
+
+/* Now, in stat's start time unit. */
+unsigned long long kill_boot_tick(void);
+
+/* Why a task may never be signalled by oomkit; NULL if it may. */
+const char *kill_refuse_reason(const struct kill_ctx *k, const struct task_info *t);
+
+/* Kills oc->chosen (oc->kill_signal; nothing with oc->dry_run) and its
+ * sharers/unit, reaps, waits, measures; fills oc and k's results. Returns 0
+ * (KILL_OK / KILL_DRY_RUN) or a negative errno: -ESRCH victim gone,
+ * -ESTALE pid reused, -EPERM refused, -ETIMEDOUT, or the signal's error. */
+int oom_kill_process(struct oom_control *oc, struct kill_ctx *k);
+
+const char *kill_outcome_name(enum kill_outcome o);
+const char *kill_why_name(enum kill_why w);
+const char *kill_unit_name(enum kill_unit u);
+int kill_unit_parse(const char *s, enum kill_unit *u);
+
+#endif

@@ -1,0 +1,52 @@
+/* rank.h - the ranking behind `oomkit rank`: every task of a snapshot with
+ * its kernel badness, /proc-scale score and unkillable reason, sorted as
+ * the OOM killer would prefer them, the next victim first. Also the scene
+ * (totalpages, constraint) for a global or a memory-cgroup OOM. */
+#ifndef OOMKIT_RANK_H
+#define OOMKIT_RANK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/cgroup.h"
+#include "core/oom_control.h"
+#include "core/proc.h"
+
+struct rank_row {
+	const struct task_info *t;
+	long points;              /* OOM_BADNESS_UNKILLABLE for the kernel's unkillable */
+	unsigned long score;      /* oomkit's own value on the /proc/PID/oom_score scale */
+	unsigned long mem_pages;  /* rss + swap + pgtables: what the kernel counts */
+	const char *unkillable;   /* oom_unkillable_reason(), NULL if killable */
+	bool victim;
+};
+
+struct rank {
+	struct rank_row *rows;    /* ranked: killable by points (kernel tie rule), then the rest by size */
+	size_t nr;                /* tasks in scope (all, or the cgroup subtree) */
+	size_t nr_killable;       /* among the rows */
+	size_t nr_scanned;        /* processes in scope seen by the scan (>= nr) */
+	const char *scanner;      /* proc_scanner_method() */
+	const struct rank_row *victim; /* NULL when nothing is killable */
+};
+
+/* The scene of a global OOM: totalpages = RAM + swap. */
+void rank_scene_global(struct oom_control *oc, const struct meminfo *mi, unsigned long page_size);
+
+/* The scene of an OOM of the memory cgroup st: totalpages from its limit
+ * (+ swap) as mem_cgroup_get_max(); an unlimited cgroup takes the nearest
+ * limited ancestor's limit (the OOM that would really happen), or the
+ * kernel's PAGE_COUNTER_MAX. */
+void rank_scene_memcg(struct oom_control *oc, const struct memcg_state *st, const struct meminfo *mi,
+		      unsigned long page_size);
+
+/* Ranks snap's tasks for oc (restricted to oc->memcg for CONSTRAINT_MEMCG);
+ * fills oc->chosen. 0 or -ENOMEM. */
+int rank_build(struct rank *r, struct oom_control *oc, const struct proc_snapshot *snap);
+void rank_free(struct rank *r);
+
+/* The kernel's dump_tasks order (task-list order, approximated by start
+ * time then pid): rows sorted in place. */
+void rank_sort_task_list(struct rank *r);
+
+#endif

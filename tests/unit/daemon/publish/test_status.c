@@ -1,0 +1,140 @@
+/* test_status.c - the daemon's state files: text and JSON content (hostile
+ * names escaped, NaN headroom as null/"-"), mode 0640, and the liveness
+ * verdict `oomkit status` gives (alive, pid gone, too old, missing). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <math.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <utime.h>
+#include <cmocka.h>
+
+#include "daemon/publish/status.h"
+
+static struct status_view v;
+static char buf[STATUS_TEXT_MAX];
+static char dir[] = "/tmp/oomkit-status-XXXXXX";
+
+static void fill(pid_t pid)
+{
+	struct kill_record *k = &v.last_kills[0];
+
+	memset(&v, 0, sizeof(v));
+	v.pid = pid;
+	v.started_seconds = 1700000000;
+	v.updated_seconds = 1700003723;
+	strcpy(v.stage, "term");
+	strcpy(v.trigger, "memavailable 8.0% < 10%");
+	v.mem_total_kb = 16 << 20;
+	v.mem_available_kb = 1 << 20;
+	v.have_psi = true;
+	v.psi.some.avg10 = 12.5;
+	v.psi.has_full = true;
+	v.psi.full.avg10 = 3.25;
+	v.nr_triggers = 2;
+	strcpy(v.triggers[0].name, "memory");
+	strcpy(v.triggers[0].where, "system");
+	strcpy(v.triggers[0].setting, "term 10% / kill 5%");
+	strcpy(v.triggers[0].current, "8.0%");
+	v.triggers[0].headroom_percent = 3.0;
+	strcpy(v.triggers[0].stage, "term");
+	strcpy(v.triggers[1].name, "psi");
+	strcpy(v.triggers[1].where, "/sys/fs/cgroup/x\ny");
+	strcpy(v.triggers[1].setting, "full 40% 2s");
+	strcpy(v.triggers[1].current, "armed");
+	v.triggers[1].headroom_percent = NAN;
+	strcpy(v.triggers[1].stage, "none");
+	v.kills = 3;
+	v.nr_last_kills = 1;
+	k->time_seconds = 1700003000;
+	k->pid = 4242;
+	k->uid = 1000;
+	strcpy(k->comm, "bad\"name\n");
+	strcpy(k->cgroup, "/kubepods/besteffort/pod0f3b7e8a-1c2d-4e5f-8a9b-0c1d2e3f4a5b/"
+			  "3b1c9e2f0a4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f");
+	strcpy(k->trigger, "psi full 40% 2s");
+	strcpy(k->unit, "process");
+	k->killed = k->reaped = true;
+	k->rss_kb = 2048;
+	k->reclaim_seconds = 0.125;
+	k8s_decode(k->cgroup, &k->k8s);
+}
+
+static void test_save_and_load(void **state)
+{
+	struct stat st;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	fill(getpid());
+	assert_int_equal(status_save(&v, dir), 0);
+	snprintf(buf, sizeof(buf), "%s/status.txt", dir);
+	assert_int_equal(stat(buf, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+
+	assert_int_equal(status_load(dir, "txt", 10, buf, sizeof(buf), &pid), 1);
+	assert_int_equal(pid, getpid());
+	assert_non_null(strstr(buf, "up 1h 02m, updated 2023-11-14 23:15:23 UTC\n"));
+	assert_non_null(strstr(buf, "stage: term: memavailable 8.0% < 10%\n"));
+	assert_non_null(strstr(buf, "memory: 1GiB available of 16GiB (6.2%), no swap\n"));
+	assert_non_null(strstr(buf, "+3.0%"));
+	assert_non_null(strstr(buf, "/sys/fs/cgroup/x\\x0ay"));
+	assert_non_null(strstr(buf, "pid 4242 (bad\"name\\x0a) uid 1000, 2MiB, psi full 40% 2s, reaped, "
+				    "memory back in 0.125s, pod 0f3b7e8a-1c2d-4e5f-8a9b-0c1d2e3f4a5b (BestEffort) container 3b1c9e2f0a4d\n"));
+
+	assert_int_equal(status_load(dir, "json", 10, buf, sizeof(buf), &pid), 1);
+	assert_true(!strncmp(buf, "{\"schema\":1,", 12));
+	assert_non_null(strstr(buf, "\"headroom_percent\":3,"));
+	assert_non_null(strstr(buf, "\"headroom_percent\":null,"));
+	assert_non_null(strstr(buf, "\"comm\":\"bad\\\"name\\n\""));
+	assert_non_null(strstr(buf, "\"k8s\":{\"qos\":\"BestEffort\""));
+	assert_non_null(strstr(buf, "\"psi\":{\"some\":{\"avg10\":12.5,"));
+}
+
+static void test_liveness(void **state)
+{
+	struct utimbuf old = { .actime = 1000, .modtime = time(NULL) - 60 };
+	pid_t pid, child = fork();
+
+	(void)state;
+	if (child == 0)
+		_exit(0);
+	waitpid(child, NULL, 0);
+	fill(child); /* a pid that is gone */
+	assert_int_equal(status_save(&v, dir), 0);
+	assert_int_equal(status_load(dir, "txt", 10, buf, sizeof(buf), &pid), 0);
+	assert_int_equal(pid, child);
+
+	fill(getpid()); /* alive but too old */
+	assert_int_equal(status_save(&v, dir), 0);
+	snprintf(buf, sizeof(buf), "%s/status.txt", dir);
+	assert_int_equal(utime(buf, &old), 0);
+	assert_int_equal(status_load(dir, "txt", 10, buf, sizeof(buf), &pid), 0);
+	assert_int_equal(status_load(dir, "txt", 120, buf, sizeof(buf), &pid), 1);
+
+	snprintf(buf, sizeof(buf), "%s/status.txt", dir);
+	unlink(buf);
+	snprintf(buf, sizeof(buf), "%s/status.json", dir);
+	unlink(buf);
+	assert_int_equal(status_load(dir, "txt", 10, buf, sizeof(buf), &pid), -ENOENT);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_save_and_load),
+		cmocka_unit_test(test_liveness),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,288 @@
+/* test_daemon.c - the daemon's loop on a fixture /proc: the victim rules
+ * (never pid 1, kernel threads, oom_score_adj -1000 or an ignored name;
+ * the biggest of the rest), dry-run selecting again each pass, the JSON
+ * event per would-be kill, and no heap growth across 1,000 kill cycles
+ * (mallinfo2: bytes in use and the number of mmapped blocks stay put). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "daemon/daemon.h"
+#include "fixture_tree.h"
+
+static char root[64];
+
+static void put(const char *rel, const char *text)
+{
+	fixture_put(root, rel, text);
+}
+
+/* One fixture process: stat with comm, flags and rss (pages), its adj. */
+static void task(int pid, const char *comm, unsigned int flags, unsigned long rss_pages, int adj)
+{
+	char rel[64], text[512];
+
+	snprintf(rel, sizeof(rel), "%d", pid);
+	fixture_mkdir(root, rel);
+	snprintf(rel, sizeof(rel), "%d/stat", pid);
+	snprintf(text, sizeof(text),
+		 "%d (%s) S 1 %d %d 0 -1 %u 100 0 0 0 5 5 0 0 20 0 1 0 %d 123456789 %lu 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n",
+		 pid, comm, pid, pid, flags, 1000 + pid, rss_pages);
+	put(rel, text);
+	snprintf(rel, sizeof(rel), "%d/oom_score_adj", pid);
+	snprintf(text, sizeof(text), "%d\n", adj);
+	put(rel, text);
+	snprintf(rel, sizeof(rel), "%d/status", pid);
+	snprintf(text, sizeof(text),
+		 "Name:\t%s\nState:\tS (sleeping)\nTgid:\t%d\nPid:\t%d\nPPid:\t1\nUid:\t0\t0\t0\t0\n"
+		 "VmSize:\t%lu kB\nVmRSS:\t%lu kB\nRssAnon:\t%lu kB\nRssFile:\t0 kB\nRssShmem:\t0 kB\n"
+		 "VmPTE:\t12 kB\nVmSwap:\t0 kB\nThreads:\t1\n",
+		 comm, pid, pid, rss_pages * 8, rss_pages * 4, rss_pages * 4);
+	put(rel, text);
+	/* the scanner's first-pass key: all equal, so every task is read in full */
+	snprintf(rel, sizeof(rel), "%d/oom_score", pid);
+	put(rel, "0\n");
+	snprintf(rel, sizeof(rel), "%d/cgroup", pid);
+	put(rel, "0::/\n");
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	fixture_tree_new(root, "daemon");
+	/* 4.8% available, no swap: the SIGKILL stage holds */
+	put("meminfo", "MemTotal: 1000000 kB\nMemFree: 10000 kB\nMemAvailable: 48000 kB\n"
+		       "SwapTotal: 0 kB\nSwapFree: 0 kB\n");
+	task(1, "init", 0, 90000, 0);
+	task(2, "kthreadd", 0x00200000, 0, 0);
+	task(100, "big db", 0, 200000, -1000);
+	task(101, "keeper", 0, 150000, 0);
+	task(102, "hog) S 1 (x", 0, 50000, 0); /* a hostile name */
+	task(103, "small", 0, 1000, 500);      /* adj 500: 500 * 250 pages > 50000 */
+	task(104, "tiny", 0, 10, 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return fixture_tree_remove(root);
+}
+
+static struct daemon d;
+
+static void start(bool dry_run)
+{
+	char why[256];
+	struct config_error err;
+
+	memset(&d, 0, sizeof(d));
+	d.sigfd = -1;
+	config_defaults(&d.cfg);
+	snprintf(d.cfg.proc_root, sizeof(d.cfg.proc_root), "%s", root);
+	d.cfg.psi.enabled = false;
+	d.cfg.psi_sustained.enabled = false;
+	d.cfg.mlockall = false;
+	d.cfg.dry_run = dry_run;
+	snprintf(d.cfg.json_file, sizeof(d.cfg.json_file), "%s/events.json", root);
+	assert_int_equal(config_set(&d.cfg, "kill", "ignore", "^keeper$", &err), 0);
+	assert_int_equal(daemon_start(&d, why, sizeof(why)), 0);
+}
+
+static size_t count_lines(const char *rel)
+{
+	char path[256], line[4096];
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n;
+}
+
+static void test_victim_rules(void **state)
+{
+	const struct daemon_kill_record *rec;
+
+	(void)state;
+	start(true);
+	daemon_step(&d, 1000000000ULL);
+	assert_int_equal(d.stats.stage, STAGE_KILL);
+	assert_string_equal(d.stats.trigger, "memavailable 4.8% < 5%");
+	assert_int_equal(d.stats.dry_run_kills, 1);
+	rec = &d.stats.last_kills[0];
+	/* 103: 1000 + 500 * (250000 totalpages / 1000) = 126000 points beats 102's 50000 */
+	assert_int_equal(rec->victim.pid, 103);
+	assert_int_equal(rec->signal, SIGKILL);
+	assert_true(rec->dry_run);
+	assert_int_equal(rec->nr_candidates, 3); /* 102, 103, 104 */
+	daemon_stop(&d);
+	assert_int_equal(count_lines("events.json"), 1);
+}
+
+static void test_no_heap_growth_across_1000_kill_cycles(void **state)
+{
+	struct mallinfo2 before, after;
+	int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
+
+	(void)state;
+	dup2(devnull, STDERR_FILENO); /* one line per would-be kill */
+	start(true);
+	for (int i = 0; i < 10; i++) /* start-up: lazy buffers of stdio and libc */
+		daemon_step(&d, (uint64_t)(i + 1) * 100000000ULL);
+	before = mallinfo2();
+	for (int i = 10; i < 1010; i++)
+		daemon_step(&d, (uint64_t)(i + 1) * 100000000ULL);
+	after = mallinfo2();
+	daemon_stop(&d);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(devnull);
+	assert_int_equal(d.stats.dry_run_kills, 1010);
+	assert_int_equal(count_lines("events.json"), 1 + 1010);
+	if (after.uordblks != before.uordblks || after.hblks != before.hblks)
+		fail_msg("heap grew: in use %zu -> %zu bytes, mmapped blocks %zu -> %zu",
+			 before.uordblks, after.uordblks, before.hblks, after.hblks);
+}
+
+/* A PSI trigger event (what poll reports as POLLPRI) is a trigger with the
+ * kernel trigger's words; after a kill, lagging PSI is muted for the
+ * cool-down; the sustained rule needs its whole duration. */
+static void test_psi_trigger_and_cooldown(void **state)
+{
+	const uint64_t s = 1000000000ULL;
+
+	(void)state;
+	start(true);
+	d.cfg.memory_enabled = false;
+	d.cfg.psi.enabled = true; /* as armed: full 40% of 2 s */
+	daemon_step(&d, 1 * s);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	d.psi_fired = true;
+	d.psi_fired_scope = -1;
+	daemon_step(&d, 2 * s);
+	assert_int_equal(d.stats.stage, STAGE_TERM);
+	assert_string_equal(d.stats.trigger, "psi full 40% 2s");
+	assert_int_equal(d.stats.dry_run_kills, 1);
+	/* muted: the event of a window that saw the last kill does not count */
+	d.psi_muted_until_ns = 10 * s;
+	d.psi_fired = true;
+	daemon_step(&d, 3 * s);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(d.stats.dry_run_kills, 1);
+	assert_false(d.psi_fired);
+	daemon_stop(&d);
+}
+
+static void meminfo_avail(unsigned long kb)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text), "MemTotal: 1000000 kB\nMemFree: 10000 kB\nMemAvailable: %lu kB\n"
+				     "SwapTotal: 0 kB\nSwapFree: 0 kB\n", kb);
+	put("meminfo", text);
+}
+
+/* A machine-wide PSI event with MemAvailable above [psi]
+ * available_below_percent (50%) kills nobody (a fork bomb's stalls after
+ * it died); below, the same event does. */
+static void test_psi_needs_short_memory(void **state)
+{
+	const uint64_t s = 1000000000ULL;
+
+	(void)state;
+	start(true);
+	d.cfg.memory_enabled = false;
+	d.cfg.psi.enabled = true;
+	meminfo_avail(600000);
+	d.psi_fired = true;
+	d.psi_fired_scope = -1;
+	daemon_step(&d, 1 * s);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(d.stats.dry_run_kills, 0);
+	assert_false(d.psi_fired);
+	meminfo_avail(400000);
+	d.psi_fired = true;
+	daemon_step(&d, 2 * s);
+	assert_int_equal(d.stats.stage, STAGE_TERM);
+	assert_int_equal(d.stats.dry_run_kills, 1);
+	daemon_stop(&d);
+	meminfo_avail(48000);
+}
+
+/* MemAvailable 20% but falling at 1.5 GB/s: the SIGTERM floor (10%) is
+ * crossed within the 150 ms look-ahead, so a SIGTERM episode starts now
+ * (never a SIGKILL: the kill floor holds only for real); falling slowly,
+ * nothing happens. */
+static void test_floor_look_ahead(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+
+	(void)state;
+	start(true);
+	meminfo_avail(400000);
+	daemon_step(&d, 1000 * ms);
+	meminfo_avail(390000); /* 100 MB/s: 15 MB in 150 ms */
+	daemon_step(&d, 1100 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	meminfo_avail(200000);
+	daemon_step(&d, 1200 * ms);
+	assert_int_equal(d.stats.stage, STAGE_TERM);
+	assert_non_null(strstr(d.stats.trigger, " in 150ms (now 20.0%"));
+	assert_int_equal(d.stats.dry_run_kills, 1);
+	daemon_stop(&d);
+	meminfo_avail(48000);
+}
+
+/* Within twice the SIGTERM floor the idle daemon scans once a second: the
+ * first episode's invoker is then the task that grew since (not merely the
+ * biggest one, "big db"), with its growth. */
+static void test_warm_up_names_the_grower(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+	const struct daemon_kill_record *rec;
+
+	(void)state;
+	start(true);
+	meminfo_avail(150000);
+	daemon_step(&d, 1000 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(d.next_warm_ns, 2000 * ms);
+	task(104, "tiny", 0, 20010, 0); /* grew by 20000 pages */
+	meminfo_avail(48000);
+	daemon_step(&d, 1500 * ms);
+	assert_int_equal(d.stats.dry_run_kills, 1);
+	rec = &d.stats.last_kills[0];
+	assert_int_equal(rec->invoker.pid, 104);
+	assert_int_equal(rec->invoker.growth_kb, 80000);
+	daemon_stop(&d);
+	task(104, "tiny", 0, 10, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_victim_rules),
+		cmocka_unit_test(test_no_heap_growth_across_1000_kill_cycles),
+		cmocka_unit_test(test_psi_trigger_and_cooldown),
+		cmocka_unit_test(test_psi_needs_short_memory),
+		cmocka_unit_test(test_floor_look_ahead),
+		cmocka_unit_test(test_warm_up_names_the_grower),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
