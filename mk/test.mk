@@ -53,7 +53,9 @@ check-$(subst /,-,$(1)): $(filter $(BUILD)/tests/$(1)/%,$(UNIT_BINS)) $(BUILD)/o
 	@set -e; for t in $(filter $(BUILD)/tests/$(1)/%,$(UNIT_BINS)); do $$$$t; done
 endef
 $(foreach f,$(UNIT_FOLDERS),$(eval $(call check_folder,$(f))))
-check-daemon: $(KILL_HOG)
+.PHONY: check-daemon-e2e
+check-daemon: check-daemon-e2e
+check-daemon-e2e: $(BUILD)/oomkit $(KILL_HOG)
 	OOMKIT=$(CURDIR)/$(BUILD)/oomkit bash tests/e2e/daemon.sh
 
 # libFuzzer targets: every tests/fuzz/fuzz_X.c links against the whole

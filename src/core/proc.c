@@ -3,6 +3,7 @@
  * Nothing read from /proc is trusted: comm may hold anything but NUL. */
 #include "proc.h"
 #include "pidfd.h"
+#include "proc_walk.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -293,37 +294,50 @@ int proc_snapshot_reserve(struct proc_snapshot *snap, size_t want)
 	return 0;
 }
 
+struct snapshot_walk {
+	struct proc_snapshot *snap;
+	int dir_fd;
+	unsigned int details;
+	int r;
+};
+
+static bool snapshot_add(void *arg, pid_t pid)
+{
+	struct snapshot_walk *w = arg;
+	struct proc_snapshot *snap = w->snap;
+	char name[16];
+	int fd;
+
+	snap->nr_scanned++;
+	if (snap->nr == snap->cap) {
+		w->r = proc_snapshot_reserve(snap, snap->cap ? snap->cap * 2 : 256);
+		if (w->r < 0)
+			return true;
+	}
+	snprintf(name, sizeof(name), "%d", (int)pid);
+	fd = openat(w->dir_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (task_info_read_at(fd, pid, w->details, &snap->tasks[snap->nr]) == 0)
+		snap->nr++;
+	close(fd);
+	return false;
+}
+
 int proc_snapshot_take(struct proc_snapshot *snap, const char *proc_root, unsigned int details)
 {
-	DIR *d = opendir(proc_root);
-	struct dirent *e;
-	int r = 0;
+	struct snapshot_walk w = { snap, -1, details, 0 };
+	char buf[32768];
+	ssize_t n;
 
-	if (!d)
+	w.dir_fd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (w.dir_fd < 0)
 		return -errno;
 	snap->nr = 0;
 	snap->nr_scanned = 0;
-	while ((e = readdir(d))) {
-		pid_t pid = proc_name_pid(e->d_name);
-		int fd;
-
-		if (!pid)
-			continue;
-		snap->nr_scanned++;
-		if (snap->nr == snap->cap) {
-			r = proc_snapshot_reserve(snap, snap->cap ? snap->cap * 2 : 256);
-			if (r < 0)
-				break;
-		}
-		fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (task_info_read_at(fd, pid, details, &snap->tasks[snap->nr]) == 0)
-			snap->nr++;
-		close(fd);
-	}
-	closedir(d);
-	return r < 0 ? r : 0;
+	n = proc_walk(w.dir_fd, buf, sizeof(buf), snapshot_add, &w);
+	close(w.dir_fd);
+	return w.r < 0 ? w.r : n < 0 ? (int)n : 0;
 }
 
 void proc_snapshot_free(struct proc_snapshot *snap)

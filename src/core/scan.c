@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "proc_walk.h"
 #include "scan_bpf.h"
 #include "util.h"
 
@@ -28,14 +29,6 @@ struct proc_scan_entry {
 	uint32_t rec;  /* bpf: index into recs, NO_REC when read from /proc */
 	long key;      /* orders like oom_badness(); LONG_MIN: unkillable or gone */
 	bool out;      /* outside the memcg subtree of this scan */
-};
-
-struct dirent64_hdr {
-	uint64_t d_ino;
-	int64_t d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
 };
 
 /* ---- sizing ------------------------------------------------------------ */
@@ -59,30 +52,6 @@ static int scanner_grow(struct proc_scanner *sc, size_t cap)
 	}
 	sc->cap = cap;
 	return 0;
-}
-
-/* Calls fn for every pid entry of the proc root (ascending: proc_pid_readdir
- * walks tgids in order), with getdents into sc->buf. Returns the count. */
-static ssize_t for_each_pid(struct proc_scanner *sc, void (*fn)(void *, pid_t), void *arg)
-{
-	ssize_t n, count = 0;
-
-	if (lseek(sc->proc_fd, 0, SEEK_SET) < 0)
-		return -errno;
-	while ((n = syscall(SYS_getdents64, sc->proc_fd, sc->buf, sc->buf_size)) > 0) {
-		for (ssize_t off = 0; off < n;) {
-			const struct dirent64_hdr *d = (const void *)(sc->buf + off);
-			pid_t pid = proc_name_pid(d->d_name);
-
-			off += d->d_reclen;
-			if (!pid)
-				continue;
-			count++;
-			if (fn)
-				fn(arg, pid);
-		}
-	}
-	return n < 0 ? -errno : count;
 }
 
 /* Raises the soft RLIMIT_NOFILE to the hard one; returns how many
@@ -367,7 +336,7 @@ struct merge {
 	bool full;
 };
 
-static void merge_one(void *arg, pid_t pid)
+static bool merge_one(void *arg, pid_t pid)
 {
 	struct merge *m = arg;
 	struct proc_scanner *sc = m->sc;
@@ -380,9 +349,10 @@ static void merge_one(void *arg, pid_t pid)
 	if (m->nr == sc->cap) {
 		m->full = true;
 		ent_close(sc, &e);
-		return;
+		return false;
 	}
 	sc->ents_next[m->nr++] = e;
+	return false;
 }
 
 static void close_all(struct proc_scanner *sc)
@@ -396,7 +366,7 @@ static int list_pids(struct proc_scanner *sc)
 {
 	for (;;) {
 		struct merge m = { .sc = sc };
-		ssize_t n = for_each_pid(sc, merge_one, &m);
+		ssize_t n = proc_walk(sc->proc_fd, sc->buf, sc->buf_size, merge_one, &m);
 		struct proc_scan_entry *tmp;
 
 		for (; m.old < sc->nr; m.old++)
@@ -645,7 +615,7 @@ int proc_scanner_init(struct proc_scanner *sc, const char *proc_root, unsigned i
 	sc->buf = malloc(sc->buf_size);
 	if (!sc->buf)
 		goto nomem;
-	count = for_each_pid(sc, NULL, NULL);
+	count = proc_walk(sc->proc_fd, sc->buf, sc->buf_size, NULL, NULL);
 	if (count < 0) {
 		int e = (int)count;
 		proc_scanner_free(sc);

@@ -24,6 +24,7 @@
 #include "core/mem.h"
 #include "kill_proc.h"
 #include "core/pidfd.h"
+#include "core/proc_walk.h"
 #include "core/util.h"
 
 
@@ -127,11 +128,26 @@ static int adopt_thread_mm(const char *proc_root, struct task_info *t, pid_t tid
 	return 0;
 }
 
+struct thread_mm {
+	const char *proc_root;
+	struct task_info *t;
+	int r;
+};
+
+static bool adopt_any_thread_mm(void *arg, pid_t tid)
+{
+	struct thread_mm *m = arg;
+
+	if (tid != m->t->pid)
+		m->r = adopt_thread_mm(m->proc_root, m->t, tid);
+	return m->r == 0;
+}
+
 int task_find_mm(const char *proc_root, struct task_info *t, char *buf, size_t size)
 {
+	struct thread_mm m = { proc_root, t, -ESRCH };
 	char path[96];
-	ssize_t n;
-	int fd, r = -ESRCH;
+	int fd;
 
 	if (t->has_mm || t->kthread || t->state != 'Z')
 		return t->has_mm ? 0 : -ESRCH;
@@ -139,18 +155,9 @@ int task_find_mm(const char *proc_root, struct task_info *t, char *buf, size_t s
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -ESRCH;
-	while (r < 0 && (n = getdents64(fd, buf, size)) > 0) {
-		for (ssize_t off = 0; r < 0 && off < n;) {
-			struct dirent64 *d = (struct dirent64 *)(buf + off);
-			pid_t tid = proc_name_pid(d->d_name);
-
-			off += d->d_reclen;
-			if (tid > 0 && tid != t->pid)
-				r = adopt_thread_mm(proc_root, t, tid);
-		}
-	}
+	proc_walk(fd, buf, size, adopt_any_thread_mm, &m);
 	close(fd);
-	return r;
+	return m.r;
 }
 
 /* Boot time in USER_HZ ticks, the unit of stat's start time. */
@@ -272,22 +279,25 @@ static void add_member(struct kill_ctx *k, pid_t pid, enum kill_why why)
 	}
 }
 
+struct kill_walk {
+	struct kill_ctx *k;
+	kill_pid_fn fn;
+	void *arg;
+};
+
+static bool kill_walk_one(void *arg, pid_t pid)
+{
+	struct kill_walk *w = arg;
+
+	w->fn(w->k, pid, w->arg);
+	return false;
+}
+
 void kill_for_each_pid(struct kill_ctx *k, kill_pid_fn fn, void *arg)
 {
-	ssize_t n;
+	struct kill_walk w = { k, fn, arg };
 
-	if (lseek(k->proc_fd, 0, SEEK_SET) < 0)
-		return;
-	while ((n = getdents64(k->proc_fd, k->dents, sizeof(k->dents))) > 0) {
-		for (ssize_t off = 0; off < n;) {
-			struct dirent64 *d = (struct dirent64 *)(k->dents + off);
-			pid_t pid = proc_name_pid(d->d_name);
-
-			off += d->d_reclen;
-			if (pid > 0)
-				fn(k, pid, arg);
-		}
-	}
+	proc_walk(k->proc_fd, k->dents, sizeof(k->dents), kill_walk_one, &w);
 }
 
 static void try_sharer(struct kill_ctx *k, pid_t pid, void *arg)
