@@ -1,5 +1,5 @@
-/* kreport_read.c - input side of the parser (kreport_read.h). */
-#include "kreport_read.h"
+/* read.c - input side of the parser (read.h). */
+#include "read.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kreport_prefix.h"
-#include "kreport_scan.h"
+#include "parse_prefix.h"
+#include "read_scan.h"
 
 #define KR_JSON_MSG_MAX 65536
 

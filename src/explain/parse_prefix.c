@@ -1,13 +1,13 @@
-/* kreport_prefix.c - the wrappings of kernel log lines (see kreport_prefix.h
+/* parse_prefix.c - the wrappings of kernel log lines (see parse_prefix.h
  * and notes §13: dmesg, syslog imklog/imjournal, journalctl short/iso/
  * precise/monotonic/json, /dev/kmsg, caller ids). */
-#include "kreport_prefix.h"
+#include "parse_prefix.h"
 
 #include <ctype.h>
 #include <string.h>
 #include <time.h>
 
-#include "kreport.h"
+#include "parse.h"
 
 static size_t span_digits(const char *s, const char *end)
 {

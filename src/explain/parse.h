@@ -1,11 +1,11 @@
-/* kreport.h - the kernel OOM report parser (`oomkit explain`): feed it log
+/* parse.h - the kernel OOM report parser (`oomkit explain`): feed it log
  * lines of any wrapping (dmesg, syslog, journalctl, #012, caller ids) and
  * it calls back once per OOM event with everything the report showed.
  * Streaming: memory is bounded by the open events, never by the input.
  * Numbers are int64_t with KR_UNSET where the log did not show them; the
  * event embeds struct oom_control, the same scene kill fills when it acts. */
-#ifndef OOMKIT_KREPORT_H
-#define OOMKIT_KREPORT_H
+#ifndef OOMKIT_PARSE_H
+#define OOMKIT_PARSE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -132,7 +132,7 @@ struct kr_event {
 	char reason[256];       /* user-space killers' stated reason */
 };
 
-/* One input line, after the wrapping was taken off (kreport_prefix.h). */
+/* One input line, after the wrapping was taken off (parse_prefix.h). */
 struct kr_line {
 	const char *msg;
 	size_t len;

@@ -1,10 +1,10 @@
-/* kreport_fields.c - what each line of the report's scene says (see
- * kreport_fields.h): the header, the stack dump header, cpuset, the
+/* parse_fields.c - what each line of the report's scene says (see
+ * parse_fields.h): the header, the stack dump header, cpuset, the
  * oom-kill: summary, the memcg block, Mem-Info, zones, buddy lists, the
- * task table; the kill lines are kreport_kill.c's. Parse by shape, not by
+ * task table; the kill lines are parse_kill.c's. Parse by shape, not by
  * version: every recogniser accepts the variants of all eras it knows and
  * ignores unknown keys. */
-#include "kreport_fields.h"
+#include "parse_fields.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -1,14 +1,14 @@
-/* kreport.c - assembles OOM events from report lines (kreport.h): which
+/* parse.c - assembles OOM events from report lines (parse.h): which
  * event a line belongs to, where an event starts and ends, KERN_CONT
  * pieces rejoined, several hosts kept apart, printk caller ids used to
- * skip other CPUs' lines. What a line says is kreport_fields.c's job. */
-#include "kreport.h"
+ * skip other CPUs' lines. What a line says is parse_fields.c's job. */
+#include "parse.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kreport_fields.h"
+#include "parse_fields.h"
 
 #define KR_MAX_HOSTS 32
 #define KR_MSG_MAX 4096

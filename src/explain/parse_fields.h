@@ -1,16 +1,16 @@
-/* kreport_fields.h - recognisers for each kind of line in a kernel OOM
- * report (internal to the parser: kreport.c decides which event a line
+/* parse_fields.h - recognisers for each kind of line in a kernel OOM
+ * report (internal to the parser: parse.c decides which event a line
  * belongs to, these say what the line is and fill the event). Each takes
  * the message text (NUL-terminated, wrapping removed) and returns true when
  * the line was of its kind. Formats: /work/shared/notes §2-§10. */
-#ifndef OOMKIT_KREPORT_FIELDS_H
-#define OOMKIT_KREPORT_FIELDS_H
+#ifndef OOMKIT_PARSE_FIELDS_H
+#define OOMKIT_PARSE_FIELDS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kreport.h"
+#include "parse.h"
 
 /* "<comm> invoked oom-killer: gfp_mask=..., order=N, ..." (also oomkit's
  * "trigger=..."); incomplete is set when a KERN_CONT piece is missing. */
@@ -41,7 +41,7 @@ bool kr_end_line(struct kr_event *ev, const char *m);      /* already exiting, n
 /* User-space killers: one line is one event. */
 bool kr_userspace_kill(struct kr_event *ev, const char *m, const char *tag);
 
-/* Scanning helpers shared by kreport_fields.c and kreport_kill.c. */
+/* Scanning helpers shared by parse_fields.c and parse_kill.c. */
 bool kr_starts(const char *s, const char *prefix);
 bool kr_num(const char *s, int64_t *v, const char **end); /* clamped to +-KR_NUM_MAX */
 int64_t kr_after(const char *m, const char *key);           /* number after key, or KR_UNSET */
