@@ -2,7 +2,9 @@
  * report (internal to the parser: parse.c decides which event a line
  * belongs to, these say what the line is and fill the event). Each takes
  * the message text (NUL-terminated, wrapping removed) and returns true when
- * the line was of its kind. Formats: /work/shared/notes §2-§10. */
+ * the line was of its kind. The formats are the kernel's own printk
+ * strings (dump_header, dump_tasks, show_mem, the memcg's stat dump) of
+ * every era from 2.6.32 on; the kill lines are parse_kill.h's. */
 #ifndef OOMKIT_PARSE_FIELDS_H
 #define OOMKIT_PARSE_FIELDS_H
 
@@ -10,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "parse.h"
+#include "event.h"
 
 /* "<comm> invoked oom-killer: gfp_mask=..., order=N, ..." (also oomkit's
  * "trigger=..."); incomplete is set when a KERN_CONT piece is missing. */
@@ -30,26 +32,7 @@ bool kr_slab_row(struct kr_event *ev, const char *m);
 bool kr_task_header(struct kr_event *ev, const char *m);
 bool kr_task_row(struct kr_event *ev, const char *m);
 
-/* Kill lines. */
-bool kr_select_line(struct kr_event *ev, const char *m);   /* "Kill process N (x) score S or sacrifice child" */
-bool kr_killed_line(struct kr_victim *v, const char *m);   /* "[msg: ]Killed process N ..." into v */
-bool kr_shared_mm_line(struct kr_event *ev, const char *m);
-bool kr_oom_group_line(struct kr_event *ev, const char *m);
-bool kr_reaper_line(struct kr_event *ev, const char *m, int64_t *pid); /* fills when pid matches */
-bool kr_end_line(struct kr_event *ev, const char *m);      /* already exiting, no killable, panic */
-
-/* User-space killers: one line is one event. */
-bool kr_userspace_kill(struct kr_event *ev, const char *m, const char *tag);
-
-/* Scanning helpers shared by parse_fields.c and parse_kill.c. */
-bool kr_starts(const char *s, const char *prefix);
-bool kr_num(const char *s, int64_t *v, const char **end); /* clamped to +-KR_NUM_MAX */
-int64_t kr_after(const char *m, const char *key);           /* number after key, or KR_UNSET */
-const char *kr_skip_sp(const char *p);
-bool kr_set_constraint(struct kr_event *ev, const char *name, size_t n);
+/* Is [p, p + n) a zone name ("DMA32", "Normal", ...)? */
 bool kr_zone_name(const char *p, size_t n);
-
-/* Is m the start of a KERN_CONT piece that belongs after `prev`? */
-bool kr_is_fragment_of(const char *prev, const char *m);
 
 #endif

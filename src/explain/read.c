@@ -1,4 +1,7 @@
-/* read.c - input side of the parser (read.h). */
+/* read.c - the parser's input (read.h): a log read through one fixed
+ * buffer, the foreign stretches skipped with kr_scan_candidate() while the
+ * parser is idle, each line unwrapped (parse_prefix.h) and split into the
+ * kernel's lines before it is fed to the parser. */
 #include "read.h"
 
 #include <errno.h>
