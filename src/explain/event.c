@@ -50,21 +50,6 @@ bool kr_set_constraint(struct kr_event *ev, const char *v, size_t n)
 	return false;
 }
 
-void kr_copy(char *dst, size_t size, const char *s, size_t n)
-{
-	if (!size)
-		return;
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
-
-bool kr_starts(const char *s, const char *prefix)
-{
-	return !strncmp(s, prefix, strlen(prefix));
-}
-
 bool kr_num(const char *s, int64_t *v, const char **end)
 {
 	char *e;
@@ -89,11 +74,4 @@ int64_t kr_after(const char *m, const char *key)
 	if (!p || !kr_num(p + strlen(key), &v, NULL))
 		return KR_UNSET;
 	return v;
-}
-
-const char *kr_skip_sp(const char *p)
-{
-	while (*p == ' ')
-		p++;
-	return p;
 }

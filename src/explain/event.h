@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/oom_control.h"
 
@@ -140,14 +141,36 @@ int64_t kr_stat_get(const struct kr_stat *s, int n, const char *name);
  * false when the name is not one of the four. */
 bool kr_set_constraint(struct kr_event *ev, const char *name, size_t n);
 
+/* Inline: the recognisers call these many times on every line, and
+ * kr_starts() on a literal prefix then compiles to one compare. */
+
 /* Copies s[0..n) into dst (size bytes), truncated, NUL-terminated. */
-void kr_copy(char *dst, size_t size, const char *s, size_t n);
-bool kr_starts(const char *s, const char *prefix);
+static inline void kr_copy(char *dst, size_t size, const char *s, size_t n)
+{
+	if (!size)
+		return;
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+static inline bool kr_starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+static inline const char *kr_skip_sp(const char *p)
+{
+	while (*p == ' ')
+		p++;
+	return p;
+}
+
 /* Strict signed number at s (digits, optional '-'), clamped to
  * +-KR_NUM_MAX; *end after it when end is not NULL. */
 bool kr_num(const char *s, int64_t *v, const char **end);
 /* The number right after key in m (key includes its '=' or ':'), or KR_UNSET. */
 int64_t kr_after(const char *m, const char *key);
-const char *kr_skip_sp(const char *p);
 
 #endif
