@@ -14,7 +14,7 @@
 #include "commands.h"
 #include "exitcode.h"
 #include "explain.h"
-#include "kreport_read.h"
+#include "read.h"
 
 #define SUMMARY_MAX 10000
 

@@ -12,7 +12,7 @@
 #include "core/badness.h"
 #include "gfp.h"
 #include "core/json.h"
-#include "kreport.h"
+#include "event.h"
 
 enum rank_verdict { RANK_UNKNOWN, RANK_TOP, RANK_NOT_TOP };
 

@@ -1,5 +1,6 @@
-/* gfp.c - the __GFP_* bit layouts of each era (notes §11.2) and a greedy
- * decomposition like the kernel's %pGg: composites first, then flags. */
+/* gfp.c - the __GFP_* bit layouts of each era, as that era's kernel
+ * defined them, and a greedy decomposition like the kernel's %pGg:
+ * composites first, then flags. */
 #include "gfp.h"
 
 #include <stdio.h>
@@ -44,7 +45,7 @@ static const struct gfp_bit bits[] = {
 	{ "__GFP_KSWAPD_RECLAIM", { 0, 0, 0x2000000, 0x1000000, 0x400000, 0x800 } },
 };
 
-/* Composites, as %pGg tries them first (values per era, notes §11.3). */
+/* Composites, tried first as %pGg does (each era's GFP_* values). */
 static const struct gfp_bit composites[] = {
 	{ "GFP_TRANSHUGE", { 0, 0x4352da, 0x4342ca, 0x4342ca, 0x2342ca, 0x1c24ca } },
 	{ "GFP_TRANSHUGE_LIGHT", { 0, 0, 0x342ca, 0x342ca, 0x342ca, 0x1c20ca } },

@@ -1,4 +1,4 @@
-/* gfp.h - gfp_mask decoding by kernel era (notes §11): the bit layout
+/* gfp.h - gfp_mask decoding by kernel era: the bit layout
  * changed in 4.4, 4.10, 4.18 and 5.1, so the same hex means different
  * flags on different kernels. When the report printed the names
  * ("(%pGg)", 4.5+) those are the truth; else a table by era. */
@@ -20,7 +20,9 @@ enum gfp_era {
  * or -1 when it does not parse. */
 int gfp_era_of_release(const char *release);
 
-/* Guess from the mask alone (notes §11.3 "rough guess"). */
+/* The era guessed from the mask alone, when the report named no release:
+ * the high bits each layout uses tell them apart, roughly (a mask of a few
+ * low flags fits several eras and is taken for 2.6.39-4.3). */
 enum gfp_era gfp_era_guess(unsigned long mask);
 
 /* Writes the flag names of mask in era, joined by '|', into out; leftover

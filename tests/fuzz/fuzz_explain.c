@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "explain/explain.h"
-#include "explain/kreport.h"
-#include "explain/kreport_prefix.h"
-#include "explain/kreport_read.h"
+#include "explain/parse.h"
+#include "explain/parse_prefix.h"
+#include "explain/read.h"
 
 static FILE *sink;
 

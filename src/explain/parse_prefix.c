@@ -1,13 +1,13 @@
-/* kreport_prefix.c - the wrappings of kernel log lines (see kreport_prefix.h
- * and notes §13: dmesg, syslog imklog/imjournal, journalctl short/iso/
- * precise/monotonic/json, /dev/kmsg, caller ids). */
-#include "kreport_prefix.h"
+/* parse_prefix.c - the wrappings of kernel log lines (parse_prefix.h):
+ * dmesg, syslog imklog/imjournal, journalctl short/iso/precise/monotonic/
+ * json, /dev/kmsg, caller ids. */
+#include "parse_prefix.h"
 
 #include <ctype.h>
 #include <string.h>
 #include <time.h>
 
-#include "kreport.h"
+#include "event.h"
 
 static size_t span_digits(const char *s, const char *end)
 {

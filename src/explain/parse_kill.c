@@ -1,9 +1,9 @@
-/* kreport_kill.c - the kill side of a report (kreport_fields.h): "Kill
+/* parse_kill.c - the kill side of a report (parse_kill.h): "Kill
  * process ... score ... or sacrifice child", "Killed process" of every era,
  * shared-mm and memory.oom.group kills, oom_reaper, already exiting, no
  * killable processes, panics; and the user-space killers' kill lines
  * (earlyoom, systemd-oomd, oomd, lmkd), each an event of its own. */
-#include "kreport_fields.h"
+#include "parse_kill.h"
 
 #include <string.h>
 

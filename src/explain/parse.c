@@ -1,14 +1,17 @@
-/* kreport.c - assembles OOM events from report lines (kreport.h): which
+/* parse.c - assembles OOM events from report lines (parse.h): which
  * event a line belongs to, where an event starts and ends, KERN_CONT
- * pieces rejoined, several hosts kept apart, printk caller ids used to
- * skip other CPUs' lines. What a line says is kreport_fields.c's job. */
-#include "kreport.h"
+ * pieces rejoined (parse_cont.h), several hosts kept apart, printk caller
+ * ids used to skip other CPUs' lines. What a line says is parse_fields.c's
+ * and parse_kill.c's job. */
+#include "parse.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kreport_fields.h"
+#include "parse_cont.h"
+#include "parse_fields.h"
+#include "parse_kill.h"
 
 #define KR_MAX_HOSTS 32
 #define KR_MSG_MAX 4096
@@ -41,53 +44,8 @@ struct kr_parser {
 	void *arg;
 	struct host_state *hosts[KR_MAX_HOSTS];
 	int nhosts, busy;
-	size_t nevents;
 	int64_t seq; /* lines fed, all hosts */
 };
-
-void kr_copy(char *dst, size_t size, const char *s, size_t n)
-{
-	if (!size)
-		return;
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
-
-void kr_event_init(struct kr_event *ev)
-{
-	memset(ev, 0, sizeof(*ev));
-	strcpy(ev->source, "kernel");
-	ev->kernel_us = ev->caller = ev->first_line = ev->last_line = KR_UNSET;
-	ev->invoker_pid = ev->order = ev->invoker_oom_score_adj = ev->invoker_oom_adj = KR_UNSET;
-	ev->oc.order = 0;
-	for (struct kr_counter *c = &ev->mc_memory; c <= &ev->mc_swap; c++)
-		c->usage_kb = c->limit_kb = c->failcnt = KR_UNSET;
-	ev->page_size_kb = ev->hugepages_total = ev->hugepages_free = ev->hugepages_size_kb = KR_UNSET;
-	ev->pagecache_pages = ev->swapcache_pages = ev->free_swap_kb = ev->total_swap_kb = KR_UNSET;
-	ev->ram_pages = ev->highmem_pages = ev->reserved_pages = ev->slab_unreclaimable_top_kb = KR_UNSET;
-	ev->select_pid = ev->select_score = KR_UNSET;
-	for (int64_t *f = &ev->victim.pid; f <= &ev->victim.oom_score_adj; f++)
-		*f = KR_UNSET;
-	ev->reaped = -1;
-	ev->reaped_anon_rss_kb = ev->reaped_file_rss_kb = ev->reaped_shmem_rss_kb = KR_UNSET;
-	ev->suppressed = ev->badness = KR_UNSET;
-}
-
-void kr_event_clear(struct kr_event *ev)
-{
-	free(ev->tasks);
-	kr_event_init(ev);
-}
-
-int64_t kr_stat_get(const struct kr_stat *s, int n, const char *name)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(s[i].name, name))
-			return s[i].value;
-	return KR_UNSET;
-}
 
 struct kr_parser *kr_parser_new(kr_emit_fn emit, void *arg)
 {
@@ -134,7 +92,6 @@ static void emit(struct kr_parser *p, struct host_state *h, struct kr_event **ev
 	    (!strcmp(ev->source, "kernel") || !strcmp(ev->source, "oomkit")) && has_oom_reaper(ev))
 		ev->reaped = 0;
 	p->emit(ev, p->arg);
-	p->nevents++;
 	free(ev->tasks);
 	free(ev);
 	*evp = NULL;
@@ -276,14 +233,6 @@ static void handle_killed(struct kr_parser *p, struct host_state *h, const struc
 
 /* Lines that belong to a report; with no open event they open one that
  * is marked truncated at the start. Returns false for foreign lines. */
-/* A comm holding '\n' is split over two lines of the same record; the
- * whole comm is at most TASK_COMM_LEN - 1 = 15 bytes, so a longer second
- * piece (a panic line printed in the same microsecond) is not part of it. */
-static bool comm_continues(const char *first, const char *piece)
-{
-	return strlen(first) + 1 + strlen(piece) <= 15;
-}
-
 static bool handle_report_line(struct kr_parser *p, struct host_state *h, const struct kr_line *l,
 			       const char *m)
 {
@@ -329,7 +278,7 @@ static bool handle_report_line(struct kr_parser *p, struct host_state *h, const 
 	if (h->section == S_TASKS && kr_task_row(ev, m))
 		return true;
 	if (h->section == S_TASKS && h->same_record && ev->nr_tasks &&
-	    comm_continues(ev->tasks[ev->nr_tasks - 1].comm, m)) { /* comm with '\n' */
+	    kr_comm_continues(ev->tasks[ev->nr_tasks - 1].comm, m)) { /* comm with '\n' */
 		char *c = ev->tasks[ev->nr_tasks - 1].comm;
 		size_t n = strlen(c);
 
@@ -463,34 +412,6 @@ static void flush_pending(struct kr_parser *p, struct host_state *h)
 	handle_message(p, h, &h->pending_line, m);
 }
 
-static bool needs_rest(const char *m)
-{
-	if (!strncmp(m, "Node ", 5) && !strchr(m, ':') && strlen(m) < 10)
-		return true;
-	if (!strncmp(m, "Task in ", 8) && !strstr(m, "limit of "))
-		return true;
-	if (!strncmp(m, "oom-kill:", 9) && !strstr(m, ",uid="))
-		return true;
-	if (strstr(m, " invoked oom-killer: ") && !strstr(m, "oom_score_adj=") && !strstr(m, "oom_adj="))
-		return true;
-	const char *k = strstr(m, "Killed process ");
-
-	if (k && strchr(k, '(') && !strchr(strchr(k, '('), ')')) /* "Killed process 103 (bad" + "name) ..." */
-		return true;
-	return false;
-}
-
-/* A record whose text holds '\n' (a comm with a newline) continues on the
- * next line: join those pieces with the newline they lost. */
-static bool record_continues(const char *pending)
-{
-	const char *k = strstr(pending, "Killed process ");
-
-	if (k && strchr(k, '(') && !strchr(strchr(k, '('), ')'))
-		return true;
-	return !strncmp(pending, "oom-kill:", 9) && strstr(pending, ",task=") && !strstr(pending, ",uid=");
-}
-
 /* Appends m (after sep, unless '\0') to the pending piece; hands the
  * result on once it is complete. */
 static void join_pending(struct kr_parser *p, struct host_state *h, char sep, const char *m)
@@ -503,7 +424,7 @@ static void join_pending(struct kr_parser *p, struct host_state *h, char sep, co
 		memcpy(h->pending + a, m, b + 1);
 	}
 	h->pending_joins++;
-	if (!needs_rest(h->pending))
+	if (!kr_needs_rest(h->pending))
 		flush_pending(p, h);
 }
 
@@ -546,7 +467,7 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 	if (h->pending[0] && h->pending_joins < 3) {
 		size_t a = strlen(h->pending);
 
-		if (h->same_record && record_continues(h->pending)) {
+		if (h->same_record && kr_record_continues(h->pending)) {
 			join_pending(p, h, '\n', m);
 			return;
 		}
@@ -563,7 +484,7 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 	s = m;
 	while (*s == ' ')
 		s++;
-	if (needs_rest(s)) {
+	if (kr_needs_rest(s)) {
 		memcpy(h->pending, s, strlen(s) + 1);
 		h->pending_line = *l;
 		h->pending_line.msg = h->pending;
@@ -612,11 +533,6 @@ void kr_parser_flush(struct kr_parser *p)
 		close_open(p, h);
 		emit(p, h, &h->linger);
 	}
-}
-
-size_t kr_parser_events(const struct kr_parser *p)
-{
-	return p->nevents;
 }
 
 void kr_parser_free(struct kr_parser *p)

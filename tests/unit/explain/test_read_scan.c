@@ -1,4 +1,4 @@
-/* test_kreport_scan.c - the vector candidate search finds exactly what a
+/* test_read_scan.c - the vector candidate search finds exactly what a
  * naive search finds (first needle, newlines before it) on random text
  * with needles planted at every alignment, block edge and buffer end. */
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "explain/kreport_scan.h"
+#include "explain/read_scan.h"
 
 static const char *const needles[] = { "oom", "of memory", "Kill", "OOM", "cpuset=", "sending SIG" };
 

@@ -1,7 +1,7 @@
-/* test_kreport.c - event assembly: KERN_CONT pieces, caller ids, ratelimited
+/* test_parse.c - event assembly: KERN_CONT pieces, caller ids, ratelimited
  * headers, several hosts, every era's kill lines, oom.group, panics, the
  * user-space killers and oomkit's own kernel-shaped report. Lines are the
- * kernel's verbatim format strings (notes §2-§10) with values filled in. */
+ * kernel's verbatim format strings with values filled in. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,8 +11,8 @@
 #include <cmocka.h>
 
 #include "explain/explain.h"
-#include "explain/kreport.h"
-#include "explain/kreport_read.h"
+#include "explain/parse.h"
+#include "explain/read.h"
 
 #define MAX_EV 8
 

@@ -1,10 +1,10 @@
-/* kreport_scan.c - multi-needle candidate search for kreport_scan.h.
+/* read_scan.c - multi-needle candidate search for read_scan.h.
  * Each needle is pre-filtered by one adjacent byte pair inside it, chosen
  * to be rare in ordinary logs; a block is tested for all pairs with two
  * shared loads, the newlines in it are counted in the same pass, and only
  * the positions the movemask names are verified with memcmp. x86-64: AVX2
  * (32-byte blocks) when the CPU has it, else SSE2; elsewhere a byte loop. */
-#include "kreport_scan.h"
+#include "read_scan.h"
 
 #include <stdbool.h>
 #include <stdint.h>

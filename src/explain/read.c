@@ -1,5 +1,8 @@
-/* kreport_read.c - input side of the parser (kreport_read.h). */
-#include "kreport_read.h"
+/* read.c - the parser's input (read.h): a log read through one fixed
+ * buffer, the foreign stretches skipped with kr_scan_candidate() while the
+ * parser is idle, each line unwrapped (parse_prefix.h) and split into the
+ * kernel's lines before it is fed to the parser. */
+#include "read.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -7,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kreport_prefix.h"
-#include "kreport_scan.h"
+#include "parse_prefix.h"
+#include "read_scan.h"
 
 #define KR_JSON_MSG_MAX 65536
 

@@ -1,15 +1,16 @@
-/* kreport.h - the kernel OOM report parser (`oomkit explain`): feed it log
- * lines of any wrapping (dmesg, syslog, journalctl, #012, caller ids) and
- * it calls back once per OOM event with everything the report showed.
- * Streaming: memory is bounded by the open events, never by the input.
- * Numbers are int64_t with KR_UNSET where the log did not show them; the
- * event embeds struct oom_control, the same scene kill fills when it acts. */
-#ifndef OOMKIT_KREPORT_H
-#define OOMKIT_KREPORT_H
+/* event.h - one OOM event as the kernel report parser (parse.h) saw it,
+ * and the low-level pieces every parser file shares: the limits, the event's
+ * initial state, bounded copies and strict number reading. Numbers are
+ * int64_t with KR_UNSET where the log did not show them; the event embeds
+ * struct oom_control, the same scene kill fills when it acts. The renderers
+ * (explain.h) read events; this file calls nothing else in explain/. */
+#ifndef OOMKIT_EVENT_H
+#define OOMKIT_EVENT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/oom_control.h"
 
@@ -132,43 +133,44 @@ struct kr_event {
 	char reason[256];       /* user-space killers' stated reason */
 };
 
-/* One input line, after the wrapping was taken off (kreport_prefix.h). */
-struct kr_line {
-	const char *msg;
-	size_t len;
-	const char *host;       /* "" when none */
-	const char *time;       /* "" when none */
-	const char *tag;        /* syslog program tag ("kernel", "earlyoom") or "" */
-	int64_t kernel_us;      /* KR_UNSET when none */
-	int64_t caller;         /* KR_UNSET when none */
-	int64_t lineno;
-	bool same_record;       /* a later sub-line of the record before (split on
-				 * '\n'/#012, or indented); the parser also infers
-				 * it from an equal kernel timestamp */
-};
+/* An event with every figure KR_UNSET, source "kernel", nothing seen yet. */
+void kr_event_init(struct kr_event *ev);
+/* The value of counter `name` in s[0..n), or KR_UNSET. */
+int64_t kr_stat_get(const struct kr_stat *s, int n, const char *name);
+/* Sets the constraint from its kernel name ("CONSTRAINT_MEMCG", n bytes);
+ * false when the name is not one of the four. */
+bool kr_set_constraint(struct kr_event *ev, const char *name, size_t n);
 
-typedef void (*kr_emit_fn)(const struct kr_event *ev, void *arg);
-
-struct kr_parser;
-
-struct kr_parser *kr_parser_new(kr_emit_fn emit, void *arg);
-/* Feeds one line (msg without newline). */
-void kr_parser_feed(struct kr_parser *p, const struct kr_line *line);
-/* True when no event is open or pending: the caller may skip lines that
- * kr_scan_candidate() would not stop at (line numbers must then keep
- * counting the skipped lines: they time out waiting events). */
-bool kr_parser_idle(const struct kr_parser *p);
-/* Emits every event still open (end of input, or --follow went quiet). */
-void kr_parser_flush(struct kr_parser *p);
-void kr_parser_free(struct kr_parser *p);
-size_t kr_parser_events(const struct kr_parser *p);
+/* Inline: the recognisers call these many times on every line, and
+ * kr_starts() on a literal prefix then compiles to one compare. */
 
 /* Copies s[0..n) into dst (size bytes), truncated, NUL-terminated. */
-void kr_copy(char *dst, size_t size, const char *s, size_t n);
+static inline void kr_copy(char *dst, size_t size, const char *s, size_t n)
+{
+	if (!size)
+		return;
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
 
-/* Field helpers shared by the outputs. */
-void kr_event_init(struct kr_event *ev);
-void kr_event_clear(struct kr_event *ev); /* frees tasks, reinitialises */
-int64_t kr_stat_get(const struct kr_stat *s, int n, const char *name);
+static inline bool kr_starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+static inline const char *kr_skip_sp(const char *p)
+{
+	while (*p == ' ')
+		p++;
+	return p;
+}
+
+/* Strict signed number at s (digits, optional '-'), clamped to
+ * +-KR_NUM_MAX; *end after it when end is not NULL. */
+bool kr_num(const char *s, int64_t *v, const char **end);
+/* The number right after key in m (key includes its '=' or ':'), or KR_UNSET. */
+int64_t kr_after(const char *m, const char *key);
 
 #endif

@@ -1,11 +1,11 @@
-/* kreport_prefix.h - takes the wrapping off one log line: syslog PRI
+/* parse_prefix.h - takes the wrapping off one log line: syslog PRI
  * "<4>", dmesg -x "kern  :warn  : ", the kernel timestamp "[  130.773033]",
  * dmesg -T "[Mon Jan 25 12:18:47 2022]", ISO times, syslog/journalctl
  * "Jan 25 12:18:47 host kernel: " (with or without fractions), printk
  * caller ids "[T123]" / "[ C3]"; and journalctl -o json objects. What is
  * left is the kernel's message text. Pure functions, no allocation. */
-#ifndef OOMKIT_KREPORT_PREFIX_H
-#define OOMKIT_KREPORT_PREFIX_H
+#ifndef OOMKIT_PARSE_PREFIX_H
+#define OOMKIT_PARSE_PREFIX_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,15 +1,15 @@
-/* kreport_read.h - reads a log (file, pipe, or /dev/kmsg) into the parser
+/* read.h - reads a log (file, pipe, or /dev/kmsg) into the parser
  * with bounded memory: a fixed buffer, lines longer than it truncated and
  * counted, foreign lines skipped by kr_scan_candidate() while no event is
- * open. Each line's wrapping is taken off (kreport_prefix.h), #012 and
+ * open. Each line's wrapping is taken off (parse_prefix.h), #012 and
  * journal JSON multi-line messages are split into the kernel's lines. */
-#ifndef OOMKIT_KREPORT_READ_H
-#define OOMKIT_KREPORT_READ_H
+#ifndef OOMKIT_READ_H
+#define OOMKIT_READ_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kreport.h"
+#include "parse.h"
 
 #define KR_READ_BUF (1u << 20)
 

@@ -1,54 +1,14 @@
-/* kreport_fields.c - what each line of the report's scene says (see
- * kreport_fields.h): the header, the stack dump header, cpuset, the
+/* parse_fields.c - what each line of the report's scene says (see
+ * parse_fields.h): the header, the stack dump header, cpuset, the
  * oom-kill: summary, the memcg block, Mem-Info, zones, buddy lists, the
- * task table; the kill lines are kreport_kill.c's. Parse by shape, not by
+ * task table; the kill lines are parse_kill.c's. Parse by shape, not by
  * version: every recogniser accepts the variants of all eras it knows and
  * ignores unknown keys. */
-#include "kreport_fields.h"
+#include "parse_fields.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-
-bool kr_starts(const char *s, const char *prefix)
-{
-	return !strncmp(s, prefix, strlen(prefix));
-}
-
-/* Strict signed number at s; *end after it. */
-bool kr_num(const char *s, int64_t *v, const char **end)
-{
-	char *e;
-	long long x;
-
-	if (!isdigit((unsigned char)*s) && !(*s == '-' && isdigit((unsigned char)s[1])))
-		return false;
-	x = strtoll(s, &e, 10);
-	/* hostile input: keep every figure within 2^53 (exact in JSON too), so
-	 * that kB and page arithmetic downstream cannot overflow */
-	*v = x > KR_NUM_MAX ? KR_NUM_MAX : x < -KR_NUM_MAX ? -KR_NUM_MAX : x;
-	if (end)
-		*end = e;
-	return true;
-}
-
-/* The number after key in m (key includes its '=' or ':'), or KR_UNSET. */
-int64_t kr_after(const char *m, const char *key)
-{
-	const char *p = strstr(m, key);
-	int64_t v;
-
-	if (!p || !kr_num(p + strlen(key), &v, NULL))
-		return KR_UNSET;
-	return v;
-}
-
-const char *kr_skip_sp(const char *p)
-{
-	while (*p == ' ')
-		p++;
-	return p;
-}
 
 static void stat_add(struct kr_stat *s, int *n, int max, const char *name, size_t len, int64_t v)
 {
@@ -189,20 +149,6 @@ bool kr_cpuset_line(struct kr_event *ev, const char *m)
 	if (!ev->oc.invoker.comm[0])
 		kr_copy(ev->oc.invoker.comm, sizeof(ev->oc.invoker.comm), kr_skip_sp(m), (size_t)(c - kr_skip_sp(m)));
 	return true;
-}
-
-bool kr_set_constraint(struct kr_event *ev, const char *v, size_t n)
-{
-	static const char *const names[] = { "CONSTRAINT_NONE", "CONSTRAINT_CPUSET",
-					      "CONSTRAINT_MEMORY_POLICY", "CONSTRAINT_MEMCG" };
-
-	for (size_t i = 0; i < 4; i++)
-		if (n == strlen(names[i]) && !memcmp(v, names[i], n)) {
-			ev->oc.constraint = (enum oom_constraint)i;
-			ev->constraint_known = true;
-			return true;
-		}
-	return false;
 }
 
 /* oom-kill:constraint=..,nodemask=..,cpuset=..,mems_allowed=..,oom_memcg=..|global_oom,
@@ -606,19 +552,4 @@ bool kr_task_row(struct kr_event *ev, const char *m)
 	}
 	ev->tasks[ev->nr_tasks++] = t;
 	return true;
-}
-
-bool kr_is_fragment_of(const char *prev, const char *m)
-{
-	const char *p = kr_skip_sp(prev);
-
-	if (kr_starts(p, "Node ") && !strchr(p, ':')) /* lone "Node 0 " */
-		return kr_zone_name(m, strcspn(m, ": "));
-	if (strstr(p, " invoked oom-killer: "))
-		return *m == '(' || *m == ',' || isdigit((unsigned char)*m);
-	if (kr_starts(p, "Task in ") && !strstr(p, "limit of "))
-		return *m == '/' || kr_starts(m, " killed") || kr_starts(m, "killed") || kr_starts(m, " as a result");
-	if (kr_starts(p, "oom-kill:") && !strstr(p, ",uid="))
-		return *m == ',';
-	return false;
 }

@@ -1,10 +1,10 @@
-/* kreport_scan.h - the fast path of `explain`: find the next line of a log
+/* read_scan.h - the fast path of `explain`: find the next line of a log
  * that may belong to an OOM report, without looking at the lines between.
  * A multi-gigabyte syslog is mostly foreign lines; this skips them at
  * memory speed (a vector filter on two bytes of each needle, then memcmp),
  * so the parser proper sees only candidate lines and the report's own. */
-#ifndef OOMKIT_KREPORT_SCAN_H
-#define OOMKIT_KREPORT_SCAN_H
+#ifndef OOMKIT_READ_SCAN_H
+#define OOMKIT_READ_SCAN_H
 
 #include <stddef.h>
 

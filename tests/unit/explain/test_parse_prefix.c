@@ -1,4 +1,4 @@
-/* test_kreport_prefix.c - every wrapping of notes §13.2 comes off and leaves
+/* test_parse_prefix.c - every wrapping of doc/explain.md comes off and leaves
  * the kernel's message; journalctl JSON and /dev/kmsg records decode. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,8 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "explain/kreport.h"
-#include "explain/kreport_prefix.h"
+#include "explain/parse.h"
+#include "explain/parse_prefix.h"
 
 static const char *msg_of(const char *line, struct kr_prefix *px)
 {
