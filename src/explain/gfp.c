@@ -1,4 +1,5 @@
-/* gfp.c - the __GFP_* bit layouts of each era (notes §11.2) and a greedy
+/* gfp.c - the __GFP_* bit layouts of each era (from each tree's gfp.h or
+ * gfp_types.h, x86-64 distro config: NUMA=y, LOCKDEP=n) and a greedy
  * decomposition like the kernel's %pGg: composites first, then flags. */
 #include "gfp.h"
 
@@ -44,7 +45,8 @@ static const struct gfp_bit bits[] = {
 	{ "__GFP_KSWAPD_RECLAIM", { 0, 0, 0x2000000, 0x1000000, 0x400000, 0x800 } },
 };
 
-/* Composites, as %pGg tries them first (values per era, notes §11.3). */
+/* Composites, as %pGg tries them first (format_flags() over
+ * __def_gfpflag_names in table order), with their value in each era. */
 static const struct gfp_bit composites[] = {
 	{ "GFP_TRANSHUGE", { 0, 0x4352da, 0x4342ca, 0x4342ca, 0x2342ca, 0x1c24ca } },
 	{ "GFP_TRANSHUGE_LIGHT", { 0, 0, 0x342ca, 0x342ca, 0x342ca, 0x1c20ca } },

@@ -1,4 +1,4 @@
-/* gfp.h - gfp_mask decoding by kernel era (notes §11): the bit layout
+/* gfp.h - gfp_mask decoding by kernel era: the bit layout
  * changed in 4.4, 4.10, 4.18 and 5.1, so the same hex means different
  * flags on different kernels. When the report printed the names
  * ("(%pGg)", 4.5+) those are the truth; else a table by era. */
@@ -20,7 +20,8 @@ enum gfp_era {
  * or -1 when it does not parse. */
 int gfp_era_of_release(const char *release);
 
-/* Guess from the mask alone (notes §11.3 "rough guess"). */
+/* Guess from the mask alone, by where its reclaim and IO/FS bits sit in
+ * each era's layout: a rough guess, for reports that name no kernel. */
 enum gfp_era gfp_era_guess(unsigned long mask);
 
 /* Writes the flag names of mask in era, joined by '|', into out; leftover

@@ -2,7 +2,8 @@
  * report (internal to the parser: kreport.c decides which event a line
  * belongs to, these say what the line is and fill the event). Each takes
  * the message text (NUL-terminated, wrapping removed) and returns true when
- * the line was of its kind. Formats: /work/shared/notes §2-§10. */
+ * the line was of its kind. The formats are the printk strings of
+ * mm/oom_kill.c, mm/show_mem.c and mm/memcontrol.c from 2.6.32 to 6.x. */
 #ifndef OOMKIT_KREPORT_FIELDS_H
 #define OOMKIT_KREPORT_FIELDS_H
 

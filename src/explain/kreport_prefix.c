@@ -1,5 +1,5 @@
 /* kreport_prefix.c - the wrappings of kernel log lines (see kreport_prefix.h
- * and notes §13: dmesg, syslog imklog/imjournal, journalctl short/iso/
+ * and doc/explain.md: dmesg, syslog imklog/imjournal, journalctl short/iso/
  * precise/monotonic/json, /dev/kmsg, caller ids). */
 #include "kreport_prefix.h"
 

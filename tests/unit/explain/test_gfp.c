@@ -1,5 +1,5 @@
 /* test_gfp.c - gfp_mask decoding by era against the names real kernels
- * printed (%pGg) for the same hex (notes §11.3 real-log evidence). */
+ * printed (%pGg) for the same hex in real logs. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

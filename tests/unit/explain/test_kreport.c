@@ -1,7 +1,8 @@
 /* test_kreport.c - event assembly: KERN_CONT pieces, caller ids, ratelimited
  * headers, several hosts, every era's kill lines, oom.group, panics, the
  * user-space killers and oomkit's own kernel-shaped report. Lines are the
- * kernel's verbatim format strings (notes §2-§10) with values filled in. */
+ * kernel's verbatim format strings (mm/oom_kill.c, mm/show_mem.c,
+ * mm/memcontrol.c of each era) with values filled in. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* test_kreport_prefix.c - every wrapping of notes §13.2 comes off and leaves
+/* test_kreport_prefix.c - every wrapping in doc/explain.md comes off and leaves
  * the kernel's message; journalctl JSON and /dev/kmsg records decode. */
 #include <stdarg.h>
 #include <stddef.h>
