@@ -11,6 +11,7 @@
 #include "core/k8s.h"
 #include "core/mem.h"
 #include "core/report.h"
+#include "core/units.h"
 #include <unistd.h>
 
 #define REPORT_TASKS_MAX 64 /* rows of the task table (kernel: all) */
