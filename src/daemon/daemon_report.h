@@ -29,7 +29,7 @@ void report_dry_run(struct daemon *d, const struct daemon_kill_record *rec);
 void report_record(struct daemon *d, const struct daemon_kill_record *rec);
 void report_memory(struct daemon *d);
 /* Opens the JSON event file (append) with a static buffer. */
-int report_json_open(struct daemon *d);
-void report_json_close(struct daemon *d);
+int report_event_file_open(struct daemon *d);
+void report_event_file_close(struct daemon *d);
 
 #endif
