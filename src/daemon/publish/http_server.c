@@ -229,15 +229,3 @@ void http_server_stop(struct http_server *s)
 	pthread_mutex_destroy(&s->lock);
 	s->running = false;
 }
-
-int http_server_port(const struct http_server *s)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getsockname(s->listen_fd, (struct sockaddr *)&ss, &len) < 0)
-		return -errno;
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-}
