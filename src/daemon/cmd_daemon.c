@@ -16,7 +16,7 @@
 
 #include "commands.h"
 #include "daemon.h"
-#include "daemon/publish/daemon_publish.h"
+#include "daemon_publish.h"
 #include "daemon_log.h"
 #include "exitcode.h"
 #include "core/util.h"

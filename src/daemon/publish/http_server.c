@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "daemon/thread.h"
+#include "thread.h"
 #include <sys/eventfd.h>
 #include <unistd.h>
 
