@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential pkg-config libcmocka-dev libinih-dev libsystemd-dev
 libseccomp-dev clang libclang-rt-14-dev python3 python3-prometheus-client
 dbus earlyoom nohang busybox-static qemu-system-x86 xz-utils util-linux
-procps cpio kmod libbpf-dev time e2fsprogs
+procps cpio kmod libbpf-dev time e2fsprogs universal-ctags
 systemd man-db python3-yaml libcap2-bin"
 if [ "$(id -u)" != 0 ]; then
 	echo "tests/deps.sh: must run as root (apt-get install)" >&2

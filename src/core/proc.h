@@ -109,7 +109,7 @@ int proc_read_start_time(const char *proc_root, pid_t pid, unsigned long long *s
  *
  * A scan has two passes. The first sees every process cheaply and gives it
  * a key that orders like oom_badness():
- *  - method "bpf": src/bpf/oom_iter.bpf.c reads every process's rss/swap/
+ *  - method "bpf": bpf/oom_iter.bpf.c reads every process's rss/swap/
  *    pgtables/adj/flags from the kernel's own counters (the values
  *    oom_badness() reads); the key is the exact points for the scan's
  *    totalpages. For a global scene with top <= 32, a BPF_PROG_TYPE_SYSCALL

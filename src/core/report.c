@@ -1,5 +1,6 @@
 /* report.c - see report.h. Format strings follow mm/oom_kill.c and
- * mm/show_mem.c of 6.8+ (notes/kernel-oom-formats.md §1, §5-§9). */
+ * mm/show_mem.c of 6.8+: dump_header(), show_mem(), the memcg block,
+ * dump_tasks(), the oom-kill: summary and the kill lines. */
 #include "report.h"
 
 #include <errno.h>

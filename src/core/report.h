@@ -73,7 +73,7 @@ void report_kill_escalated(struct report *r, const struct oom_control *oc, const
 
 /* The JSON event of one kill (doc/json-kill.md); tier is the policy tier
  * the victim was chosen in. */
-void report_json(FILE *f, const struct oom_control *oc, const struct kill_ctx *k, const char *tier);
+void report_kill_json(FILE *f, const struct oom_control *oc, const struct kill_ctx *k, const char *tier);
 
 /* "Out of memory and no killable processes..." */
 void report_no_victim(struct report *r);

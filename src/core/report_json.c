@@ -79,7 +79,7 @@ static void outcome(struct json *j, const struct oom_control *oc, const struct k
 	json_end_object(j);
 }
 
-void report_json(FILE *f, const struct oom_control *oc, const struct kill_ctx *k, const char *tier)
+void report_kill_json(FILE *f, const struct oom_control *oc, const struct kill_ctx *k, const char *tier)
 {
 	struct json j;
 	const char *sig = sigabbrev_np(oc->kill_signal);

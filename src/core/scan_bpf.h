@@ -1,5 +1,5 @@
 /* scan_bpf.h - the BPF task iterator behind the scanner: one read() of all
- * processes' OOM inputs from the kernel's own counters (src/bpf/). Needs
+ * processes' OOM inputs from the kernel's own counters (bpf/oom_iter.bpf.c). Needs
  * root (CAP_BPF + CAP_PERFMON), kernel BTF and kernel >= 6.2; without them
  * oom_iter_open() fails and the scanner reads /proc. */
 #ifndef OOMKIT_SCAN_BPF_H

@@ -16,7 +16,7 @@
 
 #include "commands.h"
 #include "daemon.h"
-#include "daemon/publish/daemon_publish.h"
+#include "daemon_publish.h"
 #include "daemon_log.h"
 #include "exitcode.h"
 #include "core/util.h"
@@ -153,8 +153,41 @@ struct cli {
 	bool have_m, have_M, have_s, have_S;
 };
 
+/* Options that set one configuration key: to value, or to the option's
+ * argument when value is NULL. */
+static const struct opt_key {
+	int opt;
+	const char *section, *key, *value;
+} opt_keys[] = {
+	{ OPT_CGROUP, "cgroup", "path", NULL },
+	{ OPT_DRY, "kill", "dry_run", "yes" },
+	{ OPT_PSI, "psi", "trigger", NULL },
+	{ OPT_PSI_SUST, "psi", "sustained", NULL },
+	{ OPT_GRACE, "kill", "grace", NULL },
+	{ OPT_JSON, "log", "json_file", NULL },
+	{ OPT_KMSG, "log", "kmsg", "yes" },
+	{ OPT_SYSLOG, "log", "syslog", "yes" },
+	{ OPT_PREFER, "kill", "prefer", NULL },
+	{ OPT_AVOID, "kill", "avoid", NULL },
+	{ OPT_IGNORE, "kill", "ignore", NULL },
+	{ OPT_IGNORE_ROOT, "kill", "ignore_root_user", "yes" },
+	{ OPT_PROC_ROOT, "daemon", "proc_root", NULL },
+	{ OPT_NO_MLOCK, "daemon", "mlockall", "no" },
+	{ 'n', "log", "notify_dbus", "yes" },
+	{ 'N', "hooks", "post_kill", NULL },
+	{ 'P', "hooks", "pre_kill", NULL },
+	{ 'r', "log", "report_interval", NULL },
+	{ 'p', "daemon", "nice", "-20" },
+	{ 'd', "log", "debug", "yes" },
+	{ 'g', "kill", "kill_group", "yes" },
+};
+
 static int parse_one(struct daemon *d, struct cli *cli, int opt, const char *arg)
 {
+	for (size_t i = 0; i < ARRAY_SIZE(opt_keys); i++)
+		if (opt_keys[i].opt == opt)
+			return add(d, opt_keys[i].section, opt_keys[i].key,
+				   opt_keys[i].value ? opt_keys[i].value : arg);
 	switch (opt) {
 	case OPT_CONFIG:
 		d->config_path = arg;
@@ -163,39 +196,11 @@ static int parse_one(struct daemon *d, struct cli *cli, int opt, const char *arg
 	case OPT_CHECK:
 		cli->check = true;
 		return 0;
-	case OPT_CGROUP:
-		return add(d, "cgroup", "path", arg);
-	case OPT_DRY:
-		return add(d, "kill", "dry_run", "yes");
-	case OPT_PSI:
-		return add(d, "psi", "trigger", arg);
-	case OPT_PSI_SUST:
-		return add(d, "psi", "sustained", arg);
-	case OPT_GRACE:
-		return add(d, "kill", "grace", arg);
-	case OPT_JSON:
-		return add(d, "log", "json_file", arg);
-	case OPT_KMSG:
-		return add(d, "log", "kmsg", "yes");
-	case OPT_SYSLOG:
-		return add(d, "log", "syslog", "yes");
 	case OPT_SET:
 		return add_set(d, arg);
-	case OPT_PREFER:
-		return add(d, "kill", "prefer", arg);
-	case OPT_AVOID:
-		return add(d, "kill", "avoid", arg);
-	case OPT_IGNORE:
-		return add(d, "kill", "ignore", arg);
-	case OPT_IGNORE_ROOT:
-		return add(d, "kill", "ignore_root_user", "yes");
 	case OPT_SORT_RSS:
 		fprintf(stderr, "oomkit daemon: --sort-by-rss ignored: oomkit ranks by the kernel's badness\n");
 		return 0;
-	case OPT_PROC_ROOT:
-		return add(d, "daemon", "proc_root", arg);
-	case OPT_NO_MLOCK:
-		return add(d, "daemon", "mlockall", "no");
 	case 'm':
 		cli->have_m = true;
 		return add_pair(d, "memory", "available_term_percent", "available_kill_percent", arg, "%");
@@ -208,20 +213,6 @@ static int parse_one(struct daemon *d, struct cli *cli, int opt, const char *arg
 	case 'S':
 		cli->have_S = true;
 		return add_pair(d, "memory", "swap_free_term_size", "swap_free_kill_size", arg, "K");
-	case 'n':
-		return add(d, "log", "notify_dbus", "yes");
-	case 'N':
-		return add(d, "hooks", "post_kill", arg);
-	case 'P':
-		return add(d, "hooks", "pre_kill", arg);
-	case 'r':
-		return add(d, "log", "report_interval", arg);
-	case 'p':
-		return add(d, "daemon", "nice", "-20");
-	case 'd':
-		return add(d, "log", "debug", "yes");
-	case 'g':
-		return add(d, "kill", "kill_group", "yes");
 	case 'i':
 	case 'k':
 		return 0; /* earlyoom's deprecated no-ops */

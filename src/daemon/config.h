@@ -96,7 +96,7 @@ struct oomkit_config {
 	char json_file[CONFIG_PATH_MAX];
 	bool notify_dbus;
 
-	/* [publish] (branch ship: src/daemon_publish.c) */
+	/* [publish] (read by daemon_publish.c) */
 	char metrics_file[CONFIG_PATH_MAX]; /* "" off */
 	char metrics_listen[64];            /* "" off; loopback ADDRESS:PORT */
 	char status_dir[CONFIG_PATH_MAX];   /* "" off */

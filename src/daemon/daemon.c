@@ -65,7 +65,7 @@ static void close_watches(struct daemon *d)
 		memcg_watch_close(&d->cg[i]);
 	d->nr_cg = 0;
 	daemon_selector_stop_policy(&d->sel);
-	report_json_close(d);
+	report_event_file_close(d);
 	kmsg_close();
 }
 
@@ -97,7 +97,7 @@ int daemon_start(struct daemon *d, char *why, size_t size)
 			goto fail;
 		d->nr_cg++;
 	}
-	r = report_json_open(d);
+	r = report_event_file_open(d);
 	if (r) {
 		snprintf(why, size, "%s: %s", d->cfg.json_file, strerror(-r));
 		goto fail;

@@ -1,7 +1,7 @@
 /* daemon.h - the state of `oomkit daemon`: configuration in force, open
  * watches, the current kill episode, and the counters and last kills that
  * metrics, D-Bus and the status socket read (struct daemon_stats plus one
- * observer call per kill: the hook point for branch ship).
+ * observer call per kill: the hook points daemon_publish.c uses).
  *
  * The loop is: sample -> evaluate triggers -> advance the episode -> poll
  * (signalfd, PSI triggers, memcg eventfds/events, the victim's pidfd, hook

@@ -11,6 +11,7 @@
 #include "core/k8s.h"
 #include "core/mem.h"
 #include "core/report.h"
+#include "core/units.h"
 #include <unistd.h>
 
 #define REPORT_TASKS_MAX 64 /* rows of the task table (kernel: all) */
@@ -231,7 +232,7 @@ void report_memory(struct daemon *d)
 	}
 }
 
-int report_json_open(struct daemon *d)
+int report_event_file_open(struct daemon *d)
 {
 	if (!d->cfg.json_file[0])
 		return 0;
@@ -242,7 +243,7 @@ int report_json_open(struct daemon *d)
 	return 0;
 }
 
-void report_json_close(struct daemon *d)
+void report_event_file_close(struct daemon *d)
 {
 	if (d->json)
 		fclose(d->json);

@@ -1,6 +1,6 @@
 /* daemon_select.h - the daemon's choice of a victim with the shared core:
  * core's persistent scanner (proc_scanner: BPF task iterator or procfs
- * oom_score, only the top candidates read in full), kill's policy tiers
+ * oom_score, only the top candidates read in full), core's policy tiers
  * (prefer / avoid / ignore / protect, policy.h) and the kernel's
  * select_bad_process(); the result is copied into a struct victim that
  * the episode owns. The invoker is the snapshot task that grew fastest

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/units.h"
 #include "trigger.h"
 
 unsigned long floor_kb(const struct floor *f, unsigned long total_kb)
@@ -29,16 +30,6 @@ int mem_sample_parse(const char *text, struct mem_sample *s)
 				  .mem_available_kb = mi.mem_available_kb,
 				  .swap_total_kb = mi.swap_total_kb, .swap_free_kb = mi.swap_free_kb };
 	return 0;
-}
-
-void format_kb(unsigned long kb, char *out, size_t size)
-{
-	if (kb >= 1024UL * 1024)
-		snprintf(out, size, "%.4gGiB", (double)kb / (1024.0 * 1024));
-	else if (kb >= 1024)
-		snprintf(out, size, "%.4gMiB", (double)kb / 1024.0);
-	else
-		snprintf(out, size, "%luKiB", kb);
 }
 
 static double percent_of(unsigned long part, unsigned long total)

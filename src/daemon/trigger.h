@@ -57,7 +57,4 @@ bool psi_sustained_check(const struct psi_sustained_spec *r, struct psi_sustaine
 /* "psi full 40% 2s" for a trigger spec. */
 void psi_trigger_text(const struct psi_trigger_spec *t, const char *where, char *text, size_t size);
 
-/* Human size ("512MiB", "1.5GiB", "812KiB") of kB. */
-void format_kb(unsigned long kb, char *out, size_t size);
-
 #endif

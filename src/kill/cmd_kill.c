@@ -231,7 +231,7 @@ static int run(const struct kill_opts *o, struct policy *p, struct kill_ctx *k)
 	r = exit_code(oom_kill_process(&oc, k));
 	report_kill(&rep, &oc, k);
 	if (o->json)
-		report_json(stdout, &oc, k, policy_tier_name(tier));
+		report_kill_json(stdout, &oc, k, policy_tier_name(tier));
 out:
 	if (kmsg_fd >= 0)
 		close(kmsg_fd);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # daemon_syslog.sh - `oomkit daemon --syslog` sends its lines to /dev/log
 # (facility daemon, tag oomkit[pid]) and not to stderr (the report's syslog
-# form is unit-tested in test_report.c). A listener of our own stands in for the syslog daemon: bound in
+# form is unit-tested in tests/unit/core/test_report.c). A listener of our own stands in for the syslog daemon: bound in
 # a private mount namespace over an existing /dev/log, or linked there when
 # the machine has none (connect() follows the link), removed afterwards.
 cd "$(dirname "$0")/../.." || exit 1

@@ -83,7 +83,7 @@ fi
 sleep 0.2
 
 # --- every process, kernel before and after --------------------------------
-# Both scanners (src/scan.c): the BPF task iterator and /proc/PID/oom_score.
+# Both scanners (core's proc_scanner): the BPF task iterator and /proc/PID/oom_score.
 SCANNERS="procfs"
 if "$OOMKIT" rank --scanner bpf --top 1 >/dev/null 2>&1; then
 	SCANNERS="bpf procfs"

@@ -1,7 +1,7 @@
 /* fuzz_http.c - libFuzzer target for the metrics server's request parser
- * (src/http.c): any bytes must yield a valid status, never read outside
- * the input, and a 200 must come with a sane request and a response that
- * fits. Built by `make fuzz-http` (clang); run by tests/e2e/fuzz_http.sh. */
+ * (src/daemon/publish/http.c): any bytes must yield a valid status, never
+ * read outside the input, and a 200 must come with a sane request and a
+ * response that fits. Built by `make fuzz-http` (clang); run by tests/e2e/fuzz_http.sh. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "core/json.h"
-#include "daemon/trigger.h"
 #include "core/textbuf.h"
+#include "core/units.h"
 #include "core/util.h"
 
 #if HAVE_SDBUS

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "daemon/thread.h"
+#include "thread.h"
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -228,16 +228,4 @@ void http_server_stop(struct http_server *s)
 	close(s->stop_fd);
 	pthread_mutex_destroy(&s->lock);
 	s->running = false;
-}
-
-int http_server_port(const struct http_server *s)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getsockname(s->listen_fd, (struct sockaddr *)&ss, &len) < 0)
-		return -errno;
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }

@@ -38,7 +38,5 @@ int http_server_start(struct http_server *s, const char *spec);
 /* Replaces the /metrics body (truncated to HTTP_SERVER_BODY_MAX). */
 void http_server_set_body(struct http_server *s, const char *text, size_t len);
 void http_server_stop(struct http_server *s);
-/* The bound port (after start), for tests that listen on port 0. */
-int http_server_port(const struct http_server *s);
 
 #endif

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "daemon/thread.h"
+#include "thread.h"
 
 #include "atomic_file.h"
 #include "dbus_event.h"

@@ -12,7 +12,7 @@
 
 #include "atomic_file.h"
 #include "core/json.h"
-#include "daemon/trigger.h"
+#include "core/units.h"
 #include "core/util.h"
 
 static void json_psi_line(struct json *j, const char *key, const struct psi_line *l)

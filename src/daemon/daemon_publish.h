@@ -9,9 +9,9 @@
 
 #include <stddef.h>
 
-#include "daemon/daemon.h"
-#include "publish.h"
-#include "status.h"
+#include "daemon.h"
+#include "daemon/publish/publish.h"
+#include "daemon/publish/status.h"
 
 /* Fills a status view from the daemon's configuration, watches and
  * counters (no I/O beyond one pread of the PSI averages). */

@@ -15,6 +15,7 @@
 
 #include "core/k8s.h"
 #include "core/mem.h"
+#include "core/units.h"
 #include "core/util.h"
 
 static int tick_fd = -1;

@@ -1,4 +1,4 @@
-/* thread.h - starting the daemon's helper threads (publisher, /metrics)
+/* thread.h - starting the publishing threads (publisher, /metrics)
  * with every signal blocked, so that SIGTERM, SIGHUP and SIGCHLD keep going
  * to the daemon's signalfd whenever the daemon blocks them. */
 #ifndef OOMKIT_THREAD_H
