@@ -11,22 +11,23 @@
 #include "daemon.h"
 
 /* dump_header(), dump_tasks() and dump_oom_summary() of the episode's
- * selection (kill's report.c), on stderr and /dev/kmsg; written after the
+ * selection (core's report writer), on stderr and /dev/kmsg; written after the
  * first signal went out, since writing it (a slow console) must not delay
  * the kill. */
 void report_selection(struct daemon *d, int sig);
 /* The "Killed process (TERM)" line of a first SIGTERM, and the invoker's growth. */
 void report_kill_started(struct daemon *d);
-/* kill's report_kill() of the SIGKILL step: Killed process, sharers and
+/* report_kill() of the SIGKILL step: Killed process, sharers and
  * unit members, oom_reaper, timing and memory. After a SIGTERM (an
  * escalation) the episode already has its "Killed process" line: one
  * episode is one report, so the escalation is an "oomkit: ... SIGKILL"
  * line instead (report_kill_escalated). */
 void report_kill_process(struct daemon *d);
-void report_kill_finished(const struct daemon_kill_record *rec);
-void report_dry_run(struct daemon *d, const struct daemon_kill_record *rec);
-/* Keeps rec in the ring of last kills, writes the JSON event, calls the observer. */
-void report_record(struct daemon *d, const struct daemon_kill_record *rec);
+void report_kill_finished(const struct daemon *d);
+void report_dry_run(struct daemon *d);
+/* Keeps the episode's kill_record in the ring of last kills, writes the
+ * JSON event, calls the observer. */
+void report_record(struct daemon *d);
 void report_memory(struct daemon *d);
 /* Opens the JSON event file (append) with a static buffer. */
 int report_json_open(struct daemon *d);
