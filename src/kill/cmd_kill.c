@@ -229,9 +229,9 @@ static int run(const struct kill_opts *o, struct policy *p, struct kill_ctx *k)
 	}
 	dump_oom_summary(&rep, &oc, oc.chosen);
 	r = exit_code(oom_kill_process(&oc, k));
-	report_kill(&rep, &oc, k);
+	report_kill(&rep, &oc);
 	if (o->json)
-		report_kill_json(stdout, &oc, k, policy_tier_name(tier));
+		report_kill_json(stdout, &oc, policy_tier_name(tier));
 out:
 	if (kmsg_fd >= 0)
 		close(kmsg_fd);
