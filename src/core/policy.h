@@ -79,7 +79,6 @@ int policy_kind_parse(const char *s, enum policy_kind *kind);
 int policy_field_parse(const char *s, enum policy_field *field);
 int policy_self_raised_parse(const char *s, enum self_raised_adj *mode);
 const char *policy_kind_name(enum policy_kind kind);
-const char *policy_field_name(enum policy_field field);
 const char *policy_tier_name(enum policy_tier tier);
 
 /* PROC_DETAIL_* bits a snapshot needs for these rules. */

@@ -18,6 +18,7 @@
 #include "daemon_victim.h"
 #include "core/policy.h"
 #include "core/proc.h"
+#include "core/scan.h"
 
 struct daemon_selector {
 	struct proc_scanner scanner;

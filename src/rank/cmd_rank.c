@@ -15,6 +15,7 @@
 #include "core/mem.h"
 #include "rank.h"
 #include "core/report.h"
+#include "core/scan.h"
 #include "core/scene.h"
 #include "core/util.h"
 
