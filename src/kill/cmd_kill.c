@@ -20,6 +20,7 @@
 #include "core/proc.h"
 #include "core/report.h"
 #include "core/scene.h"
+#include "core/select.h"
 #include "core/util.h"
 
 struct kill_opts {
@@ -222,7 +223,7 @@ static int run(const struct kill_opts *o, struct policy *p, struct kill_ctx *k)
 	for (size_t i = 0; i < snap.nr; i++)
 		task_find_mm("/proc", &snap.tasks[i], k->dents, sizeof(k->dents));
 	oc.t_select_ns = now_ns();
-	r = policy_select_bad_process(p, &oc, &snap, &tier);
+	r = select_bad_process(&oc, &snap, p, &tier);
 	dump_header(&rep, &oc, &mi, oc.constraint == CONSTRAINT_MEMCG ? &mcg : NULL);
 	dump_tasks(&rep, &oc, &snap);
 	if (r < 0) {

@@ -52,9 +52,7 @@ static int by_badness(const void *pa, const void *pb)
 		return a->points > b->points ? -1 : 1;
 	if (a->unkillable && a->mem_pages != b->mem_pages)
 		return a->mem_pages > b->mem_pages ? -1 : 1;
-	if (a->t->start_time != b->t->start_time)
-		return a->t->start_time > b->t->start_time ? -1 : 1;
-	return a->t->pid > b->t->pid ? -1 : a->t->pid < b->t->pid;
+	return task_list_later(a->t, b->t) ? -1 : task_list_later(b->t, a->t);
 }
 
 static void rank_row_fill(struct rank_row *row, const struct task_info *t, const struct oom_control *oc)
@@ -69,7 +67,7 @@ static void rank_row_fill(struct rank_row *row, const struct task_info *t, const
 	row->victim = t == oc->chosen;
 }
 
-int rank_build(struct rank *r, struct oom_control *oc, const struct proc_snapshot *snap)
+int rank_build(struct rank *r, struct oom_control *oc, struct proc_snapshot *snap)
 {
 	memset(r, 0, sizeof(*r));
 	r->rows = calloc(snap->nr ? snap->nr : 1, sizeof(*r->rows));
@@ -94,9 +92,7 @@ static int by_task_list(const void *pa, const void *pb)
 {
 	const struct rank_row *a = pa, *b = pb;
 
-	if (a->t->start_time != b->t->start_time)
-		return a->t->start_time < b->t->start_time ? -1 : 1;
-	return a->t->pid < b->t->pid ? -1 : a->t->pid > b->t->pid;
+	return task_list_later(b->t, a->t) ? -1 : task_list_later(a->t, b->t);
 }
 
 void rank_sort_task_list(struct rank *r)

@@ -38,8 +38,8 @@ int rank_scene(struct oom_control *oc, const char *proc_root, const char *cgroup
 	       unsigned long page_size);
 
 /* Ranks snap's tasks for oc (restricted to oc->memcg for CONSTRAINT_MEMCG);
- * fills oc->chosen. 0 or -ENOMEM. */
-int rank_build(struct rank *r, struct oom_control *oc, const struct proc_snapshot *snap);
+ * fills oc->chosen through core's select_bad_process(). 0 or -ENOMEM. */
+int rank_build(struct rank *r, struct oom_control *oc, struct proc_snapshot *snap);
 void rank_free(struct rank *r);
 
 /* The kernel's dump_tasks order (task-list order, approximated by start
