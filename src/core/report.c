@@ -1,5 +1,6 @@
-/* report.c - see report.h. Format strings follow mm/oom_kill.c and
- * mm/show_mem.c of 6.8+ (notes/kernel-oom-formats.md §1, §5-§9). */
+/* report.c - see report.h. Format strings follow mm/oom_kill.c
+ * (dump_header, dump_tasks, the kill and reap lines) and mm/show_mem.c
+ * (Mem-Info, per-node and per-zone lines) of kernels 6.8+. */
 #include "report.h"
 
 #include <errno.h>

@@ -252,8 +252,7 @@ static unsigned long scope_avail_kb(const struct daemon *d, int scope)
 	return w->limit_bytes == UINT64_MAX ? 0 : memcg_watch_headroom_kb(w);
 }
 
-/* The kernel's totalpages for an OOM of the scope (core's
- * constrained_alloc(), as rank and kill), from the last samples. */
+/* totalpages of an OOM of the scope, as rank's and kill's, from samples. */
 static unsigned long scope_totalpages(const struct daemon *d, int scope)
 {
 	struct oom_control oc;
