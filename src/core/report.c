@@ -1,6 +1,6 @@
-/* report.c - see report.h. Format strings follow mm/oom_kill.c and
- * mm/show_mem.c of 6.8+: dump_header(), show_mem(), the memcg block,
- * dump_tasks(), the oom-kill: summary and the kill lines. */
+/* report.c - see report.h. Format strings follow mm/oom_kill.c
+ * (dump_header, dump_tasks, the kill and reap lines) and mm/show_mem.c
+ * (Mem-Info, per-node and per-zone lines) of kernels 6.8+. */
 #include "report.h"
 
 #include <errno.h>

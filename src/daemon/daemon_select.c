@@ -7,6 +7,7 @@
 
 #include "daemon_select.h"
 #include "core/oom_control.h"
+#include "core/select.h"
 #include "core/util.h"
 
 /* Tasks read in full per scan: select_bad_process() over the top ones
@@ -177,7 +178,7 @@ static int selection_ends(struct daemon_selector *s, const struct task_info *inv
 	int rc;
 
 	oc->t_select_ns = now_ns();
-	rc = policy_select_bad_process(&s->policy, oc, &s->snap, &tier);
+	rc = select_bad_process(oc, &s->snap, &s->policy, &tier);
 	if (rc < 0)
 		return rc;
 	/* no grower seen (a first scan): the victim names itself */

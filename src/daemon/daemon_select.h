@@ -20,6 +20,7 @@
 #include "core/oom_control.h"
 #include "core/policy.h"
 #include "core/proc.h"
+#include "core/scan.h"
 
 /* RSS of every pid at the previous scan, to name the fastest grower.
  * Fixed size, allocated once: a pid collision only loses one growth figure. */

@@ -35,13 +35,13 @@ static unsigned long scope_avail_kb(const struct daemon *d, int scope)
 	return w->limit_bytes == UINT64_MAX ? 0 : memcg_watch_headroom_kb(w);
 }
 
+/* totalpages of an OOM of the scope, as rank's and kill's, from samples. */
 static unsigned long scope_totalpages(const struct daemon *d, int scope)
 {
-	unsigned long page_kb = 4;
+	struct oom_control oc;
 
-	if (scope >= 0 && d->cg[scope].limit_bytes != UINT64_MAX)
-		return (unsigned long)(d->cg[scope].limit_bytes / 4096);
-	return (d->sys.s.mem_total_kb + d->sys.s.swap_total_kb) / page_kb;
+	watch_scene(&d->sys, scope >= 0 ? &d->cg[scope] : NULL, &oc);
+	return oc.totalpages;
 }
 
 static int choose(struct daemon *d, const struct hit *h)
