@@ -58,8 +58,9 @@ expect knobs_several_lines 4 "$(knob_lines | grep -c '^[a-z_]*=')"
 expect knobs_table_unchanged "$(set_knobs 0 0 1 0 50 0; rank | sed -n '/^ *PID/,$p')" "$(rank | sed -n '/^ *PID/,$p')"
 
 # The host: rank's JSON against the kernel's own files. Committed_AS moves
-# with every process started (rank's own mappings count while it runs), so
-# it must lie between the values read just before and after, within 64 MiB.
+# with every process started, and rank's own private mappings count while it
+# reads it (about 100 MiB for the sanitizer build's allocator), so it must
+# lie between the values read just before and after, within 256 MiB.
 committed() { awk '/^Committed_AS:/ {print $2}' /proc/meminfo; }
 before=$(committed)
 got=$("$OOMKIT" rank --json --top 1 | python3 -c '
@@ -76,7 +77,7 @@ want="$want$(awk '/^CommitLimit:/ {print $2}' /proc/meminfo)"
 expect knobs_host_sysctls_and_commit_limit "$want" "${got% *}"
 c=${got##* }
 lo=$((before < after ? before : after)) hi=$((before > after ? before : after))
-if [ -n "$c" ] && [ "$c" -ge $((lo - 65536)) ] && [ "$c" -le $((hi + 65536)) ]; then
+if [ -n "$c" ] && [ "$c" -ge $((lo - 262144)) ] && [ "$c" -le $((hi + 262144)) ]; then
 	ok "knobs_host_committed_as ($c kB, meminfo $before then $after)"
 else
 	not_ok "knobs_host_committed_as: rank $c kB, meminfo $before then $after"
