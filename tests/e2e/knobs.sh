@@ -82,4 +82,30 @@ if [ -n "$c" ] && [ "$c" -ge $((lo - 262144)) ] && [ "$c" -le $((hi + 262144)) ]
 else
 	not_ok "knobs_host_committed_as: rank $c kB, meminfo $before then $after"
 fi
+
+# The daemon on this host (a dry run, nothing watched but MemAvailable far
+# above its floors): the knobs in its status and metrics equal the
+# kernel's files; with the commit floor set in overcommit mode 0 or 1 it
+# says at start and at every reload (SIGHUP) that the floor is idle.
+st=$(mktemp -d /tmp/oomkit-knobs-state.XXXXXX)
+"$OOMKIT" daemon --dry-run --no-mlockall --psi off --psi-sustained off --set publish.status_dir="$st" \
+	--set publish.metrics_file="$st/metrics.prom" --set memory.commit_term_percent=10 \
+	--set memory.commit_kill_percent=5 2> "$st/log" &
+dpid=$!
+for _ in $(seq 50); do [ -s "$st/status.json" ] && [ -s "$st/metrics.prom" ] && break; sleep 0.1; done
+kill -HUP $dpid; sleep 1
+kill -TERM $dpid; wait $dpid
+mode=$(cat /proc/sys/vm/overcommit_memory)
+if [ "$mode" != 2 ]; then
+	expect knobs_daemon_idle_floor_at_start_and_reload 2 \
+		"$(grep -c "commit_\*: vm.overcommit_memory=$mode does not enforce CommitLimit: the commit floor is idle" "$st/log")"
+fi
+want=$(for n in panic_on_oom oom_kill_allocating_task oom_dump_tasks overcommit_memory; do printf '%s=%s, ' $n "$(cat /proc/sys/vm/$n)"; done)
+expect knobs_status_text_line "knobs: ${want%, }" "$(grep -o '^knobs: [^;]*' "$st/status.txt")"
+expect knobs_status_commit_row commit "$(awk '$1 == "commit" {print $1}' "$st/status.txt")"
+expect knobs_status_json "$(cat /proc/sys/vm/panic_on_oom) $(cat /proc/sys/vm/overcommit_memory) $(awk '/^CommitLimit:/ {print $2}' /proc/meminfo)" \
+	"$(python3 -c "import json; k=json.load(open('$st/status.json'))['knobs']; print(k['panic_on_oom'], k['overcommit_memory'], k['commit_limit_kb'])")"
+expect knobs_metrics_commit_limit "$(($(awk '/^CommitLimit:/ {print $2}' /proc/meminfo) * 1024))" \
+	"$(awk '$1 == "oomkit_commit_limit_bytes" {print $2}' "$st/metrics.prom")"
+rm -rf "$st"
 exit $E2E_FAILED
