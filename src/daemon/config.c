@@ -39,6 +39,10 @@ static const struct key keys[] = {
 	{ "memory", "swap_free_kill_percent", K_PERCENT, C(swap_kill.percent), 0, 0, 0 },
 	{ "memory", "swap_free_term_size", K_SIZE, C(swap_term.size_kb), 0, 0, 0 },
 	{ "memory", "swap_free_kill_size", K_SIZE, C(swap_kill.size_kb), 0, 0, 0 },
+	{ "memory", "commit_term_percent", K_PERCENT, C(commit_term.percent), 0, 0, 0 },
+	{ "memory", "commit_kill_percent", K_PERCENT, C(commit_kill.percent), 0, 0, 0 },
+	{ "memory", "commit_term_size", K_SIZE, C(commit_term.size_kb), 0, 0, 0 },
+	{ "memory", "commit_kill_size", K_SIZE, C(commit_kill.size_kb), 0, 0, 0 },
 	{ "psi", "trigger", K_PSI_TRIGGER, C(psi), 0, 0, 0 },
 	{ "psi", "sustained", K_PSI_SUSTAINED, C(psi_sustained), 0, 0, 0 },
 	{ "psi", "signal", K_SIGNAL, C(psi_signal), 0, 0, 0 },
@@ -325,7 +329,8 @@ int config_validate(const struct oomkit_config *c, struct config_error *err)
 {
 	err->line = 0;
 	if (validate_floors("[memory] available_*", &c->mem_term, &c->mem_kill, err) ||
-	    validate_floors("[memory] swap_free_*", &c->swap_term, &c->swap_kill, err))
+	    validate_floors("[memory] swap_free_*", &c->swap_term, &c->swap_kill, err) ||
+	    validate_floors("[memory] commit_*", &c->commit_term, &c->commit_kill, err))
 		return -EINVAL;
 	for (size_t i = 0; i < c->nr_cgroups; i++) {
 		if (!c->cgroups[i].path[0]) {

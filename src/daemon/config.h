@@ -59,6 +59,10 @@ struct oomkit_config {
 	struct floor mem_term, mem_kill;
 	struct floor swap_term, swap_kill;
 	bool memory_enabled;
+	/* the commit-headroom floor (CommitLimit - Committed_AS, % of
+	 * CommitLimit), for vm.overcommit_memory=2; off by default
+	 * (trigger_commit.h) */
+	struct floor commit_term, commit_kill;
 
 	/* [psi] */
 	struct psi_trigger_spec psi;

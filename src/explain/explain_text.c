@@ -323,6 +323,17 @@ static void choice_line(FILE *f, const struct kr_event *ev, const struct explain
 	protected_line(f, ev, r);
 }
 
+/* The kernel's knobs the report shows, one line each. */
+static void knob_lines(FILE *f, const struct kr_event *ev)
+{
+	struct explain_knob k[EXPLAIN_KNOBS_MAX];
+	size_t n = explain_knobs(ev, k, EXPLAIN_KNOBS_MAX);
+
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "  %s %s=%ld%s: %s\n", i ? "          " : "Knobs:    ", k[i].knob, k[i].value,
+			k[i].certain ? "" : "?", k[i].why);
+}
+
 void explain_text_event(FILE *f, const struct kr_event *ev, const struct explain_rank *r, size_t index)
 {
 	char t[80];
@@ -343,6 +354,7 @@ void explain_text_event(FILE *f, const struct kr_event *ev, const struct explain
 		memory_lines(f, ev, r);
 		top_tasks(f, ev, r);
 		choice_line(f, ev, r);
+		knob_lines(f, ev);
 	} else if (ev->reason[0]) {
 		fprintf(f, "  Reason:    %s\n", ESC(ev->reason));
 	}

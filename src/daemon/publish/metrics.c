@@ -84,6 +84,8 @@ void metrics_set_meminfo(struct metrics *m, const struct meminfo *mi)
 	m->mem_total_bytes = (uint64_t)mi->mem_total_kb * 1024;
 	m->swap_free_bytes = (uint64_t)mi->swap_free_kb * 1024;
 	m->swap_total_bytes = (uint64_t)mi->swap_total_kb * 1024;
+	m->commit_limit_bytes = (uint64_t)mi->commit_limit_kb * 1024;
+	m->committed_as_bytes = (uint64_t)mi->committed_as_kb * 1024;
 }
 
 void metrics_set_psi(struct metrics *m, const struct psi *p)
@@ -179,6 +181,13 @@ static void put_memory(struct textbuf *t, const struct metrics *m)
 	textbuf_printf(t, "oomkit_swap_free_bytes %llu\n", (unsigned long long)m->swap_free_bytes);
 	put_header(t, "oomkit_swap_total_bytes", "gauge", "SwapTotal of /proc/meminfo.");
 	textbuf_printf(t, "oomkit_swap_total_bytes %llu\n", (unsigned long long)m->swap_total_bytes);
+	if (!m->commit_limit_bytes)
+		return;
+	put_header(t, "oomkit_commit_limit_bytes", "gauge",
+		   "CommitLimit of /proc/meminfo (enforced with vm.overcommit_memory=2).");
+	textbuf_printf(t, "oomkit_commit_limit_bytes %llu\n", (unsigned long long)m->commit_limit_bytes);
+	put_header(t, "oomkit_committed_as_bytes", "gauge", "Committed_AS of /proc/meminfo.");
+	textbuf_printf(t, "oomkit_committed_as_bytes %llu\n", (unsigned long long)m->committed_as_bytes);
 }
 
 static void put_psi_line(struct textbuf *t, const char *kind, const struct psi_line *l)

@@ -50,6 +50,7 @@ struct metrics {
 
 	bool have_memory;
 	uint64_t mem_available_bytes, mem_total_bytes, swap_free_bytes, swap_total_bytes;
+	uint64_t commit_limit_bytes, committed_as_bytes; /* 0: meminfo has none */
 	bool have_psi;
 	struct psi psi;                  /* /proc/pressure/memory */
 
