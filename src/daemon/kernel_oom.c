@@ -26,6 +26,7 @@ static struct kernel_watch {
 	struct kmsg_reader reader;
 	struct kr_parser *parser;
 	int timer_fd;
+	bool armed;
 	uint64_t events;
 } kw = { .reader = { .fd = -1 }, .timer_fd = -1 };
 
@@ -179,11 +180,18 @@ static void on_record(const char *rec, size_t len, void *arg)
 	kr_feed_kmsg_record(kw.parser, rec, len, (int64_t)kw.reader.records);
 }
 
+/* While a report is being printed (an event open), the flush waits for
+ * KERNEL_OOM_QUIET_MS without a record; once its kill line is in, other
+ * records (a busy log) do not put it off: it comes at most that long after
+ * the event's last line. */
 static void arm_timer(void)
 {
 	struct itimerspec once = { .it_value = { KERNEL_OOM_QUIET_MS / 1000, (KERNEL_OOM_QUIET_MS % 1000) * 1000000L } };
 
-	timerfd_settime(kw.timer_fd, 0, &once, NULL);
+	if (!kr_parser_pending(kw.parser) || (kw.armed && kr_parser_idle(kw.parser)))
+		return;
+	if (timerfd_settime(kw.timer_fd, 0, &once, NULL) == 0)
+		kw.armed = true;
 }
 
 static void on_kmsg(struct daemon *d, int fd, short revents, void *arg)
@@ -217,6 +225,7 @@ static void on_quiet(struct daemon *d, int fd, short revents, void *arg)
 	(void)d, (void)revents, (void)arg;
 	if (read(fd, &expirations, sizeof(expirations)) < 0)
 		return;
+	kw.armed = false;
 	kr_parser_flush(kw.parser);
 }
 

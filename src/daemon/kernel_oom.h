@@ -15,7 +15,7 @@
 
 #include "daemon.h"
 
-#define KERNEL_OOM_QUIET_MS 500     /* the log quiet this long: the report is complete */
+#define KERNEL_OOM_QUIET_MS 300     /* the log quiet this long: the report is complete */
 #define KERNEL_OOM_MAX_TASKS 4096   /* task rows kept per report (the rest counted) */
 
 /* Starts watching when d->cfg.kernel_oom (after daemon_publish_start, so

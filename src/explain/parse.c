@@ -551,6 +551,11 @@ bool kr_parser_idle(const struct kr_parser *p)
 	return true;
 }
 
+bool kr_parser_pending(const struct kr_parser *p)
+{
+	return p->busy > 0;
+}
+
 void kr_parser_flush(struct kr_parser *p)
 {
 	for (int i = 0; i < p->nhosts; i++) {

@@ -44,6 +44,9 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line);
  * kr_scan_candidate() would not stop at (line numbers must then keep
  * counting the skipped lines: they time out waiting events). */
 bool kr_parser_idle(const struct kr_parser *p);
+/* True while an event waits to be emitted: open, or killed and waiting
+ * for its reaper line (a reader with a clock of its own flushes it then). */
+bool kr_parser_pending(const struct kr_parser *p);
 /* Emits every event still open (end of input, or --follow went quiet). */
 void kr_parser_flush(struct kr_parser *p);
 void kr_parser_free(struct kr_parser *p);
