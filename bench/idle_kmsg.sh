@@ -3,8 +3,9 @@
 # ([log] kernel_oom, the default), beside the same daemon with it off and
 # earlyoom, all three running in the same window on the same machine.
 # usage: bench/idle_kmsg.sh [OOMKIT] [SECONDS]
-#   Each is started, left 2 s to settle, then its utime+stime (/proc/PID/stat)
-#   is read at the start and the end of a SECONDS window (default 60). The
+#   Each is started, left 2 s to settle, then its CPU time, every thread's
+#   (/proc/PID/task/*/schedstat, ns: utime+stime's 10 ms ticks are too coarse
+#   here), is read at the start and the end of a SECONDS window (default 60). The
 #   daemons run with --observe (the same sampling and evaluation, never a
 #   kill on the bench machine) and publish nothing; earlyoom 1.7 runs with
 #   --dryrun -r 0 (its own defaults otherwise). LOG_RATE=N (records per
@@ -15,12 +16,11 @@ set -u
 OOMKIT=${1:-build/oomkit}
 SECS=${2:-60}
 LOG_RATE=${LOG_RATE:-0}
-TCK=$(getconf CLK_TCK)
 tmp=$(mktemp -d /tmp/oomkit-idle.XXXXXX)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d\n", s }'; }
 last_seq() { timeout 1 dd if=/dev/kmsg iflag=nonblock bs=8192 2>/dev/null | tail -c 8192 | awk -F'[,;]' 'NF > 2 { s = $2 } END { print s + 0 }'; }
 
 start() { # NAME CMD...: runs CMD in the background, its pid in pids[]
@@ -41,7 +41,7 @@ grep -q "watching the kernel's own OOM kills" "$tmp/oomkit, kernel_oom on.log" |
 	{ echo "the kmsg reader is not on: $(head -3 "$tmp/oomkit, kernel_oom on.log")" >&2; exit 1; }
 seq0=$(last_seq)
 declare -a t0
-for i in "${!pids[@]}"; do t0[i]=$(cpu_ticks "${pids[i]}"); done
+for i in "${!pids[@]}"; do t0[i]=$(cpu_ns "${pids[i]}"); done
 if [ "$LOG_RATE" -gt 0 ]; then
 	python3 - "$LOG_RATE" "$SECS" <<'PYEOF' &
 import os, sys, time
@@ -62,8 +62,8 @@ seq1=$(last_seq)
 echo "| daemon | CPU in ${SECS} s | per minute | % of one CPU |"
 echo "|---|---|---|---|"
 for i in "${!names[@]}"; do
-	d=$(($(cpu_ticks "${pids[i]}") - t0[i]))
-	awk -v n="${names[i]}" -v d="$d" -v t="$TCK" -v s="$SECS" \
-		'BEGIN { ms = d * 1000 / t; printf "| %s | %d ms | %.1f ms | %.3f%% |\n", n, ms, ms * 60 / s, ms / 10 / s }'
+	d=$(($(cpu_ns "${pids[i]}") - t0[i]))
+	awk -v n="${names[i]}" -v d="$d" -v s="$SECS" \
+		'BEGIN { ms = d / 1e6; printf "| %s | %.1f ms | %.1f ms | %.4f%% |\n", n, ms, ms * 60 / s, ms / 10 / s }'
 done
 echo "kernel log records in the window: $((seq1 - seq0)) (LOG_RATE=$LOG_RATE)"
