@@ -27,7 +27,7 @@ static struct kernel_watch {
 	struct kr_parser *parser;
 	int timer_fd;
 	bool armed;
-	uint64_t events;
+	uint64_t records;          /* fed to the parser: its line numbers */
 } kw = { .reader = { .fd = -1 }, .timer_fd = -1 };
 
 static double clock_seconds(clockid_t id)
@@ -163,7 +163,6 @@ static void on_event(const struct kr_event *ev, void *arg)
 	(void)arg;
 	if (strcmp(ev->source, "kernel") || (!ev->have_header && !ev->have_victim))
 		return;
-	kw.events++;
 	explain_rank(ev, &r);
 	log_event(ev, &r);
 	json_event(ev, &r);
@@ -174,10 +173,21 @@ static void on_event(const struct kr_event *ev, void *arg)
 		kw.d->observer(kw.d, &rec, kw.d->observer_arg);
 }
 
+void kernel_oom_record(const char *rec, size_t len)
+{
+	kr_feed_kmsg_record(kw.parser, rec, len, (int64_t)++kw.records);
+}
+
+void kernel_oom_flush(void)
+{
+	kw.armed = false;
+	kr_parser_flush(kw.parser);
+}
+
 static void on_record(const char *rec, size_t len, void *arg)
 {
 	(void)arg;
-	kr_feed_kmsg_record(kw.parser, rec, len, (int64_t)kw.reader.records);
+	kernel_oom_record(rec, len);
 }
 
 /* While a report is being printed (an event open), the flush waits for
@@ -202,7 +212,7 @@ static void on_kmsg(struct daemon *d, int fd, short revents, void *arg)
 	(void)revents, (void)arg;
 	if (lost) {
 		/* lines are missing: what is open is cut, not joined to what follows */
-		kr_parser_flush(kw.parser);
+		kernel_oom_flush();
 		dlog(DLOG_WARNING, "kernel log: %llu record(s) overwritten before oomkit read them (ring buffer overrun, %llu lost in all); an OOM report among them is lost or partial",
 		     (unsigned long long)lost, (unsigned long long)kw.reader.lost);
 	}
@@ -225,8 +235,7 @@ static void on_quiet(struct daemon *d, int fd, short revents, void *arg)
 	(void)d, (void)revents, (void)arg;
 	if (read(fd, &expirations, sizeof(expirations)) < 0)
 		return;
-	kw.armed = false;
-	kr_parser_flush(kw.parser);
+	kernel_oom_flush();
 }
 
 int kernel_oom_start(struct daemon *d, const char *path)

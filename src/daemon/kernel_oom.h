@@ -23,5 +23,9 @@
  * read is a warning, not an error. 0 or -errno (out of memory, no fd slot). */
 int kernel_oom_start(struct daemon *d, const char *path);
 void kernel_oom_stop(void);
+/* One record as read from the log ("PRI,SEQ,USEC,FLAGS;TEXT"), and the
+ * flush the quiet timer does: the reader's steps, open to the tests. */
+void kernel_oom_record(const char *rec, size_t len);
+void kernel_oom_flush(void);
 
 #endif
