@@ -17,6 +17,7 @@
 
 #include "daemon/daemon.h"
 #include "daemon/kernel_oom.h"
+#include "kmsg_records.h"
 
 static struct daemon d;
 static struct kill_record got[8];
@@ -30,33 +31,26 @@ static void observe(struct daemon *dd, const struct kill_record *r, void *arg)
 	nr_got++;
 }
 
-/* Feeds FILE's lines as kmsg records ("[ sec.usec] text" keeps its time);
+/* Feeds FILE's lines as kmsg records (kmsg_records.h);
  * every line containing `from` has it replaced by `to` (NULL: none). */
 static void feed(const char *file, const char *from, const char *to)
 {
-	char line[1024], text[1024], rec[1200];
+	char line[1024], rec[1200];
 	static int seq;
 	FILE *f = fopen(file, "r");
 
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long s = 0, us = (unsigned long)seq;
-		int off = 0;
-		const char *t = line;
 		char *hit;
 
 		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "[%lu.%lu]%n", &s, &us, &off) == 2 && off)
-			t = line + off + 1;
-		snprintf(text, sizeof(text), "%s", t);
-		if (from && (hit = strstr(text, from)) && strlen(text) - strlen(from) + strlen(to) < sizeof(text)) {
+		if (from && (hit = strstr(line, from)) && strlen(line) - strlen(from) + strlen(to) < sizeof(line)) {
 			char rest[1024];
 
 			snprintf(rest, sizeof(rest), "%s", hit + strlen(from));
-			snprintf(hit, sizeof(text) - (size_t)(hit - text), "%s%s", to, rest);
+			snprintf(hit, sizeof(line) - (size_t)(hit - line), "%s%s", to, rest);
 		}
-		snprintf(rec, sizeof(rec), "6,%d,%lu,-;%s", seq++, s * 1000000 + us, text);
-		kernel_oom_record(rec, strlen(rec));
+		kernel_oom_record(rec, kmsg_record_of_line(line, seq++, rec, sizeof(rec)));
 	}
 	fclose(f);
 	kernel_oom_flush();

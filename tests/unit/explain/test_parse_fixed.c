@@ -15,11 +15,12 @@
 
 #include "explain/parse.h"
 #include "explain/read.h"
+#include "kmsg_records.h"
 
 #define FIXTURE "tests/fixtures/vm/repeat.log" /* [  sec.usec] text, 3 kills */
 #define MAX_RECORDS 1024
 
-static char records[MAX_RECORDS][512];
+static char records[MAX_RECORDS][600];
 static size_t nr_records;
 static int events, victims_hog, rows_dropped, rows_kept;
 static size_t in_use_at_emit; /* the most malloc had handed out at an emit */
@@ -40,7 +41,7 @@ static void capture(const struct kr_event *ev, void *arg)
 	rows_dropped += (int)ev->tasks_dropped;
 }
 
-/* The console's "[    3.140246] text" as /dev/kmsg's "6,SEQ,USEC,-;text". */
+/* The console's lines as /dev/kmsg records (kmsg_records.h). */
 static void load(void)
 {
 	FILE *f = fopen(FIXTURE, "r");
@@ -48,14 +49,8 @@ static void load(void)
 
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f) && nr_records < MAX_RECORDS) {
-		unsigned long s, us;
-		int off = 0;
-
 		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "[%lu.%lu]%n", &s, &us, &off) != 2 || !off)
-			continue;
-		snprintf(records[nr_records], sizeof(records[0]), "6,%zu,%lu,-;%s", nr_records, s * 1000000 + us,
-			 line + off + 1);
+		kmsg_record_of_line(line, (int)nr_records, records[nr_records], sizeof(records[0]));
 		nr_records++;
 	}
 	fclose(f);
