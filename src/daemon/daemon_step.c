@@ -367,7 +367,7 @@ void daemon_step(struct daemon *d, uint64_t now)
 		d->stats.hooks_failed++;
 	switch (ep->state) {
 	case EP_IDLE:
-		if (h.stage != STAGE_NONE) {
+		if (h.stage != STAGE_NONE && !d->cfg.observe) { /* --observe: never a signal */
 			start_episode(d, &h, now);
 			break;
 		}

@@ -114,6 +114,7 @@ struct kr_event {
 	unsigned char cols[16];
 	struct kr_task *tasks;
 	size_t nr_tasks, cap_tasks, tasks_dropped;
+	bool tasks_fixed;       /* a parser of fixed size owns the rows: never grown */
 
 	/* kill */
 	int64_t select_pid, select_score;

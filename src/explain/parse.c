@@ -12,6 +12,7 @@
 #include "parse_cont.h"
 #include "parse_fields.h"
 #include "parse_kill.h"
+#include "parse_pool.h"
 
 #define KR_MAX_HOSTS 32
 #define KR_MSG_MAX 4096
@@ -45,6 +46,7 @@ struct kr_parser {
 	struct host_state *hosts[KR_MAX_HOSTS];
 	int nhosts, busy;
 	int64_t seq; /* lines fed, all hosts */
+	struct kr_pool *pool; /* kr_parser_new_fixed(): events come from here */
 };
 
 struct kr_parser *kr_parser_new(kr_emit_fn emit, void *arg)
@@ -56,6 +58,29 @@ struct kr_parser *kr_parser_new(kr_emit_fn emit, void *arg)
 		p->arg = arg;
 	}
 	return p;
+}
+
+static struct host_state *host_get(struct kr_parser *p, const char *host);
+
+struct kr_parser *kr_parser_new_fixed(kr_emit_fn emit, void *arg, size_t max_tasks)
+{
+	struct kr_parser *p = kr_parser_new(emit, arg);
+
+	if (p && (!(p->pool = kr_pool_new(KR_FIXED_EVENTS, max_tasks)) || !host_get(p, ""))) {
+		kr_parser_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void event_free(struct kr_parser *p, struct kr_event *ev)
+{
+	if (p->pool) {
+		kr_pool_put(p->pool, ev);
+		return;
+	}
+	free(ev->tasks);
+	free(ev);
 }
 
 /* Does this kernel have an oom_reaper (4.6+)? From the release, else from
@@ -92,8 +117,7 @@ static void emit(struct kr_parser *p, struct host_state *h, struct kr_event **ev
 	    (!strcmp(ev->source, "kernel") || !strcmp(ev->source, "oomkit")) && has_oom_reaper(ev))
 		ev->reaped = 0;
 	p->emit(ev, p->arg);
-	free(ev->tasks);
-	free(ev);
+	event_free(p, ev);
 	*evp = NULL;
 	p->busy--;
 	(void)h;
@@ -101,11 +125,12 @@ static void emit(struct kr_parser *p, struct host_state *h, struct kr_event **ev
 
 static struct kr_event *event_new(struct kr_parser *p, struct host_state *h, const struct kr_line *l)
 {
-	struct kr_event *ev = malloc(sizeof(*ev));
+	struct kr_event *ev = p->pool ? kr_pool_take(p->pool) : malloc(sizeof(*ev));
 
 	if (!ev)
 		return NULL;
-	kr_event_init(ev);
+	if (!p->pool)
+		kr_event_init(ev);
 	snprintf(ev->host, sizeof(ev->host), "%s", h->host);
 	snprintf(ev->time, sizeof(ev->time), "%s", l->time);
 	ev->kernel_us = l->kernel_us;
@@ -141,6 +166,8 @@ static struct host_state *host_get(struct kr_parser *p, const char *host)
 	for (int i = 0; i < p->nhosts; i++)
 		if (!strcmp(p->hosts[i]->host, host))
 			return p->hosts[i];
+	if (p->pool && p->nhosts) /* fixed size: one host */
+		return NULL;
 	if (p->nhosts == KR_MAX_HOSTS) { /* forget the oldest host */
 		struct host_state *old = p->hosts[0];
 
@@ -321,7 +348,7 @@ static bool handle_userspace(struct kr_parser *p, struct host_state *h, const st
 		emit(p, h, &ev);
 		return true;
 	}
-	free(ev);
+	event_free(p, ev);
 	p->busy--;
 	return false;
 }
@@ -524,6 +551,11 @@ bool kr_parser_idle(const struct kr_parser *p)
 	return true;
 }
 
+bool kr_parser_pending(const struct kr_parser *p)
+{
+	return p->busy > 0;
+}
+
 void kr_parser_flush(struct kr_parser *p)
 {
 	for (int i = 0; i < p->nhosts; i++) {
@@ -542,15 +574,12 @@ void kr_parser_free(struct kr_parser *p)
 	for (int i = 0; i < p->nhosts; i++) {
 		struct host_state *h = p->hosts[i];
 
-		if (h->open) {
-			free(h->open->tasks);
-			free(h->open);
-		}
-		if (h->linger) {
-			free(h->linger->tasks);
-			free(h->linger);
-		}
+		if (h->open)
+			event_free(p, h->open);
+		if (h->linger)
+			event_free(p, h->linger);
 		free(h);
 	}
+	kr_pool_free(p->pool);
 	free(p);
 }

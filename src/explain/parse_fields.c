@@ -539,6 +539,10 @@ bool kr_task_row(struct kr_event *ev, const char *m)
 		ev->tasks_dropped++;
 		return true;
 	}
+	if (ev->nr_tasks == ev->cap_tasks && ev->tasks_fixed) {
+		ev->tasks_dropped++;
+		return true;
+	}
 	if (ev->nr_tasks == ev->cap_tasks) {
 		size_t cap = ev->cap_tasks ? ev->cap_tasks * 2 : 64;
 		struct kr_task *n = realloc(ev->tasks, cap * sizeof(*n));

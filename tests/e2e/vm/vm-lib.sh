@@ -23,8 +23,10 @@ VM_FIXTURES="global-noswap global-swap repeat memcg memcg-group panic-on-oom kil
 VM_PRESSURE="hog-fast leak-swap forkbomb thrash protected stubborn two-hogs"
 # Oracle scenarios: `oomkit rank` and `oomkit kill` checked against the kernel
 # where only a guest's root can go (oom_score_adj < 0 needs CAP_SYS_RESOURCE,
-# which our hosts and CI lack); sized tasks, no memory pressure.
-VM_ORACLE="rank-adj kill-adj kill-unit-cgroup memcg-v2-daemon memcg-v2-high knobs-dry-run overcommit-2"
+# which our hosts and CI lack); sized tasks, no memory pressure; the kernel's
+# knobs honoured; and the daemon in --observe reporting the kernel's own
+# kills (global, and memcg v2 in a Kubernetes-shaped cgroup).
+VM_ORACLE="rank-adj kill-adj kill-unit-cgroup memcg-v2-daemon memcg-v2-high knobs-dry-run overcommit-2 kernel-observe kernel-k8s"
 
 vm_log() { printf 'vm: %s\n' "$*" >&2; }
 
