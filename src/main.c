@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "exitcode.h"
+#include "core/util.h"
 
 #ifndef OOMKIT_VERSION
 #define OOMKIT_VERSION "0.1.0"
@@ -32,7 +33,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		usage(stderr);
+		cli_error(NULL, "expected a command: rank, kill, daemon, explain or status");
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -46,7 +47,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "oomkit: unknown command '%s'\n", argv[1]);
-	usage(stderr);
+	cli_error(NULL, "unknown command '%s': expected rank, kill, daemon, explain or status", argv[1]);
 	return EXIT_USAGE;
 }

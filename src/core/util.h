@@ -30,4 +30,16 @@ int parse_int(const char *s, int *out);
 /* Monotonic clock in nanoseconds. */
 uint64_t now_ns(void);
 
+/* The one error style of every subcommand's command line, the exception to
+ * "never print": on stderr
+ *     oomkit CMD: WHAT
+ *     Try 'oomkit CMD --help' for the options.
+ * and the caller exits with EXIT_USAGE (2). cmd NULL is oomkit itself. */
+void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* getopt_long()'s '?' (unknown option) or ':' (missing value) told in that
+ * style; the option string must start with ':' (after a '+') so that
+ * getopt says nothing itself. */
+void cli_getopt_error(const char *cmd, int c, char **argv);
+
 #endif
