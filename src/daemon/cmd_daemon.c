@@ -114,6 +114,8 @@ static void usage(FILE *f)
 	      "  --kmsg                 copy kill reports to /dev/kmsg\n"
 	      "  --syslog               log to syslog (/dev/log, facility daemon) instead of stderr\n"
 	      "  --set SECTION.KEY=VALUE  any configuration key\n"
+	      "  --no-mlockall          do not lock the daemon in memory\n"
+	      "  --proc-root DIR        read DIR instead of /proc (tests)\n"
 	      "earlyoom's options, same meaning:\n"
 	      "  -m PERCENT[,KILL_PERCENT]  MemAvailable floors (default 10,5)\n"
 	      "  -s PERCENT[,KILL_PERCENT]  SwapFree floors (default 10,5)\n"
