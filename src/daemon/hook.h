@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "daemon_victim.h"
+#include "core/proc.h"
 
 struct hook_run {
 	pid_t pid;         /* 0 when idle */
@@ -21,7 +21,7 @@ struct hook_run {
 
 struct hook_facts {
 	const char *event;
-	const struct victim *victim;
+	const struct task_info *victim;
 	const char *trigger;
 	int signal;
 	bool dry_run;
