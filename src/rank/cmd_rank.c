@@ -65,12 +65,12 @@ static int parse_opts(int argc, char **argv, struct rank_opts *o)
 	*o = (struct rank_opts){ .top = RANK_TOP_DEFAULT, .proc_root = "/proc" };
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+n:ac:jkh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:n:ac:jkh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 		case 'n':
 			if (parse_int(optarg, &n) < 0 || n <= 0) {
-				fprintf(stderr, "oomkit rank: --top wants a positive number, not '%s'\n", optarg);
+				cli_error("rank", "--top: expected a positive number, not '%s'", optarg);
 				return -EINVAL;
 			}
 			o->top = (size_t)n;
@@ -87,23 +87,22 @@ static int parse_opts(int argc, char **argv, struct rank_opts *o)
 			} else if (!strcmp(optarg, "bpf")) {
 				o->need_bpf = true;
 			} else if (strcmp(optarg, "auto")) {
-				fprintf(stderr, "oomkit rank: --scanner wants auto, bpf or procfs, not '%s'\n", optarg);
+				cli_error("rank", "--scanner: expected auto, bpf or procfs, not '%s'", optarg);
 				return -EINVAL;
 			}
 			break;
 		case 'h': rank_usage(stdout); return 1;
 		default:
-			fprintf(stderr, "oomkit rank: unknown or incomplete option '%s' (see --help)\n",
-				argv[optind - 1]);
+			cli_getopt_error("rank", c, argv);
 			return -EINVAL;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "oomkit rank: unexpected argument '%s' (see --help)\n", argv[optind]);
+		cli_error("rank", "unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
 	if (o->json && o->kernel_format) {
-		fprintf(stderr, "oomkit rank: --json and --kernel-format exclude each other\n");
+		cli_error("rank", "--json and --kernel-format exclude each other");
 		return -EINVAL;
 	}
 	if (o->json && !o->top_given)
