@@ -42,6 +42,12 @@ static void json_close(struct json *j, char c)
 		fputc('\n', j->f);
 }
 
+void json_begin_document(struct json *j, int schema)
+{
+	json_begin_object(j);
+	json_kv_int(j, "schema", schema);
+}
+
 void json_begin_object(struct json *j) { json_open(j, '{'); }
 void json_end_object(struct json *j) { json_close(j, '}'); }
 void json_begin_array(struct json *j) { json_open(j, '['); }

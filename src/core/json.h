@@ -20,6 +20,10 @@ struct json {
 };
 
 void json_init(struct json *j, FILE *f);
+/* Every JSON document oomkit prints (rank, kill, explain, status, the
+ * daemon's event file) is an object whose first key is "schema": the
+ * version of its documented layout (doc/json-*.md). */
+void json_begin_document(struct json *j, int schema);
 void json_begin_object(struct json *j);
 void json_end_object(struct json *j);
 void json_begin_array(struct json *j);

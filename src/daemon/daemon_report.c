@@ -175,7 +175,7 @@ static void json_event(struct daemon *d)
 	if (!d->json)
 		return;
 	json_init(&j, d->json);
-	json_begin_object(&j);
+	json_begin_document(&j, 1);
 	json_kv_string(&j, "event", ep->dry_run ? "dry_run_kill" : "kill");
 	json_kv_uint(&j, "time_ns", ep->realtime_ns);
 	json_kv_string(&j, "trigger", oc->trigger);
@@ -192,9 +192,14 @@ static void json_event(struct daemon *d)
 	json_kv_bool(&j, "escalated", ep->escalated);
 	json_kv_bool(&j, "exited", ep->exited);
 	json_kv_bool(&j, "reaped", ep->reaped);
-	json_kv_uint(&j, "ms_to_exit", ep->ms_to_exit);
+	if (ep->exited) { /* else neither is known */
+		json_kv_uint(&j, "ms_to_exit", ep->ms_to_exit);
+		json_kv_uint(&j, "avail_after_kb", ep->avail_after_kb);
+	} else {
+		json_kv_null(&j, "ms_to_exit");
+		json_kv_null(&j, "avail_after_kb");
+	}
 	json_kv_uint(&j, "avail_before_kb", ep->avail_before_kb);
-	json_kv_uint(&j, "avail_after_kb", ep->avail_after_kb);
 	json_kv_uint(&j, "candidates", oc->nr_candidates);
 	json_end_object(&j); /* ends the line */
 	fflush(d->json);

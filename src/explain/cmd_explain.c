@@ -154,8 +154,7 @@ int cmd_explain(int argc, char **argv)
 		return EXIT_FAILURE_GENERIC;
 	if (o.format == F_JSON) {
 		json_init(&o.j, stdout);
-		json_begin_object(&o.j);
-		json_kv_int(&o.j, "schema", 1);
+		json_begin_document(&o.j, EXPLAIN_JSON_SCHEMA);
 		json_key(&o.j, "events");
 		json_begin_array(&o.j);
 	}

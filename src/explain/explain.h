@@ -38,6 +38,8 @@ int64_t explain_pages_kb(int64_t pages, unsigned long page_kb);
 /* a * b, saturated to the int64_t range (figures come from hostile logs). */
 int64_t explain_mul(int64_t a, int64_t b);
 
+/* The "schema" of --json and of every --jsonl line (doc/json-explain.md). */
+#define EXPLAIN_JSON_SCHEMA 1
 void explain_json_event(struct json *j, const struct kr_event *ev, const struct explain_rank *r);
 void explain_text_event(FILE *f, const struct kr_event *ev, const struct explain_rank *r, size_t index);
 /* The one-line summary of an event, for the closing list. */

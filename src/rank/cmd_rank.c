@@ -226,7 +226,7 @@ static void print_json(const struct oom_control *oc, const struct rank *r, const
 	size_t n = shown(r, o);
 
 	json_init(&j, stdout);
-	json_begin_object(&j);
+	json_begin_document(&j, 1);
 	json_kv_uint(&j, "totalpages", oc->totalpages);
 	json_kv_uint(&j, "page_size", oc->page_size);
 	json_kv_string(&j, "constraint", oom_constraint_name(oc->constraint));

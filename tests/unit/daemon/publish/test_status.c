@@ -92,7 +92,7 @@ static void test_save_and_load(void **state)
 				    "memory back in 0.125s, pod 0f3b7e8a-1c2d-4e5f-8a9b-0c1d2e3f4a5b (BestEffort) container 3b1c9e2f0a4d\n"));
 
 	assert_int_equal(status_load(dir, "json", 10, buf, sizeof(buf), &pid), 1);
-	assert_true(!strncmp(buf, "{\"schema\":1,", 12));
+	assert_true(!strncmp(buf, "{\"schema\":2,", 12));
 	assert_non_null(strstr(buf, "\"headroom_percent\":3,"));
 	assert_non_null(strstr(buf, "\"headroom_percent\":null,"));
 	assert_non_null(strstr(buf, "\"comm\":\"bad\\\"name\\n\""));
