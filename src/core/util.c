@@ -20,15 +20,19 @@ ssize_t pread_file(int fd, char *buf, size_t size)
 	if (size == 0)
 		return -EINVAL;
 	while (len < size - 1) {
-		ssize_t n = pread(fd, buf + len, size - 1 - len, (off_t)len);
+		size_t want = size - 1 - len;
+		ssize_t n = pread(fd, buf + len, want, (off_t)len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
-		if (n == 0)
-			break;
 		len += (size_t)n;
+		/* /proc, /sys and cgroup files hand over all they hold in one
+		 * read when it fits: a short read is the end, and the daemon
+		 * saves the read that would return 0 on every sample */
+		if ((size_t)n < want)
+			break;
 	}
 	buf[len] = '\0';
 	return (ssize_t)len;

@@ -15,7 +15,8 @@
 ssize_t read_file_at(int dirfd, const char *path, char *buf, size_t size);
 
 /* pread from offset 0 of an already open descriptor, NUL-terminated; the
- * way to re-read a /proc or cgroup file without a new open. */
+ * way to re-read a /proc or cgroup file without a new open. A read shorter
+ * than asked ends it (such files give all they hold at once). */
 ssize_t pread_file(int fd, char *buf, size_t size);
 
 /* Writes the whole string to dirfd/path (a cgroup or /proc knob). */

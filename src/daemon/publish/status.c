@@ -197,29 +197,89 @@ void status_write_text(const struct status_view *v, FILE *f)
 	}
 }
 
-static int save_one(const struct status_view *v, const char *dir, const char *name,
-		    void (*render)(const struct status_view *, FILE *))
+/* At rest the state hardly changes: a file that would say what it says
+ * (timeless_view) is only touched, its mtime being the freshness `oomkit
+ * status` checks, and rewritten at least every STATUS_REWRITE_S. Creating
+ * and renaming both files on every pass was most of the idle daemon's CPU
+ * (bench/RESULTS.md). */
+#define STATUS_REWRITE_S 60
+
+static unsigned long per_mille(unsigned long kb, unsigned long total)
 {
-	static char buf[STATUS_TEXT_MAX];
-	char path[4096];
-	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	unsigned long step = total / 1000 ? total / 1000 : 1;
+
+	return kb / step * step;
+}
+
+static void psi_coarse(struct psi_line *l)
+{
+	l->avg10 = round(l->avg10);
+	l->avg60 = round(l->avg60);
+	l->avg300 = round(l->avg300);
+	l->total_us = 0;
+}
+
+/* The view with what moves on every pass at rest (the clock, the sample
+ * count, memory by less than 0.1%, PSI by less than a point) held still:
+ * when this is unchanged, so is what the state says. */
+static void timeless_view(const struct status_view *v, struct status_view *t)
+{
+	*t = *v;
+	t->updated_seconds = t->started_seconds;
+	t->samples = 0;
+	t->mem_available_kb = per_mille(t->mem_available_kb, t->mem_total_kb);
+	t->swap_free_kb = per_mille(t->swap_free_kb, t->swap_total_kb);
+	psi_coarse(&t->psi.some);
+	psi_coarse(&t->psi.full);
+}
+
+static long render_into(const struct status_view *v, char *buf, size_t size,
+			void (*render)(const struct status_view *, FILE *))
+{
+	FILE *f = fmemopen(buf, size, "w");
 	long len;
 
 	if (!f)
 		return -errno;
 	render(v, f);
 	len = ftell(f);
-	if (fclose(f) != 0 || len < 0 || (size_t)len >= sizeof(buf) - 1)
+	if (fclose(f) != 0 || len < 0 || (size_t)len >= size - 1)
 		return -ENOBUFS;
+	return len;
+}
+
+static int save_one(const struct status_view *v, const char *dir, const char *name, int which,
+		    void (*render)(const struct status_view *, FILE *))
+{
+	static char buf[STATUS_TEXT_MAX], key[STATUS_TEXT_MAX], last_key[2][STATUS_TEXT_MAX];
+	static double last_write[2];
+	static struct status_view timeless;
+	char path[4096];
+	long len, klen;
+	int r;
+
+	timeless_view(v, &timeless);
+	len = render_into(v, buf, sizeof(buf), render);
+	klen = render_into(&timeless, key, sizeof(key), render);
+	if (len < 0 || klen < 0)
+		return len < 0 ? (int)len : (int)klen;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return atomic_write_file(path, buf, (size_t)len, STATUS_FILE_MODE);
+	if (!strcmp(key, last_key[which]) && v->updated_seconds - last_write[which] < STATUS_REWRITE_S &&
+	    utimensat(AT_FDCWD, path, NULL, 0) == 0)
+		return 0;
+	r = atomic_write_file(path, buf, (size_t)len, STATUS_FILE_MODE);
+	if (r == 0) {
+		memcpy(last_key[which], key, (size_t)klen + 1);
+		last_write[which] = v->updated_seconds;
+	}
+	return r;
 }
 
 int status_save(const struct status_view *v, const char *dir)
 {
-	int r = save_one(v, dir, "status.json", status_write_json);
+	int r = save_one(v, dir, "status.json", 0, status_write_json);
 
-	return r < 0 ? r : save_one(v, dir, "status.txt", status_write_text);
+	return r < 0 ? r : save_one(v, dir, "status.txt", 1, status_write_text);
 }
 
 int status_load(const char *dir, const char *ext, double max_age_s, char *buf, size_t size, pid_t *pid)

@@ -85,10 +85,10 @@ static void test_save_and_load(void **state)
 	assert_int_equal(pid, getpid());
 	assert_non_null(strstr(buf, "up 1h 02m, updated 2023-11-14 23:15:23 UTC\n"));
 	assert_non_null(strstr(buf, "stage: term: memavailable 8.0% < 10%\n"));
-	assert_non_null(strstr(buf, "memory: 1GiB available of 16GiB (6.2%), no swap\n"));
+	assert_non_null(strstr(buf, "memory: 1.0GiB available of 16.0GiB (6.2%), no swap\n"));
 	assert_non_null(strstr(buf, "+3.0%"));
 	assert_non_null(strstr(buf, "/sys/fs/cgroup/x\\x0ay"));
-	assert_non_null(strstr(buf, "pid 4242 (bad\"name\\x0a) uid 1000, 2MiB, psi full 40% 2s, reaped, "
+	assert_non_null(strstr(buf, "pid 4242 (bad\"name\\x0a) uid 1000, 2.0MiB, psi full 40% 2s, reaped, "
 				    "memory back in 0.125s, pod 0f3b7e8a-1c2d-4e5f-8a9b-0c1d2e3f4a5b (BestEffort) container 3b1c9e2f0a4d\n"));
 
 	assert_int_equal(status_load(dir, "json", 10, buf, sizeof(buf), &pid), 1);
