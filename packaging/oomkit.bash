@@ -4,7 +4,7 @@
 
 _oomkit_opts() {
 	case $1 in
-	rank)    echo "--top --all --cgroup --json --kernel-format --proc-root --scanner --help" ;;
+	rank)    echo "--top --all --cgroup --json --kernel-format --wide -w --numeric --proc-root --scanner --help" ;;
 	kill)    echo "--cgroup --dry-run --dryrun --json --unit --prefer --avoid --ignore --protect --kmsg --timeout --self-raised-adj --signal --no-reap --help" ;;
 	daemon)  echo "--config --check-config --cgroup --dry-run --dryrun --protect --unit --psi --psi-sustained --grace --json-file --kmsg --syslog --set -m -s -M -S -n -N -P -r -p -g -d --debug --prefer --avoid --ignore --ignore-root-user --sort-by-rss --proc-root --no-mlockall --help" ;;
 	explain) echo "--json --jsonl --follow --help" ;;

@@ -1,4 +1,5 @@
 /* main.c - the oomkit command line: dispatch to a subcommand. */
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,6 +33,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* the character set only: names print as text on a UTF-8 terminal
+	 * (core/json.h text_escape); numbers stay in the C locale */
+	setlocale(LC_CTYPE, "");
 	if (argc < 2) {
 		cli_error(NULL, "expected a command: rank, kill, daemon, explain or status");
 		return EXIT_USAGE;

@@ -48,7 +48,9 @@ void json_kv_bool(struct json *j, const char *key, bool v);
 void json_kv_null(struct json *j, const char *key);
 
 /* Copies s into out (size bytes) for one-line human output: printable
- * ASCII as is, backslash as "\\", every other byte as \xNN. Always
+ * ASCII as is, and on a UTF-8 locale (LC_CTYPE) printable UTF-8 characters
+ * as is ("café"); backslash as "\\", every other byte (controls, invalid
+ * UTF-8, C1 controls, bidirectional overrides) as \xNN. Always
  * NUL-terminates; returns out. */
 char *text_escape(const char *s, char *out, size_t size);
 

@@ -46,4 +46,16 @@ void rank_free(struct rank *r);
  * time then pid): rows sorted in place. */
 void rank_sort_task_list(struct rank *r);
 
+/* The human table (rank_table.c). width: the terminal's (0: not a
+ * terminal, lines are not cut); wide: every column, never cut. */
+struct rank_table_opts {
+	int width;
+	bool wide, numeric;
+};
+int rank_terminal_width(void);
+/* One line, cut at width display columns (0: whole). */
+void rank_put_line(const char *text, int width);
+void rank_print_table(const struct oom_control *oc, const struct rank *r, size_t n,
+		      const struct rank_table_opts *o);
+
 #endif

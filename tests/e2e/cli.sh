@@ -107,4 +107,47 @@ if have_root; then
 else
 	skip "cli_log_prefixes: needs root to start the daemon"
 fi
+# Output that fits: every line of rank's table within an 80-column
+# terminal, the wide layout on a wide one, --wide never cut
+on_tty() { # COLUMNS CMD...: CMD's stdout on a terminal that wide
+	local cols=$1; shift
+	script -qec "stty cols $cols; $(printf '%q ' "$@")" /dev/null | tr -d '\r'
+}
+if command -v script >/dev/null; then
+	out=$(on_tty 80 "$OOMKIT" rank --all)
+	long=$(LC_ALL=C.UTF-8 awk 'length($0) > 80' <<<"$out" | head -3)
+	check cli_rank_fits_80_columns test -z "$long" -a "$(wc -l <<<"$out")" -gt 3
+	[ -z "$long" ] || echo "# longer than 80: $long"
+	check cli_rank_wide_terminal_shows_points grep -q "POINTS" <<<"$(on_tty 140 "$OOMKIT" rank --top 3)"
+	check cli_rank_80_has_no_points bash -c '! grep -q POINTS <<<"$1"' _ "$out"
+	check cli_rank_wide_is_never_cut grep -q "PGTBL.*POINTS.*NOTE" <<<"$(on_tty 60 "$OOMKIT" rank --wide --top 3)"
+else
+	skip "cli_rank_fits_80_columns: script(1) missing (util-linux)"
+fi
+# doc/rank.md's examples are what the command prints
+check cli_rank_doc_example_is_real env OOMKIT="$OOMKIT" doc/rank-example.sh --check
+# users as ps(1) names them; --numeric for uids
+users_as_ps() {
+	local pid user want n=0
+	while read -r pid user _; do
+		want=$(ps -o user= -p "$pid" 2>/dev/null | tr -d ' ') || continue
+		[ -n "$want" ] || continue
+		[ "$user" = "$want" ] || { echo "pid $pid: rank says $user, ps $want" >&2; return 1; }
+		n=$((n + 1))
+	done < <("$OOMKIT" rank --all | awk 'NR > 3 && $1 ~ /^[0-9]+$/ { print $1, $2 }')
+	[ "$n" -gt 0 ]
+}
+check cli_rank_users_as_ps users_as_ps
+check cli_rank_numeric grep -qE '^ +1 +0 ' <<<"$("$OOMKIT" rank --all --numeric)"
+# names: text on a UTF-8 locale, escaped bytes otherwise
+if have_root && have_memcg_v1 && locale -a 2>/dev/null | grep -qi '^C.utf-\?8$'; then
+	cp "$(command -v sleep)" "$WORK/caf$(printf '\xc3\xa9')"
+	cg=$(memcg_new cli $((16 << 20)))
+	spawn_in "$cg" "$WORK/caf$(printf '\xc3\xa9')" 60 > /dev/null
+	sleep 0.2
+	check cli_rank_utf8_name_as_text grep -q " caf$(printf '\xc3\xa9') " <<<"$(LC_ALL=C.UTF-8 "$OOMKIT" rank --cgroup "$cg")"
+	check cli_rank_name_escaped_in_c_locale grep -qF ' caf\xc3\xa9 ' <<<"$(LC_ALL=C "$OOMKIT" rank --cgroup "$cg")"
+else
+	skip "cli_rank_utf8_name: needs root, a v1 memory cgroup and the C.UTF-8 locale"
+fi
 [ "$E2E_FAILED" = 0 ]

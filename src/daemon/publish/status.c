@@ -142,6 +142,43 @@ static void text_kill(const struct kill_record *r, FILE *f)
 	fprintf(f, "%s%s\n", pod[0] ? ", " : "", pod);
 }
 
+/* The trigger table, each column as wide as its longest cell: long cgroup
+ * paths and settings ("full avg10 > 10% for 10s") never push the next
+ * columns out of line. */
+static void text_triggers(const struct status_view *v, FILE *f)
+{
+	static char where[STATUS_MAX_TRIGGERS][TASK_CGROUP_MAX * 4 + 1];
+	char head[STATUS_MAX_TRIGGERS][16];
+	int w[5] = { 7, 5, 7, 3, 8 }; /* TRIGGER WHERE SETTING NOW HEADROOM */
+
+	for (size_t i = 0; i < v->nr_triggers; i++) {
+		const struct status_trigger *t = &v->triggers[i];
+		int len[5];
+
+		text_escape(t->where, where[i], sizeof(where[i]));
+		if (isnan(t->headroom_percent))
+			snprintf(head[i], sizeof(head[i]), "-");
+		else
+			snprintf(head[i], sizeof(head[i]), "%+.1f%%", t->headroom_percent);
+		len[0] = (int)strlen(t->name);
+		len[1] = (int)strlen(where[i]);
+		len[2] = (int)strlen(t->setting);
+		len[3] = (int)strlen(t->current);
+		len[4] = (int)strlen(head[i]);
+		for (int c = 0; c < 5; c++)
+			if (len[c] > w[c])
+				w[c] = len[c];
+	}
+	fprintf(f, "\n%-*s %-*s %-*s %-*s %*s %s\n", w[0], "TRIGGER", w[1], "WHERE", w[2], "SETTING", w[3],
+		"NOW", w[4], "HEADROOM", "STAGE");
+	for (size_t i = 0; i < v->nr_triggers; i++) {
+		const struct status_trigger *t = &v->triggers[i];
+
+		fprintf(f, "%-*s %-*s %-*s %-*s %*s %s\n", w[0], t->name, w[1], where[i], w[2], t->setting,
+			w[3], t->current, w[4], head[i], t->stage);
+	}
+}
+
 void status_write_text(const struct status_view *v, FILE *f)
 {
 	char when[40], total[32], avail[32], sfree[32], stotal[32];
@@ -171,20 +208,7 @@ void status_write_text(const struct status_view *v, FILE *f)
 				v->psi.full.avg300);
 		fprintf(f, " (avg10 avg60 avg300)\n");
 	}
-	fprintf(f, "\n%-14s %-24s %-22s %-30s %9s %s\n", "TRIGGER", "WHERE", "SETTING", "NOW", "HEADROOM",
-		"STAGE");
-	for (size_t i = 0; i < v->nr_triggers; i++) {
-		const struct status_trigger *t = &v->triggers[i];
-		char where[TASK_CGROUP_MAX * 4 + 1], head[16];
-
-		text_escape(t->where, where, sizeof(where));
-		if (isnan(t->headroom_percent))
-			snprintf(head, sizeof(head), "-");
-		else
-			snprintf(head, sizeof(head), "%+.1f%%", t->headroom_percent);
-		fprintf(f, "%-14s %-24s %-22s %-30s %9s %s\n", t->name, where, t->setting, t->current, head,
-			t->stage);
-	}
+	text_triggers(v, f);
 	fprintf(f, "\nkills: %llu (SIGTERM %llu, escalated %llu, failed %llu, dry-run %llu); kernel OOM kills seen: %llu; samples: %llu\n",
 		(unsigned long long)v->kills, (unsigned long long)v->sigterms,
 		(unsigned long long)v->escalations, (unsigned long long)v->kill_failures,
@@ -204,9 +228,9 @@ void status_write_text(const struct status_view *v, FILE *f)
  * (bench/RESULTS.md). */
 #define STATUS_REWRITE_S 60
 
-static unsigned long per_mille(unsigned long kb, unsigned long total)
+static unsigned long per_cent(unsigned long kb, unsigned long total)
 {
-	unsigned long step = total / 1000 ? total / 1000 : 1;
+	unsigned long step = total / 100 ? total / 100 : 1;
 
 	return kb / step * step;
 }
@@ -219,18 +243,24 @@ static void psi_coarse(struct psi_line *l)
 	l->total_us = 0;
 }
 
-/* The view with what moves on every pass at rest (the clock, the sample
- * count, memory by less than 0.1%, PSI by less than a point) held still:
- * when this is unchanged, so is what the state says. */
+/* The view with what moves on every pass at rest held still: the clock,
+ * the sample count, memory by less than 1% (and the triggers' words for
+ * it), PSI by less than a point. When this is unchanged the files are not
+ * rewritten: at rest their figures may lag by that much, for a minute. */
 static void timeless_view(const struct status_view *v, struct status_view *t)
 {
 	*t = *v;
 	t->updated_seconds = t->started_seconds;
 	t->samples = 0;
-	t->mem_available_kb = per_mille(t->mem_available_kb, t->mem_total_kb);
-	t->swap_free_kb = per_mille(t->swap_free_kb, t->swap_total_kb);
+	t->mem_available_kb = per_cent(t->mem_available_kb, t->mem_total_kb);
+	t->swap_free_kb = per_cent(t->swap_free_kb, t->swap_total_kb);
 	psi_coarse(&t->psi.some);
 	psi_coarse(&t->psi.full);
+	for (size_t i = 0; i < t->nr_triggers; i++) {
+		t->triggers[i].headroom_percent = round(t->triggers[i].headroom_percent);
+		t->triggers[i].current[0] = '\0';
+		t->triggers[i].usage_bytes = 0;
+	}
 }
 
 static long render_into(const struct status_view *v, char *buf, size_t size,

@@ -129,11 +129,78 @@ static void test_liveness(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* The trigger table stays aligned whatever the length of a cgroup path
+ * or a setting: every row's STAGE starts under the header's. */
+static void test_text_aligned(void **state)
+{
+	char *text = NULL, *line, *save;
+	size_t size = 0;
+	long stage_col = -1, rows = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	(void)state;
+	fill(getpid());
+	v.nr_triggers = 3;
+	strcpy(v.triggers[2].name, "psi-sustained");
+	strcpy(v.triggers[2].where, "/sys/fs/cgroup/memory/a/rather/long/path/of/a/watched/cgroup.slice");
+	strcpy(v.triggers[2].setting, "full avg10 > 10% for 10s");
+	strcpy(v.triggers[2].current, "avg10 0.00%");
+	v.triggers[2].headroom_percent = 10;
+	strcpy(v.triggers[2].stage, "none");
+	status_write_text(&v, f);
+	fclose(f);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *st = strrchr(line, ' ');
+
+		if (!strncmp(line, "TRIGGER", 7)) {
+			stage_col = strstr(line, "STAGE") - line;
+		} else if (stage_col >= 0 && st && (!strcmp(st + 1, "none") || !strcmp(st + 1, "term"))) {
+			assert_int_equal(st + 1 - line, stage_col);
+			rows++;
+		} else if (stage_col >= 0) {
+			break;
+		}
+	}
+	assert_int_equal(rows, 3);
+	free(text);
+}
+
+/* At rest (the clock and the sample count move, nothing else) the files are
+ * touched, not rewritten; a change rewrites them. */
+static void test_unchanged_state_is_touched(void **state)
+{
+	struct stat a, b, c;
+
+	(void)state;
+	strcpy(dir, "/tmp/oomkit-status-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	fill(getpid());
+	assert_int_equal(status_save(&v, dir), 0);
+	snprintf(buf, sizeof(buf), "%s/status.json", dir);
+	assert_int_equal(stat(buf, &a), 0);
+	v.updated_seconds += 5;
+	v.samples += 5;
+	v.mem_available_kb += 1024; /* well under 1% of 16 GiB */
+	assert_int_equal(status_save(&v, dir), 0);
+	assert_int_equal(stat(buf, &b), 0);
+	assert_int_equal(a.st_ino, b.st_ino);
+	v.kills++;
+	assert_int_equal(status_save(&v, dir), 0);
+	assert_int_equal(stat(buf, &c), 0);
+	assert_int_not_equal(b.st_ino, c.st_ino);
+	unlink(buf);
+	snprintf(buf, sizeof(buf), "%s/status.txt", dir);
+	unlink(buf);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_save_and_load),
 		cmocka_unit_test(test_liveness),
+		cmocka_unit_test(test_text_aligned),
+		cmocka_unit_test(test_unchanged_state_is_touched),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
