@@ -34,8 +34,11 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	/* the character set only: names print as text on a UTF-8 terminal
-	 * (core/json.h text_escape); numbers stay in the C locale */
-	setlocale(LC_CTYPE, "");
+	 * (core/json.h text_escape); numbers stay in the C locale. Not for
+	 * the daemon: it logs for the journal, and the locale's tables would
+	 * be 150 KiB of its resident memory. */
+	if (argc < 2 || strcmp(argv[1], "daemon"))
+		setlocale(LC_CTYPE, "");
 	if (argc < 2) {
 		cli_error(NULL, "expected a command: rank, kill, daemon, explain or status");
 		return EXIT_USAGE;

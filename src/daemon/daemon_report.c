@@ -26,17 +26,19 @@ static uint64_t realtime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* Where the kernel-shaped report goes: the log (stderr with the sd-daemon
- * <level> prefix, or syslog with --syslog) and, when asked, /dev/kmsg.
- * Returns how many of sinks[2] it set up. */
+/* Where the kernel-shaped report goes: the log (stderr, with the sd-daemon
+ * <level> prefix when it is the journal; syslog with --syslog) and, when
+ * asked, /dev/kmsg. Returns how many of sinks[2] it set up. */
 static size_t report_sinks(struct daemon *d, struct report sinks[2])
 {
 	size_t n = 0;
 
 	if (dlog_syslog_fd() >= 0)
 		report_init_syslog(&sinks[n++], dlog_syslog_fd());
-	else
+	else if (dlog_stderr_is_journal())
 		report_init(&sinks[n++], NULL, STDERR_FILENO);
+	else
+		report_init(&sinks[n++], stderr, -1); /* unbuffered: one write per line */
 	if (d->cfg.kmsg && kmsg_fd_get() >= 0)
 		report_init(&sinks[n++], NULL, kmsg_fd_get());
 	return n;

@@ -235,11 +235,18 @@ static unsigned long per_cent(unsigned long kb, unsigned long total)
 	return kb / step * step;
 }
 
+/* The nearest whole number (NaN stays NaN); libm's round() would map
+ * libm into the daemon for this alone (mk/build.mk). */
+static double whole(double x)
+{
+	return isnan(x) || fabs(x) > 1e15 ? x : (double)(long long)(x + (x < 0 ? -0.5 : 0.5));
+}
+
 static void psi_coarse(struct psi_line *l)
 {
-	l->avg10 = round(l->avg10);
-	l->avg60 = round(l->avg60);
-	l->avg300 = round(l->avg300);
+	l->avg10 = whole(l->avg10);
+	l->avg60 = whole(l->avg60);
+	l->avg300 = whole(l->avg300);
 	l->total_us = 0;
 }
 
@@ -257,7 +264,7 @@ static void timeless_view(const struct status_view *v, struct status_view *t)
 	psi_coarse(&t->psi.some);
 	psi_coarse(&t->psi.full);
 	for (size_t i = 0; i < t->nr_triggers; i++) {
-		t->triggers[i].headroom_percent = round(t->triggers[i].headroom_percent);
+		t->triggers[i].headroom_percent = whole(t->triggers[i].headroom_percent);
 		t->triggers[i].current[0] = '\0';
 		t->triggers[i].usage_bytes = 0;
 	}

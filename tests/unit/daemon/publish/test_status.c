@@ -23,6 +23,19 @@ static struct status_view v;
 static char buf[STATUS_TEXT_MAX];
 static char dir[] = "/tmp/oomkit-status-XXXXXX";
 
+static void set_trigger(size_t i, const char *name, const char *where, const char *setting,
+			const char *current, double headroom, const char *stage)
+{
+	struct status_trigger *t = &v.triggers[i];
+
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	snprintf(t->where, sizeof(t->where), "%s", where);
+	snprintf(t->setting, sizeof(t->setting), "%s", setting);
+	snprintf(t->current, sizeof(t->current), "%s", current);
+	t->headroom_percent = headroom;
+	snprintf(t->stage, sizeof(t->stage), "%s", stage);
+}
+
 static void fill(pid_t pid)
 {
 	struct kill_record *k = &v.last_kills[0];
@@ -40,18 +53,8 @@ static void fill(pid_t pid)
 	v.psi.has_full = true;
 	v.psi.full.avg10 = 3.25;
 	v.nr_triggers = 2;
-	strcpy(v.triggers[0].name, "memory");
-	strcpy(v.triggers[0].where, "system");
-	strcpy(v.triggers[0].setting, "term 10% / kill 5%");
-	strcpy(v.triggers[0].current, "8.0%");
-	v.triggers[0].headroom_percent = 3.0;
-	strcpy(v.triggers[0].stage, "term");
-	strcpy(v.triggers[1].name, "psi");
-	strcpy(v.triggers[1].where, "/sys/fs/cgroup/x\ny");
-	strcpy(v.triggers[1].setting, "full 40% 2s");
-	strcpy(v.triggers[1].current, "armed");
-	v.triggers[1].headroom_percent = NAN;
-	strcpy(v.triggers[1].stage, "none");
+	set_trigger(0, "memory", "system", "term 10% / kill 5%", "8.0%", 3.0, "term");
+	set_trigger(1, "psi", "/sys/fs/cgroup/x\ny", "full 40% 2s", "armed", NAN, "none");
 	v.kills = 3;
 	v.nr_last_kills = 1;
 	k->time_seconds = 1700003000;
@@ -141,12 +144,8 @@ static void test_text_aligned(void **state)
 	(void)state;
 	fill(getpid());
 	v.nr_triggers = 3;
-	strcpy(v.triggers[2].name, "psi-sustained");
-	strcpy(v.triggers[2].where, "/sys/fs/cgroup/memory/a/rather/long/path/of/a/watched/cgroup.slice");
-	strcpy(v.triggers[2].setting, "full avg10 > 10% for 10s");
-	strcpy(v.triggers[2].current, "avg10 0.00%");
-	v.triggers[2].headroom_percent = 10;
-	strcpy(v.triggers[2].stage, "none");
+	set_trigger(2, "psi-sustained", "/sys/fs/cgroup/memory/a/rather/long/path/of/a/watched/cgroup.slice",
+		    "full avg10 > 10% for 10s", "avg10 0.00%", 10, "none");
 	status_write_text(&v, f);
 	fclose(f);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
