@@ -44,7 +44,7 @@ static void rank_usage(FILE *f)
 		"  --all            show every process\n"
 		"  --cgroup PATH    rank as for an OOM of this memory cgroup (v1 or v2; absolute,\n"
 		"                   or relative to the memory controller's root)\n"
-		"  --json           one JSON object {\"processes\": [...]} (doc/json-rank.md)\n"
+		"  --json           one JSON object {\"schema\": 1, ..., \"processes\": [...]}\n"
 		"  --kernel-format  the kernel's dump_tasks table (memory values in pages)\n"
 		"  -w, --wide       every column (rss, swap, page tables, points), lines never cut\n"
 		"                   (the default fits the terminal: 80 columns, wide from 110)\n"
