@@ -47,6 +47,14 @@ if [ "$mode" = test ]; then
 		{ echo "tests/deps.sh: apt has no libclang-rt-N-dev for its clang" >&2; exit 1; }
 	missing="$missing$(missing_of "$rt")"
 fi
+# An earlier version of this script installed earlyoom and nohang, and
+# Debian enables their services at boot: say so, never change it here.
+for k in earlyoom nohang nohang-desktop systemd-oomd; do
+	if command -v systemctl >/dev/null && systemctl is-enabled --quiet "$k" 2>/dev/null; then
+		echo "tests/deps.sh: note: $k.service is enabled and would run beside oomkit" \
+			"(systemctl disable --now $k; the tests and benchmarks do not need it)" >&2
+	fi
+done
 [ -z "$missing" ] && exit 0
 apt-get update -qq
 # shellcheck disable=SC2086
