@@ -33,7 +33,7 @@ CPPFLAGS += -D_GNU_SOURCE -Isrc
 CFLAGS   += -std=gnu11 $(OPT) -g $(WARN) $(SANFLAGS)
 LDFLAGS  += $(SANFLAGS)
 
-.PHONY: all check check-unit deps install uninstall clean fuzz bench
+.PHONY: all check check-unit deps deps-test install uninstall clean fuzz bench
 all: $(BUILD)/oomkit
 
 include mk/build.mk

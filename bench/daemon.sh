@@ -186,12 +186,13 @@ for s in $SCANNERS; do
 	stop_daemon "$DPID" "$DLOG"
 done
 
-if [ "${EARLYOOM:-1}" = 1 ] && command -v earlyoom > /dev/null; then
+source "$(dirname "$0")/opponent.sh"
+if [ "${EARLYOOM:-1}" = 1 ] && eo_bin=$(opponent_earlyoom); then
 	EOLOG=$(mktemp); LOGS+=("$EOLOG")
-	earlyoom --dryrun -m 99,99 -s 99,99 -r 0 > "$EOLOG" 2>&1 &
+	"$eo_bin" --dryrun -m 99,99 -s 99,99 -r 0 > "$EOLOG" 2>&1 &
 	EOPID=$!; DAEMONS+=("$EOPID")
 	wait_passes "$EOLOG" "sending SIG" 2
 	read -r n ms r1 r2 d1 d2 < <(window "$EOPID" "$EOLOG" "sending SIG" "$EO_SELECTIONS")
-	echo "| earlyoom $(earlyoom -v 2>&1 | head -1 | cut -d' ' -f2) --dryrun -m 99,99 -s 99,99 -r 0 | /proc | $(procs_now) | $n | ${ms//_/ } | $r1 -> $r2 | $d1 -> $d2 |"
+	echo "| earlyoom $("$eo_bin" -v 2>&1 | head -1 | cut -d' ' -f2) --dryrun -m 99,99 -s 99,99 -r 0 | /proc | $(procs_now) | $n | ${ms//_/ } | $r1 -> $r2 | $d1 -> $d2 |"
 	stop_daemon "$EOPID"
 fi

@@ -33,8 +33,9 @@ start() { # NAME CMD...: runs CMD in the background, its pid in pids[]
 names=()
 start "oomkit, kernel_oom on" "$OOMKIT" daemon --observe --set publish.status_dir="$tmp/s1" --set log.kernel_oom=yes
 start "oomkit, kernel_oom off" "$OOMKIT" daemon --observe --set publish.status_dir="$tmp/s2" --set log.kernel_oom=no
-if command -v earlyoom >/dev/null; then
-	start "earlyoom $(earlyoom -v 2>&1 | head -1 | grep -o '[0-9][0-9.]*' | head -1) --dryrun" earlyoom --dryrun -r 0
+source "$(dirname "$0")/opponent.sh"
+if eo=$(opponent_earlyoom); then
+	start "earlyoom $("$eo" -v 2>&1 | head -1 | grep -o '[0-9][0-9.]*' | head -1) --dryrun" "$eo" --dryrun -r 0
 fi
 sleep 2
 grep -q "watching the kernel's own OOM kills" "$tmp/oomkit, kernel_oom on.log" ||

@@ -63,10 +63,11 @@ EOF
 }
 
 # earlyoom: CPU ms per selection over EO_WINDOW seconds after a warm-up.
+source "$(dirname "$0")/opponent.sh"
 earlyoom_cpu() {
 	local log pid t0 t1 n0 n1 tck
 	log=$(mktemp)
-	earlyoom --dryrun -m 99,99 -s 99,99 -r 0 > "$log" 2>&1 &
+	"$(opponent_earlyoom)" --dryrun -m 99,99 -s 99,99 -r 0 > "$log" 2>&1 &
 	pid=$!
 	tck=$(getconf CLK_TCK)
 	sleep 2

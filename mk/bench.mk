@@ -7,8 +7,9 @@
 #   bench-explain  a 1 GiB syslog vs grep
 #   bench-publish  what publishing costs the daemon's loop
 #   bench-vm       the qemu guest: kernel alone, earlyoom, nohang, oomkit
+#   bench-idle     the daemon and earlyoom at rest, 10 minutes
 BENCH_DAEMON_PROCS ?= 100000
-BENCHES := bench-rank bench-kill bench-daemon bench-explain bench-publish bench-vm
+BENCHES := bench-rank bench-kill bench-daemon bench-explain bench-publish bench-vm bench-idle
 .PHONY: $(BENCHES)
 bench: $(BENCHES)
 
@@ -35,3 +36,5 @@ bench-publish: $(BUILD)/bench/publish_bench
 	$(BUILD)/bench/publish_bench
 bench-vm: $(BUILD)/oomkit
 	bench/vm-compare.sh
+bench-idle: $(BUILD)/oomkit
+	bench/idle.sh $(BUILD)/oomkit 600

@@ -17,8 +17,10 @@ LIB_OBJS  := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ  := $(BUILD)/obj/main.o
 DEPS      := $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
 
+# --as-needed: a library the binary does not call is not loaded (libm: the
+# daemon's resident memory, bench/RESULTS.md "Idle cost").
 $(BUILD)/oomkit: $(MAIN_OBJ) $(BUILD)/liboomkit.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(LDFLAGS) -Wl,--as-needed -o $@ $^ $(LIBS)
 
 $(BUILD)/liboomkit.a: $(LIB_OBJS)
 	@rm -f $@

@@ -41,8 +41,12 @@ check:
 	$(MAKE) SAN=1 check-unit
 	tests/run.sh build build-san
 
+# `make deps`: what building and running oomkit needs; `make deps-test`:
+# that and what the tests and benchmarks need (never another OOM killer).
 deps:
-	tests/deps.sh
+	tests/deps.sh build
+deps-test:
+	tests/deps.sh test
 
 # One folder's unit tests, e.g. `make check-explain`; check-daemon also runs
 # the daemon's end-to-end test (root, v1 memory cgroups).

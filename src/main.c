@@ -1,9 +1,11 @@
 /* main.c - the oomkit command line: dispatch to a subcommand. */
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
 #include "exitcode.h"
+#include "core/util.h"
 
 #ifndef OOMKIT_VERSION
 #define OOMKIT_VERSION "0.1.0"
@@ -31,8 +33,14 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* the character set only: names print as text on a UTF-8 terminal
+	 * (core/json.h text_escape); numbers stay in the C locale. Not for
+	 * the daemon: it logs for the journal, and the locale's tables would
+	 * be 150 KiB of its resident memory. */
+	if (argc < 2 || strcmp(argv[1], "daemon"))
+		setlocale(LC_CTYPE, "");
 	if (argc < 2) {
-		usage(stderr);
+		cli_error(NULL, "expected a command: rank, kill, daemon, explain or status");
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -46,7 +54,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "oomkit: unknown command '%s'\n", argv[1]);
-	usage(stderr);
+	cli_error(NULL, "unknown command '%s': expected rank, kill, daemon, explain or status", argv[1]);
 	return EXIT_USAGE;
 }

@@ -1,8 +1,13 @@
 /* json.c - see json.h. */
 #include "json.h"
 
+#include <langinfo.h>
+#include <limits.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
+#include <wctype.h>
 
 void json_init(struct json *j, FILE *f)
 {
@@ -40,6 +45,12 @@ static void json_close(struct json *j, char c)
 	fputc(c, j->f);
 	if (j->depth == 0)
 		fputc('\n', j->f);
+}
+
+void json_begin_document(struct json *j, int schema)
+{
+	json_begin_object(j);
+	json_kv_int(j, "schema", schema);
 }
 
 void json_begin_object(struct json *j) { json_open(j, '{'); }
@@ -164,20 +175,46 @@ void json_kv_double(struct json *j, const char *key, double v) { json_key(j, key
 void json_kv_bool(struct json *j, const char *key, bool v) { json_key(j, key); json_bool(j, v); }
 void json_kv_null(struct json *j, const char *key) { json_key(j, key); json_null(j); }
 
+/* The length of the printable UTF-8 character at s when the locale's
+ * encoding is UTF-8, else 0 (escape the byte). C1 controls, the line and
+ * paragraph separators and the bidirectional overrides are not printed:
+ * they would move or reorder what follows on the terminal. */
+static size_t utf8_printable(const char *s, bool utf8)
+{
+	mbstate_t st = { 0 };
+	wchar_t wc;
+	size_t n;
+
+	if (!utf8 || (unsigned char)*s < 0x80)
+		return 0;
+	n = mbrtowc(&wc, s, MB_LEN_MAX, &st);
+	if (n == (size_t)-1 || n == (size_t)-2 || n < 2 || !iswprint((wint_t)wc) ||
+	    (wc >= 0x200e && wc <= 0x200f) || (wc >= 0x2028 && wc <= 0x202e) ||
+	    (wc >= 0x2066 && wc <= 0x2069))
+		return 0;
+	return n;
+}
+
 char *text_escape(const char *s, char *out, size_t size)
 {
 	static const char hex[] = "0123456789abcdef";
+	bool utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	size_t o = 0;
 
 	if (size == 0)
 		return out;
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		size_t need = (c == '\\') ? 2 : (c >= 0x20 && c < 0x7f) ? 1 : 4;
+		size_t mb = utf8_printable(s, utf8);
+		size_t need = mb ? mb : (c == '\\') ? 2 : (c >= 0x20 && c < 0x7f) ? 1 : 4;
 
 		if (o + need >= size)
 			break;
-		if (c == '\\') {
+		if (mb) {
+			memcpy(out + o, s, mb);
+			o += mb;
+			s += mb - 1;
+		} else if (c == '\\') {
 			out[o++] = '\\';
 			out[o++] = '\\';
 		} else if (need == 1) {

@@ -20,6 +20,10 @@ struct json {
 };
 
 void json_init(struct json *j, FILE *f);
+/* Every JSON document oomkit prints (rank, kill, explain, status, the
+ * daemon's event file) is an object whose first key is "schema": the
+ * version of its documented layout (doc/json-*.md). */
+void json_begin_document(struct json *j, int schema);
 void json_begin_object(struct json *j);
 void json_end_object(struct json *j);
 void json_begin_array(struct json *j);
@@ -44,7 +48,9 @@ void json_kv_bool(struct json *j, const char *key, bool v);
 void json_kv_null(struct json *j, const char *key);
 
 /* Copies s into out (size bytes) for one-line human output: printable
- * ASCII as is, backslash as "\\", every other byte as \xNN. Always
+ * ASCII as is, and on a UTF-8 locale (LC_CTYPE) printable UTF-8 characters
+ * as is ("café"); backslash as "\\", every other byte (controls, invalid
+ * UTF-8, C1 controls, bidirectional overrides) as \xNN. Always
  * NUL-terminates; returns out. */
 char *text_escape(const char *s, char *out, size_t size);
 

@@ -51,9 +51,14 @@ static void members(struct json *j, const struct oom_kill_result *k)
 	json_kv_uint(j, "more_members_killed", k->nr_more);
 }
 
-static double ms(uint64_t from, uint64_t to)
+/* Microseconds from one clock reading to another; null when the second
+ * never happened (not exited, not reaped). */
+static void kv_us(struct json *j, const char *key, bool happened, uint64_t from, uint64_t to)
 {
-	return to > from ? (double)(to - from) / 1e6 : 0.0;
+	if (happened && to >= from)
+		json_kv_uint(j, key, (to - from) / 1000);
+	else
+		json_kv_null(j, key);
 }
 
 static void outcome(struct json *j, const struct oom_control *oc, const struct oom_kill_result *k)
@@ -65,17 +70,22 @@ static void outcome(struct json *j, const struct oom_control *oc, const struct o
 	else
 		json_kv_null(j, "reap_error");
 	json_kv_bool(j, "exited", k->nr_members > 0 && k->members[0].exited);
-	json_key(j, "timing_ms");
+	json_key(j, "timing_us");
 	json_begin_object(j);
-	json_kv_double(j, "signal_to_exit", k->members[0].exited ? ms(oc->t_signal_ns, oc->t_exit_ns) : 0.0);
-	json_kv_double(j, "signal_to_reaped", oc->reaped ? ms(oc->t_signal_ns, oc->t_reaped_ns) : 0.0);
+	kv_us(j, "signal_to_exit", k->nr_members > 0 && k->members[0].exited, oc->t_signal_ns, oc->t_exit_ns);
+	kv_us(j, "signal_to_reaped", oc->reaped, oc->t_signal_ns, oc->t_reaped_ns);
 	json_end_object(j);
 	json_key(j, "memory");
 	json_begin_object(j);
 	json_kv_string(j, "measure", k->measured_memcg ? "memcg_headroom" : "MemAvailable");
 	json_kv_uint(j, "before_kb", oc->avail_before_kb);
-	json_kv_uint(j, "after_kb", oc->avail_after_kb);
-	json_kv_int(j, "freed_kb", (int64_t)oc->avail_after_kb - (int64_t)oc->avail_before_kb);
+	if (oc->killed) { /* no signal, no after */
+		json_kv_uint(j, "after_kb", oc->avail_after_kb);
+		json_kv_int(j, "freed_kb", (int64_t)oc->avail_after_kb - (int64_t)oc->avail_before_kb);
+	} else {
+		json_kv_null(j, "after_kb");
+		json_kv_null(j, "freed_kb");
+	}
 	json_end_object(j);
 }
 
@@ -86,9 +96,8 @@ void report_kill_json(FILE *f, const struct oom_control *oc, const char *tier)
 	const char *sig = sigabbrev_np(oc->kill_signal);
 
 	json_init(&j, f);
-	json_begin_object(&j);
+	json_begin_document(&j, 2);
 	json_kv_string(&j, "event", "oom_kill");
-	json_kv_int(&j, "version", 1);
 	json_kv_string(&j, "outcome", kill_outcome_name(k->outcome));
 	json_kv_bool(&j, "dry_run", oc->dry_run);
 	json_kv_string(&j, "trigger", oc->trigger);

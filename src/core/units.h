@@ -5,7 +5,8 @@
 
 #include <stddef.h>
 
-/* Human size ("512MiB", "1.5GiB", "812KiB") of kB: 4 significant digits. */
+/* Human size of kB, the one unit style of every human output: "812KiB",
+ * "512.0MiB", "1.5GiB" (KiB whole, MiB and GiB with one decimal). */
 void format_kb(unsigned long kb, char *out, size_t size);
 
 #endif

@@ -3,7 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,15 +20,19 @@ ssize_t pread_file(int fd, char *buf, size_t size)
 	if (size == 0)
 		return -EINVAL;
 	while (len < size - 1) {
-		ssize_t n = pread(fd, buf + len, size - 1 - len, (off_t)len);
+		size_t want = size - 1 - len;
+		ssize_t n = pread(fd, buf + len, want, (off_t)len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
-		if (n == 0)
-			break;
 		len += (size_t)n;
+		/* /proc, /sys and cgroup files hand over all they hold in one
+		 * read when it fits: a short read is the end, and the daemon
+		 * saves the read that would return 0 on every sample */
+		if ((size_t)n < want)
+			break;
 	}
 	buf[len] = '\0';
 	return (ssize_t)len;
@@ -120,4 +128,35 @@ uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "oomkit%s%s: %s\nTry 'oomkit%s%s --help' for the options.\n",
+		cmd ? " " : "", cmd ? cmd : "", what, cmd ? " " : "", cmd ? cmd : "");
+}
+
+void cli_getopt_error(const char *cmd, int c, char **argv)
+{
+	/* getopt leaves an unknown short option's letter in optopt (0 for an
+	 * unknown long one); a long option is the word just passed, its
+	 * '=value' cut off */
+	const char *word = argv[optind - 1];
+	bool is_long = c == ':' ? !strncmp(word, "--", 2) : optopt == 0;
+	char name[64];
+
+	if (is_long)
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(word, "="), word);
+	else
+		snprintf(name, sizeof(name), "-%c", optopt);
+	if (c == ':')
+		cli_error(cmd, "option '%s' needs a value", name);
+	else
+		cli_error(cmd, "unknown option '%s'", name);
 }

@@ -15,7 +15,8 @@
 ssize_t read_file_at(int dirfd, const char *path, char *buf, size_t size);
 
 /* pread from offset 0 of an already open descriptor, NUL-terminated; the
- * way to re-read a /proc or cgroup file without a new open. */
+ * way to re-read a /proc or cgroup file without a new open. A read shorter
+ * than asked ends it (such files give all they hold at once). */
 ssize_t pread_file(int fd, char *buf, size_t size);
 
 /* Writes the whole string to dirfd/path (a cgroup or /proc knob). */
@@ -29,5 +30,17 @@ int parse_int(const char *s, int *out);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t now_ns(void);
+
+/* The one error style of every subcommand's command line, the exception to
+ * "never print": on stderr
+ *     oomkit CMD: WHAT
+ *     Try 'oomkit CMD --help' for the options.
+ * and the caller exits with EXIT_USAGE (2). cmd NULL is oomkit itself. */
+void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* getopt_long()'s '?' (unknown option) or ':' (missing value) told in that
+ * style; the option string must start with ':' (after a '+') so that
+ * getopt says nothing itself. */
+void cli_getopt_error(const char *cmd, int c, char **argv);
 
 #endif

@@ -38,42 +38,60 @@ static const char *pool_dup(const char *s, size_t n)
 	return p;
 }
 
+/* Every option's value is checked when it is read, on a scratch
+ * configuration, so that a bad one is a usage error naming the option. */
+static struct oomkit_config scratch;
+static struct config_error scratch_err;
+
 static int add(struct daemon *d, const char *section, const char *key, const char *value)
 {
 	if (d->nr_overrides == DAEMON_MAX_OVERRIDES) {
-		fprintf(stderr, "oomkit daemon: too many options\n");
+		snprintf(scratch_err.msg, sizeof(scratch_err.msg), "too many options (at most %d)",
+			 DAEMON_MAX_OVERRIDES);
 		return -E2BIG;
 	}
+	if (!strcmp(section, "cgroup") && !strcmp(key, "path") &&
+	    config_begin_cgroup(&scratch, &scratch_err))
+		return -EINVAL;
+	if (config_set(&scratch, section, key, value, &scratch_err))
+		return -EINVAL;
 	d->overrides[d->nr_overrides++] = (struct daemon_override){ section, key, value };
 	return 0;
 }
 
-/* earlyoom's "TERM[,KILL]": KILL defaults to half of TERM. suffix is "%" or
- * "K" so that the values read as the config file's. */
+/* earlyoom's "TERM[,KILL]": KILL defaults to half of TERM. Percentages
+ * (is_size false) or sizes: a bare number is KiB as in earlyoom, a unit
+ * (512M, 1G) reads as in the config file. */
 static int add_pair(struct daemon *d, const char *section, const char *term_key,
-		    const char *kill_key, const char *arg, const char *suffix)
+		    const char *kill_key, const char *arg, bool is_size)
 {
 	const char *comma = strchr(arg, ',');
 	size_t n = comma ? (size_t)(comma - arg) : strlen(arg);
 	char term[64], kill[64];
+	unsigned long kb;
 	double v;
-	char *end;
 
-	if (n == 0 || n >= sizeof(term) - 2)
+	snprintf(scratch_err.msg, sizeof(scratch_err.msg), "expected %s, not '%s'",
+		 is_size ? "SIZE[,KILL_SIZE] (KiB, or with a unit: 1G,512M)"
+			 : "PERCENT[,KILL_PERCENT] (10,5)", arg);
+	if (n == 0 || n >= sizeof(term) - 2 || (comma && !comma[1]))
 		return -EINVAL;
 	memcpy(term, arg, n);
 	term[n] = '\0';
-	v = strtod(term, &end);
-	if (*end || v < 0)
+	if (is_size ? config_parse_size_kb(term, &kb) : config_parse_percent(term, &v))
 		return -EINVAL;
 	if (comma)
-		snprintf(kill, sizeof(kill), "%s%s", comma + 1, suffix);
+		snprintf(kill, sizeof(kill), "%s", comma + 1);
+	else if (is_size)
+		snprintf(kill, sizeof(kill), "%luK", kb / 2);
 	else
-		snprintf(kill, sizeof(kill), "%g%s", v / 2, suffix);
-	strcat(term, suffix);
+		snprintf(kill, sizeof(kill), "%g", v / 2);
+	for (char *p = term; p; p = p == term ? kill : NULL) /* bare numbers: earlyoom's units */
+		if (p[0] && strchr("0123456789.", p[strlen(p) - 1]))
+			strcat(p, is_size ? "K" : "%");
 	if (add(d, section, term_key, pool_dup(term, strlen(term))) ||
 	    add(d, section, kill_key, pool_dup(kill, strlen(kill))))
-		return -E2BIG;
+		return -EINVAL;
 	return 0;
 }
 
@@ -88,6 +106,9 @@ static void usage(FILE *f)
 	      "  --cgroup PATH          watch this memory cgroup (v1 or v2), repeatable\n"
 	      "  --dry-run, --dryrun    do everything but send signals\n"
 	      "  --observe              watch and publish (the kernel's OOM kills too), never kill\n"
+	      "  --protect RULE         never kill a match; RULE is [FIELD:]REGEX as in kill\n"
+	      "  --unit process|cgroup  kill the victim alone or its whole memory cgroup\n"
+	      "                         (a fork bomb is always taken as a whole)\n"
 	      "  --psi SPEC             PSI trigger: 'full 40% 2s', 'some 150ms 1s', 'off'\n"
 	      "  --psi-sustained SPEC   'full avg10 50% 20s' or 'off'\n"
 	      "  --grace DURATION       SIGTERM -> SIGKILL after this long (default 2s)\n"
@@ -95,24 +116,28 @@ static void usage(FILE *f)
 	      "  --kmsg                 copy kill reports to /dev/kmsg\n"
 	      "  --syslog               log to syslog (/dev/log, facility daemon) instead of stderr\n"
 	      "  --set SECTION.KEY=VALUE  any configuration key\n"
+	      "  --no-mlockall          do not lock the daemon in memory\n"
+	      "  --proc-root DIR        read DIR instead of /proc (tests)\n"
 	      "earlyoom's options, same meaning:\n"
 	      "  -m PERCENT[,KILL_PERCENT]  MemAvailable floors (default 10,5)\n"
 	      "  -s PERCENT[,KILL_PERCENT]  SwapFree floors (default 10,5)\n"
-	      "  -M SIZE[,KILL_SIZE]        MemAvailable floors in KiB\n"
-	      "  -S SIZE[,KILL_SIZE]        SwapFree floors in KiB\n"
-	      "  --prefer REGEX, --avoid REGEX, --ignore REGEX   on the process name\n"
+	      "  -M SIZE[,KILL_SIZE]        MemAvailable floors, KiB or with a unit (1G,512M)\n"
+	      "  -S SIZE[,KILL_SIZE]        SwapFree floors, KiB or with a unit\n"
+	      "  --prefer RULE, --avoid RULE, --ignore RULE   [FIELD:]REGEX, the name by default\n"
 	      "  --ignore-root-user     never kill root's processes\n"
 	      "  -n                     D-Bus notification per kill\n"
 	      "  -N PATH                run PATH after each kill;  -P PATH: before\n"
 	      "  -r SECONDS             memory report interval (0: off, the default)\n"
 	      "  -p                     raise priority (nice -20)\n"
-	      "  -d, --debug            debug lines\n", f);
+	      "  -g                     kill the victim's whole memory cgroup (--unit cgroup)\n"
+	      "  -d, --debug            debug lines\n"
+	      "Exit: 2 bad option, 3 watched cgroup missing, 8 invalid configuration.\n", f);
 }
 
 enum {
 	OPT_CONFIG = 256, OPT_CHECK, OPT_CGROUP, OPT_DRY, OPT_PSI, OPT_PSI_SUST, OPT_GRACE,
 	OPT_JSON, OPT_KMSG, OPT_SYSLOG, OPT_SET, OPT_PREFER, OPT_AVOID, OPT_IGNORE, OPT_IGNORE_ROOT,
-	OPT_SORT_RSS, OPT_PROC_ROOT, OPT_NO_MLOCK, OPT_HELP, OPT_OBSERVE,
+	OPT_SORT_RSS, OPT_PROC_ROOT, OPT_NO_MLOCK, OPT_HELP, OPT_OBSERVE, OPT_PROTECT, OPT_UNIT,
 };
 
 static const struct option long_opts[] = {
@@ -132,6 +157,8 @@ static const struct option long_opts[] = {
 	{ "prefer", required_argument, NULL, OPT_PREFER },
 	{ "avoid", required_argument, NULL, OPT_AVOID },
 	{ "ignore", required_argument, NULL, OPT_IGNORE },
+	{ "protect", required_argument, NULL, OPT_PROTECT },
+	{ "unit", required_argument, NULL, OPT_UNIT },
 	{ "ignore-root-user", no_argument, NULL, OPT_IGNORE_ROOT },
 	{ "sort-by-rss", no_argument, NULL, OPT_SORT_RSS },
 	{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
@@ -146,8 +173,11 @@ static int add_set(struct daemon *d, const char *arg)
 {
 	const char *dot = strchr(arg, '.'), *eq = strchr(arg, '=');
 
-	if (!dot || !eq || eq < dot)
+	if (!dot || !eq || eq < dot) {
+		snprintf(scratch_err.msg, sizeof(scratch_err.msg),
+			 "expected SECTION.KEY=VALUE (kill.grace=5s), not '%s'", arg);
 		return -EINVAL;
+	}
 	return add(d, pool_dup(arg, (size_t)(dot - arg)), pool_dup(dot + 1, (size_t)(eq - dot - 1)), eq + 1);
 }
 
@@ -174,6 +204,8 @@ static const struct opt_key {
 	{ OPT_PREFER, "kill", "prefer", NULL },
 	{ OPT_AVOID, "kill", "avoid", NULL },
 	{ OPT_IGNORE, "kill", "ignore", NULL },
+	{ OPT_PROTECT, "kill", "protect", NULL },
+	{ OPT_UNIT, "kill", "unit", NULL },
 	{ OPT_IGNORE_ROOT, "kill", "ignore_root_user", "yes" },
 	{ OPT_PROC_ROOT, "daemon", "proc_root", NULL },
 	{ OPT_NO_MLOCK, "daemon", "mlockall", "no" },
@@ -207,16 +239,16 @@ static int parse_one(struct daemon *d, struct cli *cli, int opt, const char *arg
 		return 0;
 	case 'm':
 		cli->have_m = true;
-		return add_pair(d, "memory", "available_term_percent", "available_kill_percent", arg, "%");
+		return add_pair(d, "memory", "available_term_percent", "available_kill_percent", arg, false);
 	case 's':
 		cli->have_s = true;
-		return add_pair(d, "memory", "swap_free_term_percent", "swap_free_kill_percent", arg, "%");
+		return add_pair(d, "memory", "swap_free_term_percent", "swap_free_kill_percent", arg, false);
 	case 'M':
 		cli->have_M = true;
-		return add_pair(d, "memory", "available_term_size", "available_kill_size", arg, "K");
+		return add_pair(d, "memory", "available_term_size", "available_kill_size", arg, true);
 	case 'S':
 		cli->have_S = true;
-		return add_pair(d, "memory", "swap_free_term_size", "swap_free_kill_size", arg, "K");
+		return add_pair(d, "memory", "swap_free_term_size", "swap_free_kill_size", arg, true);
 	case 'i':
 	case 'k':
 		return 0; /* earlyoom's deprecated no-ops */
@@ -238,48 +270,86 @@ static int finish_pairs(struct daemon *d, const struct cli *cli)
 	return 0;
 }
 
+/* The option as the user wrote it: "--grace" or "-m". */
+static void opt_name(int opt, char *out, size_t size)
+{
+	for (size_t i = 0; long_opts[i].name; i++)
+		if (long_opts[i].val == opt) {
+			snprintf(out, size, "--%s", long_opts[i].name);
+			return;
+		}
+	snprintf(out, size, "-%c", opt);
+}
+
 static int parse_args(struct daemon *d, struct cli *cli, int argc, char **argv)
 {
+	char name[32];
 	int opt;
 
+	config_defaults(&scratch);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "m:s:M:S:nN:P:r:pdgikh", long_opts, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":m:s:M:S:nN:P:r:pdgikh", long_opts, NULL)) != -1) {
 		if (opt == OPT_HELP || opt == 'h') {
 			usage(stdout);
 			return 1;
 		}
-		if (opt == '?' || parse_one(d, cli, opt, optarg)) {
-			if (opt != '?')
-				fprintf(stderr, "oomkit daemon: bad value for -%c%s: '%s'\n",
-					opt < 256 ? opt : '-', opt < 256 ? "" : "-", optarg ? optarg : "");
-			usage(stderr);
+		if (opt == '?' || opt == ':') {
+			cli_getopt_error("daemon", opt, argv);
+			return -EINVAL;
+		}
+		if (parse_one(d, cli, opt, optarg)) {
+			/* "grace: 'x' is not ..." reads "--grace: 'x' is not ..." */
+			const char *msg = scratch_err.msg, *q = strstr(msg, ": '");
+
+			if (q && opt != OPT_SET && !memchr(msg, ' ', (size_t)(q - msg)))
+				msg = q + 2;
+			opt_name(opt, name, sizeof(name));
+			cli_error("daemon", "%s: %s", name, msg);
 			return -EINVAL;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "oomkit daemon: unexpected argument '%s'\n", argv[optind]);
+		cli_error("daemon", "unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
-	return finish_pairs(d, cli);
+	if (finish_pairs(d, cli)) {
+		cli_error("daemon", "%s", scratch_err.msg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The capability an EPERM (or mlockall's ENOMEM under RLIMIT_MEMLOCK)
+ * means is missing, for the warning. */
+static const char *missing_cap(int e, const char *cap)
+{
+	return e == EPERM || e == EACCES || e == ENOMEM ? cap : "";
 }
 
 /* Best effort: a failure is a warning, the daemon still protects. */
 static void protect_self(const struct oomkit_config *c)
 {
 	char adj[16];
+	int r;
 
 	if (c->mlockall && mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) &&
 	    mlockall(MCL_CURRENT | MCL_FUTURE))
-		dlog(DLOG_WARNING, "mlockall: %s (running unlocked)", strerror(errno));
+		dlog(DLOG_WARNING, "mlockall: %s%s (running unlocked)", strerror(errno),
+		     missing_cap(errno, ": needs CAP_IPC_LOCK or a larger RLIMIT_MEMLOCK"));
 	snprintf(adj, sizeof(adj), "%d", c->oom_score_adj);
-	if (write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", adj))
-		dlog(DLOG_WARNING, "cannot set own oom_score_adj to %s", adj);
+	r = write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", adj);
+	if (r)
+		dlog(DLOG_WARNING, "cannot set own oom_score_adj to %s: %s%s", adj, strerror(-r),
+		     missing_cap(-r, c->oom_score_adj < 0 ? ": lowering it needs CAP_SYS_RESOURCE" : ""));
 	if (c->nice && setpriority(PRIO_PROCESS, 0, c->nice))
-		dlog(DLOG_WARNING, "setpriority(%d): %s", c->nice, strerror(errno));
+		dlog(DLOG_WARNING, "setpriority(%d): %s%s", c->nice, strerror(errno),
+		     missing_cap(errno, ": a negative nice needs CAP_SYS_NICE"));
 	if (c->sched_fifo) {
 		struct sched_param sp = { .sched_priority = c->sched_fifo };
 		if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp))
-			dlog(DLOG_WARNING, "SCHED_FIFO %d: %s", c->sched_fifo, strerror(errno));
+			dlog(DLOG_WARNING, "SCHED_FIFO %d: %s%s", c->sched_fifo, strerror(errno),
+			     missing_cap(errno, ": needs CAP_SYS_NICE"));
 	}
 }
 
@@ -312,9 +382,9 @@ int cmd_daemon(int argc, char **argv)
 	r = parse_args(&d, &cli, argc, argv);
 	if (r)
 		return r > 0 ? EXIT_OK : EXIT_USAGE;
-	if (daemon_load_config(&d, &d.cfg, &err)) {
-		fprintf(stderr, "oomkit daemon: %s%s%.0d: %s\n", err.file, err.line ? ":" : "", err.line,
-			err.msg);
+	if (daemon_load_config(&d, &d.cfg, &err) || (cli.check && config_check_system(&d.cfg, &err))) {
+		fprintf(stderr, "oomkit daemon: %s%s%.0d%s%s\n", err.file, err.line ? ":" : "", err.line,
+			err.file[0] ? ": " : "", err.msg);
 		return EXIT_CONFIG;
 	}
 	if (cli.check) {

@@ -39,7 +39,8 @@ int cmd_status(int argc, char **argv)
 	pid_t pid;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			ext = "json";
@@ -49,8 +50,8 @@ int cmd_status(int argc, char **argv)
 			break;
 		case 'a':
 			if (parse_int(optarg, &max_age) < 0 || max_age <= 0) {
-				fprintf(stderr, "oomkit status: --max-age: expected a positive number of seconds, got '%s'\n",
-					optarg);
+				cli_error("status", "--max-age: expected a positive number of seconds, not '%s'",
+					  optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -58,12 +59,12 @@ int cmd_status(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
+			cli_getopt_error("status", c, argv);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "oomkit status: unexpected argument '%s'\n", argv[optind]);
+		cli_error("status", "unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
 	r = status_load(dir, ext, max_age, buf, sizeof(buf), &pid);

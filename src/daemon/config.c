@@ -13,7 +13,7 @@
 
 enum key_type {
 	K_BOOL, K_PERCENT, K_SIZE, K_MS, K_STRING, K_REGEX, K_INT, K_PSI_TRIGGER,
-	K_PSI_SUSTAINED, K_SIGNAL, K_CGROUP_PATH, K_SCANNER,
+	K_PSI_SUSTAINED, K_SIGNAL, K_CGROUP_PATH, K_SCANNER, K_UNIT,
 };
 
 struct key {
@@ -65,6 +65,7 @@ static const struct key keys[] = {
 	{ "kill", "dry_run", K_BOOL, C(dry_run), 0, 0, 0 },
 	{ "kill", "kill_group", K_BOOL, C(kill_group), 0, 0, 0 },
 	{ "kill", "observe", K_BOOL, C(observe), 0, 0, 0 },
+	{ "kill", "unit", K_UNIT, C(kill_group), 0, 0, 0 },
 	{ "kill", "swarm_min", K_INT, C(swarm_min), 0, 0, 1000000 },
 	{ "kill", "swarm_window", K_MS, C(swarm_window_ms), 0, 0, 0 },
 	{ "hooks", "pre_kill", K_STRING, C(pre_kill), STR(pre_kill), 0, 0 },
@@ -104,6 +105,8 @@ static const char *const expected[] = {
 	[K_PSI_SUSTAINED] = "'some|full avg10 PERCENT DURATION' (e.g. 'full avg10 50% 20s') or 'off'",
 	[K_SIGNAL] = "SIGTERM or SIGKILL",
 	[K_SCANNER] = "auto, bpf or procfs",
+	[K_UNIT] = "process or cgroup (a fork bomb's process group or swarm is taken as a "
+		   "whole without asking)",
 	[K_CGROUP_PATH] = "an absolute memory cgroup directory or a path below the memory "
 			  "controller's root",
 };
@@ -278,6 +281,11 @@ static int set_value(const struct key *k, char *base, const char *v, char *why, 
 		return set_signal(v, p);
 	case K_SCANNER:
 		return set_scanner(v, p);
+	case K_UNIT:
+		if (strcmp(v, "process") && strcmp(v, "cgroup"))
+			return -EINVAL;
+		*(bool *)p = !strcmp(v, "cgroup");
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -410,6 +418,9 @@ static void print_value(const struct key *k, const char *base, FILE *f)
 		break;
 	case K_SCANNER:
 		fprintf(f, "%s", scanner_names[*(const enum scanner_choice *)p]);
+		break;
+	case K_UNIT:
+		fprintf(f, "%s", *(const bool *)p ? "cgroup" : "process");
 		break;
 	}
 }

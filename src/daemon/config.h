@@ -147,6 +147,10 @@ int config_load(struct oomkit_config *c, const char *path, bool explicit_path,
 /* Cross-field checks (kill floors below term floors ...). */
 int config_validate(const struct oomkit_config *c, struct config_error *err);
 
+/* What the configuration names exists on this machine: watched cgroups,
+ * executable hooks, a loopback /metrics address (--check-config). */
+int config_check_system(const struct oomkit_config *c, struct config_error *err);
+
 /* The effective configuration, as a config file that would produce it. */
 void config_print(const struct oomkit_config *c, FILE *f);
 

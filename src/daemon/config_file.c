@@ -21,6 +21,7 @@ struct ini_state {
 	struct config_error *err;
 	bool failed;
 	char section[64];         /* last section seen, to open [cgroup] blocks */
+	int bad_header;           /* first line opening a '[' it does not close */
 };
 
 static char *counting_reader(char *str, int num, void *stream)
@@ -30,8 +31,13 @@ static char *counting_reader(char *str, int num, void *stream)
 
 	if (!r)
 		return NULL;
-	if (st->at_line_start)
+	if (st->at_line_start) {
+		const char *p = r + strspn(r, " \t");
+
 		st->line++;
+		if (*p == '[' && !strchr(p, ']') && !st->bad_header)
+			st->bad_header = st->line;
+	}
 	st->at_line_start = strchr(r, '\n') != NULL;
 	return r;
 }
@@ -82,14 +88,18 @@ int config_load_file(struct oomkit_config *c, const char *path, struct config_er
 	}
 	r = ini_parse_stream(counting_reader, &st, handler, &st);
 	fclose(st.f);
-	if (st.failed)
-		return -EINVAL;
-	if (r > 0) {
+	/* inih goes on after a bad line: its first error line r may precede
+	 * the handler's complaint about what followed ("[memory" then "x =
+	 * 1" is a bad header, not a key outside a section) */
+	if (r > 0 && (!st.failed || r < err->line)) {
 		err->line = r;
-		snprintf(err->msg, sizeof(err->msg),
+		snprintf(err->msg, sizeof(err->msg), "%s", r == st.bad_header ?
+			 "expected ']' closing the section name" :
 			 "expected '[section]', 'key = value' or a comment (# or ;)");
 		return -EINVAL;
 	}
+	if (st.failed)
+		return -EINVAL;
 	if (r < 0) {
 		snprintf(err->msg, sizeof(err->msg), "cannot read");
 		return -EIO;

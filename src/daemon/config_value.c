@@ -95,7 +95,7 @@ int config_parse_ms(const char *s, unsigned long *ms)
 
 	if (parse_scaled(s, units, sizeof(units) / sizeof(units[0]), 7 * 24 * 3600e3, &v))
 		return -EINVAL;
-	*ms = (unsigned long)llround(v);
+	*ms = (unsigned long)(v + 0.5); /* v >= 0; no libm in the daemon (mk/build.mk) */
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -24,6 +25,21 @@ void dlog_set_debug(bool on)
 	debug_on = on;
 }
 
+bool dlog_stderr_is_journal(void)
+{
+	static int journal = -1;
+	const char *e;
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (journal < 0) {
+		e = getenv("JOURNAL_STREAM");
+		journal = e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 && !fstat(STDERR_FILENO, &st) &&
+			  st.st_dev == dev && st.st_ino == ino;
+	}
+	return journal;
+}
+
 void dlog(int prio, const char *fmt, ...)
 {
 	char line[2048];
@@ -34,8 +50,10 @@ void dlog(int prio, const char *fmt, ...)
 		return;
 	if (syslog_fd >= 0)
 		n = snprintf(line, sizeof(line), "<%d>oomkit[%d]: ", SYSLOG_DAEMON_FACILITY | prio, (int)getpid());
-	else
+	else if (dlog_stderr_is_journal())
 		n = snprintf(line, sizeof(line), "<%d>", prio);
+	else
+		n = 0;
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	va_end(ap);

@@ -1,5 +1,6 @@
 /* daemon_log.h - the daemon's output channels: one human line per event to
- * stderr with the sd-daemon priority prefix ("<4>...") that journald reads,
+ * stderr, with the sd-daemon priority prefix ("<4>...") when stderr is the
+ * journal ($JOURNAL_STREAM names it) and plain on a terminal or a file,
  * the kernel-style report optionally copied to /dev/kmsg, and the
  * sd_notify(3) protocol spoken by hand over $NOTIFY_SOCKET (no libsystemd
  * needed at run time). Nothing here allocates. */
@@ -16,6 +17,10 @@
 #define DLOG_DEBUG 7
 
 void dlog_set_debug(bool on);
+
+/* Is stderr the journal's stream ($JOURNAL_STREAM is its device:inode)?
+ * Read once; the answer decides the "<N>" prefixes. */
+bool dlog_stderr_is_journal(void);
 
 /* --syslog: lines go to /dev/log (facility daemon, tag "oomkit[pid]")
  * instead of stderr. The socket is opened and connected here, once, so

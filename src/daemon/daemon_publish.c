@@ -20,6 +20,13 @@
 #include "trigger_commit.h"
 
 static int tick_fd = -1;
+/* The state is published every PUBLISH_REST_S seconds at rest and every
+ * second while an episode runs (a kill is published at once, whatever the
+ * tick): at rest the status files and metrics change little, and rewriting
+ * them every second was most of the daemon's idle CPU (bench/RESULTS.md).
+ * `oomkit status` calls a state older than 10 s stale. */
+#define PUBLISH_REST_S 5
+static time_t tick_period;
 static double started_seconds; /* when daemon_publish_start() ran */
 
 static double realtime_seconds(void)
@@ -195,6 +202,16 @@ static void on_kill(struct daemon *d, const struct kill_record *rec, void *arg)
 	publisher_kill(arg, rec);
 }
 
+static int set_tick(time_t period)
+{
+	struct itimerspec its = { .it_interval = { period, 0 }, .it_value = { period, 0 } };
+
+	if (period == tick_period)
+		return 0;
+	tick_period = period;
+	return timerfd_settime(tick_fd, 0, &its, NULL);
+}
+
 static void on_tick(struct daemon *d, int fd, short revents, void *arg)
 {
 	static struct status_view v;
@@ -205,13 +222,14 @@ static void on_tick(struct daemon *d, int fd, short revents, void *arg)
 		return;
 	daemon_status_view(d, &v);
 	publisher_sample(arg, &v);
+	set_tick(d->stats.stage == STAGE_NONE ? PUBLISH_REST_S : 1);
 }
 
 int daemon_publish_start(struct daemon *d, struct publisher *p, char *why, size_t size)
 {
 	const struct oomkit_config *c = &d->cfg;
 	struct publish_config pc = { .dbus = c->notify_dbus, .notify_desktop = c->notify_dbus && c->notify_desktop };
-	struct itimerspec every_second = { .it_interval = { 1, 0 }, .it_value = { 0, 1 } };
+	struct itimerspec first = { .it_value = { 0, 1 } }; /* at once, then set_tick() */
 	int r;
 
 	started_seconds = realtime_seconds();
@@ -225,7 +243,8 @@ int daemon_publish_start(struct daemon *d, struct publisher *p, char *why, size_
 	if (r < 0)
 		return r;
 	tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (tick_fd < 0 || timerfd_settime(tick_fd, 0, &every_second, NULL) < 0 ||
+	tick_period = 0;
+	if (tick_fd < 0 || timerfd_settime(tick_fd, 0, &first, NULL) < 0 ||
 	    daemon_add_fd(d, tick_fd, POLLIN, on_tick, p) < 0) {
 		r = tick_fd < 0 ? -errno : -EMFILE;
 		snprintf(why, size, "publisher timer: %s", strerror(-r));

@@ -26,17 +26,19 @@ static uint64_t realtime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* Where the kernel-shaped report goes: the log (stderr with the sd-daemon
- * <level> prefix, or syslog with --syslog) and, when asked, /dev/kmsg.
- * Returns how many of sinks[2] it set up. */
+/* Where the kernel-shaped report goes: the log (stderr, with the sd-daemon
+ * <level> prefix when it is the journal; syslog with --syslog) and, when
+ * asked, /dev/kmsg. Returns how many of sinks[2] it set up. */
 static size_t report_sinks(struct daemon *d, struct report sinks[2])
 {
 	size_t n = 0;
 
 	if (dlog_syslog_fd() >= 0)
 		report_init_syslog(&sinks[n++], dlog_syslog_fd());
-	else
+	else if (dlog_stderr_is_journal())
 		report_init(&sinks[n++], NULL, STDERR_FILENO);
+	else
+		report_init(&sinks[n++], stderr, -1); /* unbuffered: one write per line */
 	if (d->cfg.kmsg && kmsg_fd_get() >= 0)
 		report_init(&sinks[n++], NULL, kmsg_fd_get());
 	return n;
@@ -175,7 +177,7 @@ static void json_event(struct daemon *d)
 	if (!d->json)
 		return;
 	json_init(&j, d->json);
-	json_begin_object(&j);
+	json_begin_document(&j, 1);
 	json_kv_string(&j, "event", ep->dry_run ? "dry_run_kill" : "kill");
 	json_kv_uint(&j, "time_ns", ep->realtime_ns);
 	json_kv_string(&j, "trigger", oc->trigger);
@@ -192,9 +194,14 @@ static void json_event(struct daemon *d)
 	json_kv_bool(&j, "escalated", ep->escalated);
 	json_kv_bool(&j, "exited", ep->exited);
 	json_kv_bool(&j, "reaped", ep->reaped);
-	json_kv_uint(&j, "ms_to_exit", ep->ms_to_exit);
+	if (ep->exited) { /* else neither is known */
+		json_kv_uint(&j, "ms_to_exit", ep->ms_to_exit);
+		json_kv_uint(&j, "avail_after_kb", ep->avail_after_kb);
+	} else {
+		json_kv_null(&j, "ms_to_exit");
+		json_kv_null(&j, "avail_after_kb");
+	}
 	json_kv_uint(&j, "avail_before_kb", ep->avail_before_kb);
-	json_kv_uint(&j, "avail_after_kb", ep->avail_after_kb);
 	json_kv_uint(&j, "candidates", oc->nr_candidates);
 	json_end_object(&j); /* ends the line */
 	fflush(d->json);

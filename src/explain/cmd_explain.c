@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "exitcode.h"
 #include "explain.h"
+#include "core/util.h"
 #include "read.h"
 
 #define SUMMARY_MAX 10000
@@ -130,21 +131,22 @@ int cmd_explain(int argc, char **argv)
 	int c, rc = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jlfh", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jlfh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': o.format = F_JSON; break;
 		case 'l': o.format = F_JSONL; break;
 		case 'f': follow = true; break;
 		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
+		default: cli_getopt_error("explain", c, argv); return EXIT_USAGE;
 		}
 	}
 	if (follow && argc - optind > 1) {
-		fprintf(stderr, "oomkit explain: --follow reads one input\n");
+		cli_error("explain", "--follow reads one input");
 		return EXIT_USAGE;
 	}
 	if (follow && o.format == F_JSON) { /* one object would never be closed */
-		fprintf(stderr, "oomkit explain: --follow prints --jsonl or text, not --json\n");
+		cli_error("explain", "--follow prints --jsonl or text, not --json");
 		return EXIT_USAGE;
 	}
 	o.summary = calloc(SUMMARY_MAX, sizeof(char *));
@@ -152,8 +154,7 @@ int cmd_explain(int argc, char **argv)
 		return EXIT_FAILURE_GENERIC;
 	if (o.format == F_JSON) {
 		json_init(&o.j, stdout);
-		json_begin_object(&o.j);
-		json_kv_int(&o.j, "schema", 1);
+		json_begin_document(&o.j, EXPLAIN_JSON_SCHEMA);
 		json_key(&o.j, "events");
 		json_begin_array(&o.j);
 	}

@@ -52,6 +52,8 @@ size_t explain_knobs(const struct kr_event *ev, struct explain_knob *out, size_t
  * panic, or one the knob did not cause). */
 long explain_panic_on_oom(const struct kr_event *ev);
 
+/* The "schema" of --json and of every --jsonl line (doc/json-explain.md). */
+#define EXPLAIN_JSON_SCHEMA 1
 void explain_json_event(struct json *j, const struct kr_event *ev, const struct explain_rank *r);
 void explain_text_event(FILE *f, const struct kr_event *ev, const struct explain_rank *r, size_t index);
 /* The one-line summary of an event, for the closing list. */

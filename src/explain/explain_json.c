@@ -252,7 +252,10 @@ void explain_json_event(struct json *j, const struct kr_event *ev, const struct 
 {
 	struct k8s_pod pod;
 
-	json_begin_object(j);
+	if (j->depth == 0) /* --jsonl: each line is a document */
+		json_begin_document(j, EXPLAIN_JSON_SCHEMA);
+	else
+		json_begin_object(j);
 	str(j, "source", ev->source);
 	str(j, "host", ev->host);
 	str(j, "time", ev->time);

@@ -8,19 +8,17 @@
 #include <string.h>
 
 #include "core/k8s.h"
+#include "core/units.h"
 
 #define ESC(s) text_escape((s), (char[200]){ 0 }, 200)
 
+/* Sizes in the one unit style of every human output (core/units.h). */
 static void mib(char *out, size_t size, int64_t kb)
 {
-	if (kb == KR_UNSET)
+	if (kb == KR_UNSET || kb < 0)
 		snprintf(out, size, "?");
-	else if (kb >= 10 * 1024 * 1024)
-		snprintf(out, size, "%.1f GiB", (double)kb / (1024 * 1024));
-	else if (kb >= 10 * 1024)
-		snprintf(out, size, "%.1f MiB", (double)kb / 1024);
 	else
-		snprintf(out, size, "%lld kB", (long long)kb);
+		format_kb((unsigned long)kb, out, size);
 }
 
 static const char *when(const struct kr_event *ev, char *buf, size_t size)
@@ -215,9 +213,13 @@ static void memory_lines(FILE *f, const struct kr_event *ev, const struct explai
 			if (z->nr_free[o] > 0)
 				largest = o;
 		if (z->nr_orders && largest < ev->order && z->free_kb != KR_UNSET && z->min_kb != KR_UNSET &&
-		    z->free_kb > z->min_kb)
-			fprintf(f, "             fragmentation: zone %s has %lld kB free above min, but no free block of order %lld\n",
-				z->name, (long long)z->free_kb, (long long)ev->order);
+		    z->free_kb > z->min_kb) {
+			char fr[32];
+
+			mib(fr, sizeof(fr), z->free_kb);
+			fprintf(f, "             fragmentation: zone %s has %s free above min, but no free block of order %lld\n",
+				z->name, fr, (long long)ev->order);
+		}
 	}
 	if (ev->highmem_pages > 0)
 		for (int i = 0; i < ev->nr_zones; i++)
@@ -230,9 +232,12 @@ static void memory_lines(FILE *f, const struct kr_event *ev, const struct explai
 		fprintf(f, "             %lld hugepages reserved (%s, %lld free): not usable by ordinary allocations\n",
 			(long long)ev->hugepages_total, h, (long long)ev->hugepages_free);
 	}
-	if (ev->slab_unreclaimable_top[0])
-		fprintf(f, "             largest unreclaimable slab: %s %lld kB\n", ESC(ev->slab_unreclaimable_top),
-			(long long)ev->slab_unreclaimable_top_kb);
+	if (ev->slab_unreclaimable_top[0]) {
+		char sl[32];
+
+		mib(sl, sizeof(sl), ev->slab_unreclaimable_top_kb);
+		fprintf(f, "             largest unreclaimable slab: %s %s\n", ESC(ev->slab_unreclaimable_top), sl);
+	}
 }
 
 static int by_rss(const void *a, const void *b)
@@ -284,8 +289,11 @@ static void score_line(FILE *f, const struct kr_event *ev, const struct explain_
 		if (ev->select_score > 0 && r->era != OOM_ERA_2_6_36) {
 			double total = (double)r->top_points * 1000 / (double)ev->select_score;
 
-			fprintf(f, "             the printed score %lld implies totalpages of about %.0f (%.0f MiB)\n",
-				(long long)ev->select_score, total, total * (double)r->page_kb / 1024);
+			char sz[32];
+
+			mib(sz, sizeof(sz), (int64_t)(total * (double)r->page_kb));
+			fprintf(f, "             the printed score %lld implies totalpages of about %.0f (%s)\n",
+				(long long)ev->select_score, total, sz);
 		}
 		return;
 	}

@@ -36,7 +36,7 @@ struct kill_opts {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: oomkit kill [--cgroup PATH] [--dry-run] [--json] [--kmsg] [--unit process|pgroup|cgroup|swarm]\n"
+		"usage: oomkit kill [--cgroup PATH] [--dry-run|--dryrun] [--json] [--kmsg] [--unit process|pgroup|cgroup|swarm]\n"
 		"                   [--prefer RULE]... [--avoid RULE]... [--ignore RULE]... [--protect RULE]...\n"
 		"                   [--self-raised-adj honor|ignore] [--timeout SECS] [--signal KILL|TERM] [--no-reap]\n"
 		"\n"
@@ -55,6 +55,7 @@ enum { OPT_PREFER = 256, OPT_AVOID, OPT_IGNORE, OPT_PROTECT, OPT_SELF_RAISED, OP
 static const struct option long_opts[] = {
 	{ "cgroup", required_argument, NULL, 'c' },
 	{ "dry-run", no_argument, NULL, 'n' },
+	{ "dryrun", no_argument, NULL, 'n' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "kmsg", no_argument, NULL, OPT_KMSG },
 	{ "unit", required_argument, NULL, OPT_UNIT },
@@ -70,9 +71,13 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int bad_arg(const char *opt, const char *what)
+/* "oomkit kill: --timeout: expected seconds, 1..3600, not 'x'" and the hint */
+static int bad_arg(const char *opt, const char *what, const char *arg)
 {
-	fprintf(stderr, "oomkit kill: %s: %s\n", opt, what);
+	if (arg)
+		cli_error("kill", "%s: %s, not '%s'", opt, what, arg);
+	else
+		cli_error("kill", "%s: %s", opt, what);
 	return EXIT_USAGE;
 }
 
@@ -85,7 +90,7 @@ static int parse_rule(struct policy *p, int opt, const char *arg)
 	if (policy_add_spec(p, kind, arg, err, sizeof(err)) == 0)
 		return 0;
 	snprintf(opt_name, sizeof(opt_name), "--%s", policy_kind_name(kind));
-	return bad_arg(opt_name, err);
+	return bad_arg(opt_name, err, NULL);
 }
 
 static int parse_opt(struct kill_opts *o, struct policy *p, int c, const char *arg)
@@ -99,14 +104,14 @@ static int parse_opt(struct kill_opts *o, struct policy *p, int c, const char *a
 	case OPT_KMSG: o->kmsg = true; return 0;
 	case OPT_NO_REAP: o->reap = false; return 0;
 	case OPT_UNIT:
-		return kill_unit_parse(arg, &o->unit) ? bad_arg("--unit", "expected process, pgroup, cgroup or swarm") : 0;
+		return kill_unit_parse(arg, &o->unit) ? bad_arg("--unit", "expected process, pgroup, cgroup or swarm", arg) : 0;
 	case OPT_PREFER: case OPT_AVOID: case OPT_IGNORE: case OPT_PROTECT:
 		return parse_rule(p, c, arg);
 	case OPT_SELF_RAISED:
-		return policy_self_raised_parse(arg, &p->self_raised) ? bad_arg("--self-raised-adj", "expected honor or ignore") : 0;
+		return policy_self_raised_parse(arg, &p->self_raised) ? bad_arg("--self-raised-adj", "expected honor or ignore", arg) : 0;
 	case OPT_TIMEOUT:
 		if (parse_int(arg, &secs) < 0 || secs < 1 || secs > 3600)
-			return bad_arg("--timeout", "expected seconds, 1..3600");
+			return bad_arg("--timeout", "expected seconds, 1..3600", arg);
 		o->timeout_ms = secs * 1000;
 		return 0;
 	case OPT_SIGNAL:
@@ -115,13 +120,12 @@ static int parse_opt(struct kill_opts *o, struct policy *p, int c, const char *a
 		else if (!strcmp(arg, "TERM") || !strcmp(arg, "SIGTERM"))
 			o->signal = SIGTERM;
 		else
-			return bad_arg("--signal", "expected KILL or TERM");
+			return bad_arg("--signal", "expected KILL or TERM", arg);
 		return 0;
 	case 'h':
 		usage(stdout);
 		return -1;
-	default:
-		usage(stderr);
+	default: /* getopt's '?' and ':', told by the caller */
 		return EXIT_USAGE;
 	}
 }
@@ -180,7 +184,7 @@ static int set_scene(struct oom_control *oc, const struct kill_opts *o, struct m
 	memcg_bound_of(mcg, &b);
 	scene.memcg = &b;
 	if (constrained_alloc(oc, &scene) < 0)
-		return bad_arg("--cgroup", "path too long");
+		return bad_arg("--cgroup", "path too long", NULL);
 	memcg_effective_limit(mcg, &limit);
 	if (limit != CGROUP_UNLIMITED)
 		kill_ctx_measure_memcg(k, oc->memcg_dir, v == CGROUP_V2, limit);
@@ -256,10 +260,16 @@ int cmd_kill(int argc, char **argv)
 
 	policy_init(&p, getpid());
 	optind = 1;
-	while (r == 0 && (c = getopt_long(argc, argv, "c:njh", long_opts, NULL)) != -1)
+	opterr = 0;
+	while (r == 0 && (c = getopt_long(argc, argv, ":c:njh", long_opts, NULL)) != -1) {
 		r = parse_opt(&o, &p, c, optarg);
-	if (r == 0 && optind < argc)
-		r = bad_arg(argv[optind], "unexpected argument");
+		if (c == '?' || c == ':')
+			cli_getopt_error("kill", c, argv);
+	}
+	if (r == 0 && optind < argc) {
+		cli_error("kill", "unexpected argument '%s'", argv[optind]);
+		r = EXIT_USAGE;
+	}
 	if (r != 0) {
 		policy_free(&p);
 		return r < 0 ? EXIT_OK : r;

@@ -1,5 +1,5 @@
 /* cmd_rank.c - `oomkit rank`: the processes by OOM badness, beside the
- * kernel's own /proc/PID/oom_score; human table (100 columns), --json
+ * kernel's own /proc/PID/oom_score; human table (rank_table.c), --json
  * (doc/json-rank.md) or the kernel's dump_tasks table (doc/rank.md). */
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +28,7 @@ struct rank_opts {
 	const char *proc_root;
 	bool json, kernel_format;
 	bool verbose;                /* every kernel OOM knob, not only those off their defaults */
+	struct rank_table_opts table;
 	unsigned int scanner_flags;  /* --scanner procfs: PROC_SCANNER_NO_BPF */
 	bool need_bpf;               /* --scanner bpf */
 };
@@ -36,7 +37,7 @@ static void rank_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: oomkit rank [--top N | --all] [--cgroup PATH] [--json | --kernel-format]\n"
-		"                   [--proc-root DIR]\n"
+		"                   [--wide] [--numeric] [--proc-root DIR]\n"
 		"Ranks processes by the kernel's OOM badness (oom_badness, 5.9+), highest first,\n"
 		"beside the kernel's own /proc/PID/oom_score; marks the next victim and the\n"
 		"unkillable (and why).\n\n"
@@ -44,10 +45,13 @@ static void rank_usage(FILE *f)
 		"  --all            show every process\n"
 		"  --cgroup PATH    rank as for an OOM of this memory cgroup (v1 or v2; absolute,\n"
 		"                   or relative to the memory controller's root)\n"
-		"  --json           one JSON object {\"processes\": [...]} (doc/json-rank.md)\n"
+		"  --json           one JSON object {\"schema\": 1, ..., \"processes\": [...]}\n"
 		"  --kernel-format  the kernel's dump_tasks table (memory values in pages)\n"
 		"  --verbose        every kernel OOM knob above the table, not only those off\n"
 		"                   their defaults\n"
+		"  -w, --wide       every column (rss, swap, page tables, points), lines never cut\n"
+		"                   (the default fits the terminal: 80 columns, wide from 110)\n"
+		"  --numeric        uids, not user names\n"
 		"  --proc-root DIR  read DIR instead of /proc (tests)\n"
 		"  --scanner M      auto (default), bpf or procfs: how processes are scanned\n"
 		"Exit: 0 ok, 2 bad option, 3 bad cgroup, 4 /proc unreadable, 1 other error.\n",
@@ -62,19 +66,21 @@ static int parse_opts(int argc, char **argv, struct rank_opts *o)
 		{ "kernel-format", no_argument, NULL, 'k' }, { "proc-root", required_argument, NULL, 'p' },
 		{ "scanner", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "wide", no_argument, NULL, 'w' },         { "numeric", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, n;
 
 	*o = (struct rank_opts){ .top = RANK_TOP_DEFAULT, .proc_root = "/proc" };
+	o->table.width = rank_terminal_width();
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+n:ac:jkhv", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:n:ac:jkwhv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 		case 'n':
 			if (parse_int(optarg, &n) < 0 || n <= 0) {
-				fprintf(stderr, "oomkit rank: --top wants a positive number, not '%s'\n", optarg);
+				cli_error("rank", "--top: expected a positive number, not '%s'", optarg);
 				return -EINVAL;
 			}
 			o->top = (size_t)n;
@@ -86,29 +92,30 @@ static int parse_opts(int argc, char **argv, struct rank_opts *o)
 		case 'k': o->kernel_format = true; break;
 		case 'v': o->verbose = true; break;
 		case 'p': o->proc_root = optarg; break;
+		case 'w': o->table.wide = true; break;
+		case 'N': o->table.numeric = true; break;
 		case 's':
 			if (!strcmp(optarg, "procfs")) {
 				o->scanner_flags = PROC_SCANNER_NO_BPF;
 			} else if (!strcmp(optarg, "bpf")) {
 				o->need_bpf = true;
 			} else if (strcmp(optarg, "auto")) {
-				fprintf(stderr, "oomkit rank: --scanner wants auto, bpf or procfs, not '%s'\n", optarg);
+				cli_error("rank", "--scanner: expected auto, bpf or procfs, not '%s'", optarg);
 				return -EINVAL;
 			}
 			break;
 		case 'h': rank_usage(stdout); return 1;
 		default:
-			fprintf(stderr, "oomkit rank: unknown or incomplete option '%s' (see --help)\n",
-				argv[optind - 1]);
+			cli_getopt_error("rank", c, argv);
 			return -EINVAL;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "oomkit rank: unexpected argument '%s' (see --help)\n", argv[optind]);
+		cli_error("rank", "unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
 	if (o->json && o->kernel_format) {
-		fprintf(stderr, "oomkit rank: --json and --kernel-format exclude each other\n");
+		cli_error("rank", "--json and --kernel-format exclude each other");
 		return -EINVAL;
 	}
 	if (o->json && !o->top_given)
@@ -116,62 +123,28 @@ static int parse_opts(int argc, char **argv, struct rank_opts *o)
 	return 0;
 }
 
-/* kB as a 5-column human size: 512K 9.5M 123M 1.2G 24G. */
-static const char *human_kb(unsigned long kb, char *buf, size_t size)
-{
-	if (kb < 1024)
-		snprintf(buf, size, "%luK", kb);
-	else if (kb < 10 * 1024)
-		snprintf(buf, size, "%.1fM", kb / 1024.0);
-	else if (kb < 1024 * 1024)
-		snprintf(buf, size, "%luM", kb / 1024);
-	else if (kb < 10 * 1024 * 1024)
-		snprintf(buf, size, "%.1fG", kb / (1024.0 * 1024));
-	else
-		snprintf(buf, size, "%luG", kb / (1024 * 1024));
-	return buf;
-}
-
 static size_t shown(const struct rank *r, const struct rank_opts *o)
 {
 	return o->top && o->top < r->nr ? o->top : r->nr;
 }
 
-static void print_header(const struct oom_control *oc, const struct rank *r)
+static void print_header(const struct oom_control *oc, const struct rank *r, const struct rank_opts *o)
 {
-	char comm[TASK_COMM_MAX * 4];
+	char path[TASK_CGROUP_MAX * 4], comm[TASK_COMM_MAX * 4], line[sizeof(path) + 128];
 
 	if (oc->constraint == CONSTRAINT_MEMCG)
-		printf("memory cgroup OOM of %s: totalpages %lu (limit + swap, %lu KiB pages)\n",
-		       text_escape(oc->memcg, comm, 60), oc->totalpages, oc->page_size / 1024);
+		snprintf(line, sizeof(line), "memory cgroup OOM of %s: totalpages %lu (limit + swap, %lu KiB pages)",
+			 text_escape(oc->memcg, path, sizeof(path)), oc->totalpages, oc->page_size / 1024);
 	else
-		printf("global OOM: totalpages %lu (RAM + swap, %lu KiB pages)\n", oc->totalpages,
-		       oc->page_size / 1024);
-	printf("%zu processes (%s scan); next victim: ", r->nr_scanned, r->scanner);
+		snprintf(line, sizeof(line), "global OOM: totalpages %lu (RAM + swap, %lu KiB pages)", oc->totalpages,
+			 oc->page_size / 1024);
+	rank_put_line(line, o->table.wide ? 0 : o->table.width);
 	if (r->victim)
-		printf("pid %d (%s), %ld points\n", (int)r->victim->t->pid,
-		       text_escape(r->victim->t->comm, comm, 40), r->victim->points);
+		snprintf(line, sizeof(line), "%zu processes (%s scan); next victim: pid %d (%s)", r->nr_scanned,
+			 r->scanner, (int)r->victim->t->pid, text_escape(r->victim->t->comm, comm, sizeof(comm)));
 	else
-		printf("none\n");
-}
-
-static void print_row(const struct rank_row *row, const struct oom_control *oc)
-{
-	char comm[TASK_COMM_MAX * 4], rss[16], swap[16], pte[16], points[24], kern[24], share[16], pod[48];
-	const struct task_info *t = row->t;
-	const char *note = row->victim ? "<- victim" : row->unkillable;
-	struct k8s_pod k8s;
-
-	text_escape(t->comm, comm, 16);
-	snprintf(points, sizeof(points), row->unkillable ? "-" : "%ld", row->points);
-	snprintf(kern, sizeof(kern), t->kernel_oom_score < 0 ? "?" : "%ld", t->kernel_oom_score);
-	snprintf(share, sizeof(share), "%.1f%%", 100.0 * (double)row->mem_pages / (double)oc->totalpages);
-	k8s_decode(t->memcg, &k8s);
-	k8s_short(&k8s, pod, sizeof(pod));
-	printf("%7d %5u %-15s %5s %5s %5s %5d %8s %5lu %5s %5s%s%s%s%s\n", (int)t->pid, (unsigned)t->uid, comm,
-	       human_kb(task_rss_kb(t), rss, sizeof(rss)), human_kb(t->swap_kb, swap, sizeof(swap)),
-	       human_kb(t->pgtables_kb, pte, sizeof(pte)), t->oom_score_adj, points, row->score, kern, share,
-	       note ? " " : "", note ? note : "", pod[0] ? " " : "", pod);
+		snprintf(line, sizeof(line), "%zu processes (%s scan); next victim: none", r->nr_scanned, r->scanner);
+	rank_put_line(line, o->table.wide ? 0 : o->table.width);
 }
 
 static void print_human(const struct oom_control *oc, const struct rank *r, const struct rank_opts *o,
@@ -179,11 +152,9 @@ static void print_human(const struct oom_control *oc, const struct rank *r, cons
 {
 	size_t n = shown(r, o);
 
-	print_header(oc, r);
+	print_header(oc, r, o);
 	rank_knobs_print(stdout, k, oc, o->verbose);
-	printf("    PID   UID NAME              RSS  SWAP PGTBL   ADJ   POINTS SCORE  KERN SHARE NOTE\n");
-	for (size_t i = 0; i < n; i++)
-		print_row(&r->rows[i], oc);
+	rank_print_table(oc, r, n, &o->table);
 	if (n < r->nr_scanned)
 		printf("(%zu more; --all shows every process, the unkillable last)\n", r->nr_scanned - n);
 }
@@ -235,7 +206,7 @@ static void print_json(const struct oom_control *oc, const struct rank *r, const
 	size_t n = shown(r, o);
 
 	json_init(&j, stdout);
-	json_begin_object(&j);
+	json_begin_document(&j, 1);
 	json_kv_uint(&j, "totalpages", oc->totalpages);
 	json_kv_uint(&j, "page_size", oc->page_size);
 	json_kv_string(&j, "constraint", oom_constraint_name(oc->constraint));

@@ -56,5 +56,16 @@ void rank_knobs_read(struct oom_knobs *k, const char *proc_root, const struct oo
 		     const struct rank *r);
 /* The knobs off their defaults (all with verbose), one wrapped line each. */
 void rank_knobs_print(FILE *f, const struct oom_knobs *k, const struct oom_control *oc, bool verbose);
+/* The human table (rank_table.c). width: the terminal's (0: not a
+ * terminal, lines are not cut); wide: every column, never cut. */
+struct rank_table_opts {
+	int width;
+	bool wide, numeric;
+};
+int rank_terminal_width(void);
+/* One line, cut at width display columns (0: whole). */
+void rank_put_line(const char *text, int width);
+void rank_print_table(const struct oom_control *oc, const struct rank *r, size_t n,
+		      const struct rank_table_opts *o);
 
 #endif

@@ -23,8 +23,11 @@ MiB=$((1 << 20))
 start_daemon() {
 	local name=$1; shift
 	LOG=$WORK/$name.log
-	# -p: nice -20, as a deployment should run it (earlyoom's -p)
-	"$OOMKIT" daemon --no-mlockall -p --psi off --psi-sustained off "$@" 2>"$LOG" &
+	# -p: nice -20, as a deployment should run it (earlyoom's -p); the
+	# log as the journal gets it: JOURNAL_STREAM names it, "<N>" prefixes
+	: > "$LOG"
+	JOURNAL_STREAM=$(stat -c %d:%i "$LOG") \
+		"$OOMKIT" daemon --no-mlockall -p --psi off --psi-sustained off "$@" 2>>"$LOG" &
 	DAEMON_PID=$!
 	for _ in $(seq 100); do
 		grep -q "oomkit daemon:" "$LOG" && return 0

@@ -60,7 +60,9 @@ for i in $(seq 50); do pgrep -x bomb > /dev/null || break; sleep 0.1; done
 #    the cgroup to its SIGTERM floor; it is found and killed whole at once
 cg2=$(memcg_new daemon $((128 << 20))) # below the bomb's ~150 MiB: it stays full
 bystander=$(spawn_in "$cg2" sleep 600)
-"$OOMKIT_FAST" daemon --cgroup "$cg2" --set log.debug=yes > "$WORK/daemon.txt" 2>&1 &
+: > "$WORK/daemon.txt" # read as the journal: "<N>" prefixes
+JOURNAL_STREAM=$(stat -c %d:%i "$WORK/daemon.txt") \
+	"$OOMKIT_FAST" daemon --cgroup "$cg2" --set log.debug=yes >> "$WORK/daemon.txt" 2>&1 &
 dpid=$!
 E2E_PIDS+=("$dpid")
 sleep 1

@@ -105,17 +105,57 @@ man_has_sections() {
 }
 check man_section_per_command_and_exit_codes man_has_sections
 
+# --- oomkit(8) documents every option each command's --help prints, in
+# that command's section
+man_lists_every_option() {
+	local c o esc missing=
+	for c in rank kill daemon explain status; do
+		for o in $("$OOMKIT_FAST" "$c" --help 2>&1 | grep -oE '(^[[:space:]]*|\[|\| |, )--?[a-zA-Z][-a-zA-Z0-9]*' | sed 's/^[^-]*//' | sort -u); do
+			[ "$o" = --help ] && continue
+			esc=${o//-/\\-}
+			awk -v s=".SS oomkit $c" '$0 == s { on = 1; next } /^\.S[SH] / { on = 0 } on' doc/oomkit.8 |
+				grep -qF -- "$esc" || missing="$missing $c:$o"
+		done
+	done
+	[ -z "$missing" ] || { echo "not in oomkit(8):$missing" >&2; return 1; }
+}
+check man_lists_every_option man_lists_every_option
+
+# --- oomkit.conf(5) and doc/oomkit.conf.md list every key the daemon knows
+conf_docs_list_every_key() {
+	local sec key missing=
+	while read -r sec key; do
+		awk -v s="[$sec]" '$0 == ".SS " s { on = 1; next } /^\.S[SH] / { on = 0 } on' doc/oomkit.conf.5 |
+			grep -qE "^\.BR? (.*\" )?$key( |\$)" || missing="$missing oomkit.conf.5:[$sec]$key"
+		awk -v s="## [$sec]" 'index($0, s) == 1 { on = 1; next } /^## / { on = 0 } on' doc/oomkit.conf.md |
+			grep -qE "^\| ([a-z_]+, )*$key(,|  *\|)" || missing="$missing oomkit.conf.md:[$sec]$key"
+	done < <("$OOMKIT_FAST" daemon --config /dev/null --cgroup / --check-config 2>/dev/null |
+		awk '/^\[/ { s = substr($1, 2, length($1) - 2) } / = / { print s, $1 }' | sort -u)
+	[ -z "$missing" ] || { echo "undocumented:$missing" >&2; return 1; }
+}
+check conf_docs_list_every_key conf_docs_list_every_key
+
 # --- bash completion offers every option the commands' --help prints (an
 # option starts a help line, opens a [bracket], or follows "| " or ", ")
 completion_complete() {
-	local c opts o missing=
+	local c opts o v vals got missing=
 	for c in rank kill daemon explain status; do
 		opts=$(bash -c '. "$1"; _oomkit_opts "$2"' _ packaging/oomkit.bash "$c")
 		for o in $("$OOMKIT_FAST" "$c" --help 2>&1 | grep -oE '(^[[:space:]]*|\[|\| |, )--?[a-zA-Z][-a-zA-Z0-9]*' | sed 's/^[^-]*//'); do
 			[[ " $opts " == *" $o "* ]] || missing="$missing $c:$o"
 		done
 	done
+	# every value a --help lists as "--opt a|b|c"
+	for c in rank kill daemon explain status; do
+		while read -r o vals; do
+			got=$(bash -c '. "$1"; COMP_WORDS=(oomkit "$2" "$3" ""); COMP_CWORD=3; _oomkit; echo " ${COMPREPLY[*]} "' \
+				_ packaging/oomkit.bash "$c" "$o")
+			for v in ${vals//|/ }; do [[ $got == *" $v "* ]] || missing="$missing $c:$o=$v"; done
+		done < <("$OOMKIT_FAST" "$c" --help 2>&1 | grep -oE -- '--[a-z-]+ [a-zA-Z]+(\|[a-zA-Z]+)+' | sort -u)
+	done
 	[ -z "$missing" ] || { echo "not completed:$missing" >&2; return 1; }
+	# file names quoted and directories marked as such
+	grep -q '^complete -o filenames -F _oomkit oomkit$' packaging/oomkit.bash || return 1
 	# and completion itself works: "oomkit ka<TAB>" -> kill? no: "oomkit k" -> kill
 	[ "$(bash -c '. "$1"; COMP_WORDS=(oomkit k); COMP_CWORD=1; _oomkit; echo "${COMPREPLY[*]}"' _ packaging/oomkit.bash)" = kill ]
 }

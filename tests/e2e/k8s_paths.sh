@@ -80,7 +80,7 @@ printf '[memory]\nenabled = no\n[psi]\ntrigger = off\nsustained = off\n[publish]
 "$OOMKIT_FAST" daemon --config "$tmp/c.conf" --dry-run --cgroup "$fs" --json-file "$tmp/events.json" >"$tmp/daemon.out" 2>&1 &
 D=$!
 E2E_PIDS+=("$D")
-for _ in $(seq 100); do grep -q '^<5>watching' "$tmp/daemon.out" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q '^watching' "$tmp/daemon.out" && break; sleep 0.1; done
 # 8 + 80 MiB of 96: headroom 8% < the default 10% SIGTERM floor
 spawn_in "$fs" "$build/tests/kill_hog" --mb 80 >/dev/null
 for _ in $(seq 100); do grep -q 'runs in pod' "$tmp/daemon.out" && [ -s "$tmp/events.json" ] && break; sleep 0.1; done

@@ -29,9 +29,12 @@ cg=$(memcg_new kernoom $((32 << 20))) || { not_ok kernel_oom_setup: memcg_new; e
 kcg=/${cg#"$MEMCG_V1_ROOT"/}   # the path as the kernel prints it
 JSON=$tmp/events.json PROM=$tmp/oomkit.prom LOG=$tmp/daemon.log
 
+# the log as the journal gets it: JOURNAL_STREAM names it, "<N>" prefixes
+: >"$LOG"
+JOURNAL_STREAM=$(stat -c %d:%i "$LOG") \
 "$OOMKIT" daemon --set memory.enabled=no --psi off --psi-sustained off --set kill.swarm_min=0 \
 	--json-file "$JSON" --set publish.metrics_file="$PROM" --set publish.status_dir="$tmp/status" \
-	>"$LOG" 2>&1 &
+	>>"$LOG" 2>&1 &
 DPID=$!
 for _ in $(seq 100); do grep -q "watching the kernel's own OOM kills" "$LOG" && break; sleep 0.05; done
 if grep -q "watching the kernel's own OOM kills" "$LOG"; then ok kernel_oom_watching
@@ -75,7 +78,7 @@ oom() {
 	else
 		ok "kernel_oom_${n}_metric_at_$n (oomkit_kernel_oom_kills_total{constraint=memcg,cgroup=$kcg})"
 	fi
-	if [ "$(grep -c "^<4>kernel OOM kill: the kernel killed kill_hog (pid $pid) in a memcg OOM of $kcg (limit 32MiB), invoked by kill_hog (pid $pid)" "$LOG")" = 1 ]; then
+	if [ "$(grep -c "^<4>kernel OOM kill: the kernel killed kill_hog (pid $pid) in a memcg OOM of $kcg (limit 32.0MiB), invoked by kill_hog (pid $pid)" "$LOG")" = 1 ]; then
 		ok "kernel_oom_${n}_warning_line"
 	else
 		not_ok "kernel_oom_${n}_warning_line: $(grep 'kernel OOM kill' "$LOG" | tail -2)"

@@ -48,8 +48,8 @@ set_knobs 0 0 1 1 50 0
 expect knobs_overcommit_1_line "overcommit_memory=1: allocations never fail for lack of memory: only an OOM
     stops a hog" "$(knob_lines)"
 set_knobs 0 0 1 2 50 0
-expect knobs_overcommit_2_line "overcommit_memory=2: allocations fail at CommitLimit 11.44GiB, 9.346GiB
-    committed (overcommit_ratio 50% of RAM + swap)" "$(knob_lines)"
+expect knobs_overcommit_2_line "overcommit_memory=2: allocations fail at CommitLimit 11.4GiB, 9.3GiB committed
+    (overcommit_ratio 50% of RAM + swap)" "$(knob_lines)"
 expect knobs_overcommit_2_json "2 50 0 12000000 9800000 True 2200000" \
 	"$(json_get 'k["overcommit_memory"], k["overcommit_ratio"], k["overcommit_kbytes"], k["commit_limit_kb"], k["committed_as_kb"], k["effect"]["commit_limit_enforced"], k["effect"]["commit_headroom_kb"]')"
 set_knobs 2 1 0 2 80 0

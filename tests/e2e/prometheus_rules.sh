@@ -4,11 +4,15 @@
 # (oomkit.rules.test.yml: a kernel OOM kill in a pod, oomkit kills, a crash
 # loop, stale metrics) pass `promtool test rules`; the tests have teeth: the
 # rules without their "new series" branch fail them. promtool comes with
-# Debian's prometheus package (tests/deps.sh).
+# Debian's prometheus package, which also brings a server that Debian starts
+# at boot: unless promtool is on the PATH, the package is unpacked into
+# build/opponents/ (bench/opponent.sh), never installed.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 
-PROMTOOL=$(command -v promtool) || { skip "prometheus_rules: promtool not installed (apt-get install prometheus)"; exit 0; }
+. bench/opponent.sh
+PROMTOOL=$(command -v promtool) || PROMTOOL=$(deb_unpacked prometheus)/usr/bin/promtool
+[ -x "$PROMTOOL" ] || { skip "prometheus_rules: no promtool (apt-get download prometheus failed)"; exit 0; }
 dir=packaging/prometheus
 tmp=$(mktemp -d /tmp/oomkit-promrules.XXXXXX)
 trap 'rm -rf "$tmp"; e2e_cleanup' EXIT

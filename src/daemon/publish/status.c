@@ -29,7 +29,7 @@ static void json_psi_line(struct json *j, const char *key, const struct psi_line
 static void json_kill(struct json *j, const struct kill_record *r)
 {
 	json_begin_object(j);
-	json_kv_double(j, "time", r->time_seconds);
+	json_kv_uint(j, "time", (uint64_t)r->time_seconds);
 	json_kv_int(j, "pid", r->pid);
 	json_kv_uint(j, "uid", r->uid);
 	json_kv_string(j, "comm", r->comm);
@@ -44,9 +44,9 @@ static void json_kill(struct json *j, const struct kill_record *r)
 	json_kv_uint(j, "swap_kb", r->swap_kb);
 	json_kv_int(j, "oom_score_adj", r->oom_score_adj);
 	if (r->reclaim_seconds >= 0)
-		json_kv_double(j, "reclaim_seconds", r->reclaim_seconds);
+		json_kv_uint(j, "reclaim_ms", (uint64_t)(r->reclaim_seconds * 1000 + 0.5));
 	else
-		json_kv_null(j, "reclaim_seconds");
+		json_kv_null(j, "reclaim_ms");
 	json_key(j, "k8s");
 	k8s_json(j, &r->k8s);
 	json_end_object(j);
@@ -57,11 +57,10 @@ void status_write_json(const struct status_view *v, FILE *f)
 	struct json j;
 
 	json_init(&j, f);
-	json_begin_object(&j);
-	json_kv_int(&j, "schema", 1);
+	json_begin_document(&j, 2);
 	json_kv_int(&j, "pid", v->pid);
-	json_kv_double(&j, "started", v->started_seconds);
-	json_kv_double(&j, "updated", v->updated_seconds);
+	json_kv_uint(&j, "started", (uint64_t)v->started_seconds);
+	json_kv_uint(&j, "updated", (uint64_t)v->updated_seconds);
 	json_kv_bool(&j, "dry_run", v->dry_run);
 	json_kv_string(&j, "stage", v->stage);
 	json_kv_string(&j, "trigger", v->trigger[0] ? v->trigger : NULL);
@@ -170,6 +169,43 @@ static void text_knobs(const struct status_view *v, FILE *f)
 			fprintf(f, "  %s\n", lines[i].text);
 }
 
+/* The trigger table, each column as wide as its longest cell: long cgroup
+ * paths and settings ("full avg10 > 10% for 10s") never push the next
+ * columns out of line. */
+static void text_triggers(const struct status_view *v, FILE *f)
+{
+	static char where[STATUS_MAX_TRIGGERS][TASK_CGROUP_MAX * 4 + 1];
+	char head[STATUS_MAX_TRIGGERS][16];
+	int w[5] = { 7, 5, 7, 3, 8 }; /* TRIGGER WHERE SETTING NOW HEADROOM */
+
+	for (size_t i = 0; i < v->nr_triggers; i++) {
+		const struct status_trigger *t = &v->triggers[i];
+		int len[5];
+
+		text_escape(t->where, where[i], sizeof(where[i]));
+		if (isnan(t->headroom_percent))
+			snprintf(head[i], sizeof(head[i]), "-");
+		else
+			snprintf(head[i], sizeof(head[i]), "%+.1f%%", t->headroom_percent);
+		len[0] = (int)strlen(t->name);
+		len[1] = (int)strlen(where[i]);
+		len[2] = (int)strlen(t->setting);
+		len[3] = (int)strlen(t->current);
+		len[4] = (int)strlen(head[i]);
+		for (int c = 0; c < 5; c++)
+			if (len[c] > w[c])
+				w[c] = len[c];
+	}
+	fprintf(f, "\n%-*s %-*s %-*s %-*s %*s %s\n", w[0], "TRIGGER", w[1], "WHERE", w[2], "SETTING", w[3],
+		"NOW", w[4], "HEADROOM", "STAGE");
+	for (size_t i = 0; i < v->nr_triggers; i++) {
+		const struct status_trigger *t = &v->triggers[i];
+
+		fprintf(f, "%-*s %-*s %-*s %-*s %*s %s\n", w[0], t->name, w[1], where[i], w[2], t->setting,
+			w[3], t->current, w[4], head[i], t->stage);
+	}
+}
+
 void status_write_text(const struct status_view *v, FILE *f)
 {
 	char when[40], total[32], avail[32], sfree[32], stotal[32];
@@ -200,20 +236,7 @@ void status_write_text(const struct status_view *v, FILE *f)
 		fprintf(f, " (avg10 avg60 avg300)\n");
 	}
 	text_knobs(v, f);
-	fprintf(f, "\n%-14s %-24s %-22s %-30s %9s %s\n", "TRIGGER", "WHERE", "SETTING", "NOW", "HEADROOM",
-		"STAGE");
-	for (size_t i = 0; i < v->nr_triggers; i++) {
-		const struct status_trigger *t = &v->triggers[i];
-		char where[TASK_CGROUP_MAX * 4 + 1], head[16];
-
-		text_escape(t->where, where, sizeof(where));
-		if (isnan(t->headroom_percent))
-			snprintf(head, sizeof(head), "-");
-		else
-			snprintf(head, sizeof(head), "%+.1f%%", t->headroom_percent);
-		fprintf(f, "%-14s %-24s %-22s %-30s %9s %s\n", t->name, where, t->setting, t->current, head,
-			t->stage);
-	}
+	text_triggers(v, f);
 	fprintf(f, "\nkills: %llu (SIGTERM %llu, escalated %llu, failed %llu, dry-run %llu); kernel OOM kills seen: %llu; samples: %llu\n",
 		(unsigned long long)v->kills, (unsigned long long)v->sigterms,
 		(unsigned long long)v->escalations, (unsigned long long)v->kill_failures,
@@ -226,29 +249,102 @@ void status_write_text(const struct status_view *v, FILE *f)
 	}
 }
 
-static int save_one(const struct status_view *v, const char *dir, const char *name,
-		    void (*render)(const struct status_view *, FILE *))
+/* At rest the state hardly changes: a file that would say what it says
+ * (timeless_view) is only touched, its mtime being the freshness `oomkit
+ * status` checks, and rewritten at least every STATUS_REWRITE_S. Creating
+ * and renaming both files on every pass was most of the idle daemon's CPU
+ * (bench/RESULTS.md). */
+#define STATUS_REWRITE_S 60
+
+static unsigned long per_cent(unsigned long kb, unsigned long total)
 {
-	static char buf[STATUS_TEXT_MAX];
-	char path[4096];
-	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	unsigned long step = total / 100 ? total / 100 : 1;
+
+	return kb / step * step;
+}
+
+/* The nearest whole number (NaN stays NaN); libm's round() would map
+ * libm into the daemon for this alone (mk/build.mk). */
+static double whole(double x)
+{
+	return isnan(x) || fabs(x) > 1e15 ? x : (double)(long long)(x + (x < 0 ? -0.5 : 0.5));
+}
+
+static void psi_coarse(struct psi_line *l)
+{
+	l->avg10 = whole(l->avg10);
+	l->avg60 = whole(l->avg60);
+	l->avg300 = whole(l->avg300);
+	l->total_us = 0;
+}
+
+/* The view with what moves on every pass at rest held still: the clock,
+ * the sample count, memory by less than 1% (and the triggers' words for
+ * it), PSI by less than a point. When this is unchanged the files are not
+ * rewritten: at rest their figures may lag by that much, for a minute. */
+static void timeless_view(const struct status_view *v, struct status_view *t)
+{
+	*t = *v;
+	t->updated_seconds = t->started_seconds;
+	t->samples = 0;
+	t->mem_available_kb = per_cent(t->mem_available_kb, t->mem_total_kb);
+	t->swap_free_kb = per_cent(t->swap_free_kb, t->swap_total_kb);
+	psi_coarse(&t->psi.some);
+	psi_coarse(&t->psi.full);
+	for (size_t i = 0; i < t->nr_triggers; i++) {
+		t->triggers[i].headroom_percent = whole(t->triggers[i].headroom_percent);
+		t->triggers[i].current[0] = '\0';
+		t->triggers[i].usage_bytes = 0;
+	}
+}
+
+static long render_into(const struct status_view *v, char *buf, size_t size,
+			void (*render)(const struct status_view *, FILE *))
+{
+	FILE *f = fmemopen(buf, size, "w");
 	long len;
 
 	if (!f)
 		return -errno;
 	render(v, f);
 	len = ftell(f);
-	if (fclose(f) != 0 || len < 0 || (size_t)len >= sizeof(buf) - 1)
+	if (fclose(f) != 0 || len < 0 || (size_t)len >= size - 1)
 		return -ENOBUFS;
+	return len;
+}
+
+static int save_one(const struct status_view *v, const char *dir, const char *name, int which,
+		    void (*render)(const struct status_view *, FILE *))
+{
+	static char buf[STATUS_TEXT_MAX], key[STATUS_TEXT_MAX], last_key[2][STATUS_TEXT_MAX];
+	static double last_write[2];
+	static struct status_view timeless;
+	char path[4096];
+	long len, klen;
+	int r;
+
+	timeless_view(v, &timeless);
+	len = render_into(v, buf, sizeof(buf), render);
+	klen = render_into(&timeless, key, sizeof(key), render);
+	if (len < 0 || klen < 0)
+		return len < 0 ? (int)len : (int)klen;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return atomic_write_file(path, buf, (size_t)len, STATUS_FILE_MODE);
+	if (!strcmp(key, last_key[which]) && v->updated_seconds - last_write[which] < STATUS_REWRITE_S &&
+	    utimensat(AT_FDCWD, path, NULL, 0) == 0)
+		return 0;
+	r = atomic_write_file(path, buf, (size_t)len, STATUS_FILE_MODE);
+	if (r == 0) {
+		memcpy(last_key[which], key, (size_t)klen + 1);
+		last_write[which] = v->updated_seconds;
+	}
+	return r;
 }
 
 int status_save(const struct status_view *v, const char *dir)
 {
-	int r = save_one(v, dir, "status.json", status_write_json);
+	int r = save_one(v, dir, "status.json", 0, status_write_json);
 
-	return r < 0 ? r : save_one(v, dir, "status.txt", status_write_text);
+	return r < 0 ? r : save_one(v, dir, "status.txt", 1, status_write_text);
 }
 
 int status_load(const char *dir, const char *ext, double max_age_s, char *buf, size_t size, pid_t *pid)

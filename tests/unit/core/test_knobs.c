@@ -192,14 +192,14 @@ static void overcommit_modes(void **state)
 	read_all(&k);
 	assert_true(oom_knobs_commit_enforced(&k));
 	assert_line(&k, CONSTRAINT_NONE, "overcommit_memory", false,
-		    "overcommit_memory=2: allocations fail at CommitLimit 11.44GiB, 9.346GiB committed "
+		    "overcommit_memory=2: allocations fail at CommitLimit 11.4GiB, 9.3GiB committed "
 		    "(overcommit_ratio 50% of RAM + swap)");
 	assert_non_null(strstr(json_of(&k, CONSTRAINT_NONE, false), "\"commit_limit_enforced\":true"));
 	put("sys/vm/overcommit_kbytes", "4194304\n");
 	read_all(&k);
 	assert_line(&k, CONSTRAINT_NONE, "overcommit_memory", false,
-		    "overcommit_memory=2: allocations fail at CommitLimit 11.44GiB, 9.346GiB committed "
-		    "(overcommit_kbytes 4GiB + swap)");
+		    "overcommit_memory=2: allocations fail at CommitLimit 11.4GiB, 9.3GiB committed "
+		    "(overcommit_kbytes 4.0GiB + swap)");
 	put("sys/vm/overcommit_kbytes", "0\n");
 	put("sys/vm/overcommit_memory", "0\n");
 }

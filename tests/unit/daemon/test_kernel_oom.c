@@ -127,12 +127,12 @@ static void test_events(void **state)
 
 	json = slurp(d.json);
 	assert_int_equal(count(json, "\n"), 5);                     /* one line each */
-	assert_int_equal(count(json, "{\"source\":\"kernel\""), 5);
+	assert_int_equal(count(json, "{\"schema\":1,\"source\":\"kernel\""), 5);
 	assert_int_equal(count(json, "\"oom_group\":\"/box\""), 1);
 	assert_int_equal(count(json, "\"sysrq\":true"), 1);
 	log = slurp(err);
-	assert_int_equal(count(log, "<4>kernel OOM kill: "), 5);
-	assert_non_null(strstr(log, "<4>kernel OOM kill: the kernel killed hog (pid 104) in a memcg OOM of /box (limit 64MiB), invoked by hog (pid 104), with its memory.oom.group\n"));
+	assert_int_equal(count(log, "kernel OOM kill: "), 5);
+	assert_non_null(strstr(log, "kernel OOM kill: the kernel killed hog (pid 104) in a memcg OOM of /box (limit 64.0MiB), invoked by hog (pid 104), with its memory.oom.group\n"));
 	assert_non_null(strstr(log, "killed holder (pid 99) in a SysRq (manual) OOM (RAM and swap 205.6MiB), invoked by kworker/0:0 (pid 7)\n"));
 	assert_non_null(strstr(log, "in a cpuset OOM (cpuset /, mems_allowed 0), invoked by hog"));
 	kernel_oom_stop();

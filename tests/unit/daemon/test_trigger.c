@@ -76,7 +76,7 @@ static void test_memory_stage_size_floor(void **state)
 	c.mem_kill.size_kb = 1048576; /* 1 GiB < 5% of 64 GiB: the size binds */
 	c.mem_term.size_kb = 2 * 1048576;
 	assert_int_equal(memory_stage(&c, &s, text, sizeof(text)), STAGE_KILL);
-	assert_string_equal(text, "memavailable 800MiB < 1GiB");
+	assert_string_equal(text, "memavailable 800.0MiB < 1.0GiB");
 }
 
 static void test_memcg_stage(void **state)
@@ -92,7 +92,7 @@ static void test_memcg_stage(void **state)
 				     sizeof(text)), STAGE_TERM);
 	assert_int_equal(memcg_stage(&w, "/sys/fs/cgroup/memory/x", lim * 997 / 1000, lim, text,
 				     sizeof(text)), STAGE_KILL);
-	assert_string_equal(text, "memcg /sys/fs/cgroup/memory/x 99.7% of 512MiB");
+	assert_string_equal(text, "memcg /sys/fs/cgroup/memory/x 99.7% of 512.0MiB");
 	assert_int_equal(memcg_stage(&w, "/x", lim + 4096, lim, text, sizeof(text)), STAGE_KILL);
 	assert_int_equal(memcg_stage(&w, "/x", 1 << 20, UINT64_MAX, text, sizeof(text)), STAGE_NONE);
 }

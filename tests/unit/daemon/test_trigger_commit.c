@@ -52,12 +52,12 @@ static void stages_in_percent(void **state)
 	assert_int_equal(commit_stage(&c, &s, true, text, sizeof(text)), STAGE_NONE);
 	s = committed(92 * 1024);
 	assert_int_equal(commit_stage(&c, &s, true, text, sizeof(text)), STAGE_TERM);
-	assert_string_equal(text, "commit headroom 8.0% < 10% (Committed_AS 92MiB of CommitLimit 100MiB)");
+	assert_string_equal(text, "commit headroom 8.0% < 10% (Committed_AS 92.0MiB of CommitLimit 100.0MiB)");
 	/* not enforced (overcommit mode 0 or 1): Committed_AS may pass the limit */
 	assert_int_equal(commit_stage(&c, &s, false, text, sizeof(text)), STAGE_NONE);
 	s = committed(97 * 1024);
 	assert_int_equal(commit_stage(&c, &s, true, text, sizeof(text)), STAGE_KILL);
-	assert_string_equal(text, "commit headroom 3.0% < 5% (Committed_AS 97MiB of CommitLimit 100MiB)");
+	assert_string_equal(text, "commit headroom 3.0% < 5% (Committed_AS 97.0MiB of CommitLimit 100.0MiB)");
 	s = committed(130 * 1024); /* past the limit (root's reserve, or mode switched) */
 	assert_int_equal(commit_headroom_kb(&s), 0);
 	assert_int_equal(commit_stage(&c, &s, true, text, sizeof(text)), STAGE_KILL);
@@ -79,7 +79,7 @@ static void stages_in_size_and_validation(void **state)
 	config_defaults(&c);
 	assert_int_equal(config_set(&c, "memory", "commit_term_size", "12M", &err), 0);
 	assert_int_equal(commit_stage(&c, &s, true, text, sizeof(text)), STAGE_TERM);
-	assert_string_equal(text, "commit headroom 10MiB < 12MiB (Committed_AS 90MiB of CommitLimit 100MiB)");
+	assert_string_equal(text, "commit headroom 10.0MiB < 12.0MiB (Committed_AS 90.0MiB of CommitLimit 100.0MiB)");
 	assert_int_equal(config_set(&c, "memory", "commit_kill_size", "16M", &err), 0);
 	assert_int_equal(config_validate(&c, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "[memory] commit_*: the SIGKILL floor must not be above the SIGTERM floor"));

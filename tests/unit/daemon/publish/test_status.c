@@ -23,6 +23,19 @@ static struct status_view v;
 static char buf[STATUS_TEXT_MAX];
 static char dir[] = "/tmp/oomkit-status-XXXXXX";
 
+static void set_trigger(size_t i, const char *name, const char *where, const char *setting,
+			const char *current, double headroom, const char *stage)
+{
+	struct status_trigger *t = &v.triggers[i];
+
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	snprintf(t->where, sizeof(t->where), "%s", where);
+	snprintf(t->setting, sizeof(t->setting), "%s", setting);
+	snprintf(t->current, sizeof(t->current), "%s", current);
+	t->headroom_percent = headroom;
+	snprintf(t->stage, sizeof(t->stage), "%s", stage);
+}
+
 static void fill(pid_t pid)
 {
 	struct kill_record *k = &v.last_kills[0];
@@ -40,18 +53,8 @@ static void fill(pid_t pid)
 	v.psi.has_full = true;
 	v.psi.full.avg10 = 3.25;
 	v.nr_triggers = 2;
-	strcpy(v.triggers[0].name, "memory");
-	strcpy(v.triggers[0].where, "system");
-	strcpy(v.triggers[0].setting, "term 10% / kill 5%");
-	strcpy(v.triggers[0].current, "8.0%");
-	v.triggers[0].headroom_percent = 3.0;
-	strcpy(v.triggers[0].stage, "term");
-	strcpy(v.triggers[1].name, "psi");
-	strcpy(v.triggers[1].where, "/sys/fs/cgroup/x\ny");
-	strcpy(v.triggers[1].setting, "full 40% 2s");
-	strcpy(v.triggers[1].current, "armed");
-	v.triggers[1].headroom_percent = NAN;
-	strcpy(v.triggers[1].stage, "none");
+	set_trigger(0, "memory", "system", "term 10% / kill 5%", "8.0%", 3.0, "term");
+	set_trigger(1, "psi", "/sys/fs/cgroup/x\ny", "full 40% 2s", "armed", NAN, "none");
 	v.kills = 3;
 	v.nr_last_kills = 1;
 	k->time_seconds = 1700003000;
@@ -85,14 +88,14 @@ static void test_save_and_load(void **state)
 	assert_int_equal(pid, getpid());
 	assert_non_null(strstr(buf, "up 1h 02m, updated 2023-11-14 23:15:23 UTC\n"));
 	assert_non_null(strstr(buf, "stage: term: memavailable 8.0% < 10%\n"));
-	assert_non_null(strstr(buf, "memory: 1GiB available of 16GiB (6.2%), no swap\n"));
+	assert_non_null(strstr(buf, "memory: 1.0GiB available of 16.0GiB (6.2%), no swap\n"));
 	assert_non_null(strstr(buf, "+3.0%"));
 	assert_non_null(strstr(buf, "/sys/fs/cgroup/x\\x0ay"));
-	assert_non_null(strstr(buf, "pid 4242 (bad\"name\\x0a) uid 1000, 2MiB, psi full 40% 2s, reaped, "
+	assert_non_null(strstr(buf, "pid 4242 (bad\"name\\x0a) uid 1000, 2.0MiB, psi full 40% 2s, reaped, "
 				    "memory back in 0.125s, pod 0f3b7e8a-1c2d-4e5f-8a9b-0c1d2e3f4a5b (BestEffort) container 3b1c9e2f0a4d\n"));
 
 	assert_int_equal(status_load(dir, "json", 10, buf, sizeof(buf), &pid), 1);
-	assert_true(!strncmp(buf, "{\"schema\":1,", 12));
+	assert_true(!strncmp(buf, "{\"schema\":2,", 12));
 	assert_non_null(strstr(buf, "\"headroom_percent\":3,"));
 	assert_non_null(strstr(buf, "\"headroom_percent\":null,"));
 	assert_non_null(strstr(buf, "\"comm\":\"bad\\\"name\\n\""));
@@ -129,11 +132,74 @@ static void test_liveness(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* The trigger table stays aligned whatever the length of a cgroup path
+ * or a setting: every row's STAGE starts under the header's. */
+static void test_text_aligned(void **state)
+{
+	char *text = NULL, *line, *save;
+	size_t size = 0;
+	long stage_col = -1, rows = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	(void)state;
+	fill(getpid());
+	v.nr_triggers = 3;
+	set_trigger(2, "psi-sustained", "/sys/fs/cgroup/memory/a/rather/long/path/of/a/watched/cgroup.slice",
+		    "full avg10 > 10% for 10s", "avg10 0.00%", 10, "none");
+	status_write_text(&v, f);
+	fclose(f);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *st = strrchr(line, ' ');
+
+		if (!strncmp(line, "TRIGGER", 7)) {
+			stage_col = strstr(line, "STAGE") - line;
+		} else if (stage_col >= 0 && st && (!strcmp(st + 1, "none") || !strcmp(st + 1, "term"))) {
+			assert_int_equal(st + 1 - line, stage_col);
+			rows++;
+		} else if (stage_col >= 0) {
+			break;
+		}
+	}
+	assert_int_equal(rows, 3);
+	free(text);
+}
+
+/* At rest (the clock and the sample count move, nothing else) the files are
+ * touched, not rewritten; a change rewrites them. */
+static void test_unchanged_state_is_touched(void **state)
+{
+	struct stat a, b, c;
+
+	(void)state;
+	strcpy(dir, "/tmp/oomkit-status-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	fill(getpid());
+	assert_int_equal(status_save(&v, dir), 0);
+	snprintf(buf, sizeof(buf), "%s/status.json", dir);
+	assert_int_equal(stat(buf, &a), 0);
+	v.updated_seconds += 5;
+	v.samples += 5;
+	v.mem_available_kb += 1024; /* well under 1% of 16 GiB */
+	assert_int_equal(status_save(&v, dir), 0);
+	assert_int_equal(stat(buf, &b), 0);
+	assert_int_equal(a.st_ino, b.st_ino);
+	v.kills++;
+	assert_int_equal(status_save(&v, dir), 0);
+	assert_int_equal(stat(buf, &c), 0);
+	assert_int_not_equal(b.st_ino, c.st_ino);
+	unlink(buf);
+	snprintf(buf, sizeof(buf), "%s/status.txt", dir);
+	unlink(buf);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_save_and_load),
 		cmocka_unit_test(test_liveness),
+		cmocka_unit_test(test_text_aligned),
+		cmocka_unit_test(test_unchanged_state_is_touched),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
