@@ -72,8 +72,11 @@ static bool is_month(const char *s)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
+	/* journalctl in some locales writes them in lower case ("jun 20") */
+	const char k[3] = { (char)toupper((unsigned char)s[0]), s[1], s[2] };
+
 	for (int i = 0; i < 12; i++)
-		if (!memcmp(s, months + 3 * i, 3))
+		if (!memcmp(k, months + 3 * i, 3))
 			return true;
 	return false;
 }
@@ -153,6 +156,11 @@ static size_t parse_host_tag(const char *s, const char *end, bool strict, struct
 	h = p;
 	while (p < end && host_char(*p) && *p != ':')
 		p++;
+	/* syslog without a host name: "Dec 14 17:13:12 kernel: " */
+	if (p - h == 6 && !memcmp(h, "kernel", 6) && p + 1 < end && p[0] == ':' && p[1] == ' ') {
+		kr_copy(out->tag, sizeof(out->tag), h, 6);
+		return (size_t)(p + 2 - s);
+	}
 	if (p == h || p >= end || *p != ' ')
 		return 0;
 	t = ++p;

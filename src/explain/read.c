@@ -10,15 +10,31 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <ctype.h>
+
 #include "parse_prefix.h"
+#include "read_paste.h"
 #include "read_scan.h"
 
 #define KR_JSON_MSG_MAX 65536
+#define KR_LINE_MAX 8192   /* a line rewritten (colours, quoted-printable) or joined */
+#define KR_WRAP_MIN 40     /* a line a mail client or terminal wrapped is at least this long, */
+#define KR_WRAP_MAX 120    /* and no line of its input has a blank further in than this */
+#define KR_GARBAGE_MAX 65536 /* binary bytes skipped before a text log */
 
-/* Context kept between lines: continuation lines (dmesg and journalctl
- * indent the sub-lines of a multi-line record) inherit the host and
- * caller of the line before. */
-static struct kr_prefix last;
+/* What the reader learned of the current input (reset per input):
+ * continuation lines (dmesg and journalctl indent the sub-lines of a
+ * multi-line record) inherit the host and caller of the line before; a
+ * prefix no wrapping knows is learned once; quoted-printable and /dev/kmsg
+ * records are a property of the whole input. */
+static struct {
+	struct kr_prefix last;
+	struct paste_shape shape;
+	bool qp, kmsg;
+	size_t longest, at_longest; /* the longest line so far, how many were that long */
+	size_t last_blank;          /* the furthest blank of any line so far */
+} in;
+static struct kr_read_stats no_stats, *stats = &no_stats;
 
 static void feed_split(struct kr_parser *p, const struct kr_prefix *px, const char *msg, size_t len,
 		       int64_t lineno, const char *sep, size_t seplen)
@@ -60,28 +76,112 @@ static const char *nbsp_to_space(const char *line, size_t *len)
 	return buf;
 }
 
-void kr_feed_raw_line(struct kr_parser *p, const char *line, size_t len, int64_t lineno)
+/* Binary bytes glued before a known prefix ("\x81\xda...[  3.49] hog
+ * invoked ..."): where the prefix starts, 0 if the line does not start
+ * with such bytes or no prefix follows them. */
+static size_t garbage_before_prefix(const char *line, size_t len)
 {
+	unsigned char c = len ? (unsigned char)line[0] : 'a';
 	struct kr_prefix px;
 
-	line = nbsp_to_space(line, &len);
-
-	if (len && line[0] == '{') {
-		static char msg[KR_JSON_MSG_MAX];
-		long n = kr_journal_json(line, len, msg, sizeof(msg), &px);
-
-		if (n >= 0) {
-			feed_split(p, &px, msg, (size_t)n, lineno, "\n", 1);
-			return;
-		}
+	if ((c >= 0x20 && c < 0x80) || c == '\t')
+		return 0;
+	for (size_t k = 1; k < len && k < 512; k++) {
+		kr_strip_prefix(line + k, len - k, &px);
+		if (px.msg_off && !px.indented)
+			return k;
 	}
+	return 0;
+}
+
+/* The line has no prefix the wrappings know: the learned one, else learn
+ * it here when the line holds a kernel message that starts lines (the
+ * prefix is what stands before it, less any known wrapping after it). */
+static void unknown_prefix(const char *line, size_t len, struct kr_prefix *px)
+{
+	size_t k = paste_match(&in.shape, line, len);
+	long a;
+
+	if (!k && (a = paste_anchor(line, len)) > 0) {
+		for (k = 1; k < (size_t)a; k++) {
+			kr_strip_prefix(line + k, len - k, px);
+			if (px->msg_off + k == (size_t)a)
+				break;
+		}
+		paste_learn(&in.shape, line, k);
+		kr_copy(stats->prefix, sizeof(stats->prefix), line, k);
+	}
+	if (!k && (k = garbage_before_prefix(line, len))) {
+		stats->garbage_bytes += (int64_t)k;
+		stats->garbage_lines++;
+	}
+	kr_strip_prefix(line + k, len - k, px);
+	px->msg_off += k;
+}
+
+/* /dev/kmsg's dictionary lines (" SUBSYSTEM=pci", " DEVICE=+pci:...")
+ * follow records saved from it. */
+static bool kmsg_dict_line(const char *line, size_t len)
+{
+	size_t i = 1;
+
+	if (len < 3 || line[0] != ' ')
+		return false;
+	while (i < len && (isupper((unsigned char)line[i]) || line[i] == '_'))
+		i++;
+	return i > 1 && i < len && line[i] == '=';
+}
+
+/* Colours and quoted-printable come off into a copy. */
+static const char *rewrite(const char *line, size_t *len)
+{
+	static char buf[KR_LINE_MAX];
+	size_t n = *len < sizeof(buf) ? *len : sizeof(buf);
+	bool soft;
+
+	if (!in.qp && !memchr(line, '\x1b', *len))
+		return line;
+	memcpy(buf, line, n);
+	n = paste_strip_sgr(buf, n);
+	if (in.qp)
+		n = paste_qp_decode(buf, n, &soft);
+	*len = n;
+	return buf;
+}
+
+void kr_feed_raw_line(struct kr_parser *p, const char *line, size_t len, int64_t lineno)
+{
+	static char msg[KR_JSON_MSG_MAX];
+	struct kr_prefix px;
+	size_t cut;
+	long n;
+
+	line = nbsp_to_space(line, &len);
+	line = rewrite(line, &len);
+	if ((cut = paste_pager_cut(line, len)) != len) {
+		stats->pager_cut_lines++;
+		len = cut;
+	}
+	if (len && line[0] == '{' && (n = kr_journal_json(line, len, msg, sizeof(msg), &px)) >= 0) {
+		feed_split(p, &px, msg, (size_t)n, lineno, "\n", 1);
+		return;
+	}
+	if (len && isdigit((unsigned char)line[0]) && (n = kr_kmsg_record(line, len, msg, sizeof(msg), &px)) >= 0) {
+		in.kmsg = true;
+		feed_split(p, &px, msg, (size_t)n, lineno, "\n", 1);
+		return;
+	}
+	if (in.kmsg && kmsg_dict_line(line, len))
+		return;
 	kr_strip_prefix(line, len, &px);
+	if (!px.msg_off && !px.indented)
+		unknown_prefix(line, len, &px);
 	if (px.indented) {
-		memcpy(px.host, last.host, sizeof(px.host));
-		memcpy(px.tag, last.tag, sizeof(px.tag));
-		px.caller = last.caller;
+		memcpy(px.host, in.last.host, sizeof(px.host));
+		memcpy(px.tag, in.last.tag, sizeof(px.tag));
+		px.caller = in.last.caller;
 	} else {
-		last = px;
+		in.last = px;
 	}
 	feed_split(p, &px, line + px.msg_off, len - px.msg_off, lineno, "#012", 4);
 }
@@ -109,6 +209,112 @@ static void process_line(struct kr_parser *p, struct kr_read_stats *st, const ch
 			st->first_bad_line = st->lines;
 	}
 	kr_feed_raw_line(p, s, len, st->lines);
+}
+
+/* "=3D" (an encoded '=') marks a quoted-printable mail body. */
+static bool quoted_printable(const char *s, size_t n)
+{
+	const char *e = s + n;
+
+	while ((s = memchr(s, '=', (size_t)(e - s))) && e - s >= 3) {
+		if (s[1] == '3' && s[2] == 'D')
+			return true;
+		s++;
+	}
+	return false;
+}
+
+/* Does the line carry a prefix (a wrapping, the learned one, a journal
+ * object or a kmsg record)? */
+static bool prefixed(const char *s, size_t n)
+{
+	struct kr_prefix px;
+
+	if (!n || *s == '{' || isdigit((unsigned char)*s) || paste_match(&in.shape, s, n))
+		return true;
+	kr_strip_prefix(s, n, &px);
+	return px.msg_off > 0 || px.indented;
+}
+
+static bool terminal_wrapped(size_t n);
+
+/* Does `next` continue the line s[0..n) that a mail client or a terminal
+ * wrapped? Every line of such an input is short (an OOM report has lines
+ * of 200 bytes and more), the input's lines carry a prefix and next has
+ * none (nor is it a kernel message that starts lines); quoted-printable
+ * says so with "=". A terminal breaks at its width, inside a word: the
+ * rest may start with a blank. */
+static bool continues(const char *s, size_t n, const char *next, const char *stop)
+{
+	const char *e = memchr(next, '\n', (size_t)(stop - next));
+	size_t m = e ? (size_t)(e - next) : 0;
+
+	if (!e || !m)
+		return false;
+	if (in.qp)
+		return s[n - 1] == '=';
+	return n >= KR_WRAP_MIN && in.last_blank <= KR_WRAP_MAX && next[0] != s[0] &&
+	       ((unsigned char)next[0] >= 0xc2 || ((unsigned char)next[0] >= 0x20 && (unsigned char)next[0] < 0x80)) &&
+	       (terminal_wrapped(n) || (next[0] != ' ' && next[0] != '\t')) && !prefixed(next, m) &&
+	       paste_anchor(next, m) != 0 && prefixed(s, n);
+}
+
+/* A terminal breaks every long line at its width: many lines are exactly
+ * as long as the longest. */
+static bool terminal_wrapped(size_t n)
+{
+	return n == in.longest && in.at_longest >= 3;
+}
+
+/* Keeps the line lengths continues() judges by. */
+static void measure(const char *s, size_t n)
+{
+	const char *b;
+
+	if (in.last_blank > KR_WRAP_MAX) /* no wrapping: nothing more to learn */
+		return;
+	if (n > in.longest)
+		in.longest = n, in.at_longest = 0;
+	in.at_longest += n == in.longest;
+	if (n > in.last_blank && (b = memrchr(s, ' ', n)) && (size_t)(b - s) > in.last_blank)
+		in.last_blank = (size_t)(b - s);
+}
+
+/* The line at s with the lines that continue it joined on (into a copy);
+ * returns the start of the line after them. */
+static const char *take_line(const char *s, const char *stop, const char **line, size_t *len, int *used)
+{
+	static char joined[KR_LINE_MAX];
+	const char *nl = memchr(s, '\n', (size_t)(stop - s));
+	size_t n = (size_t)(nl - s), o;
+
+	if (!in.qp && quoted_printable(s, n))
+		in.qp = stats->quoted_printable = true;
+	measure(s, n);
+	*line = s, *len = n, *used = 1;
+	if (!n || !continues(s, n, nl + 1, stop))
+		return nl + 1;
+	o = n < sizeof(joined) ? n : sizeof(joined);
+	memcpy(joined, s, o);
+	while (continues(joined, o, nl + 1, stop)) {
+		const char *next = nl + 1;
+		size_t m;
+
+		nl = memchr(next, '\n', (size_t)(stop - next));
+		m = (size_t)(nl - next);
+		if (in.qp)
+			o--; /* the soft break */
+		else if (o < sizeof(joined) && !terminal_wrapped(o)) /* a mail client broke at a blank */
+			joined[o++] = ' ';
+		if (m > sizeof(joined) - o)
+			m = sizeof(joined) - o;
+		memcpy(joined + o, next, m);
+		o += m;
+		(*used)++;
+		stats->joined_lines += !in.qp;
+	}
+	*line = joined, *len = o;
+	return nl + 1;
 }
 
 /* Processes the complete lines of [s, e); returns where the incomplete
@@ -140,12 +346,41 @@ static const char *process_lines(struct kr_parser *p, struct kr_read_stats *st, 
 			}
 			s = ls;
 		}
-		const char *nl = memchr(s, '\n', (size_t)(stop - s));
+		const char *line;
+		size_t len;
+		int used;
 
-		process_line(p, st, s, (size_t)(nl - s));
-		s = nl + 1;
+		s = take_line(s, stop, &line, &len, &used);
+		process_line(p, st, line, len);
+		st->lines += used - 1;
 	}
 	return stop;
+}
+
+/* Lone CRs (old Mac line ends) become newlines; CRLF stays. */
+static void cr_to_lf(char *s, char *end)
+{
+	while ((s = memchr(s, '\r', (size_t)(end - s))) && s + 1 < end) {
+		if (s[1] != '\n') {
+			*s = '\n';
+			stats->cr_breaks++;
+		}
+		s++;
+	}
+}
+
+/* Binary bytes before a text log (a crash, a wrong copy): where the text
+ * starts, after a newline that a kilobyte of text follows; 0 if none in
+ * the first KR_GARBAGE_MAX bytes. */
+static size_t text_start(const char *buf, size_t n)
+{
+	for (const char *q = buf; (q = memchr(q, '\n', (size_t)(buf + n - q))) && q < buf + KR_GARBAGE_MAX; q++) {
+		size_t rest = (size_t)(buf + n - q - 1);
+
+		if (rest >= 64 && !binary(q + 1, rest < 1024 ? rest : 1024))
+			return (size_t)(q + 1 - buf);
+	}
+	return 0;
 }
 
 static int wait_readable(int fd, int timeout_ms)
@@ -162,7 +397,8 @@ int kr_read_stream(int fd, struct kr_parser *p, struct kr_read_stats *st, bool f
 	bool skipping = false, first = true;
 	int quiet = 0;
 
-	memset(&last, 0, sizeof(last)); /* no continuation across inputs */
+	memset(&in, 0, sizeof(in)); /* nothing learned carries over to another input */
+	stats = st;
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
@@ -188,14 +424,24 @@ int kr_read_stream(int fd, struct kr_parser *p, struct kr_read_stats *st, bool f
 			continue;
 		}
 		quiet = 0;
-		if (first && binary(buf, (size_t)n < 4096 ? (size_t)n : 4096)) {
-			st->not_text = true;
-			break;
-		}
-		first = false;
+		cr_to_lf(buf + (have ? have - 1 : 0), buf + have + (size_t)n);
 		st->bytes += n;
 		have += (size_t)n;
 		const char *s = buf;
+
+		if (first && binary(buf, have < 4096 ? have : 4096)) {
+			size_t g = text_start(buf, have);
+
+			if (!g) {
+				st->not_text = true;
+				break;
+			}
+			for (const char *q = buf; (q = memchr(q, '\n', (size_t)(buf + g - q))); q++)
+				st->lines++;
+			st->garbage_bytes += (int64_t)g;
+			s = buf + g;
+		}
+		first = false;
 
 		if (skipping) { /* the rest of an over-long line */
 			const char *nl = memchr(buf, '\n', have);
@@ -223,6 +469,7 @@ int kr_read_stream(int fd, struct kr_parser *p, struct kr_read_stats *st, bool f
 		process_line(p, st, buf, have);
 	free(buf);
 	kr_parser_flush(p);
+	stats = &no_stats;
 	return 0;
 }
 
