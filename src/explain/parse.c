@@ -5,6 +5,7 @@
  * and parse_kill.c's job. */
 #include "parse.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +13,13 @@
 #include "parse_cont.h"
 #include "parse_fields.h"
 #include "parse_kill.h"
+#include "parse_tasks.h"
 
 #define KR_MAX_HOSTS 32
 #define KR_MSG_MAX 4096
 #define KR_QUIET_MAX 2000  /* lines without a report line after which an open event is cut */
 #define KR_LINGER_MAX 5000 /* input lines a killed event waits for its reaper line */
+#define KR_STACK_REACH 200 /* lines from an excerpt's first stack line to its first report line */
 
 enum section { S_NONE, S_HEADER, S_MEMCG_STATS, S_MEMINFO, S_SLAB, S_TASKS, S_KILLED };
 
@@ -28,6 +31,12 @@ struct host_state {
 	int64_t last_seq, linger_since; /* line of the last report line; when the kill was seen */
 	bool sysrq_pending;
 	int64_t suppressed;
+	/* a stack line ("Pid: N, comm: X") seen with no event open: an excerpt
+	 * that starts there names the invoker in it */
+	char stack_line[160];
+	int64_t stack_seq;
+	struct kr_event *user;    /* a user-space kill: its next line may say "dryrun" */
+	bool dryrun_mode;         /* earlyoom said "dryrun mode enabled" */
 	char pending[KR_MSG_MAX]; /* a KERN_CONT piece waiting for the rest */
 	struct kr_line pending_line; /* its strings point into pending_* below */
 	char pending_time[64], pending_tag[32];
@@ -58,39 +67,13 @@ struct kr_parser *kr_parser_new(kr_emit_fn emit, void *arg)
 	return p;
 }
 
-/* Does this kernel have an oom_reaper (4.6+)? From the release, else from
- * what only 4.5+ reports print. */
-static bool has_oom_reaper(const struct kr_event *ev)
-{
-	if (!strcmp(ev->source, "oomkit"))
-		return true;
-	if (ev->release[0]) {
-		char *e;
-		long major = strtol(ev->release, &e, 10), minor = *e == '.' ? strtol(e + 1, NULL, 10) : 0;
-
-		return major > 4 || (major == 4 && minor >= 6);
-	}
-	return ev->gfp_names[0] || ev->victim.oom_score_adj != KR_UNSET || strstr(ev->task_columns, "pgtables_bytes");
-}
-
 static void emit(struct kr_parser *p, struct host_state *h, struct kr_event **evp)
 {
 	struct kr_event *ev = *evp;
 
 	if (!ev)
 		return;
-	if (ev->source[0] && !strcmp(ev->source, "kernel") && !ev->have_victim && !ev->already_exiting &&
-	    !ev->no_killable && !ev->panic)
-		ev->truncated_end = true;
-	if (ev->page_size_kb != KR_UNSET)
-		ev->oc.page_size = (unsigned long)ev->page_size_kb * 1024;
-	if (ev->oc.invoker.comm[0] == '\0' && !ev->have_header &&
-	    (!strcmp(ev->source, "kernel") || !strcmp(ev->source, "oomkit")))
-		ev->truncated_start = true;
-	/* the reaper prints only when it reaped: no line means it did not */
-	if (ev->have_victim && ev->reaped < 0 && ev->victim.pid != KR_UNSET && !strstr(ev->victim.message, "(dry run)") &&
-	    (!strcmp(ev->source, "kernel") || !strcmp(ev->source, "oomkit")) && has_oom_reaper(ev))
-		ev->reaped = 0;
+	kr_event_finish(ev);
 	p->emit(ev, p->arg);
 	free(ev->tasks);
 	free(ev);
@@ -165,6 +148,9 @@ static void start_event(struct kr_parser *p, struct host_state *h, const struct 
 	h->open = event_new(p, h, l);
 	if (h->open)
 		h->open->truncated_start = truncated;
+	if (h->open && truncated && h->stack_line[0] && p->seq - h->stack_seq < KR_STACK_REACH)
+		kr_stack_header(h->open, h->stack_line);
+	h->stack_line[0] = '\0';
 	h->last_seq = p->seq;
 	h->section = S_HEADER;
 }
@@ -183,7 +169,9 @@ static void handle_header(struct kr_parser *p, struct host_state *h, const struc
 	strcpy(ev->invoker_kind, "task");
 	if (!strcmp(ev->source, "oomkit")) {
 		strcpy(ev->invoker_kind, "oomkit"); /* order -1: oomkit's manual kill, not sysrq */
-	} else if (h->sysrq_pending || ev->order == -1) {
+	} else if (ev->order == -1 || (h->sysrq_pending && !strncmp(ev->oc.invoker.comm, "kworker/", 8))) {
+		/* sysrq f runs out_of_memory() from a kworker; any other task's
+		 * header is a real OOM after a SysRq that printed nothing */
 		ev->sysrq = true;
 		strcpy(ev->invoker_kind, "sysrq");
 	} else if (!strncmp(ev->oc.invoker.comm, "kswapd", 6)) {
@@ -204,7 +192,11 @@ static void handle_killed(struct kr_parser *p, struct host_state *h, const struc
 	for (int64_t *f = &v.pid; f <= &v.oom_score_adj; f++)
 		*f = KR_UNSET;
 	memset(v.comm, 0, sizeof(v.comm) + sizeof(v.message) + sizeof(v.cgroup) + sizeof(v.signal));
-	kr_killed_line(&v, m);
+	if (!kr_killed_line(&v, m)) { /* cut inside the pid or the name */
+		if (h->open)
+			kr_note(h->open, "the kill line is cut (\"%.48s\"): what it would say is not read", m);
+		return;
+	}
 	if (!h->open && h->linger && h->linger->oom_group[0]) {
 		struct kr_event *ev = h->linger;
 
@@ -223,10 +215,15 @@ static void handle_killed(struct kr_parser *p, struct host_state *h, const struc
 	v.uid = v.uid == KR_UNSET ? h->open->victim.uid : v.uid;
 	if (!v.message[0]) /* <= 5.0: the message was on the "Kill process" line */
 		memcpy(v.message, h->open->victim.message, sizeof(v.message));
+	if (!v.comm[0]) /* the line is cut inside the name */
+		memcpy(v.comm, h->open->victim.comm, sizeof(v.comm));
 	if (strstr(v.message, "(oom_kill_allocating_task)"))
 		h->open->allocating_task = true;
+	if (v.total_vm_kb == KR_UNSET && v.anon_rss_kb == KR_UNSET)
+		kr_note(h->open, "the kill line holds no memory figures (cut, or a kernel that printed none)");
 	h->open->victim = v;
 	h->open->have_victim = true;
+	h->open->last_line = l->lineno;
 	h->section = S_KILLED;
 	close_open(p, h);
 }
@@ -240,8 +237,13 @@ static bool handle_report_line(struct kr_parser *p, struct host_state *h, const 
 	bool opens = strstr(m, " cpuset=") || !strncmp(m, "oom-kill:", 9) || !strncmp(m, "Task in ", 8) ||
 		     strstr(m, "Kill process ") || strstr(m, "kill process ") ||
 		     strstr(m, "_adj name") || !strncmp(m, "Out of memory and no killable", 29) ||
-		     strstr(m, "OOM victim ");
+		     strstr(m, "OOM victim ") || kr_starts(m, "Kernel panic - not syncing: Out of memory");
 
+	if (!ev && kr_starts(m, "Pid: ") && strstr(m, ", comm: ")) {
+		kr_copy(h->stack_line, sizeof(h->stack_line), m, strlen(m));
+		h->stack_seq = p->seq;
+		return true;
+	}
 	if (!ev) {
 		if (!opens)
 			return false;
@@ -277,6 +279,8 @@ static bool handle_report_line(struct kr_parser *p, struct host_state *h, const 
 		return true;
 	if (h->section == S_TASKS && kr_task_row(ev, m))
 		return true;
+	if (!ev->ncols && kr_task_row_bare(ev, m)) /* rows printed without their header */
+		return true;
 	if (h->section == S_TASKS && h->same_record && ev->nr_tasks &&
 	    kr_comm_continues(ev->tasks[ev->nr_tasks - 1].comm, m)) { /* comm with '\n' */
 		char *c = ev->tasks[ev->nr_tasks - 1].comm;
@@ -296,6 +300,9 @@ static bool handle_report_line(struct kr_parser *p, struct host_state *h, const 
 	if (kr_select_line(ev, m) || kr_shared_mm_line(ev, m) || kr_oom_group_line(ev, m))
 		return true;
 	if (kr_end_line(ev, m)) {
+		/* a panic tail: the stack line after the panic names the task */
+		if (ev->panic && ev->invoker_pid == KR_UNSET)
+			return true;
 		if (!ev->no_killable || ev->panic) /* "no killable" is followed by a panic on <= 4.15 and global OOMs */
 			close_open(p, h);
 		return true;
@@ -318,7 +325,10 @@ static bool handle_userspace(struct kr_parser *p, struct host_state *h, const st
 	if (!(ev = event_new(p, h, l)))
 		return false;
 	if (kr_userspace_kill(ev, m, l->tag)) {
-		emit(p, h, &ev);
+		/* held for one line: earlyoom --dryrun says so after the kill line */
+		emit(p, h, &h->user);
+		ev->dry_run = h->dryrun_mode;
+		h->user = ev;
 		return true;
 	}
 	free(ev);
@@ -335,13 +345,34 @@ static bool handle_message(struct kr_parser *p, struct host_state *h, const stru
 		h->suppressed += strtoll(strrchr(m, ':') ? strrchr(m, ':') + 1 : m, NULL, 10);
 		return true;
 	}
+	if (h->user) {
+		bool dry = kr_starts(m, "dryrun, not actually sending");
+
+		h->user->dry_run |= dry;
+		emit(p, h, &h->user);
+		if (dry)
+			return true;
+	}
+	if (kr_starts(m, "dryrun mode enabled")) {
+		h->dryrun_mode = true;
+		return true;
+	}
 	if (strstr(m, "Manual OOM execution")) {
 		close_open(p, h);
 		h->sysrq_pending = true;
 		return true;
 	}
-	if (strstr(m, " invoked oom-killer: ")) {
+	if (strstr(m, "OOM request ignored")) { /* the SysRq found no task: no OOM follows */
+		h->sysrq_pending = false;
+		return true;
+	}
+	if (strstr(m, " invoked oom-killer:") && kr_header_shape(m)) {
 		handle_header(p, h, l, m);
+		return true;
+	}
+	if (kr_starts(m, "Kernel panic - not syncing: Attempted to kill init!") && (h->open || h->linger)) {
+		kr_init_died(h->open ? h->open : h->linger, m);
+		emit(p, h, &h->linger);
 		return true;
 	}
 	/* another CPU's line in the middle of the report */
@@ -354,6 +385,8 @@ static bool handle_message(struct kr_parser *p, struct host_state *h, const stru
 		kr_reaper_line(ev, m, &pid);
 		if (ev && ev == h->linger && ev->reaped >= 0 && !ev->oom_group[0])
 			emit(p, h, &h->linger);
+		else if (ev && ev == h->open && ev->have_victim) /* no kill line: the reaper named the victim */
+			close_open(p, h);
 		return true;
 	}
 	if (handle_userspace(p, h, l, m))
@@ -376,8 +409,9 @@ static bool handle_message(struct kr_parser *p, struct host_state *h, const stru
 
 
 
-/* Copies msg with U+00A0 (pasted from web pages) turned into spaces and
- * trailing blanks / CR removed; keeps a lone trailing space of "Node 0 ". */
+/* Copies msg with U+00A0 (pasted from web pages) turned into spaces,
+ * "\xNN" into its byte and trailing blanks / CR removed; keeps a lone
+ * trailing space of "Node 0 ". */
 static size_t normalise(char *dst, const char *msg, size_t len)
 {
 	size_t o = 0;
@@ -390,6 +424,12 @@ static size_t normalise(char *dst, const char *msg, size_t len)
 			i++;
 		} else if (msg[i] == '\0' || msg[i] == '\r') {
 			dst[o++] = ' ';
+		} else if (msg[i] == '\\' && i + 3 < len && msg[i + 1] == 'x' && isxdigit((unsigned char)msg[i + 2]) &&
+			   isxdigit((unsigned char)msg[i + 3])) {
+			/* the kernel's own escape (/dev/kmsg, dmesg) of a byte in a
+			 * name: one byte again, escaped once on output */
+			dst[o++] = (char)strtol((char[3]){ msg[i + 2], msg[i + 3], 0 }, NULL, 16);
+			i += 3;
 		} else {
 			dst[o++] = msg[i];
 		}
@@ -474,7 +514,8 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 		if (kr_is_fragment_of(h->pending, m)) {
 			/* normalise() took the pieces' trailing blanks: put one back */
 			bool space = h->pending[a - 1] != ' ' && m[0] != ' ' &&
-				     (!strncmp(h->pending, "Node ", 5) || !strncmp(h->pending + a - 2, "of", 2));
+				     (!strncmp(h->pending, "Node ", 5) || !strncmp(h->pending + a - 2, "of", 2) ||
+				      strchr(":,d", h->pending[a - 1]));
 
 			join_pending(p, h, space ? ' ' : '\0', m);
 			return;
@@ -516,10 +557,9 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
  * each of those lines holds a needle ("oom", "Kill"). */
 bool kr_parser_idle(const struct kr_parser *p)
 {
-	if (!p->busy)
-		return true;
+	/* a pending piece or a SysRq need their next line even with no event */
 	for (int i = 0; i < p->nhosts; i++)
-		if (p->hosts[i]->open || p->hosts[i]->pending[0] || p->hosts[i]->sysrq_pending)
+		if (p->hosts[i]->open || p->hosts[i]->pending[0] || p->hosts[i]->sysrq_pending || p->hosts[i]->user)
 			return false;
 	return true;
 }
@@ -532,6 +572,7 @@ void kr_parser_flush(struct kr_parser *p)
 		flush_pending(p, h);
 		close_open(p, h);
 		emit(p, h, &h->linger);
+		emit(p, h, &h->user);
 	}
 }
 
@@ -550,6 +591,7 @@ void kr_parser_free(struct kr_parser *p)
 			free(h->linger->tasks);
 			free(h->linger);
 		}
+		free(h->user);
 		free(h);
 	}
 	free(p);
