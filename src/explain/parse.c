@@ -362,7 +362,7 @@ static bool handle_message(struct kr_parser *p, struct host_state *h, const stru
 		h->sysrq_pending = true;
 		return true;
 	}
-	if (strstr(m, "OOM request ignored")) { /* the SysRq found no task: no OOM follows */
+	if (h->sysrq_pending && strstr(m, "OOM request ignored")) { /* the SysRq found no task: no OOM follows */
 		h->sysrq_pending = false;
 		return true;
 	}

@@ -17,26 +17,30 @@ static bool killed_name_open(const char *m)
 	return k && strchr(k, '(') && !strchr(strchr(k, '('), ')');
 }
 
-/* "hog invoked oom-killer:" and nothing after it */
-static bool header_wrapped(const char *m)
+/* "hog invoked oom-killer:" and nothing after it (m is n bytes long) */
+static bool header_wrapped(const char *m, size_t n)
 {
-	size_t n = strlen(m);
-
-	return n > 20 && !strcmp(m + n - 20, " invoked oom-killer:");
+	return n > 20 && m[n - 1] == ':' && !strcmp(m + n - 20, " invoked oom-killer:");
 }
 
 /* A kill line wrapped after "Killed" or after one of its ", " */
-static bool killed_cut(const char *m)
+static bool killed_cut(const char *m, size_t n)
 {
-	size_t n = strlen(m);
-	const char *k = strstr(m, "Killed process ");
+	const char *k;
 
-	return (n > 7 && !strcmp(m + n - 7, " Killed")) || (k && strchr(k, ')') && m[n - 1] == ',');
+	if (n < 8 || (m[n - 1] != ',' && m[n - 1] != 'd'))
+		return false;
+	if (m[n - 1] == 'd')
+		return !strcmp(m + n - 7, " Killed");
+	k = strstr(m, "Killed process ");
+	return k && strchr(k, ')');
 }
 
 bool kr_needs_rest(const char *m)
 {
-	if (killed_cut(m))
+	size_t n = strlen(m);
+
+	if (killed_cut(m, n) || header_wrapped(m, n)) /* wrapped after "Killed", a ',' or "oom-killer:" */
 		return true;
 	if (!strncmp(m, "Node ", 5) && !strchr(m, ':') && strlen(m) < 10)
 		return true;
@@ -47,8 +51,6 @@ bool kr_needs_rest(const char *m)
 	if (strstr(m, " invoked oom-killer: ") && !strstr(m, "oom_score_adj=") && !strstr(m, "oom_adj=") &&
 	    !strstr(m, "oomkilladj="))
 		return true;
-	if (header_wrapped(m)) /* wrapped after "invoked oom-killer:" */
-		return true;
 	return killed_name_open(m);
 }
 
@@ -58,12 +60,14 @@ bool kr_is_fragment_of(const char *prev, const char *m)
 
 	if (kr_starts(p, "Node ") && !strchr(p, ':')) /* lone "Node 0 " */
 		return kr_zone_name(m, strcspn(m, ": "));
-	if (header_wrapped(p))
+	size_t n = strlen(p);
+
+	if (header_wrapped(p, n))
 		return kr_starts(kr_skip_sp(m), "gfp_mask=") || kr_starts(kr_skip_sp(m), "trigger=");
-	if (killed_cut(p)) /* "... Killed" + "process N", or "..kB," + "anon-rss:.." */
+	if (killed_cut(p, n)) /* "... Killed" + "process N", or "..kB," + "anon-rss:.." */
 		return kr_starts(m, "process ") || (islower((unsigned char)*m) && strchr(m, ':') &&
 						    strcspn(m, ":") < strcspn(m, " ")) || kr_starts(m, "UID");
-	if (strstr(p, " invoked oom-killer: ") && p[strlen(p) - 1] == ',') /* wrapped after a value */
+	if (n && p[n - 1] == ',' && strstr(p, " invoked oom-killer: ")) /* wrapped after a value */
 		return islower((unsigned char)*m) && strchr(m, '=') && strcspn(m, "=") < strcspn(m, " ,");
 	if (strstr(p, " invoked oom-killer: "))
 		return *m == '(' || *m == ',' || isdigit((unsigned char)*m);

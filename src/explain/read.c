@@ -31,6 +31,7 @@ static struct {
 	struct kr_prefix last;
 	struct paste_shape shape;
 	bool qp, kmsg;
+	bool bare;       /* kernel messages stand at the start of its lines: nothing to learn */
 	size_t longest, at_longest; /* the longest line so far, how many were that long */
 	size_t last_blank;          /* the furthest blank of any line so far */
 } in;
@@ -100,9 +101,11 @@ static size_t garbage_before_prefix(const char *line, size_t len)
 static void unknown_prefix(const char *line, size_t len, struct kr_prefix *px)
 {
 	size_t k = paste_match(&in.shape, line, len);
-	long a;
+	long a = -1;
 
-	if (!k && (a = paste_anchor(line, len)) > 0) {
+	if (!k && !in.bare && (a = paste_anchor(line, len)) == 0)
+		in.bare = true;
+	if (!k && a > 0) {
 		for (k = 1; k < (size_t)a; k++) {
 			kr_strip_prefix(line + k, len - k, px);
 			if (px->msg_off + k == (size_t)a)
