@@ -5,7 +5,6 @@
  * and parse_kill.c's job. */
 #include "parse.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "parse_cont.h"
 #include "parse_fields.h"
 #include "parse_kill.h"
+#include "parse_prefix.h"
 #include "parse_tasks.h"
 
 #define KR_MAX_HOSTS 32
@@ -25,6 +25,7 @@ enum section { S_NONE, S_HEADER, S_MEMCG_STATS, S_MEMINFO, S_SLAB, S_TASKS, S_KI
 
 struct host_state {
 	char host[64];
+	int64_t caller;          /* KR_UNSET: the host's lines; else one printk caller's report */
 	struct kr_event *open;   /* being assembled */
 	struct kr_event *linger; /* killed; may still get oom_reaper / oom.group lines */
 	enum section section;
@@ -119,11 +120,13 @@ static void close_open(struct kr_parser *p, struct host_state *h)
 	h->section = S_NONE;
 }
 
-static struct host_state *host_get(struct kr_parser *p, const char *host)
+static struct host_state *host_get(struct kr_parser *p, const char *host, int64_t caller, bool create)
 {
 	for (int i = 0; i < p->nhosts; i++)
-		if (!strcmp(p->hosts[i]->host, host))
+		if (p->hosts[i]->caller == caller && !strcmp(p->hosts[i]->host, host))
 			return p->hosts[i];
+	if (!create)
+		return NULL;
 	if (p->nhosts == KR_MAX_HOSTS) { /* forget the oldest host */
 		struct host_state *old = p->hosts[0];
 
@@ -138,8 +141,45 @@ static struct host_state *host_get(struct kr_parser *p, const char *host)
 	if (!h)
 		return NULL;
 	snprintf(h->host, sizeof(h->host), "%s", host);
+	h->caller = caller;
 	p->hosts[p->nhosts++] = h;
 	return h;
+}
+
+/* Two reports printed at once by two CPUs, told apart by printk caller
+ * ids: a header whose caller is not the open report's gets a state of its
+ * own, and that caller's lines go there. */
+static struct host_state *state_for(struct kr_parser *p, const struct kr_line *l, const char *m)
+{
+	struct host_state *h = host_get(p, l->host, KR_UNSET, true), *c;
+
+	if (!h || l->caller == KR_UNSET || l->caller < 0)
+		return h;
+	if ((c = host_get(p, l->host, l->caller, false)))
+		return c;
+	if (h->open && h->open->caller != KR_UNSET && h->open->caller != l->caller && strstr(m, " invoked oom-killer:"))
+		return host_get(p, l->host, l->caller, true);
+	return h;
+}
+
+/* The event of this host whose victim the oom_reaper line names (the
+ * reaper prints with its own caller id), else the state's own. */
+static struct kr_event *reaped_event(struct kr_parser *p, struct host_state *h, const char *m,
+				     struct host_state **owner)
+{
+	int64_t pid;
+
+	*owner = h;
+	if (kr_reaper_line(NULL, m, &pid))
+		for (int i = 0; i < p->nhosts; i++) {
+			struct host_state *o = p->hosts[i];
+
+			if (!strcmp(o->host, h->host) && o->linger && o->linger->victim.pid == pid) {
+				*owner = o;
+				return o->linger;
+			}
+		}
+	return h->linger ? h->linger : h->open;
 }
 
 static void start_event(struct kr_parser *p, struct host_state *h, const struct kr_line *l, bool truncated)
@@ -380,7 +420,7 @@ static bool handle_message(struct kr_parser *p, struct host_state *h, const stru
 	    strncmp(m, "oom_reaper:", 11))
 		return false;
 	if (!strncmp(m, "oom_reaper:", 11)) {
-		struct kr_event *ev = h->linger ? h->linger : h->open;
+		struct kr_event *ev = reaped_event(p, h, m, &h);
 
 		kr_reaper_line(ev, m, &pid);
 		if (ev && ev == h->linger && ev->reaped >= 0 && !ev->oom_group[0])
@@ -405,40 +445,6 @@ static bool handle_message(struct kr_parser *p, struct host_state *h, const stru
 		return true;
 	}
 	return false;
-}
-
-
-
-/* Copies msg with U+00A0 (pasted from web pages) turned into spaces,
- * "\xNN" into its byte and trailing blanks / CR removed; keeps a lone
- * trailing space of "Node 0 ". */
-static size_t normalise(char *dst, const char *msg, size_t len)
-{
-	size_t o = 0;
-
-	if (len >= KR_MSG_MAX)
-		len = KR_MSG_MAX - 1;
-	for (size_t i = 0; i < len; i++) {
-		if ((unsigned char)msg[i] == 0xc2 && i + 1 < len && (unsigned char)msg[i + 1] == 0xa0) {
-			dst[o++] = ' ';
-			i++;
-		} else if (msg[i] == '\0' || msg[i] == '\r') {
-			dst[o++] = ' ';
-		} else if (msg[i] == '\\' && i + 3 < len && msg[i + 1] == 'x' && isxdigit((unsigned char)msg[i + 2]) &&
-			   isxdigit((unsigned char)msg[i + 3])) {
-			/* the kernel's own escape (/dev/kmsg, dmesg) of a byte in a
-			 * name: one byte again, escaped once on output */
-			dst[o++] = (char)strtol((char[3]){ msg[i + 2], msg[i + 3], 0 }, NULL, 16);
-			i += 3;
-		} else {
-			dst[o++] = msg[i];
-		}
-	}
-	while (o > 0 && (dst[o - 1] == ' ' || dst[o - 1] == '\t') && !(o >= 2 && dst[o - 2] != ' ' &&
-									     !strncmp(dst, "Node ", 5) && o < 10))
-		o--;
-	dst[o] = '\0';
-	return o;
 }
 
 static void flush_pending(struct kr_parser *p, struct host_state *h)
@@ -489,13 +495,13 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 	ln.host = ln.host ? ln.host : "";
 	ln.time = ln.time ? ln.time : "";
 	ln.tag = ln.tag ? ln.tag : "";
-	struct host_state *h = host_get(p, ln.host);
+	struct host_state *h;
 	char m[KR_MSG_MAX];
 	const char *s;
 
-	if (!h)
+	kr_normalise(m, sizeof(m), l->msg, l->len);
+	if (!(h = state_for(p, l, m)))
 		return;
-	normalise(m, l->msg, l->len);
 	/* input line numbers: lines the fast path skipped count too */
 	p->seq = l->lineno > p->seq ? l->lineno : p->seq + 1;
 	if (p->busy)
@@ -512,12 +518,7 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 			return;
 		}
 		if (kr_is_fragment_of(h->pending, m)) {
-			/* normalise() took the pieces' trailing blanks: put one back */
-			bool space = h->pending[a - 1] != ' ' && m[0] != ' ' &&
-				     (!strncmp(h->pending, "Node ", 5) || !strncmp(h->pending + a - 2, "of", 2) ||
-				      strchr(":,d", h->pending[a - 1]));
-
-			join_pending(p, h, space ? ' ' : '\0', m);
+			join_pending(p, h, kr_join_space(h->pending, a, m) ? ' ' : '\0', m);
 			return;
 		}
 	}
@@ -552,12 +553,12 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 	kr_copy(h->prev_msg, sizeof(h->prev_msg), s, strlen(s));
 }
 
-/* Idle: the next line matters only if kr_scan_candidate() stops at it.
- * A killed event waiting for its reaper or oom.group lines does not count:
- * each of those lines holds a needle ("oom", "Kill"). */
+/* Idle: the next line matters only if kr_scan_candidate() stops at it. A
+ * killed event waiting for its reaper or oom.group lines does not count
+ * (each of those holds a needle); a pending piece, a SysRq or a user-space
+ * kill need their next line even with no event. */
 bool kr_parser_idle(const struct kr_parser *p)
 {
-	/* a pending piece or a SysRq need their next line even with no event */
 	for (int i = 0; i < p->nhosts; i++)
 		if (p->hosts[i]->open || p->hosts[i]->pending[0] || p->hosts[i]->sysrq_pending || p->hosts[i]->user)
 			return false;

@@ -92,3 +92,9 @@ bool kr_comm_continues(const char *first, const char *piece)
 {
 	return strlen(first) + 1 + strlen(piece) <= 15;
 }
+
+bool kr_join_space(const char *prev, size_t n, const char *m)
+{
+	return prev[n - 1] != ' ' && m[0] != ' ' &&
+	       (!strncmp(prev, "Node ", 5) || (n >= 2 && !strncmp(prev + n - 2, "of", 2)) || strchr(":,d", prev[n - 1]));
+}

@@ -504,3 +504,34 @@ long kr_kmsg_record(const char *rec, size_t len, char *msg, size_t size, struct 
 	msg[o] = '\0';
 	return (long)o;
 }
+
+/* --- the message itself --- */
+
+size_t kr_normalise(char *dst, size_t size, const char *msg, size_t len)
+{
+	size_t o = 0;
+
+	if (len >= size)
+		len = size - 1;
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)msg[i] == 0xc2 && i + 1 < len && (unsigned char)msg[i + 1] == 0xa0) {
+			dst[o++] = ' ';
+			i++;
+		} else if (msg[i] == '\0' || msg[i] == '\r') {
+			dst[o++] = ' ';
+		} else if (msg[i] == '\\' && i + 3 < len && msg[i + 1] == 'x' && isxdigit((unsigned char)msg[i + 2]) &&
+			   isxdigit((unsigned char)msg[i + 3])) {
+			/* the kernel's own escape (/dev/kmsg, dmesg) of a byte in a
+			 * name: one byte again, escaped once on output */
+			dst[o++] = (char)(hexval(msg[i + 2]) * 16 + hexval(msg[i + 3]));
+			i += 3;
+		} else {
+			dst[o++] = msg[i];
+		}
+	}
+	while (o > 0 && (dst[o - 1] == ' ' || dst[o - 1] == '\t') && !(o >= 2 && dst[o - 2] != ' ' &&
+									     !strncmp(dst, "Node ", 5) && o < 10))
+		o--;
+	dst[o] = '\0';
+	return o;
+}
