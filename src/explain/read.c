@@ -386,6 +386,20 @@ static size_t text_start(const char *buf, size_t n)
 	return 0;
 }
 
+/* The input starts with binary bytes: where its text starts (the lines
+ * skipped counted), or NULL when there is none. */
+static const char *skip_garbage(const char *buf, size_t have, struct kr_read_stats *st)
+{
+	size_t g = text_start(buf, have);
+
+	if (!g)
+		return NULL;
+	for (const char *q = buf; (q = memchr(q, '\n', (size_t)(buf + g - q))); q++)
+		st->lines++;
+	st->garbage_bytes += (int64_t)g;
+	return buf + g;
+}
+
 static int wait_readable(int fd, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -433,16 +447,10 @@ int kr_read_stream(int fd, struct kr_parser *p, struct kr_read_stats *st, bool f
 		const char *s = buf;
 
 		if (first && binary(buf, have < 4096 ? have : 4096)) {
-			size_t g = text_start(buf, have);
-
-			if (!g) {
+			if (!(s = skip_garbage(buf, have, st))) {
 				st->not_text = true;
 				break;
 			}
-			for (const char *q = buf; (q = memchr(q, '\n', (size_t)(buf + g - q))); q++)
-				st->lines++;
-			st->garbage_bytes += (int64_t)g;
-			s = buf + g;
 		}
 		first = false;
 
