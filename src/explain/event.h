@@ -169,6 +169,18 @@ static inline void kr_copy(char *dst, size_t size, const char *s, size_t n)
 	dst[n] = '\0';
 }
 
+/* The value of hex digit c, -1 if it is none. */
+static inline int kr_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static inline bool kr_starts(const char *s, const char *prefix)
 {
 	return !strncmp(s, prefix, strlen(prefix));

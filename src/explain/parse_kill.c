@@ -159,13 +159,6 @@ bool kr_reaper_line(struct kr_event *ev, const char *m, int64_t *pid)
 		return true;
 	}
 	if (kr_starts(m, "oom_reaper: unable to reap pid:") && kr_num(m + 31, pid, NULL)) {
-		if (ev && !ev->have_victim && ev->victim.pid == KR_UNSET) {
-			/* no kill line: the reaper's is the only one naming the victim */
-			ev->victim.pid = *pid;
-			kr_copy(ev->victim.comm, sizeof(ev->victim.comm), comm, strlen(comm));
-			ev->have_victim = true;
-			kr_note(ev, "no kill line: the victim is the one the oom_reaper line names");
-		}
 		if (ev && *pid == ev->victim.pid) {
 			ev->reaped = 0;
 			ev->reap_unable = true;

@@ -261,17 +261,6 @@ static const char *skip_ws(const char *p, const char *end)
 	return p;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parses a JSON string at p ('"'), unescaping into dst (may be NULL);
  * returns the byte after the closing quote or NULL. \uXXXX beyond one byte
  * is written as UTF-8. */
@@ -299,7 +288,7 @@ static const char *json_str(const char *p, const char *end, char *dst, size_t si
 				if (end - p < 5)
 					return NULL;
 				for (int i = 1; i <= 4; i++) {
-					int h = hexval(p[i]);
+					int h = kr_hexval(p[i]);
 
 					if (h < 0)
 						return NULL;
@@ -494,8 +483,8 @@ long kr_kmsg_record(const char *rec, size_t len, char *msg, size_t size, struct 
 	for (p = semi + 1; p < end && *p != '\n'; p++) {
 		char c = *p;
 
-		if (c == '\\' && end - p >= 4 && p[1] == 'x' && hexval(p[2]) >= 0 && hexval(p[3]) >= 0) {
-			c = (char)(hexval(p[2]) * 16 + hexval(p[3]));
+		if (c == '\\' && end - p >= 4 && p[1] == 'x' && kr_hexval(p[2]) >= 0 && kr_hexval(p[3]) >= 0) {
+			c = (char)(kr_hexval(p[2]) * 16 + kr_hexval(p[3]));
 			p += 3;
 		}
 		if (o + 1 < size)
@@ -523,7 +512,7 @@ size_t kr_normalise(char *dst, size_t size, const char *msg, size_t len)
 			   isxdigit((unsigned char)msg[i + 3])) {
 			/* the kernel's own escape (/dev/kmsg, dmesg) of a byte in a
 			 * name: one byte again, escaped once on output */
-			dst[o++] = (char)(hexval(msg[i + 2]) * 16 + hexval(msg[i + 3]));
+			dst[o++] = (char)(kr_hexval(msg[i + 2]) * 16 + kr_hexval(msg[i + 3]));
 			i += 3;
 		} else {
 			dst[o++] = msg[i];

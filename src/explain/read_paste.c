@@ -5,6 +5,8 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "event.h"
+
 #define PASTE_DIGITS '\x01'
 #define PASTE_BLANKS '\x02'
 
@@ -28,17 +30,6 @@ size_t paste_strip_sgr(char *s, size_t n)
 	return o;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 size_t paste_qp_decode(char *s, size_t n, bool *soft)
 {
 	size_t o = 0;
@@ -51,8 +42,8 @@ size_t paste_qp_decode(char *s, size_t n, bool *soft)
 			*soft = true;
 			break;
 		}
-		if (s[i] == '=' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-			s[o++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+		if (s[i] == '=' && i + 2 < n && kr_hexval(s[i + 1]) >= 0 && kr_hexval(s[i + 2]) >= 0) {
+			s[o++] = (char)(kr_hexval(s[i + 1]) * 16 + kr_hexval(s[i + 2]));
 			i += 2;
 			continue;
 		}
