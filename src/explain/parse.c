@@ -274,10 +274,6 @@ static bool handle_report_line(struct kr_parser *p, struct host_state *h, const 
 			       const char *m)
 {
 	struct kr_event *ev = h->open;
-	bool opens = strstr(m, " cpuset=") || !strncmp(m, "oom-kill:", 9) || !strncmp(m, "Task in ", 8) ||
-		     strstr(m, "Kill process ") || strstr(m, "kill process ") ||
-		     strstr(m, "_adj name") || !strncmp(m, "Out of memory and no killable", 29) ||
-		     strstr(m, "OOM victim ") || kr_starts(m, "Kernel panic - not syncing: Out of memory");
 
 	if (!ev && kr_starts(m, "Pid: ") && strstr(m, ", comm: ")) {
 		kr_copy(h->stack_line, sizeof(h->stack_line), m, strlen(m));
@@ -285,7 +281,7 @@ static bool handle_report_line(struct kr_parser *p, struct host_state *h, const 
 		return true;
 	}
 	if (!ev) {
-		if (!opens)
+		if (!kr_opens_report(m))
 			return false;
 		start_event(p, h, l, true);
 		if (!(ev = h->open))
@@ -393,7 +389,7 @@ static bool handle_message(struct kr_parser *p, struct host_state *h, const stru
 		if (dry)
 			return true;
 	}
-	if (kr_starts(m, "dryrun mode enabled")) {
+	if (m[0] == 'd' && kr_starts(m, "dryrun mode enabled")) {
 		h->dryrun_mode = true;
 		return true;
 	}
@@ -410,7 +406,7 @@ static bool handle_message(struct kr_parser *p, struct host_state *h, const stru
 		handle_header(p, h, l, m);
 		return true;
 	}
-	if (kr_starts(m, "Kernel panic - not syncing: Attempted to kill init!") && (h->open || h->linger)) {
+	if ((h->open || h->linger) && kr_starts(m, "Kernel panic - not syncing: Attempted to kill init!")) {
 		kr_init_died(h->open ? h->open : h->linger, m);
 		emit(p, h, &h->linger);
 		return true;

@@ -558,3 +558,11 @@ bool kr_slab_row(struct kr_event *ev, const char *m)
 	}
 	return true;
 }
+
+bool kr_opens_report(const char *m)
+{
+	return strstr(m, " cpuset=") || !strncmp(m, "oom-kill:", 9) || !strncmp(m, "Task in ", 8) ||
+	       strstr(m, "Kill process ") || strstr(m, "kill process ") || strstr(m, "_adj name") ||
+	       !strncmp(m, "Out of memory and no killable", 29) || strstr(m, "OOM victim ") ||
+	       kr_starts(m, "Kernel panic - not syncing: Out of memory");
+}

@@ -36,6 +36,10 @@ bool kr_buddy_line(struct kr_event *ev, const char *m);
 bool kr_meminfo_tail(struct kr_event *ev, const char *m);
 bool kr_slab_row(struct kr_event *ev, const char *m);
 
+/* A line that opens an event (marked cut at the start) when none is open:
+ * a report whose header was cut off or ratelimited away. */
+bool kr_opens_report(const char *m);
+
 /* Is [p, p + n) a zone name ("DMA32", "Normal", ...)? */
 bool kr_zone_name(const char *p, size_t n);
 

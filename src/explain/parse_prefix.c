@@ -498,12 +498,16 @@ long kr_kmsg_record(const char *rec, size_t len, char *msg, size_t size, struct 
 
 size_t kr_normalise(char *dst, size_t size, const char *msg, size_t len)
 {
+	/* the bytes that may need more than a copy: one test per byte */
+	static const bool special[256] = { [0] = true, ['\r'] = true, ['\\'] = true, [0xc2] = true };
 	size_t o = 0;
 
 	if (len >= size)
 		len = size - 1;
 	for (size_t i = 0; i < len; i++) {
-		if ((unsigned char)msg[i] == 0xc2 && i + 1 < len && (unsigned char)msg[i + 1] == 0xa0) {
+		if (!special[(unsigned char)msg[i]]) {
+			dst[o++] = msg[i];
+		} else if ((unsigned char)msg[i] == 0xc2 && i + 1 < len && (unsigned char)msg[i + 1] == 0xa0) {
 			dst[o++] = ' ';
 			i++;
 		} else if (msg[i] == '\0' || msg[i] == '\r') {
