@@ -7,6 +7,7 @@
 
 #include "event.h"
 
+#define PASTE_CUT_MIN 40 /* a pager cuts lines at the terminal's width */
 #define PASTE_DIGITS '\x01'
 #define PASTE_BLANKS '\x02'
 
@@ -64,9 +65,11 @@ size_t paste_pager_cut(const char *s, size_t n)
 {
 	size_t e;
 
-	if (n >= 3 && !memcmp(s + n - 3, "\xe2\x80\xa6", 3))
+	if (n < PASTE_CUT_MIN) /* a short "..." is someone's elision, not a pager's cut */
+		return n;
+	if (!memcmp(s + n - 3, "\xe2\x80\xa6", 3))
 		e = n - 3;
-	else if (n >= 3 && !memcmp(s + n - 3, "...", 3) && !kernel_ellipsis(s, n))
+	else if (!memcmp(s + n - 3, "...", 3) && !kernel_ellipsis(s, n))
 		e = n - 3;
 	else
 		return n;

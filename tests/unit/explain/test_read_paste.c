@@ -66,11 +66,16 @@ static const char *cut(const char *in)
 static void pager_cuts(void **state)
 {
 	(void)state;
-	assert_string_equal(cut("Killed process 100 (hog) total-vm:1767\xe2\x80\xa6"), "Killed process 100 (hog)");
-	assert_string_equal(cut("Killed process 6960 (hog) total-v..."), "Killed process 6960 (hog)");
+	assert_string_equal(cut("Out of memory: Killed process 100 (hog) total-vm:1767\xe2\x80\xa6"),
+			    "Out of memory: Killed process 100 (hog)");
+	assert_string_equal(cut("Memory cgroup out of memory: Killed process 6960 (hog) total-v..."),
+			    "Memory cgroup out of memory: Killed process 6960 (hog)");
+	/* a short "..." is someone's elision */
+	assert_string_equal(cut("  ..."), "  ...");
 	assert_string_equal(cut("hog invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO\xe2\x80\xa6"),
 			    "hog invoked oom-killer: gfp_mask=0x140dca");
-	assert_string_equal(cut("gfp_mask=0xcc0(GFP_KERNEL), order=0, o..."), "gfp_mask=0xcc0(GFP_KERNEL), order=0");
+	assert_string_equal(cut("hog invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, o..."),
+			    "hog invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0");
 	assert_string_equal(cut("oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,..."),
 			    "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/");
 	/* the kernel's own "..." is no cut; a line without one is untouched */
