@@ -200,6 +200,9 @@ static void handle_header(struct kr_parser *p, struct host_state *h, const struc
 	struct kr_event *ev;
 	bool incomplete;
 
+	if (h->open && h->open->have_header && l->caller == KR_UNSET) /* no kill line yet, no caller ids */
+		kr_note(h->open, "a second report began at line %lld before this one's kill line: "
+				 "lines after it may be the other's", (long long)l->lineno);
 	start_event(p, h, l, false);
 	if (!(ev = h->open))
 		return;

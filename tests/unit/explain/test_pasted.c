@@ -253,9 +253,14 @@ static void interleaved_by_caller(void **state)
 		"[    3.513153][   T100] Out of memory: Killed process 100 (hog) total-vm:176776kB, anon-rss:174968kB, file-rss:4kB, shmem-rss:648kB\n"
 		"[    3.513154][   T104] Memory cgroup out of memory: Killed process 104 (box) total-vm:50332kB, anon-rss:48512kB, file-rss:4kB, shmem-rss:648kB\n"
 		"[    5.000000][    T35] oom_reaper: reaped process 104 (box), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n";
+	static const char *const no_ids[] = { HEADER, "[    3.4987] box invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
+		CPU, KILLED, NULL };
 	struct kr_read_stats st;
 
 	(void)state;
+	parse(no_ids); /* without caller ids they cannot be told apart: say so */
+	assert_int_equal(nev, 2);
+	assert_true(noted(&evs[0], "a second report began at line 2"));
 	read_text(text, sizeof(text) - 1, &st);
 	assert_int_equal(nev, 2);
 	for (int i = 0; i < 2; i++) {
