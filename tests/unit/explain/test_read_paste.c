@@ -11,13 +11,20 @@
 
 #include "explain/read_paste.h"
 
-static const char *sgr(const char *in)
+static char buf[256];
+
+/* in, copied to buf for a function that rewrites in place; its length */
+static size_t copy(const char *in)
 {
-	static char buf[256];
 	size_t n = strlen(in);
 
-	memcpy(buf, in, n);
-	buf[paste_strip_sgr(buf, n)] = '\0';
+	memcpy(buf, in, n + 1);
+	return n;
+}
+
+static const char *sgr(const char *in)
+{
+	buf[paste_strip_sgr(buf, copy(in))] = '\0';
 	return buf;
 }
 
@@ -32,11 +39,7 @@ static void colours(void **state)
 
 static const char *qp(const char *in, bool *soft)
 {
-	static char buf[256];
-	size_t n = strlen(in);
-
-	memcpy(buf, in, n);
-	buf[paste_qp_decode(buf, n, soft)] = '\0';
+	buf[paste_qp_decode(buf, copy(in), soft)] = '\0';
 	return buf;
 }
 
@@ -55,11 +58,7 @@ static void quoted_printable(void **state)
 
 static const char *cut(const char *in)
 {
-	static char buf[256];
-	size_t n = strlen(in);
-
-	memcpy(buf, in, n);
-	buf[paste_pager_cut(buf, n)] = '\0';
+	buf[paste_pager_cut(buf, copy(in))] = '\0';
 	return buf;
 }
 
