@@ -15,34 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "explain/parse.h"
-#include "explain/read.h"
-
-#define MAX_EV 4
-
-static struct kr_event evs[MAX_EV];
-static int nev;
-
-static void capture(const struct kr_event *ev, void *arg)
-{
-	(void)arg;
-	if (nev >= MAX_EV)
-		return;
-	evs[nev] = *ev;
-	evs[nev].tasks = NULL; /* freed by the parser; keep the count only */
-	nev++;
-}
-
-static void parse(const char *const *lines)
-{
-	struct kr_parser *p = kr_parser_new(capture, NULL);
-
-	nev = 0;
-	for (int i = 0; lines[i]; i++)
-		kr_feed_raw_line(p, lines[i], strlen(lines[i]), i + 1);
-	kr_parser_flush(p);
-	kr_parser_free(p);
-}
+#include "parse_lines.h"
 
 /* The whole text through the reader, as `oomkit explain FILE` reads it. */
 static void read_text(const char *text, size_t len, struct kr_read_stats *st)
