@@ -4,13 +4,12 @@
  * kernel's lines before it is fed to the parser. */
 #include "read.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <ctype.h>
 
 #include "parse_prefix.h"
 #include "read_paste.h"
@@ -85,7 +84,8 @@ static size_t garbage_before_prefix(const char *line, size_t len)
 	unsigned char c = len ? (unsigned char)line[0] : 'a';
 	struct kr_prefix px;
 
-	if ((c >= 0x20 && c < 0x80) || c == '\t')
+	/* text starts with a printable byte or a UTF-8 lead byte */
+	if ((c >= 0x20 && c < 0x80) || c == '\t' || (c >= 0xc2 && c <= 0xf4))
 		return 0;
 	for (size_t k = 1; k < len && k < 512; k++) {
 		kr_strip_prefix(line + k, len - k, &px);
@@ -239,7 +239,20 @@ static bool prefixed(const char *s, size_t n)
 	return px.msg_off > 0 || px.indented;
 }
 
-static bool terminal_wrapped(size_t n);
+/* A terminal breaks every long line at its width: many lines are exactly
+ * as long as the longest. */
+static bool terminal_wrapped(size_t n)
+{
+	return n == in.longest && in.at_longest >= 3;
+}
+
+/* A quoted-printable soft break: "=" ends the line (before a CR). */
+static size_t soft_break(const char *s, size_t n)
+{
+	if (n && s[n - 1] == '\r')
+		n--;
+	return n && s[n - 1] == '=' ? n - 1 : 0;
+}
 
 /* Does `next` continue the line s[0..n) that a mail client or a terminal
  * wrapped? Every line of such an input is short (an OOM report has lines
@@ -255,18 +268,11 @@ static bool continues(const char *s, size_t n, const char *next, const char *sto
 	if (!e || !m)
 		return false;
 	if (in.qp)
-		return s[n - 1] == '=';
+		return soft_break(s, n) > 0;
 	return n >= KR_WRAP_MIN && in.last_blank <= KR_WRAP_MAX && next[0] != s[0] &&
 	       ((unsigned char)next[0] >= 0xc2 || ((unsigned char)next[0] >= 0x20 && (unsigned char)next[0] < 0x80)) &&
 	       (terminal_wrapped(n) || (next[0] != ' ' && next[0] != '\t')) && !prefixed(next, m) &&
 	       paste_anchor(next, m) != 0 && prefixed(s, n);
-}
-
-/* A terminal breaks every long line at its width: many lines are exactly
- * as long as the longest. */
-static bool terminal_wrapped(size_t n)
-{
-	return n == in.longest && in.at_longest >= 3;
 }
 
 /* Keeps the line lengths continues() judges by. */
@@ -306,7 +312,7 @@ static const char *take_line(const char *s, const char *stop, const char **line,
 		nl = memchr(next, '\n', (size_t)(stop - next));
 		m = (size_t)(nl - next);
 		if (in.qp)
-			o--; /* the soft break */
+			o = soft_break(joined, o); /* the "=" goes */
 		else if (o < sizeof(joined) && !terminal_wrapped(o)) /* a mail client broke at a blank */
 			joined[o++] = ' ';
 		if (m > sizeof(joined) - o)

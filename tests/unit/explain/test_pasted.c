@@ -183,6 +183,8 @@ static void whole_inputs(void **state)
 {
 	static const char qp[] = "[    3.498738] hog invoked oom-killer: gfp_mask=3D0x140dca(GFP_HIGHUSER_MOVAB=\n"
 				 "LE), order=3D0, oom_score_adj=3D0\n" SUMMARY "\n" KILLED "\n";
+	static const char qp_crlf[] = "hog invoked oom-killer: gfp_mask=3D0x140dca(GFP_HIGHUSER_MOVAB=\r\n"
+				      "LE), order=3D0, oom_score_adj=3D0\r\n";
 	static const char cr[] = HEADER "\r" CPU "\r" SUMMARY "\r" KILLED "\r";
 	static const char wrapped[] = "[    3.498738] hog invoked oom-killer:\ngfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE),\n"
 				      "order=0, oom_score_adj=0\n[    3.513153] Out of memory: Killed process 100 (hog)\n"
@@ -197,6 +199,9 @@ static void whole_inputs(void **state)
 	assert_string_equal(evs[0].gfp_mask, "0x140dca");
 	assert_string_equal(evs[0].gfp_names, "GFP_HIGHUSER_MOVABLE");
 	assert_int_equal(evs[0].order, 0);
+	read_text(qp_crlf, sizeof(qp_crlf) - 1, &st); /* a mail body keeps its CRLF */
+	assert_int_equal(nev, 1);
+	assert_string_equal(evs[0].gfp_names, "GFP_HIGHUSER_MOVABLE");
 	read_text(cr, sizeof(cr) - 1, &st);
 	assert_int_equal(nev, 1);
 	assert_int_equal(evs[0].invoker_pid, 100);
