@@ -144,8 +144,9 @@ void kr_event_finish(struct kr_event *ev)
 	    (!strcmp(ev->source, "kernel") || !strcmp(ev->source, "oomkit")))
 		ev->truncated_start = true;
 	settle(ev);
-	/* the reaper prints only when it reaped: no line means it did not */
-	if (ev->have_victim && ev->reaped < 0 && ev->victim.pid != KR_UNSET && !ev->dry_run &&
+	/* the reaper prints only when it reaped: no line means it did not
+	 * (unless the machine went down first) */
+	if (ev->have_victim && ev->reaped < 0 && ev->victim.pid != KR_UNSET && !ev->dry_run && !ev->panic &&
 	    (!strcmp(ev->source, "kernel") || !strcmp(ev->source, "oomkit")) && has_oom_reaper(ev))
 		ev->reaped = 0;
 }
