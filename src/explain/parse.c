@@ -538,7 +538,8 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 		h->pending_joins = 0;
 		return;
 	}
-	if (h->same_record && !h->prev_used && h->prev_msg[0] && strstr(s, " invoked oom-killer: ")) {
+	if (h->same_record && !h->prev_used && h->prev_msg[0] && strlen(h->prev_msg) < 15 &&
+	    strstr(s, " invoked oom-killer: ")) {
 		char joined[KR_MSG_MAX]; /* "bad" + "name invoked oom-killer: ..." */
 		size_t a = strlen(h->prev_msg);
 

@@ -95,18 +95,28 @@ static size_t garbage_before_prefix(const char *line, size_t len)
 	return 0;
 }
 
-/* The line has no prefix the wrappings know: the learned one, else learn
- * it here when the line holds a kernel message that starts lines (the
- * prefix is what stands before it, less any known wrapping after it). */
+/* The line has no prefix the wrappings know, or only blanks: the learned
+ * prefix, else learn it here when the line holds a kernel message that
+ * starts lines (the prefix is what stands before it, less any known
+ * wrapping after it). Blanks before a line's own prefix, or before such a
+ * message, are a quote (a code block, an indented mail): dmesg and
+ * journalctl indent only the later lines of a record, never a prefix or a
+ * message that starts lines. */
 static void unknown_prefix(const char *line, size_t len, struct kr_prefix *px)
 {
-	size_t k = paste_match(&in.shape, line, len);
+	size_t k = paste_match(&in.shape, line, len), b = 0;
 	long a = -1;
 
+	while (px->indented && b < len && (line[b] == ' ' || line[b] == '\t'))
+		b++;
+	if (!k && b && (kr_strip_prefix(line + b, len - b, px), px->msg_off && !px->indented)) {
+		px->msg_off += b;
+		return;
+	}
 	if (!k && !in.bare && (a = paste_anchor(line, len)) == 0)
 		in.bare = true;
-	if (!k && a > 0) {
-		for (k = 1; k < (size_t)a; k++) {
+	if (!k && a >= (long)b && a > 0) {
+		for (k = b ? b : 1; k < (size_t)a; k++) {
 			kr_strip_prefix(line + k, len - k, px);
 			if (px->msg_off + k == (size_t)a)
 				break;
@@ -114,7 +124,7 @@ static void unknown_prefix(const char *line, size_t len, struct kr_prefix *px)
 		paste_learn(&in.shape, line, k);
 		kr_copy(stats->prefix, sizeof(stats->prefix), line, k);
 	}
-	if (!k && (k = garbage_before_prefix(line, len))) {
+	if (!k && !b && (k = garbage_before_prefix(line, len))) {
 		stats->garbage_bytes += (int64_t)k;
 		stats->garbage_lines++;
 	}
@@ -177,7 +187,7 @@ void kr_feed_raw_line(struct kr_parser *p, const char *line, size_t len, int64_t
 	if (in.kmsg && kmsg_dict_line(line, len))
 		return;
 	kr_strip_prefix(line, len, &px);
-	if (!px.msg_off && !px.indented)
+	if (!px.msg_off || px.indented)
 		unknown_prefix(line, len, &px);
 	if (px.indented) {
 		memcpy(px.host, in.last.host, sizeof(px.host));
