@@ -206,6 +206,31 @@ static const char *kernel_prefix(const char *p, const char *end, struct kr_prefi
 	return p;
 }
 
+/* RFC 5424 (syslog forwarded), after "<PRI>1 ": "TIMESTAMP HOST APP PROCID
+ * MSGID SD " with "-" for a field left out. Returns bytes used or 0. */
+static size_t rfc5424(const char *s, const char *end, struct kr_prefix *out)
+{
+	const char *f[6], *p = s;
+
+	for (int i = 0; i < 6; i++) { /* time, host, app, procid, msgid, structured data */
+		f[i] = p;
+		if (i == 5 && p < end && *p == '[')
+			p = memchr(p, ']', (size_t)(end - p));
+		else
+			p = memchr(p, ' ', (size_t)(end - p));
+		if (!p || (i == 5 && *p == ']' && ++p >= end))
+			return 0;
+		p++;
+	}
+	if (!parse_iso_time(f[0], end))
+		return 0;
+	kr_copy(out->time, sizeof(out->time), f[0], (size_t)(f[1] - 1 - f[0]));
+	if (f[2] - 1 - f[1] != 1 || *f[1] != '-')
+		kr_copy(out->host, sizeof(out->host), f[1], (size_t)(f[2] - 1 - f[1]));
+	kr_copy(out->tag, sizeof(out->tag), f[2], (size_t)(f[3] - 1 - f[2]));
+	return (size_t)(p - s);
+}
+
 void kr_strip_prefix(const char *line, size_t len, struct kr_prefix *out)
 {
 	const char *p = line, *end = line + len;
@@ -215,8 +240,13 @@ void kr_strip_prefix(const char *line, size_t len, struct kr_prefix *out)
 	out->kernel_us = KR_UNSET;
 	out->caller = KR_UNSET;
 	/* syslog PRI / dmesg -r level */
-	if (p < end && *p == '<' && (n = span_digits(p + 1, end)) && n <= 3 && p + 1 + n < end && p[1 + n] == '>')
+	if (p < end && *p == '<' && (n = span_digits(p + 1, end)) && n <= 3 && p + 1 + n < end && p[1 + n] == '>') {
 		p += n + 2;
+		if (end - p > 2 && p[0] == '1' && p[1] == ' ' && (n = rfc5424(p + 2, end, out))) {
+			out->msg_off = (size_t)(p + 2 + n - line);
+			return;
+		}
+	}
 	/* dmesg -x: "kern  :warn  : " */
 	if (end - p > 14 && isalpha((unsigned char)*p) && p[6] == ':' && p[13] == ':' && p[14] == ' ')
 		p += 15;
