@@ -125,7 +125,7 @@ static void header_comm(struct kr_event *ev, const char *m, const char *h)
 
 	kr_copy(ev->oc.invoker.comm, sizeof(ev->oc.invoker.comm), p, (size_t)(h - p));
 	glued_pid(ev);
-	ev->comm_unsure = strlen(ev->oc.invoker.comm) > 15 || strpbrk(ev->oc.invoker.comm, " :;>#]");
+	ev->comm_unsure = strlen(ev->oc.invoker.comm) > 15 || strpbrk(ev->oc.invoker.comm, " \t:;>#]|");
 }
 
 bool kr_stack_comm(struct kr_event *ev, const char *comm, size_t n)
@@ -135,7 +135,7 @@ bool kr_stack_comm(struct kr_event *ev, const char *comm, size_t n)
 
 	if (!ev->comm_unsure || !n || n > have || memcmp(c + have - n, comm, n))
 		return false;
-	if (n < have && !strchr(" :;>#]", c[have - n - 1]))
+	if (n < have && isalnum((unsigned char)c[have - n - 1])) /* a prefix ends at a separator */
 		return false;
 	memmove(c, c + have - n, n + 1);
 	ev->comm_unsure = false;
