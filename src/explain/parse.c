@@ -76,8 +76,7 @@ static void emit(struct kr_parser *p, struct host_state *h, struct kr_event **ev
 		return;
 	kr_event_finish(ev);
 	p->emit(ev, p->arg);
-	free(ev->tasks);
-	free(ev);
+	kr_event_free(ev);
 	*evp = NULL;
 	p->busy--;
 	(void)h;
@@ -577,6 +576,13 @@ void kr_parser_flush(struct kr_parser *p)
 	}
 }
 
+void kr_parser_prefix(struct kr_parser *p, const struct paste_shape *sh)
+{
+	for (int i = 0; i < p->nhosts; i++)
+		if (p->hosts[i]->open)
+			kr_comm_prefix(p->hosts[i]->open, sh);
+}
+
 void kr_parser_free(struct kr_parser *p)
 {
 	if (!p)
@@ -584,15 +590,9 @@ void kr_parser_free(struct kr_parser *p)
 	for (int i = 0; i < p->nhosts; i++) {
 		struct host_state *h = p->hosts[i];
 
-		if (h->open) {
-			free(h->open->tasks);
-			free(h->open);
-		}
-		if (h->linger) {
-			free(h->linger->tasks);
-			free(h->linger);
-		}
-		free(h->user);
+		kr_event_free(h->open);
+		kr_event_free(h->linger);
+		kr_event_free(h->user);
 		free(h);
 	}
 	free(p);

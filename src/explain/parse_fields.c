@@ -116,6 +116,12 @@ static void glued_pid(struct kr_event *ev)
 	ev->invoker_pid = pid;
 }
 
+/* Longer than a comm, or holding a prefix's last character. */
+static bool comm_unsure(const char *c)
+{
+	return strlen(c) > 15 || strpbrk(c, " \t:;>#]|");
+}
+
 /* The header's name is the allocating task's comm, at most 15 bytes: a
  * longer one carries something before it (a prefix no wrapping knows,
  * garbage) that the stack line's "Comm:" settles. */
@@ -125,7 +131,18 @@ static void header_comm(struct kr_event *ev, const char *m, const char *h)
 
 	kr_copy(ev->oc.invoker.comm, sizeof(ev->oc.invoker.comm), p, (size_t)(h - p));
 	glued_pid(ev);
-	ev->comm_unsure = strlen(ev->oc.invoker.comm) > 15 || strpbrk(ev->oc.invoker.comm, " \t:;>#]|");
+	ev->comm_unsure = comm_unsure(ev->oc.invoker.comm);
+}
+
+void kr_comm_prefix(struct kr_event *ev, const struct paste_shape *sh)
+{
+	char *c = ev->oc.invoker.comm;
+	size_t k;
+
+	if (ev->comm_unsure && (k = paste_match(sh, c, strlen(c))) && c[k]) {
+		memmove(c, c + k, strlen(c + k) + 1);
+		ev->comm_unsure = comm_unsure(c); /* a known wrapping may stand behind it: the stack line settles that */
+	}
 }
 
 bool kr_stack_comm(struct kr_event *ev, const char *comm, size_t n)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "read_paste.h"
 
 /* "<comm> invoked oom-killer: gfp_mask=..., order=N, ..." (also oomkit's
  * "trigger=..."); incomplete is set when a KERN_CONT piece is missing. */
@@ -20,6 +21,9 @@ bool kr_header(struct kr_event *ev, const char *m, bool *incomplete);
 /* Does m look like a real header (values after "invoked oom-killer:", not
  * quoted source or prose)? */
 bool kr_header_shape(const char *m);
+/* A prefix learned after the header was read: a header name that starts
+ * with it sheds it. */
+void kr_comm_prefix(struct kr_event *ev, const struct paste_shape *sh);
 /* The stack line names the invoker's comm (n bytes): a header name that
  * ends in it after a prefix's last character is cut to it. */
 bool kr_stack_comm(struct kr_event *ev, const char *comm, size_t n);

@@ -102,7 +102,7 @@ static size_t garbage_before_prefix(const char *line, size_t len)
  * message, are a quote (a code block, an indented mail): dmesg and
  * journalctl indent only the later lines of a record, never a prefix or a
  * message that starts lines. */
-static void unknown_prefix(const char *line, size_t len, struct kr_prefix *px)
+static void unknown_prefix(struct kr_parser *p, const char *line, size_t len, struct kr_prefix *px)
 {
 	size_t k = paste_match(&in.shape, line, len), b = 0;
 	long a = -1;
@@ -118,11 +118,12 @@ static void unknown_prefix(const char *line, size_t len, struct kr_prefix *px)
 	if (!k && a >= (long)b && a > 0) {
 		for (k = b ? b : 1; k < (size_t)a; k++) {
 			kr_strip_prefix(line + k, len - k, px);
-			if (px->msg_off + k == (size_t)a)
+			if (px->msg_off + k == (size_t)a && !px->indented) /* the prefix takes its blanks */
 				break;
 		}
 		paste_learn(&in.shape, line, k);
 		kr_copy(stats->prefix, sizeof(stats->prefix), line, k);
+		kr_parser_prefix(p, &in.shape);
 	}
 	if (!k && !b && (k = garbage_before_prefix(line, len))) {
 		stats->garbage_bytes += (int64_t)k;
@@ -188,7 +189,7 @@ void kr_feed_raw_line(struct kr_parser *p, const char *line, size_t len, int64_t
 		return;
 	kr_strip_prefix(line, len, &px);
 	if (!px.msg_off || px.indented)
-		unknown_prefix(line, len, &px);
+		unknown_prefix(p, line, len, &px);
 	if (px.indented) {
 		memcpy(px.host, in.last.host, sizeof(px.host));
 		memcpy(px.tag, in.last.tag, sizeof(px.tag));
@@ -264,6 +265,16 @@ static size_t soft_break(const char *s, size_t n)
 	return n && s[n - 1] == '=' ? n - 1 : 0;
 }
 
+/* "(snip)", "[...]", "<cut>", "...": someone left lines out; nothing a
+ * wrapped kernel line continues with. */
+static bool elision(const char *s, size_t n)
+{
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	return n && ((strchr("([<", s[0]) && strchr(")]>", s[n - 1])) || s[0] == '.' ||
+		     (n >= 3 && !memcmp(s, "\xe2\x80\xa6", 3)));
+}
+
 /* Does `next` continue the line s[0..n) that a mail client or a terminal
  * wrapped? Every line of such an input is short (an OOM report has lines
  * of 200 bytes and more), the input's lines carry a prefix and next has
@@ -282,7 +293,7 @@ static bool continues(const char *s, size_t n, const char *next, const char *sto
 	return n >= KR_WRAP_MIN && in.last_blank <= KR_WRAP_MAX && next[0] != s[0] &&
 	       ((unsigned char)next[0] >= 0xc2 || ((unsigned char)next[0] >= 0x20 && (unsigned char)next[0] < 0x80)) &&
 	       (terminal_wrapped(n) || (next[0] != ' ' && next[0] != '\t')) && !prefixed(next, m) &&
-	       paste_anchor(next, m) != 0 && prefixed(s, n);
+	       paste_anchor(next, m) != 0 && !elision(next, m) && prefixed(s, n);
 }
 
 /* Keeps the line lengths continues() judges by. */
