@@ -186,6 +186,8 @@ static void whole_inputs(void **state)
 	static const char qp_crlf[] = "hog invoked oom-killer: gfp_mask=3D0x140dca(GFP_HIGHUSER_MOVAB=\r\n"
 				      "LE), order=3D0, oom_score_adj=3D0\r\n";
 	static const char cr[] = HEADER "\r" CPU "\r" SUMMARY "\r" KILLED "\r";
+	static const char learned_late[] = "kernel: perl invoked oom-killer: gfp_mask=0x14201ca, order=0, oom_score_adj=0\n"
+					   "kernel: perl cpuset=/ mems_allowed=0\nkernel: Mem-Info:\n";
 	static const char wrapped[] = "[    3.498738] hog invoked oom-killer:\ngfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE),\n"
 				      "order=0, oom_score_adj=0\n[    3.513153] Out of memory: Killed process 100 (hog)\n"
 				      "total-vm:176776kB, anon-rss:174968kB, file-rss:4kB, shmem-rss:648kB\n";
@@ -206,6 +208,9 @@ static void whole_inputs(void **state)
 	assert_int_equal(nev, 1);
 	assert_int_equal(evs[0].invoker_pid, 100);
 	assert_int_equal(evs[0].victim.anon_rss_kb, 174968);
+	read_text(learned_late, sizeof(learned_late) - 1, &st); /* no stack line: the prefix settles the name */
+	assert_int_equal(nev, 1);
+	assert_string_equal(evs[0].oc.invoker.comm, "perl");
 	read_text(wrapped, sizeof(wrapped) - 1, &st);
 	assert_int_equal(nev, 1);
 	assert_int_equal(evs[0].order, 0);
