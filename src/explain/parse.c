@@ -20,6 +20,7 @@
 #define KR_QUIET_MAX 2000  /* lines without a report line after which an open event is cut */
 #define KR_LINGER_MAX 5000 /* input lines a killed event waits for its reaper line */
 #define KR_STACK_REACH 200 /* lines from an excerpt's first stack line to its first report line */
+#define KR_DOWN_REACH 50   /* lines after a kill in which the machine going down is its doing */
 
 enum section { S_NONE, S_HEADER, S_MEMCG_STATS, S_MEMINFO, S_SLAB, S_TASKS, S_KILLED };
 
@@ -32,10 +33,8 @@ struct host_state {
 	int64_t last_seq, linger_since; /* line of the last report line; when the kill was seen */
 	bool sysrq_pending;
 	int64_t suppressed;
-	/* a stack line ("Pid: N, comm: X") seen with no event open: an excerpt
-	 * that starts there names the invoker in it */
-	char stack_line[160];
-	int64_t stack_seq;
+	char stack_line[160];     /* "Pid: N, comm: X" with no event open: an excerpt */
+	int64_t stack_seq;        /* that starts there names the invoker in it */
 	struct kr_event *user;    /* a user-space kill: its next line may say "dryrun" */
 	bool dryrun_mode;         /* earlyoom said "dryrun mode enabled" */
 	char pending[KR_MSG_MAX]; /* a KERN_CONT piece waiting for the rest */
@@ -553,13 +552,15 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 }
 
 /* Idle: the next line matters only if kr_scan_candidate() stops at it. A
- * killed event waiting for its reaper or oom.group lines does not count
- * (each of those holds a needle); a pending piece, a SysRq or a user-space
- * kill need their next line even with no event. */
+ * killed event waiting for its reaper or oom.group lines (each holds a
+ * needle) counts only for its first lines ("Attempted to kill init!"); a
+ * pending piece, a SysRq or a user-space kill need their next line even
+ * with no event. */
 bool kr_parser_idle(const struct kr_parser *p)
 {
 	for (int i = 0; i < p->nhosts; i++)
-		if (p->hosts[i]->open || p->hosts[i]->pending[0] || p->hosts[i]->sysrq_pending || p->hosts[i]->user)
+		if (p->hosts[i]->open || p->hosts[i]->pending[0] || p->hosts[i]->sysrq_pending || p->hosts[i]->user ||
+		    (p->hosts[i]->linger && p->seq - p->hosts[i]->linger_since < KR_DOWN_REACH))
 			return false;
 	return true;
 }

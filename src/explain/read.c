@@ -30,6 +30,7 @@ static struct {
 	struct kr_prefix last;
 	struct paste_shape shape;
 	bool qp, kmsg;
+	int cr_lines;    /* its lines end in a bare CR: 1; in LF or CRLF: 0; not known yet: -1 */
 	bool bare;       /* kernel messages stand at the start of its lines: nothing to learn */
 	size_t longest, at_longest; /* the longest line so far, how many were that long */
 	size_t last_blank;          /* the furthest blank of any line so far */
@@ -387,10 +388,19 @@ static const char *process_lines(struct kr_parser *p, struct kr_read_stats *st, 
 	return stop;
 }
 
-/* Lone CRs (old Mac line ends) become newlines; CRLF stays. */
+/* Lone CRs (old Mac line ends) become newlines; CRLF stays. The first
+ * line end says which kind the input uses: others pay no scan. */
 static void cr_to_lf(char *s, char *end)
 {
-	while ((s = memchr(s, '\r', (size_t)(end - s))) && s + 1 < end) {
+	if (in.cr_lines < 0) {
+		const char *e = s;
+
+		while (e < end && *e != '\r' && *e != '\n')
+			e++;
+		if (e + 1 < end)
+			in.cr_lines = *e == '\r' && e[1] != '\n';
+	}
+	while (in.cr_lines == 1 && (s = memchr(s, '\r', (size_t)(end - s))) && s + 1 < end) {
 		if (s[1] != '\n') {
 			*s = '\n';
 			stats->cr_breaks++;
@@ -442,6 +452,7 @@ int kr_read_stream(int fd, struct kr_parser *p, struct kr_read_stats *st, bool f
 	int quiet = 0;
 
 	memset(&in, 0, sizeof(in)); /* nothing learned carries over to another input */
+	in.cr_lines = -1;
 	stats = st;
 	if (!buf)
 		return -ENOMEM;

@@ -31,7 +31,6 @@ static const struct needle {
 	{ "cpuset=", 7, 5 }, /* "t=": the <= 4.19 cpuset line, for reports cut before it */
 	{ "sending SIG", 11, 8 }, /* "SI": earlyoom's own output, no syslog tag */
 	{ ", comm: ", 8, 5 }, /* "m:": the <= 3.x stack line an excerpt may start at */
-	{ "not syncing", 11, 5 }, /* "yn": "Attempted to kill init!" after an OOM's kills */
 };
 
 #define NNEEDLES (sizeof(needles) / sizeof(needles[0]))
