@@ -29,6 +29,7 @@
 static struct {
 	struct kr_prefix last;
 	struct paste_shape shape;
+	bool inner;      /* a known wrapping follows the learned prefix ("> " + "[ts] ") */
 	bool qp, kmsg;
 	int cr_lines;    /* its lines end in a bare CR: 1; in LF or CRLF: 0; not known yet: -1 */
 	bool bare;       /* kernel messages stand at the start of its lines: nothing to learn */
@@ -96,6 +97,31 @@ static size_t garbage_before_prefix(const char *line, size_t len)
 	return 0;
 }
 
+/* The prefix line[0..k) is this input's: kept as a shape (and whether a
+ * known wrapping follows it), said once, taken off a header already read. */
+static void learn(struct kr_parser *p, const char *line, size_t len, size_t k, struct kr_prefix *px)
+{
+	paste_learn(&in.shape, line, k);
+	kr_strip_prefix(line + k, len - k, px);
+	in.inner = px->msg_off > 0;
+	kr_copy(stats->prefix, sizeof(stats->prefix), line, k);
+	kr_parser_prefix(p, &in.shape);
+}
+
+/* Quote marks a mail client or a forum puts before a known wrapping
+ * ("> ", ">> ", "# ", "| "): their length, 0 if there are none. */
+static size_t quote_marks(const char *line, size_t len)
+{
+	struct kr_prefix px;
+
+	for (size_t k = 1; k <= 8 && k < len && line[k - 1] && strchr("># |", line[k - 1]); k++) {
+		kr_strip_prefix(line + k, len - k, &px);
+		if (px.msg_off && !px.indented)
+			return k;
+	}
+	return 0;
+}
+
 /* The line has no prefix the wrappings know, or only blanks: the learned
  * prefix, else learn it here when the line holds a kernel message that
  * starts lines (the prefix is what stands before it, less any known
@@ -114,6 +140,8 @@ static void unknown_prefix(struct kr_parser *p, const char *line, size_t len, st
 		px->msg_off += b;
 		return;
 	}
+	if (!k && (k = quote_marks(line, len)))
+		learn(p, line, len, k, px);
 	if (!k && !in.bare && (a = paste_anchor(line, len)) == 0)
 		in.bare = true;
 	if (!k && a >= (long)b && a > 0) {
@@ -122,9 +150,7 @@ static void unknown_prefix(struct kr_parser *p, const char *line, size_t len, st
 			if (px->msg_off + k == (size_t)a && !px->indented) /* the prefix takes its blanks */
 				break;
 		}
-		paste_learn(&in.shape, line, k);
-		kr_copy(stats->prefix, sizeof(stats->prefix), line, k);
-		kr_parser_prefix(p, &in.shape);
+		learn(p, line, len, k, px);
 	}
 	if (!k && !b && (k = garbage_before_prefix(line, len))) {
 		stats->garbage_bytes += (int64_t)k;
@@ -244,10 +270,12 @@ static bool quoted_printable(const char *s, size_t n)
 static bool prefixed(const char *s, size_t n)
 {
 	struct kr_prefix px;
+	size_t k = paste_match(&in.shape, s, n);
 
-	if (!n || *s == '{' || isdigit((unsigned char)*s) || paste_match(&in.shape, s, n))
+	if (!n || *s == '{' || isdigit((unsigned char)*s) || (k && !in.inner))
 		return true;
-	kr_strip_prefix(s, n, &px);
+	/* a quote repeated on a wrapped line's rest: the wrapping after it counts */
+	kr_strip_prefix(s + k, n - k, &px);
 	return px.msg_off > 0 || px.indented;
 }
 
@@ -285,16 +313,22 @@ static bool elision(const char *s, size_t n)
 static bool continues(const char *s, size_t n, const char *next, const char *stop)
 {
 	const char *e = memchr(next, '\n', (size_t)(stop - next));
-	size_t m = e ? (size_t)(e - next) : 0;
+	size_t m = e ? (size_t)(e - next) : 0, q;
 
 	if (!e || !m)
 		return false;
 	if (in.qp)
 		return soft_break(s, n) > 0;
-	return n >= KR_WRAP_MIN && in.last_blank <= KR_WRAP_MAX && next[0] != s[0] &&
-	       ((unsigned char)next[0] >= 0xc2 || ((unsigned char)next[0] >= 0x20 && (unsigned char)next[0] < 0x80)) &&
-	       (terminal_wrapped(n) || (next[0] != ' ' && next[0] != '\t')) && !prefixed(next, m) &&
-	       paste_anchor(next, m) != 0 && !elision(next, m) && prefixed(s, n);
+	if (n < KR_WRAP_MIN || in.last_blank > KR_WRAP_MAX)
+		return false;
+	/* a quote repeated on the rest: behind it, anything but the input's
+	 * wrapping continues the line, even a message that starts lines */
+	q = in.inner ? paste_match(&in.shape, next, m) : 0;
+	if (q == m || (!q && next[0] == s[0]))
+		return false;
+	return ((unsigned char)next[q] >= 0xc2 || ((unsigned char)next[q] >= 0x20 && (unsigned char)next[q] < 0x80)) &&
+	       (terminal_wrapped(n) || (next[q] != ' ' && next[q] != '\t')) && !prefixed(next, m) &&
+	       (q || paste_anchor(next, m) != 0) && !elision(next + q, m - q) && prefixed(s, n);
 }
 
 /* Keeps the line lengths continues() judges by. */
@@ -313,15 +347,19 @@ static void measure(const char *s, size_t n)
 
 /* The line at s with the lines that continue it joined on (into a copy);
  * returns the start of the line after them. */
-static const char *take_line(const char *s, const char *stop, const char **line, size_t *len, int *used)
+static const char *take_line(struct kr_parser *p, const char *s, const char *stop, const char **line, size_t *len,
+			     int *used)
 {
 	static char joined[KR_LINE_MAX];
 	const char *nl = memchr(s, '\n', (size_t)(stop - s));
-	size_t n = (size_t)(nl - s), o;
+	size_t n = (size_t)(nl - s), o, q;
+	struct kr_prefix px;
 
 	if (!in.qp && quoted_printable(s, n))
 		in.qp = stats->quoted_printable = true;
 	measure(s, n);
+	if (!in.shape.n && (q = quote_marks(s, n))) /* before the rest of a first line is looked for */
+		learn(p, s, n, q, &px);
 	*line = s, *len = n, *used = 1;
 	if (!n || !continues(s, n, nl + 1, stop))
 		return nl + 1;
@@ -333,6 +371,10 @@ static const char *take_line(const char *s, const char *stop, const char **line,
 
 		nl = memchr(next, '\n', (size_t)(stop - next));
 		m = (size_t)(nl - next);
+		if (!in.qp) { /* the quote a mail client repeats on the rest goes */
+			q = paste_match(&in.shape, next, m);
+			next += q, m -= q;
+		}
 		if (in.qp)
 			o = soft_break(joined, o); /* the "=" goes */
 		else if (o < sizeof(joined) && !terminal_wrapped(o)) /* a mail client broke at a blank */
@@ -368,12 +410,12 @@ static const char *process_lines(struct kr_parser *p, struct kr_read_stats *st, 
 			ls = ls ? ls + 1 : s;
 			if (ls > s) {
 				/* the line before goes first: the kernel prints a comm
-				 * holding '\n' as a record split over two lines */
+				 * holding '\n' as a record split over two lines, and a
+				 * wrapped line's rest may hold the needle */
 				const char *prev = ls - 1 > s ? memrchr(s, '\n', (size_t)(ls - 1 - s)) : NULL;
 
-				prev = prev ? prev + 1 : s;
 				st->lines += (int64_t)nl - 1; /* the nl newlines before ls, less prev's own */
-				process_line(p, st, prev, (size_t)(ls - 1 - prev));
+				ls = prev ? prev + 1 : s;
 			}
 			s = ls;
 		}
@@ -381,7 +423,7 @@ static const char *process_lines(struct kr_parser *p, struct kr_read_stats *st, 
 		size_t len;
 		int used;
 
-		s = take_line(s, stop, &line, &len, &used);
+		s = take_line(p, s, stop, &line, &len, &used);
 		process_line(p, st, line, len);
 		st->lines += used - 1;
 	}
