@@ -106,6 +106,8 @@ static size_t quote_marks(const char *line, size_t len)
 {
 	struct kr_prefix px;
 
+	if (!len || (line[0] != '>' && line[0] != '#' && line[0] != '|'))
+		return 0;
 	for (size_t k = 1; k <= 8 && k < len && line[k - 1] && strchr("># |", line[k - 1]); k++) {
 		kr_strip_prefix(line + k, len - k, &px);
 		if (px.msg_off && !px.indented)
@@ -134,7 +136,9 @@ static void unknown_prefix(struct kr_parser *p, const char *line, size_t len, st
 	}
 	if (!k && (k = quote_marks(line, len)))
 		learn(p, line, len, k, px);
-	if (!k && !in.bare && (a = paste_anchor(line, len)) == 0)
+	/* a record's later lines (dmesg, journalctl) are indented lower-case text:
+	 * no prefix to learn there */
+	if (!k && !in.bare && !(b && b < len && islower((unsigned char)line[b])) && (a = paste_anchor(line, len)) == 0)
 		in.bare = true;
 	if (!k && a >= (long)b && a > 0) {
 		for (k = b ? b : 1; k < (size_t)a; k++) {
