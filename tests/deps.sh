@@ -6,7 +6,7 @@ PKGS="build-essential pkg-config libcmocka-dev libinih-dev libsystemd-dev
 libseccomp-dev clang libclang-rt-14-dev python3 python3-prometheus-client
 dbus earlyoom nohang busybox-static qemu-system-x86 xz-utils util-linux
 procps cpio kmod libbpf-dev time e2fsprogs universal-ctags
-systemd man-db python3-yaml libcap2-bin"
+systemd man-db python3-yaml libcap2-bin prometheus"
 if [ "$(id -u)" != 0 ]; then
 	echo "tests/deps.sh: must run as root (apt-get install)" >&2
 	exit 1
@@ -17,7 +17,8 @@ for p in $PKGS; do
 done
 [ -z "$missing" ] && exit 0
 export DEBIAN_FRONTEND=noninteractive
-# earlyoom and nohang are benchmark opponents, never services on this host.
+# earlyoom and nohang are benchmark opponents, and prometheus is there for
+# its promtool (tests/e2e/prometheus_rules.sh): never services on this host.
 printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
 chmod +x /usr/sbin/policy-rc.d
 trap 'rm -f /usr/sbin/policy-rc.d' EXIT

@@ -14,6 +14,9 @@
 #include "proc.h"
 
 struct kill_record {
+	bool kernel;                    /* the kernel's own kill, read from its log
+					 * (source "kernel"); else oomkit's */
+	char constraint[8];             /* kernel kills: global, memcg, cpuset, sysrq */
 	double time_seconds;            /* unix time of the signal */
 	pid_t pid;
 	uid_t uid;

@@ -39,6 +39,8 @@ static const struct {
 	{ "HugePages_Total:", offsetof(struct meminfo, hugepages_total) },
 	{ "HugePages_Free:", offsetof(struct meminfo, hugepages_free) },
 	{ "Hugepagesize:", offsetof(struct meminfo, hugepage_size_kb) },
+	{ "CommitLimit:", offsetof(struct meminfo, commit_limit_kb) },
+	{ "Committed_AS:", offsetof(struct meminfo, committed_as_kb) },
 };
 
 /* One "Key:   123 kB" line into its field; unknown keys are ignored. */

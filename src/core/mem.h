@@ -27,6 +27,9 @@ struct meminfo {
 	unsigned long page_tables_kb;
 	unsigned long hugepages_total, hugepages_free;
 	unsigned long hugepage_size_kb;
+	/* what vm.overcommit_memory=2 enforces: allocations fail once
+	 * Committed_AS would pass CommitLimit */
+	unsigned long commit_limit_kb, committed_as_kb;
 };
 
 /* Reads <proc_root>/meminfo. 0 or -errno. */

@@ -18,6 +18,7 @@
 #include "daemon.h"
 #include "daemon_publish.h"
 #include "daemon_log.h"
+#include "kernel_oom.h"
 #include "exitcode.h"
 #include "core/util.h"
 
@@ -86,6 +87,7 @@ static void usage(FILE *f)
 	      "  --check-config         validate, print the effective configuration, exit\n"
 	      "  --cgroup PATH          watch this memory cgroup (v1 or v2), repeatable\n"
 	      "  --dry-run, --dryrun    do everything but send signals\n"
+	      "  --observe              watch and publish (the kernel's OOM kills too), never kill\n"
 	      "  --psi SPEC             PSI trigger: 'full 40% 2s', 'some 150ms 1s', 'off'\n"
 	      "  --psi-sustained SPEC   'full avg10 50% 20s' or 'off'\n"
 	      "  --grace DURATION       SIGTERM -> SIGKILL after this long (default 2s)\n"
@@ -110,7 +112,7 @@ static void usage(FILE *f)
 enum {
 	OPT_CONFIG = 256, OPT_CHECK, OPT_CGROUP, OPT_DRY, OPT_PSI, OPT_PSI_SUST, OPT_GRACE,
 	OPT_JSON, OPT_KMSG, OPT_SYSLOG, OPT_SET, OPT_PREFER, OPT_AVOID, OPT_IGNORE, OPT_IGNORE_ROOT,
-	OPT_SORT_RSS, OPT_PROC_ROOT, OPT_NO_MLOCK, OPT_HELP,
+	OPT_SORT_RSS, OPT_PROC_ROOT, OPT_NO_MLOCK, OPT_HELP, OPT_OBSERVE,
 };
 
 static const struct option long_opts[] = {
@@ -119,6 +121,7 @@ static const struct option long_opts[] = {
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "dry-run", no_argument, NULL, OPT_DRY },
 	{ "dryrun", no_argument, NULL, OPT_DRY },
+	{ "observe", no_argument, NULL, OPT_OBSERVE },
 	{ "psi", required_argument, NULL, OPT_PSI },
 	{ "psi-sustained", required_argument, NULL, OPT_PSI_SUST },
 	{ "grace", required_argument, NULL, OPT_GRACE },
@@ -161,6 +164,7 @@ static const struct opt_key {
 } opt_keys[] = {
 	{ OPT_CGROUP, "cgroup", "path", NULL },
 	{ OPT_DRY, "kill", "dry_run", "yes" },
+	{ OPT_OBSERVE, "kill", "observe", "yes" },
 	{ OPT_PSI, "psi", "trigger", NULL },
 	{ OPT_PSI_SUST, "psi", "sustained", NULL },
 	{ OPT_GRACE, "kill", "grace", NULL },
@@ -284,10 +288,10 @@ static void describe(const struct daemon *d)
 	const struct oomkit_config *c = &d->cfg;
 
 	dlog(DLOG_NOTICE, "oomkit daemon: MemAvailable floors %g%%/%g%% (SIGTERM/SIGKILL)%s, "
-			  "PSI trigger %s, %zu memory cgroup(s), scanner %s%s",
+			  "PSI trigger %s, %zu memory cgroup(s), scanner %s%s%s",
 	     c->mem_term.percent, c->mem_kill.percent, c->memory_enabled ? "" : " off",
 	     d->sys.psi_fd >= 0 ? "armed" : "off", d->nr_cg, proc_scanner_method(&d->sel.scanner),
-	     c->dry_run ? ", DRY RUN" : "");
+	     c->dry_run ? ", DRY RUN" : "", c->observe ? ", OBSERVE ONLY (never kills)" : "");
 	if (c->notify_dbus && !d->observer)
 		dlog(DLOG_WARNING, "notify_dbus: no D-Bus module in this build; kills are logged only");
 	for (size_t i = 0; i < d->nr_cg; i++)
@@ -331,7 +335,15 @@ int cmd_daemon(int argc, char **argv)
 		return r == -EPERM || r == -EINVAL ? EXIT_CONFIG : EXIT_FAILURE_GENERIC;
 	}
 	describe(&d);
+	r = kernel_oom_start(&d, NULL);
+	if (r) {
+		dlog(DLOG_ERR, "kernel OOM watch: %s", strerror(-r));
+		daemon_publish_stop(&d, &pub);
+		daemon_stop(&d);
+		return EXIT_FAILURE_GENERIC;
+	}
 	r = daemon_run(&d);
+	kernel_oom_stop();
 	daemon_publish_stop(&d, &pub);
 	daemon_stop(&d);
 	return r;

@@ -39,6 +39,10 @@ static const struct key keys[] = {
 	{ "memory", "swap_free_kill_percent", K_PERCENT, C(swap_kill.percent), 0, 0, 0 },
 	{ "memory", "swap_free_term_size", K_SIZE, C(swap_term.size_kb), 0, 0, 0 },
 	{ "memory", "swap_free_kill_size", K_SIZE, C(swap_kill.size_kb), 0, 0, 0 },
+	{ "memory", "commit_term_percent", K_PERCENT, C(commit_term.percent), 0, 0, 0 },
+	{ "memory", "commit_kill_percent", K_PERCENT, C(commit_kill.percent), 0, 0, 0 },
+	{ "memory", "commit_term_size", K_SIZE, C(commit_term.size_kb), 0, 0, 0 },
+	{ "memory", "commit_kill_size", K_SIZE, C(commit_kill.size_kb), 0, 0, 0 },
 	{ "psi", "trigger", K_PSI_TRIGGER, C(psi), 0, 0, 0 },
 	{ "psi", "sustained", K_PSI_SUSTAINED, C(psi_sustained), 0, 0, 0 },
 	{ "psi", "signal", K_SIGNAL, C(psi_signal), 0, 0, 0 },
@@ -60,6 +64,7 @@ static const struct key keys[] = {
 	{ "kill", "ignore_root_user", K_BOOL, C(ignore_root_user), 0, 0, 0 },
 	{ "kill", "dry_run", K_BOOL, C(dry_run), 0, 0, 0 },
 	{ "kill", "kill_group", K_BOOL, C(kill_group), 0, 0, 0 },
+	{ "kill", "observe", K_BOOL, C(observe), 0, 0, 0 },
 	{ "kill", "swarm_min", K_INT, C(swarm_min), 0, 0, 1000000 },
 	{ "kill", "swarm_window", K_MS, C(swarm_window_ms), 0, 0, 0 },
 	{ "hooks", "pre_kill", K_STRING, C(pre_kill), STR(pre_kill), 0, 0 },
@@ -70,6 +75,7 @@ static const struct key keys[] = {
 	{ "log", "syslog", K_BOOL, C(syslog), 0, 0, 0 },
 	{ "log", "json_file", K_STRING, C(json_file), STR(json_file), 0, 0 },
 	{ "log", "notify_dbus", K_BOOL, C(notify_dbus), 0, 0, 0 },
+	{ "log", "kernel_oom", K_BOOL, C(kernel_oom), 0, 0, 0 },
 	{ "log", "debug", K_BOOL, C(debug), 0, 0, 0 },
 	{ "daemon", "interval_min", K_MS, C(interval_min_ms), 0, 0, 0 },
 	{ "daemon", "interval_max", K_MS, C(interval_max_ms), 0, 0, 0 },
@@ -137,6 +143,7 @@ void config_defaults(struct oomkit_config *c)
 		.oom_score_adj = -1000,
 		.nice = -20,
 		.notify_desktop = true,
+		.kernel_oom = true,
 	};
 	strcpy(c->proc_root, "/proc");
 	strcpy(c->status_dir, "/run/oomkit");
@@ -325,7 +332,8 @@ int config_validate(const struct oomkit_config *c, struct config_error *err)
 {
 	err->line = 0;
 	if (validate_floors("[memory] available_*", &c->mem_term, &c->mem_kill, err) ||
-	    validate_floors("[memory] swap_free_*", &c->swap_term, &c->swap_kill, err))
+	    validate_floors("[memory] swap_free_*", &c->swap_term, &c->swap_kill, err) ||
+	    validate_floors("[memory] commit_*", &c->commit_term, &c->commit_kill, err))
 		return -EINVAL;
 	for (size_t i = 0; i < c->nr_cgroups; i++) {
 		if (!c->cgroups[i].path[0]) {
@@ -334,6 +342,13 @@ int config_validate(const struct oomkit_config *c, struct config_error *err)
 		}
 		if (validate_floors("[cgroup] headroom_*", &c->cgroups[i].term, &c->cgroups[i].kill, err))
 			return -EINVAL;
+		/* the kernel's killer off and oomkit's too: the cgroup would hang */
+		if (c->observe && c->cgroups[i].oom_kill_disable) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "[cgroup] %s: oom_kill_disable needs a daemon that kills: not with [kill] observe",
+				 c->cgroups[i].path);
+			return -EINVAL;
+		}
 	}
 	if (c->interval_min_ms == 0 || c->interval_min_ms > c->interval_max_ms) {
 		snprintf(err->msg, sizeof(err->msg),

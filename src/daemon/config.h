@@ -59,6 +59,10 @@ struct oomkit_config {
 	struct floor mem_term, mem_kill;
 	struct floor swap_term, swap_kill;
 	bool memory_enabled;
+	/* the commit-headroom floor (CommitLimit - Committed_AS, % of
+	 * CommitLimit), for vm.overcommit_memory=2; off by default
+	 * (trigger_commit.h) */
+	struct floor commit_term, commit_kill;
 
 	/* [psi] */
 	struct psi_trigger_spec psi;
@@ -81,6 +85,7 @@ struct oomkit_config {
 	bool ignore_root_user;
 	bool dry_run;
 	bool kill_group;             /* kill the victim's whole memory cgroup */
+	bool observe;                /* watch and publish, never signal (--observe) */
 	int swarm_min;               /* fork bomb: this many young namesakes (0: off) */
 	unsigned long swarm_window_ms; /* ... started within this long */
 
@@ -95,6 +100,7 @@ struct oomkit_config {
 	bool syslog;           /* log to /dev/log instead of stderr */
 	char json_file[CONFIG_PATH_MAX];
 	bool notify_dbus;
+	bool kernel_oom;       /* watch the kernel's own OOM kills in /dev/kmsg */
 
 	/* [publish] (read by daemon_publish.c) */
 	char metrics_file[CONFIG_PATH_MAX]; /* "" off */

@@ -105,6 +105,7 @@ int daemon_start(struct daemon *d, char *why, size_t size)
 	if (d->cfg.kmsg && kmsg_open())
 		dlog(DLOG_WARNING, "cannot open /dev/kmsg: %s; reports go to stderr only", strerror(errno));
 	d->sustained.above_since_ns = 0;
+	daemon_knobs_load(d);
 	return 0;
 fail:
 	close_watches(d);

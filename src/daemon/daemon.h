@@ -16,6 +16,7 @@
 
 #include "core/cgroup.h"
 #include "core/kill_record.h"
+#include "core/knobs.h"
 #include "core/mem.h"
 #include "config.h"
 #include "daemon_select.h"
@@ -87,6 +88,7 @@ struct daemon {
 	struct hook_run pre_hook, post_hook;
 	struct daemon_selector sel;
 	struct memcg_roots roots;      /* for the report's memcg block */
+	struct oom_knobs knobs;        /* the kernel's OOM knobs, read at start and reload */
 	FILE *json;
 	int sigfd;
 	uint64_t psi_muted_until_ns, next_report_ns, next_watchdog_ns, watchdog_usec;
@@ -129,6 +131,11 @@ void daemon_reload_when_idle(struct daemon *d);
 /* SIGHUP: load a new configuration; a bad one keeps the old running. */
 void daemon_reload(struct daemon *d);
 void daemon_stop(struct daemon *d);
+/* Reads the kernel's OOM knobs into d->knobs and logs those that change
+ * the daemon's job (daemon_knobs.c); daemon_start() calls it. */
+void daemon_knobs_load(struct daemon *d);
+/* vm.overcommit_memory=2 (as last read): the commit floor may act. */
+bool daemon_commit_enforced(const struct daemon *d);
 
 /* Hook points for metrics, D-Bus and the status socket. */
 void daemon_set_observer(struct daemon *d, daemon_kill_observer fn, void *arg);

@@ -10,6 +10,7 @@
 #include "daemon.h"
 #include "daemon_evaluate.h"
 #include "daemon_log.h"
+#include "trigger_commit.h"
 #include "core/util.h"
 
 #define MS 1000000ULL
@@ -198,6 +199,8 @@ static void evaluate_memory(struct daemon *d, struct hit *h)
 	st = memory_stage(&d->cfg, &d->sys.s, text, sizeof(text));
 	if (st == STAGE_NONE)
 		st = memory_stage_ahead(d, LEAD_NS, text, sizeof(text));
+	hit_raise(h, st, -1, false, text);
+	st = commit_stage(&d->cfg, &d->sys.s, daemon_commit_enforced(d), text, sizeof(text));
 	hit_raise(h, st, -1, false, text);
 	if (h->stage == STAGE_NONE)
 		evaluate_bomb_ahead(d, h);

@@ -17,6 +17,7 @@
 #include "core/mem.h"
 #include "core/units.h"
 #include "core/util.h"
+#include "trigger_commit.h"
 
 static int tick_fd = -1;
 static double started_seconds; /* when daemon_publish_start() ran */
@@ -95,6 +96,9 @@ static void system_triggers(const struct daemon *d, struct status_view *v)
 		if (s->swap_total_kb)
 			level_trigger(v, "swap", &c->swap_term, &c->swap_kill, s->swap_free_kb, s->swap_total_kb, st);
 	}
+	if (commit_floor_set(c) && s->commit_limit_kb)
+		level_trigger(v, "commit", &c->commit_term, &c->commit_kill, commit_headroom_kb(s), s->commit_limit_kb,
+			      commit_stage(c, s, daemon_commit_enforced(d), text, sizeof(text)));
 	if (c->psi.enabled) {
 		struct status_trigger *t = add_trigger(v, "psi", "system");
 
@@ -165,6 +169,10 @@ void daemon_status_view(const struct daemon *d, struct status_view *v)
 	v->mem_available_kb = s->mem.mem_available_kb;
 	v->swap_total_kb = s->mem.swap_total_kb;
 	v->swap_free_kb = s->mem.swap_free_kb;
+	v->knobs = d->knobs;
+	v->knobs.commit_limit_kb = s->mem.commit_limit_kb;
+	v->knobs.committed_as_kb = s->mem.committed_as_kb;
+	v->have_knobs = d->knobs.panic_on_oom != KNOB_UNKNOWN;
 	if (d->sys.psi_avg_fd >= 0 && pread_file(d->sys.psi_avg_fd, buf, sizeof(buf)) > 0 &&
 	    psi_parse(buf, &v->psi) == 0)
 		v->have_psi = true;

@@ -18,6 +18,7 @@
 #include "daemon_evaluate.h"
 #include "daemon_log.h"
 #include "daemon_report.h"
+#include "trigger_commit.h"
 #include "core/util.h"
 
 #define MS 1000000ULL
@@ -366,7 +367,7 @@ void daemon_step(struct daemon *d, uint64_t now)
 		d->stats.hooks_failed++;
 	switch (ep->state) {
 	case EP_IDLE:
-		if (h.stage != STAGE_NONE) {
+		if (h.stage != STAGE_NONE && !d->cfg.observe) { /* --observe: never a signal */
 			start_episode(d, &h, now);
 			break;
 		}
@@ -407,7 +408,10 @@ unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now)
 		? next_interval_ms(avail > kill_floor ? avail - kill_floor : 0, d->sys.fill_kb_s,
 				   assumed_kb_s, d->cfg.interval_min_ms, d->cfg.interval_max_ms)
 		: d->cfg.interval_max_ms;
+	unsigned long tc = commit_interval_ms(&d->cfg, &d->sys.s, daemon_commit_enforced(d), assumed_kb_s);
 
+	if (tc < t)
+		t = tc;
 	for (size_t i = 0; i < d->nr_cg; i++) {
 		const struct memcg_watch *w = &d->cg[i];
 		unsigned long head = scope_avail_kb(d, (int)i), lim = (unsigned long)(w->limit_bytes / 1024);

@@ -28,7 +28,8 @@ int mem_sample_parse(const char *text, struct mem_sample *s)
 		return -EINVAL;
 	*s = (struct mem_sample){ .mem_total_kb = mi.mem_total_kb,
 				  .mem_available_kb = mi.mem_available_kb,
-				  .swap_total_kb = mi.swap_total_kb, .swap_free_kb = mi.swap_free_kb };
+				  .swap_total_kb = mi.swap_total_kb, .swap_free_kb = mi.swap_free_kb,
+				  .commit_limit_kb = mi.commit_limit_kb, .committed_as_kb = mi.committed_as_kb };
 	return 0;
 }
 

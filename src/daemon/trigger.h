@@ -13,12 +13,14 @@
 
 enum stage { STAGE_NONE = 0, STAGE_TERM = 1, STAGE_KILL = 2 };
 
-/* The four /proc/meminfo fields the system floors use. */
+/* The /proc/meminfo fields the system floors use. */
 struct mem_sample {
 	unsigned long mem_total_kb;
 	unsigned long mem_available_kb;
 	unsigned long swap_total_kb;  /* re-read every sample: swap/zram may appear later */
 	unsigned long swap_free_kb;
+	unsigned long commit_limit_kb;  /* what vm.overcommit_memory=2 enforces (trigger_commit.h) */
+	unsigned long committed_as_kb;
 };
 
 /* The amount below which a floor fires, in kB, for a total of total_kb:
@@ -26,7 +28,7 @@ struct mem_sample {
  * 0 when neither is set. */
 unsigned long floor_kb(const struct floor *f, unsigned long total_kb);
 
-/* The four fields from /proc/meminfo text (core's meminfo_parse). */
+/* The fields from /proc/meminfo text (core's meminfo_parse). */
 int mem_sample_parse(const char *text, struct mem_sample *s);
 
 /* System floors: both MemAvailable and SwapFree below their floor (no swap

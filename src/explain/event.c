@@ -133,13 +133,6 @@ static void settle(struct kr_event *ev)
 	}
 }
 
-void kr_event_free(struct kr_event *ev)
-{
-	if (ev)
-		free(ev->tasks);
-	free(ev);
-}
-
 void kr_event_finish(struct kr_event *ev)
 {
 	if (ev->source[0] && !strcmp(ev->source, "kernel") && !ev->have_victim && !ev->already_exiting &&

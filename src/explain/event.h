@@ -115,6 +115,7 @@ struct kr_event {
 	unsigned char cols[16];
 	struct kr_task *tasks;
 	size_t nr_tasks, cap_tasks, tasks_dropped;
+	bool tasks_fixed;       /* a parser of fixed size owns the rows: never grown */
 
 	/* kill */
 	int64_t select_pid, select_score;
@@ -149,8 +150,6 @@ int64_t kr_stat_get(const struct kr_stat *s, int n, const char *name);
  * either end, reaped or not, a name longer than a comm, the victim of a
  * cut kill line, the memcg the stats name). */
 void kr_event_finish(struct kr_event *ev);
-/* Frees an event made by the parser (NULL is fine). */
-void kr_event_free(struct kr_event *ev);
 /* Adds a note on what could not be read (printf format), once each. */
 void kr_note(struct kr_event *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Sets the constraint from its kernel name ("CONSTRAINT_MEMCG", n bytes);

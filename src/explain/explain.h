@@ -38,6 +38,20 @@ int64_t explain_pages_kb(int64_t pages, unsigned long page_kb);
 /* a * b, saturated to the int64_t range (figures come from hostile logs). */
 int64_t explain_mul(int64_t a, int64_t b);
 
+/* A kernel OOM knob the report shows (explain_knobs.c). */
+struct explain_knob {
+	const char *knob;           /* "vm.panic_on_oom", "memory.oom.group" */
+	long value;                 /* the value the report implies */
+	bool certain;               /* the report says so (else: the likely reason) */
+	char why[240];
+};
+#define EXPLAIN_KNOBS_MAX 4
+
+size_t explain_knobs(const struct kr_event *ev, struct explain_knob *out, size_t max);
+/* The vm.panic_on_oom value a panic's message implies: 1, 2, or 0 (no
+ * panic, or one the knob did not cause). */
+long explain_panic_on_oom(const struct kr_event *ev);
+
 void explain_json_event(struct json *j, const struct kr_event *ev, const struct explain_rank *r);
 void explain_text_event(FILE *f, const struct kr_event *ev, const struct explain_rank *r, size_t index);
 /* The one-line summary of an event, for the closing list. */

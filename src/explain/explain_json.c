@@ -230,6 +230,24 @@ static void ranking(struct json *j, const struct kr_event *ev, const struct expl
 	json_end_object(j);
 }
 
+static void knobs(struct json *j, const struct kr_event *ev)
+{
+	struct explain_knob k[EXPLAIN_KNOBS_MAX];
+	size_t n = explain_knobs(ev, k, EXPLAIN_KNOBS_MAX);
+
+	json_key(j, "knobs");
+	json_begin_array(j);
+	for (size_t i = 0; i < n; i++) {
+		json_begin_object(j);
+		json_kv_string(j, "knob", k[i].knob);
+		json_kv_int(j, "value", k[i].value);
+		json_kv_bool(j, "certain", k[i].certain);
+		json_kv_string(j, "why", k[i].why);
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
 void explain_json_event(struct json *j, const struct kr_event *ev, const struct explain_rank *r)
 {
 	struct k8s_pod pod;
@@ -282,6 +300,7 @@ void explain_json_event(struct json *j, const struct kr_event *ev, const struct 
 	for (int i = 0; i < ev->nr_notes; i++)
 		json_string(j, ev->notes[i]);
 	json_end_array(j);
+	knobs(j, ev);
 	num(j, "suppressed_before", ev->suppressed);
 	num(j, "badness", ev->badness);
 	str(j, "reason", ev->reason);

@@ -177,6 +177,9 @@ static void verdict(const struct kr_event *ev, struct explain_rank *r)
 	if (ev->no_killable) {
 		snprintf(r->why, sizeof(r->why), "no killable process: every listed task has oom_score_adj -1000 "
 						  "(or is init or a kernel thread)");
+	} else if (ev->panic && explain_panic_on_oom(ev) && !ev->have_victim) {
+		snprintf(r->why, sizeof(r->why), "no kill: the kernel panicked instead (vm.panic_on_oom=%ld)",
+			 explain_panic_on_oom(ev));
 	} else if (!ev->have_victim || ev->victim.pid == KR_UNSET) {
 		snprintf(r->why, sizeof(r->why), "no kill line in the log");
 	} else if (ev->allocating_task) {

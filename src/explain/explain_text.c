@@ -344,6 +344,17 @@ static void panic_line(FILE *f, const struct kr_event *ev)
 		fprintf(f, "             no task was left to kill\n");
 }
 
+/* The kernel's knobs the report shows, one line each. */
+static void knob_lines(FILE *f, const struct kr_event *ev)
+{
+	struct explain_knob k[EXPLAIN_KNOBS_MAX];
+	size_t n = explain_knobs(ev, k, EXPLAIN_KNOBS_MAX);
+
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "  %s %s=%ld%s: %s\n", i ? "          " : "Knobs:    ", k[i].knob, k[i].value,
+			k[i].certain ? "" : "?", k[i].why);
+}
+
 void explain_text_event(FILE *f, const struct kr_event *ev, const struct explain_rank *r, size_t index)
 {
 	char t[80];
@@ -363,6 +374,7 @@ void explain_text_event(FILE *f, const struct kr_event *ev, const struct explain
 		memory_lines(f, ev, r);
 		top_tasks(f, ev, r);
 		choice_line(f, ev, r);
+		knob_lines(f, ev);
 	} else if (ev->reason[0]) {
 		fprintf(f, "  Reason:    %s\n", ESC(ev->reason));
 	}

@@ -12,6 +12,7 @@
 #include "parse_cont.h"
 #include "parse_fields.h"
 #include "parse_kill.h"
+#include "parse_pool.h"
 #include "parse_prefix.h"
 #include "parse_tasks.h"
 
@@ -54,6 +55,7 @@ struct kr_parser {
 	struct host_state *hosts[KR_MAX_HOSTS];
 	int nhosts, busy;
 	int64_t seq; /* lines fed, all hosts */
+	struct kr_pool *pool; /* kr_parser_new_fixed(): events come from here */
 };
 
 struct kr_parser *kr_parser_new(kr_emit_fn emit, void *arg)
@@ -67,6 +69,29 @@ struct kr_parser *kr_parser_new(kr_emit_fn emit, void *arg)
 	return p;
 }
 
+static struct host_state *host_get(struct kr_parser *p, const char *host, int64_t caller, bool create);
+
+struct kr_parser *kr_parser_new_fixed(kr_emit_fn emit, void *arg, size_t max_tasks)
+{
+	struct kr_parser *p = kr_parser_new(emit, arg);
+
+	if (p && (!(p->pool = kr_pool_new(KR_FIXED_EVENTS, max_tasks)) || !host_get(p, "", KR_UNSET, true))) {
+		kr_parser_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void event_free(struct kr_parser *p, struct kr_event *ev)
+{
+	if (p->pool) {
+		kr_pool_put(p->pool, ev);
+		return;
+	}
+	free(ev->tasks);
+	free(ev);
+}
+
 static void emit(struct kr_parser *p, struct host_state *h, struct kr_event **evp)
 {
 	struct kr_event *ev = *evp;
@@ -75,7 +100,7 @@ static void emit(struct kr_parser *p, struct host_state *h, struct kr_event **ev
 		return;
 	kr_event_finish(ev);
 	p->emit(ev, p->arg);
-	kr_event_free(ev);
+	event_free(p, ev);
 	*evp = NULL;
 	p->busy--;
 	(void)h;
@@ -83,11 +108,12 @@ static void emit(struct kr_parser *p, struct host_state *h, struct kr_event **ev
 
 static struct kr_event *event_new(struct kr_parser *p, struct host_state *h, const struct kr_line *l)
 {
-	struct kr_event *ev = malloc(sizeof(*ev));
+	struct kr_event *ev = p->pool ? kr_pool_take(p->pool) : malloc(sizeof(*ev));
 
 	if (!ev)
 		return NULL;
-	kr_event_init(ev);
+	if (!p->pool)
+		kr_event_init(ev);
 	snprintf(ev->host, sizeof(ev->host), "%s", h->host);
 	snprintf(ev->time, sizeof(ev->time), "%s", l->time);
 	ev->kernel_us = l->kernel_us;
@@ -125,6 +151,8 @@ static struct host_state *host_get(struct kr_parser *p, const char *host, int64_
 			return p->hosts[i];
 	if (!create)
 		return NULL;
+	if (p->pool && p->nhosts) /* fixed size: one host */
+		return NULL;
 	if (p->nhosts == KR_MAX_HOSTS) { /* forget the oldest host */
 		struct host_state *old = p->hosts[0];
 
@@ -151,7 +179,7 @@ static struct host_state *state_for(struct kr_parser *p, const struct kr_line *l
 {
 	struct host_state *h = host_get(p, l->host, KR_UNSET, true), *c;
 
-	if (!h || l->caller == KR_UNSET || l->caller < 0)
+	if (!h || p->pool || l->caller == KR_UNSET || l->caller < 0) /* a fixed parser keeps one state */
 		return h;
 	if ((c = host_get(p, l->host, l->caller, false)))
 		return c;
@@ -368,7 +396,7 @@ static bool handle_userspace(struct kr_parser *p, struct host_state *h, const st
 		h->user = ev;
 		return true;
 	}
-	free(ev);
+	event_free(p, ev);
 	p->busy--;
 	return false;
 }
@@ -565,6 +593,11 @@ bool kr_parser_idle(const struct kr_parser *p)
 	return true;
 }
 
+bool kr_parser_pending(const struct kr_parser *p)
+{
+	return p->busy > 0;
+}
+
 void kr_parser_flush(struct kr_parser *p)
 {
 	for (int i = 0; i < p->nhosts; i++) {
@@ -591,10 +624,14 @@ void kr_parser_free(struct kr_parser *p)
 	for (int i = 0; i < p->nhosts; i++) {
 		struct host_state *h = p->hosts[i];
 
-		kr_event_free(h->open);
-		kr_event_free(h->linger);
-		kr_event_free(h->user);
+		if (h->open)
+			event_free(p, h->open);
+		if (h->linger)
+			event_free(p, h->linger);
+		if (h->user)
+			event_free(p, h->user);
 		free(h);
 	}
+	kr_pool_free(p->pool);
 	free(p);
 }

@@ -32,6 +32,12 @@ typedef void (*kr_emit_fn)(const struct kr_event *ev, void *arg);
 struct kr_parser;
 
 struct kr_parser *kr_parser_new(kr_emit_fn emit, void *arg);
+/* A parser that allocates nothing after this call (the daemon's): one
+ * host (lines naming another are dropped), KR_FIXED_EVENTS events of at
+ * most max_tasks task rows each (more are counted in tasks_dropped), all
+ * allocated here and reused. */
+#define KR_FIXED_EVENTS 3
+struct kr_parser *kr_parser_new_fixed(kr_emit_fn emit, void *arg, size_t max_tasks);
 /* Feeds one line (msg without newline). */
 void kr_parser_feed(struct kr_parser *p, const struct kr_line *line);
 /* True when no event is open or pending: the caller may skip lines that
@@ -42,6 +48,9 @@ bool kr_parser_idle(const struct kr_parser *p);
  * event's header name read before it sheds it. */
 struct paste_shape;
 void kr_parser_prefix(struct kr_parser *p, const struct paste_shape *sh);
+/* True while an event waits to be emitted: open, or killed and waiting
+ * for its reaper line (a reader with a clock of its own flushes it then). */
+bool kr_parser_pending(const struct kr_parser *p);
 /* Emits every event still open (end of input, or --follow went quiet). */
 void kr_parser_flush(struct kr_parser *p);
 void kr_parser_free(struct kr_parser *p);

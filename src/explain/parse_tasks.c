@@ -116,6 +116,10 @@ static bool task_add(struct kr_event *ev, const struct kr_task *t)
 		ev->tasks_dropped++;
 		return true;
 	}
+	if (ev->nr_tasks == ev->cap_tasks && ev->tasks_fixed) {
+		ev->tasks_dropped++;
+		return true;
+	}
 	if (ev->nr_tasks == ev->cap_tasks) {
 		size_t cap = ev->cap_tasks ? ev->cap_tasks * 2 : 64;
 		struct kr_task *n = realloc(ev->tasks, cap * sizeof(*n));

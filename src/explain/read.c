@@ -220,14 +220,24 @@ int kr_read_stream(int fd, struct kr_parser *p, struct kr_read_stats *st, bool f
 	return 0;
 }
 
+bool kr_feed_kmsg_record(struct kr_parser *p, const char *rec, size_t len, int64_t lineno)
+{
+	static char msg[KR_KMSG_RECORD_MAX];
+	struct kr_prefix px;
+	long n = kr_kmsg_record(rec, len, msg, sizeof(msg), &px);
+
+	if (n < 0)
+		return false;
+	kr_feed_split(p, &px, msg, (size_t)n, lineno, "\n", 1);
+	return true;
+}
+
 int kr_read_kmsg(int fd, struct kr_parser *p, struct kr_read_stats *st, bool follow)
 {
-	static char rec[8192], msg[8192];
+	static char rec[KR_KMSG_RECORD_MAX];
 
 	for (;;) {
 		ssize_t n = read(fd, rec, sizeof(rec) - 1);
-		struct kr_prefix px;
-		long len;
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -248,9 +258,7 @@ int kr_read_kmsg(int fd, struct kr_parser *p, struct kr_read_stats *st, bool fol
 			return n < 0 ? -errno : 0;
 		st->bytes += n;
 		st->lines++;
-		len = kr_kmsg_record(rec, (size_t)n, msg, sizeof(msg), &px);
-		if (len >= 0)
-			kr_feed_split(p, &px, msg, (size_t)len, st->lines, "\n", 1);
+		kr_feed_kmsg_record(p, rec, (size_t)n, st->lines);
 	}
 	kr_parser_flush(p);
 	return 0;

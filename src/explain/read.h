@@ -34,6 +34,12 @@ int kr_read_stream(int fd, struct kr_parser *p, struct kr_read_stats *st, bool f
  * follow, then it polls and flushes the parser when the log goes quiet. */
 int kr_read_kmsg(int fd, struct kr_parser *p, struct kr_read_stats *st, bool follow);
 
+/* One /dev/kmsg record ("pri,seq,usec,flags;text\n KEY=VALUE...", as one
+ * read() returns it) fed to p; false when rec is not such a record. For
+ * readers with a poll loop of their own (the daemon's kernel log watch). */
+#define KR_KMSG_RECORD_MAX 8192
+bool kr_feed_kmsg_record(struct kr_parser *p, const char *rec, size_t len, int64_t lineno);
+
 /* One raw line (no '\n'): wrapping removed, fed to p. Exposed for tests
  * and the fuzz target. */
 void kr_feed_raw_line(struct kr_parser *p, const char *line, size_t len, int64_t lineno);

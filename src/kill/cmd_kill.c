@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "exitcode.h"
 #include "kill.h"
+#include "kill_knobs.h"
 #include "core/mem.h"
 #include "core/policy.h"
 #include "core/proc.h"
@@ -234,6 +235,8 @@ static int run(const struct kill_opts *o, struct policy *p, struct kill_ctx *k)
 	dump_oom_summary(&rep, &oc, oc.chosen);
 	r = exit_code(oom_kill_process(&oc, k));
 	report_kill(&rep, &oc);
+	if (o->dry_run)
+		kill_knobs_report(stderr, &oc, "/proc", &roots, o->unit);
 	if (o->json)
 		report_kill_json(stdout, &oc, policy_tier_name(tier));
 out:

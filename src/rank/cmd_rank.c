@@ -27,6 +27,7 @@ struct rank_opts {
 	const char *cgroup;
 	const char *proc_root;
 	bool json, kernel_format;
+	bool verbose;                /* every kernel OOM knob, not only those off their defaults */
 	unsigned int scanner_flags;  /* --scanner procfs: PROC_SCANNER_NO_BPF */
 	bool need_bpf;               /* --scanner bpf */
 };
@@ -45,6 +46,8 @@ static void rank_usage(FILE *f)
 		"                   or relative to the memory controller's root)\n"
 		"  --json           one JSON object {\"processes\": [...]} (doc/json-rank.md)\n"
 		"  --kernel-format  the kernel's dump_tasks table (memory values in pages)\n"
+		"  --verbose        every kernel OOM knob above the table, not only those off\n"
+		"                   their defaults\n"
 		"  --proc-root DIR  read DIR instead of /proc (tests)\n"
 		"  --scanner M      auto (default), bpf or procfs: how processes are scanned\n"
 		"Exit: 0 ok, 2 bad option, 3 bad cgroup, 4 /proc unreadable, 1 other error.\n",
@@ -58,6 +61,7 @@ static int parse_opts(int argc, char **argv, struct rank_opts *o)
 		{ "cgroup", required_argument, NULL, 'c' }, { "json", no_argument, NULL, 'j' },
 		{ "kernel-format", no_argument, NULL, 'k' }, { "proc-root", required_argument, NULL, 'p' },
 		{ "scanner", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, n;
@@ -65,7 +69,7 @@ static int parse_opts(int argc, char **argv, struct rank_opts *o)
 	*o = (struct rank_opts){ .top = RANK_TOP_DEFAULT, .proc_root = "/proc" };
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+n:ac:jkh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+n:ac:jkhv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 		case 'n':
@@ -80,6 +84,7 @@ static int parse_opts(int argc, char **argv, struct rank_opts *o)
 		case 'c': o->cgroup = optarg; break;
 		case 'j': o->json = true; break;
 		case 'k': o->kernel_format = true; break;
+		case 'v': o->verbose = true; break;
 		case 'p': o->proc_root = optarg; break;
 		case 's':
 			if (!strcmp(optarg, "procfs")) {
@@ -169,11 +174,13 @@ static void print_row(const struct rank_row *row, const struct oom_control *oc)
 	       note ? " " : "", note ? note : "", pod[0] ? " " : "", pod);
 }
 
-static void print_human(const struct oom_control *oc, const struct rank *r, const struct rank_opts *o)
+static void print_human(const struct oom_control *oc, const struct rank *r, const struct rank_opts *o,
+			const struct oom_knobs *k)
 {
 	size_t n = shown(r, o);
 
 	print_header(oc, r);
+	rank_knobs_print(stdout, k, oc, o->verbose);
 	printf("    PID   UID NAME              RSS  SWAP PGTBL   ADJ   POINTS SCORE  KERN SHARE NOTE\n");
 	for (size_t i = 0; i < n; i++)
 		print_row(&r->rows[i], oc);
@@ -221,7 +228,8 @@ static void json_row(struct json *j, const struct rank_row *row, const struct oo
 	json_end_object(j);
 }
 
-static void print_json(const struct oom_control *oc, const struct rank *r, const struct rank_opts *o)
+static void print_json(const struct oom_control *oc, const struct rank *r, const struct rank_opts *o,
+		       const struct oom_knobs *k)
 {
 	struct json j;
 	size_t n = shown(r, o);
@@ -239,6 +247,8 @@ static void print_json(const struct oom_control *oc, const struct rank *r, const
 		json_kv_int(&j, "victim_pid", r->victim->t->pid);
 	else
 		json_kv_null(&j, "victim_pid");
+	json_key(&j, "knobs");
+	oom_knobs_json(&j, k, oc->constraint, o->verbose);
 	json_key(&j, "processes");
 	json_begin_array(&j);
 	for (size_t i = 0; i < n; i++)
@@ -314,6 +324,7 @@ static int rank_run(const struct rank_opts *o)
 	const char *method = "";
 	struct proc_snapshot snap = { 0 };
 	struct oom_control oc;
+	struct oom_knobs knobs;
 	struct meminfo mi;
 	struct rank r;
 	int e;
@@ -343,12 +354,13 @@ static int rank_run(const struct rank_opts *o)
 	}
 	r.nr_scanned = snap.nr_scanned;
 	r.scanner = method;
+	rank_knobs_read(&knobs, o->proc_root, &oc, &r);
 	if (o->json)
-		print_json(&oc, &r, o);
+		print_json(&oc, &r, o, &knobs);
 	else if (o->kernel_format)
 		print_kernel_format(&oc, &r);
 	else
-		print_human(&oc, &r, o);
+		print_human(&oc, &r, o, &knobs);
 	rank_free(&r);
 	proc_snapshot_free(&snap);
 	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILURE_GENERIC;

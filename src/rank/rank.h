@@ -8,7 +8,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <stdio.h>
+
 #include "core/cgroup.h"
+#include "core/knobs.h"
 #include "core/oom_control.h"
 #include "core/proc.h"
 
@@ -45,5 +48,13 @@ void rank_free(struct rank *r);
 /* The kernel's dump_tasks order (task-list order, approximated by start
  * time then pid): rows sorted in place. */
 void rank_sort_task_list(struct rank *r);
+
+/* The kernel's OOM knobs for this ranking (rank_knobs.c): the vm
+ * sysctls under proc_root, and memory.oom.group for oc's cgroup and the
+ * victim's. */
+void rank_knobs_read(struct oom_knobs *k, const char *proc_root, const struct oom_control *oc,
+		     const struct rank *r);
+/* The knobs off their defaults (all with verbose), one wrapped line each. */
+void rank_knobs_print(FILE *f, const struct oom_knobs *k, const struct oom_control *oc, bool verbose);
 
 #endif

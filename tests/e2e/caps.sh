@@ -83,6 +83,11 @@ else
 fi
 # mlockall of a daemon larger than RLIMIT_MEMLOCK (mlockall-big grows first)
 needs CAP_SYS_NICE nice -5
+if [ "$(cat /proc/sys/kernel/dmesg_restrict 2>/dev/null)" = 1 ]; then
+	needs CAP_SYSLOG kmsg
+else
+	skip "caps_CAP_SYSLOG_needed: kernel.dmesg_restrict is 0 here, /dev/kmsg is open to all"
+fi
 needs CAP_SYS_RESOURCE adj -1000
 if [ "$(ulimit -l)" != unlimited ]; then
 	# shellcheck disable=SC2086

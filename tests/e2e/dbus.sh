@@ -1,6 +1,7 @@
 #!/bin/bash
 # dbus.sh - the D-Bus side of a kill, on private buses started here:
-#  - org.oomkit.Daemon1.Killed observed by dbus-monitor on a bus given as
+#  - org.oomkit.Daemon1.Killed (and Daemon2.Killed, with its source field,
+#    for the kernel's own kills too) observed by dbus-monitor on a bus given as
 #    DBUS_SYSTEM_BUS_ADDRESS, with every argument (hostile name escaped,
 #    pod UID decoded);
 #  - org.freedesktop.Notifications.Notify delivered to the session bus of
@@ -66,6 +67,18 @@ if saw "$tmp/sig.out" "path=/org/oomkit/Daemon1; interface=org.oomkit.Daemon1; m
 	ok dbus_killed_signal_observed
 else
 	not_ok dbus_killed_signal_observed: "$(cat "$tmp/sig.out")"
+fi
+# version 2: every kill, with its source; a kernel kill on Daemon2 only
+monitor 0 "$sys" "type='signal',interface='org.oomkit.Daemon2'" "$tmp/sig2.out" || not_ok dbus_monitor2_ready
+DBUS_SYSTEM_BUS_ADDRESS=$sys "$EMIT" signal >/dev/null
+if DBUS_SYSTEM_BUS_ADDRESS=$sys "$EMIT" kernel-signal >/dev/null; then ok dbus_kernel_signal_sent; else not_ok dbus_kernel_signal_sent; fi
+if saw "$tmp/sig2.out" "path=/org/oomkit/Daemon1; interface=org.oomkit.Daemon2; member=Killed" \
+	'uint32 4242' 'string "0f3b7e8a-1c2d-4e5f-8a9b-0c1d2e3f4a5b"' 'string "oomkit"' 'string "kernel"' &&
+	[ "$(grep -c 'interface=org.oomkit.Daemon2; member=Killed' "$tmp/sig2.out")" = 2 ] &&
+	[ "$(grep -c 'interface=org.oomkit.Daemon1; member=Killed' "$tmp/sig.out")" = 2 ]; then
+	ok "dbus_killed2_source (Daemon2: oomkit and kernel; Daemon1: oomkit's only)"
+else
+	not_ok dbus_killed2_source: "$(cat "$tmp/sig2.out")"
 fi
 # no system bus at all: a clear error, not a hang or a crash
 if DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/nothing timeout 10 "$EMIT" signal >/dev/null; then

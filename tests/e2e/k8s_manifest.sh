@@ -2,7 +2,8 @@
 # k8s_manifest.sh - the example DaemonSet stays true to the rest: it parses
 # as YAML, runs with hostPID and the host's cgroup tree, its capabilities
 # are exactly the systemd unit's minus CAP_SETUID (desktop notifications
-# only), and the configuration it ships passes `oomkit daemon --check-config`.
+# only), and the configuration it ships passes `oomkit daemon --check-config`
+# and observes only (kernel OOM kills watched, no signal).
 # The Containerfile installs through `make install`. Nothing is built or applied.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
@@ -47,5 +48,12 @@ elif "$OOMKIT" daemon --check-config --config "$tmp/oomkit.conf" >"$tmp/check.ou
 	ok k8s_config_checks
 else
 	not_ok k8s_config_checks: "$(head -2 "$tmp/check.out")"
+fi
+# observe-only by default on Kubernetes (doc/kubernetes.md): the kubelet's
+# limits make the OOMs; oomkit explains and counts them
+if grep -qx 'observe = yes' "$tmp/check.out" && grep -qx 'kernel_oom = yes' "$tmp/check.out"; then
+	ok k8s_config_observes
+else
+	not_ok k8s_config_observes: "$(grep -E '^(observe|kernel_oom) =' "$tmp/check.out")"
 fi
 exit $E2E_FAILED

@@ -5,7 +5,7 @@
  * OPs: status PID | smaps PID | exe PID | kcmp PID | kill PID (pidfd
  * SIGKILL, then process_mrelease) | mlockall | mlockall-big (after
  * touching 64 MiB, beyond the default RLIMIT_MEMLOCK) | adj VALUE |
- * nice VALUE | write FILE TEXT */
+ * nice VALUE | write FILE TEXT | kmsg (open /dev/kmsg to read) */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -101,5 +101,10 @@ int main(int argc, char **argv)
 		return result(setpriority(PRIO_PROCESS, 0, atoi(argv[2])) == 0);
 	if (!strcmp(argv[1], "write") && argc == 4)
 		return write_file(argv[2], argv[3]);
+	if (!strcmp(argv[1], "kmsg") && argc == 2) {
+		int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+		return result(fd >= 0);
+	}
 	return 2;
 }

@@ -1,7 +1,9 @@
 /* dbus_emit.c - test helper: one kill record with a hostile name in a
  * Kubernetes pod, published over D-Bus as the daemon does.
- *   dbus_emit signal            -> org.oomkit.Daemon1.Killed on the system bus
- *                                  (DBUS_SYSTEM_BUS_ADDRESS)
+ *   dbus_emit signal            -> org.oomkit.Daemon1.Killed and Daemon2.Killed
+ *                                  on the system bus (DBUS_SYSTEM_BUS_ADDRESS)
+ *   dbus_emit kernel-signal     -> the same record as the kernel's own kill:
+ *                                  Daemon2.Killed only, source "kernel"
  *   dbus_emit notify RUNTIME    -> Notify on RUNTIME/<uid>/bus of every user
  * Prints the result code; exit 0 on success. */
 #include <stdio.h>
@@ -28,6 +30,11 @@ int main(int argc, char **argv)
 	k8s_decode(r.cgroup, &r.k8s);
 	if (argc == 2 && !strcmp(argv[1], "signal"))
 		e = dbus_emit_killed(&r);
+	else if (argc == 2 && !strcmp(argv[1], "kernel-signal")) {
+		r.kernel = true;
+		strcpy(r.constraint, "memcg");
+		e = dbus_emit_killed(&r);
+	}
 	else if (argc == 3 && !strcmp(argv[1], "notify"))
 		e = dbus_notify_desktops(&r, argv[2]);
 	else {

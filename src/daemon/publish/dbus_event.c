@@ -44,10 +44,10 @@ void dbus_notification_text(const struct kill_record *r, char *summary, size_t s
 
 	text_escape(r->comm, comm, sizeof(comm));
 	snprintf(summary, summary_size, "%s %s (pid %d)",
-		 r->dry_run ? "oomkit would kill" : "oomkit killed", comm, (int)r->pid);
+		 r->kernel ? "The kernel killed" : r->dry_run ? "oomkit would kill" : "oomkit killed", comm, (int)r->pid);
 	format_kb(r->rss_kb + r->swap_kb, size, sizeof(size));
 	textbuf_init(&t, body, body_size);
-	textbuf_printf(&t, "It used %s of memory. Trigger: ", size);
+	textbuf_printf(&t, "It used %s of memory. %s: ", size, r->kernel ? "Out of memory" : "Trigger");
 	put_markup_escaped(&t, r->trigger[0] ? r->trigger : "manual");
 	textbuf_printf(&t, ".");
 	k8s_format(&r->k8s, pod, sizeof(pod));
@@ -63,6 +63,7 @@ void dbus_notification_text(const struct kill_record *r, char *summary, size_t s
 int dbus_emit_killed(const struct kill_record *r)
 {
 	char comm[TASK_COMM_MAX * 4 + 1], cgroup[TASK_CGROUP_MAX * 4 + 1], trigger[sizeof(r->trigger) * 4 + 1];
+	uint64_t usec = (uint64_t)(r->time_seconds * 1e6), bytes = kill_record_victim_bytes(r);
 	sd_bus *bus = NULL;
 	int e;
 
@@ -73,11 +74,17 @@ int dbus_emit_killed(const struct kill_record *r)
 	if (e < 0)
 		return e;
 	sd_bus_set_method_call_timeout(bus, DBUS_TIMEOUT_USEC);
-	e = sd_bus_emit_signal(bus, DBUS_EVENT_PATH, DBUS_EVENT_INTERFACE, DBUS_EVENT_SIGNAL,
-			       DBUS_EVENT_SIGNATURE, (uint64_t)(r->time_seconds * 1e6), (uint32_t)r->pid,
-			       (uint32_t)r->uid, comm, cgroup, trigger, r->unit,
-			       kill_record_victim_bytes(r), (int)r->reaped, r->k8s.pod_uid,
-			       r->k8s.container_id);
+	/* Daemon1's listeners were promised oomkit's kills in that signature */
+	if (!r->kernel)
+		e = sd_bus_emit_signal(bus, DBUS_EVENT_PATH, DBUS_EVENT_INTERFACE, DBUS_EVENT_SIGNAL,
+				       DBUS_EVENT_SIGNATURE, usec, (uint32_t)r->pid, (uint32_t)r->uid, comm,
+				       cgroup, trigger, r->unit, bytes, (int)r->reaped, r->k8s.pod_uid,
+				       r->k8s.container_id);
+	if (e >= 0)
+		e = sd_bus_emit_signal(bus, DBUS_EVENT_PATH, DBUS_EVENT_INTERFACE2, DBUS_EVENT_SIGNAL,
+				       DBUS_EVENT_SIGNATURE2, usec, (uint32_t)r->pid, (uint32_t)r->uid, comm,
+				       cgroup, trigger, r->unit, bytes, (int)r->reaped, r->k8s.pod_uid,
+				       r->k8s.container_id, r->kernel ? "kernel" : "oomkit");
 	if (e >= 0)
 		e = sd_bus_flush(bus);
 	sd_bus_flush_close_unref(bus);

@@ -1,6 +1,8 @@
 /* dbus_event.h - telling the desktop and the system about a kill over D-Bus
  * (sd-bus; compiled to stubs returning -EOPNOTSUPP without HAVE_SDBUS):
- *  - the signal org.oomkit.Daemon1.Killed on the system bus (doc/dbus.md);
+ *  - the signal org.oomkit.Daemon1.Killed on the system bus (doc/dbus.md)
+ *    for oomkit's kills, and org.oomkit.Daemon2.Killed for oomkit's and
+ *    the kernel's own (its last field, source, tells them apart);
  *  - a desktop notification (org.freedesktop.Notifications.Notify) on the
  *    session bus of every logged-in user (/run/user/UID/bus), sent with the
  *    calling thread's effective uid switched to the user's, because a
@@ -18,9 +20,13 @@
 #define DBUS_EVENT_INTERFACE "org.oomkit.Daemon1"
 #define DBUS_EVENT_SIGNAL "Killed"
 #define DBUS_EVENT_SIGNATURE "tuusssstbss"
+/* Version 2: the same fields and a last one, source: "oomkit" or "kernel". */
+#define DBUS_EVENT_INTERFACE2 "org.oomkit.Daemon2"
+#define DBUS_EVENT_SIGNATURE2 "tuusssstbsss"
 
-/* Emits the Killed signal on the system bus (DBUS_SYSTEM_BUS_ADDRESS
- * honoured). 0 or -errno. */
+/* Emits the Killed signals on the system bus (DBUS_SYSTEM_BUS_ADDRESS
+ * honoured): Daemon1's for an oomkit kill, Daemon2's for every kill.
+ * 0 or -errno. */
 int dbus_emit_killed(const struct kill_record *r);
 
 /* Sends a desktop notification to each user with a session bus socket at

@@ -42,6 +42,11 @@ void metrics_record_kill(struct metrics *m, const struct kill_record *r)
 	char trigger[METRICS_LABEL_MAX], unit[METRICS_LABEL_MAX];
 	struct metrics_kill_series *s = NULL;
 
+	if (r->kernel) {
+		oom_labels_count(&m->kernel, oom_label_constraint_of(r->constraint), r->cgroup);
+		m->last_kernel_oom_seconds = r->time_seconds;
+		return;
+	}
 	if (r->dry_run) {
 		m->dry_run_kills++;
 		return;
@@ -84,6 +89,8 @@ void metrics_set_meminfo(struct metrics *m, const struct meminfo *mi)
 	m->mem_total_bytes = (uint64_t)mi->mem_total_kb * 1024;
 	m->swap_free_bytes = (uint64_t)mi->swap_free_kb * 1024;
 	m->swap_total_bytes = (uint64_t)mi->swap_total_kb * 1024;
+	m->commit_limit_bytes = (uint64_t)mi->commit_limit_kb * 1024;
+	m->committed_as_bytes = (uint64_t)mi->committed_as_kb * 1024;
 }
 
 void metrics_set_psi(struct metrics *m, const struct psi *p)
@@ -151,6 +158,36 @@ static void put_kills(struct textbuf *t, const struct metrics *m)
 	textbuf_printf(t, "oomkit_last_reclaim_seconds %.6f\n", m->last_reclaim_seconds);
 }
 
+static void put_kernel_series(struct textbuf *t, enum oom_label_constraint c, const char *cgroup,
+			      const char *pod_uid, const char *container_id, uint64_t count)
+{
+	textbuf_printf(t, "oomkit_kernel_oom_kills_total{constraint=\"%s\",cgroup=", oom_label_constraint_name(c));
+	put_label_value(t, cgroup);
+	textbuf_printf(t, ",pod_uid=");
+	put_label_value(t, pod_uid);
+	textbuf_printf(t, ",container_id=");
+	put_label_value(t, container_id);
+	textbuf_printf(t, "} %llu\n", (unsigned long long)count);
+}
+
+static void put_kernel(struct textbuf *t, const struct metrics *m)
+{
+	put_header(t, "oomkit_kernel_oom_kills_total", "counter",
+		   "OOM kills by the kernel itself (read from its log), by constraint and memory cgroup.");
+	for (size_t i = 0; i < m->kernel.nr; i++) {
+		const struct oom_label_series *s = &m->kernel.series[i];
+
+		put_kernel_series(t, s->constraint, s->cgroup, s->pod_uid, s->container_id, s->count);
+	}
+	for (int c = 0; c < OOM_NR_CONSTRAINTS; c++)
+		if (m->kernel.overflow[c])
+			put_kernel_series(t, (enum oom_label_constraint)c, OOM_LABELS_OVERFLOW, "", "",
+					  m->kernel.overflow[c]);
+	put_header(t, "oomkit_kernel_oom_last_timestamp_seconds", "gauge",
+		   "Unix time of the kernel's last OOM kill (0: none seen since the daemon started).");
+	textbuf_printf(t, "oomkit_kernel_oom_last_timestamp_seconds %.3f\n", m->last_kernel_oom_seconds);
+}
+
 static void put_selection(struct textbuf *t, const struct metrics *m)
 {
 	uint64_t cum = 0;
@@ -179,6 +216,13 @@ static void put_memory(struct textbuf *t, const struct metrics *m)
 	textbuf_printf(t, "oomkit_swap_free_bytes %llu\n", (unsigned long long)m->swap_free_bytes);
 	put_header(t, "oomkit_swap_total_bytes", "gauge", "SwapTotal of /proc/meminfo.");
 	textbuf_printf(t, "oomkit_swap_total_bytes %llu\n", (unsigned long long)m->swap_total_bytes);
+	if (!m->commit_limit_bytes)
+		return;
+	put_header(t, "oomkit_commit_limit_bytes", "gauge",
+		   "CommitLimit of /proc/meminfo (enforced with vm.overcommit_memory=2).");
+	textbuf_printf(t, "oomkit_commit_limit_bytes %llu\n", (unsigned long long)m->commit_limit_bytes);
+	put_header(t, "oomkit_committed_as_bytes", "gauge", "Committed_AS of /proc/meminfo.");
+	textbuf_printf(t, "oomkit_committed_as_bytes %llu\n", (unsigned long long)m->committed_as_bytes);
 }
 
 static void put_psi_line(struct textbuf *t, const char *kind, const struct psi_line *l)
@@ -234,6 +278,7 @@ long metrics_render(const struct metrics *m, char *buf, size_t size)
 
 	textbuf_init(&t, buf, size);
 	put_kills(&t, m);
+	put_kernel(&t, m);
 	put_selection(&t, m);
 	put_memory(&t, m);
 	put_psi(&t, m);

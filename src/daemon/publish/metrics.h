@@ -13,6 +13,7 @@
 
 #include "core/kill_record.h"
 #include "core/mem.h"
+#include "oom_labels.h"
 
 #define METRICS_MAX_KILL_SERIES 32 /* distinct (trigger, unit) pairs */
 #define METRICS_MAX_CGROUPS 64     /* watched cgroups exported */
@@ -50,17 +51,23 @@ struct metrics {
 
 	bool have_memory;
 	uint64_t mem_available_bytes, mem_total_bytes, swap_free_bytes, swap_total_bytes;
+	uint64_t commit_limit_bytes, committed_as_bytes; /* 0: meminfo has none */
 	bool have_psi;
 	struct psi psi;                  /* /proc/pressure/memory */
 
 	struct metrics_cgroup cgroups[METRICS_MAX_CGROUPS];
 	size_t nr_cgroups;
+
+	struct oom_labels kernel;        /* the kernel's own kills, read from its log */
+	double last_kernel_oom_seconds;  /* unix time, 0 before the first */
 };
 
 void metrics_init(struct metrics *m);
 /* What one kill contributes: a count by trigger class and unit (a dry run
  * counted apart, the last-kill gauges untouched), its time, the victim's
- * size and the time until its memory was back (when known). */
+ * size and the time until its memory was back (when known). A kernel kill
+ * (r->kernel) counts in oomkit_kernel_oom_kills_total by constraint and
+ * cgroup (oom_labels.h) and sets its own timestamp, nothing else. */
 void metrics_record_kill(struct metrics *m, const struct kill_record *r);
 void metrics_observe_selection(struct metrics *m, double seconds);
 void metrics_set_meminfo(struct metrics *m, const struct meminfo *mi);

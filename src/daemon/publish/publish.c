@@ -41,6 +41,8 @@ static void publish_state(struct publisher *p, const struct status_view *v)
 		.mem_available_kb = v->mem_available_kb,
 		.swap_total_kb = v->swap_total_kb,
 		.swap_free_kb = v->swap_free_kb,
+		.commit_limit_kb = v->knobs.commit_limit_kb,
+		.committed_as_kb = v->knobs.committed_as_kb,
 	};
 	long n;
 

@@ -72,6 +72,11 @@ void status_write_json(const struct status_view *v, FILE *f)
 	json_kv_uint(&j, "swap_total_kb", v->swap_total_kb);
 	json_kv_uint(&j, "swap_free_kb", v->swap_free_kb);
 	json_end_object(&j);
+	json_key(&j, "knobs");
+	if (v->have_knobs)
+		oom_knobs_json(&j, &v->knobs, CONSTRAINT_NONE, false);
+	else
+		json_null(&j);
 	json_key(&j, "psi");
 	if (v->have_psi) {
 		json_begin_object(&j);
@@ -143,6 +148,28 @@ static void text_kill(const struct kill_record *r, FILE *f)
 	fprintf(f, "%s%s\n", pod[0] ? ", " : "", pod);
 }
 
+/* The kernel's OOM knobs: their values, the commit figures, and the
+ * effect of each knob off its default. */
+static void text_knobs(const struct status_view *v, FILE *f)
+{
+	const struct oom_knobs *k = &v->knobs;
+	struct knob_line lines[KNOB_LINES_MAX];
+	size_t n;
+	char lim[32], used[32];
+
+	if (!v->have_knobs)
+		return;
+	format_kb(k->commit_limit_kb, lim, sizeof(lim));
+	format_kb(k->committed_as_kb, used, sizeof(used));
+	fprintf(f, "knobs: panic_on_oom=%ld, oom_kill_allocating_task=%ld, oom_dump_tasks=%ld, overcommit_memory=%ld; "
+		   "committed %s of CommitLimit %s\n", k->panic_on_oom, k->oom_kill_allocating_task, k->oom_dump_tasks,
+		k->overcommit_memory, used, lim);
+	n = oom_knobs_lines(k, CONSTRAINT_NONE, lines, KNOB_LINES_MAX);
+	for (size_t i = 0; i < n; i++)
+		if (!lines[i].is_default)
+			fprintf(f, "  %s\n", lines[i].text);
+}
+
 void status_write_text(const struct status_view *v, FILE *f)
 {
 	char when[40], total[32], avail[32], sfree[32], stotal[32];
@@ -172,6 +199,7 @@ void status_write_text(const struct status_view *v, FILE *f)
 				v->psi.full.avg300);
 		fprintf(f, " (avg10 avg60 avg300)\n");
 	}
+	text_knobs(v, f);
 	fprintf(f, "\n%-14s %-24s %-22s %-30s %9s %s\n", "TRIGGER", "WHERE", "SETTING", "NOW", "HEADROOM",
 		"STAGE");
 	for (size_t i = 0; i < v->nr_triggers; i++) {

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "core/kill_record.h"
+#include "core/knobs.h"
 #include "core/mem.h"
 
 #define STATUS_DIR_DEFAULT "/run/oomkit"
@@ -42,6 +43,8 @@ struct status_view {
 	unsigned long mem_total_kb, mem_available_kb, swap_total_kb, swap_free_kb;
 	bool have_psi;
 	struct psi psi;
+	bool have_knobs;           /* the kernel's OOM knobs (commit figures of the last sample) */
+	struct oom_knobs knobs;
 	struct status_trigger triggers[STATUS_MAX_TRIGGERS];
 	size_t nr_triggers;
 	uint64_t samples, kills, sigterms, escalations, kill_failures, dry_run_kills, kernel_oom_kills;

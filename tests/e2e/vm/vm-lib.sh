@@ -19,12 +19,14 @@ VM_MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virti
 [ "$VM_JOBS" -gt 2 ] && VM_JOBS=2 # 2 host cores: never more guests than that
 
 # Fixture scenarios (the kernel alone) and pressure scenarios (with a killer).
-VM_FIXTURES="global-noswap global-swap repeat memcg memcg-group panic-on-oom kill-allocating sysrq-f no-killable reaper hostile-names order2"
+VM_FIXTURES="global-noswap global-swap repeat memcg memcg-group panic-on-oom kill-allocating sysrq-f no-killable reaper hostile-names order2 panic-on-oom-2 dump-tasks-0"
 VM_PRESSURE="hog-fast leak-swap forkbomb thrash protected stubborn two-hogs"
 # Oracle scenarios: `oomkit rank` and `oomkit kill` checked against the kernel
 # where only a guest's root can go (oom_score_adj < 0 needs CAP_SYS_RESOURCE,
-# which our hosts and CI lack); sized tasks, no memory pressure.
-VM_ORACLE="rank-adj kill-adj kill-unit-cgroup memcg-v2-daemon memcg-v2-high"
+# which our hosts and CI lack); sized tasks, no memory pressure; the kernel's
+# knobs honoured; and the daemon in --observe reporting the kernel's own
+# kills (global, and memcg v2 in a Kubernetes-shaped cgroup).
+VM_ORACLE="rank-adj kill-adj kill-unit-cgroup memcg-v2-daemon memcg-v2-high knobs-dry-run overcommit-2 kernel-observe kernel-k8s"
 
 vm_log() { printf 'vm: %s\n' "$*" >&2; }
 
@@ -211,14 +213,16 @@ vm_name() {
 # string per line; "N*STRING" = exactly N times
 vm_expect_kernel() {
 	case $1 in
-	global-noswap | global-swap | kill-allocating)
+	global-noswap | global-swap | kill-allocating | dump-tasks-0)
 		printf '%s\n' "invoked oom-killer" "Mem-Info:" "1*oom-kill:constraint=CONSTRAINT_NONE" ;;&
-	global-noswap) echo "Out of memory: Killed process" ;;
+	global-noswap | dump-tasks-0) echo "Out of memory: Killed process" ;;&
+	dump-tasks-0) echo "0*Tasks state (memory values in pages):" ;;
 	global-swap) echo "Total swap = 65532kB"; echo "Out of memory: Killed process" ;;
 	repeat) echo "3*Out of memory: Killed process" ;;
 	memcg) printf '%s\n' "oom-kill:constraint=CONSTRAINT_MEMCG" "Memory cgroup stats for /box" "Memory cgroup out of memory: Killed process" ;;
 	memcg-group) echo "Tasks in /box are going to be killed due to memory.oom.group set" ;;
 	panic-on-oom) echo "Kernel panic - not syncing: Out of memory: system-wide panic_on_oom is enabled" ;;
+	panic-on-oom-2) printf '%s\n' "Memory cgroup stats for /box" "Kernel panic - not syncing: Out of memory: compulsory panic_on_oom is enabled" ;;
 	kill-allocating) echo "Out of memory (oom_kill_allocating_task): Killed process" ;;
 	sysrq-f) printf '%s\n' "sysrq: Manual OOM execution" "order=-1" "Out of memory: Killed process" ;;
 	no-killable) printf '%s\n' "Out of memory and no killable processes..." "Kernel panic - not syncing: System is deadlocked on memory" ;;
@@ -228,7 +232,7 @@ vm_expect_kernel() {
 	esac
 }
 
-vm_panics() { case $1 in panic-on-oom | no-killable) return 0 ;; esac; return 1; }
+vm_panics() { case $1 in panic-on-oom | panic-on-oom-2 | no-killable) return 0 ;; esac; return 1; }
 
 # vm_check SCENARIO KILLER: prints why the run failed (nothing when it passed)
 vm_check() {

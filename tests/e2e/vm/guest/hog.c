@@ -13,6 +13,9 @@
  *   HOG_READY=FILE     create FILE once LIMIT_MIB is held (hold mode)
  *   HOG_UID=N          run as uid and gid N (a non-root task; the guest has
  *                      no passwd file for busybox su)
+ *   HOG_ENOMEM_FILE=F  a failed malloc (ENOMEM: vm.overcommit_memory=2 at
+ *                      CommitLimit) is counted into F and retried 50 ms
+ *                      later, instead of ending the hog
  * Prints "@@HOG ..." lines on stdout (the guest's user channel). */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -39,6 +42,21 @@ static int as_uid(const char *uid)
 	return 0;
 }
 
+/* The ENOMEM count so far, rewritten into path at each failure. */
+static void count_enomem(const char *path, long *count, long mib)
+{
+	FILE *f = fopen(path, "w");
+
+	++*count;
+	if (f) {
+		fprintf(f, "%ld\n", *count);
+		fclose(f);
+	}
+	if (*count == 1)
+		printf("@@HOG pid=%d ENOMEM at %ld MiB uptime=%.3f\n", (int)getpid(), mib, uptime_s());
+	usleep(50 * 1000);
+}
+
 static void dio_forever(const char *dev)
 {
 	void *buf;
@@ -62,7 +80,8 @@ int main(int argc, char **argv)
 	const char *name = getenv("HOG_NAME");
 	const char *rate = getenv("HOG_RATE_MS");
 	long sleep_ms = rate ? atol(rate) : 0;
-	long mib;
+	const char *enomem_file = getenv("HOG_ENOMEM_FILE");
+	long mib, enomem = 0;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (name)
@@ -76,6 +95,10 @@ int main(int argc, char **argv)
 	for (mib = 1; limit == 0 || mib <= limit; mib++) {
 		char *p = malloc(1 << 20);
 
+		if (!p && enomem_file) {
+			count_enomem(enomem_file, &enomem, mib--);
+			continue;
+		}
 		if (!p) {
 			printf("@@HOG pid=%d malloc failed at %ld MiB\n", (int)getpid(), mib);
 			return 2;
