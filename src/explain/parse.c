@@ -1,9 +1,9 @@
 /* parse.c - assembles OOM events from report lines (parse.h): which
  * event a line belongs to, where an event starts and ends, KERN_CONT
- * pieces rejoined (parse_cont.h), several hosts kept apart, printk caller
- * ids used to skip other CPUs' lines. What a line says is parse_fields.c's
- * and parse_kill.c's job. */
-#include "parse.h"
+ * pieces rejoined (parse_cont.h), printk caller ids used to skip other
+ * CPUs' lines. The states and events themselves are parse_host.c's; what
+ * a line says is parse_fields.c's, parse_tasks.c's and parse_kill.c's. */
+#include "parse_state.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,214 +12,8 @@
 #include "parse_cont.h"
 #include "parse_fields.h"
 #include "parse_kill.h"
-#include "parse_pool.h"
 #include "parse_prefix.h"
 #include "parse_tasks.h"
-
-#define KR_MAX_HOSTS 32
-#define KR_MSG_MAX 4096
-#define KR_QUIET_MAX 2000  /* lines without a report line after which an open event is cut */
-#define KR_LINGER_MAX 5000 /* input lines a killed event waits for its reaper line */
-#define KR_STACK_REACH 200 /* lines from an excerpt's first stack line to its first report line */
-#define KR_DOWN_REACH 50   /* lines after a kill in which the machine going down is its doing */
-
-enum section { S_NONE, S_HEADER, S_MEMCG_STATS, S_MEMINFO, S_SLAB, S_TASKS, S_KILLED };
-
-struct host_state {
-	char host[64];
-	int64_t caller;          /* KR_UNSET: the host's lines; else one printk caller's report */
-	struct kr_event *open;   /* being assembled */
-	struct kr_event *linger; /* killed; may still get oom_reaper / oom.group lines */
-	enum section section;
-	int64_t last_seq, linger_since; /* line of the last report line; when the kill was seen */
-	bool sysrq_pending;
-	int64_t suppressed;
-	char stack_line[160];     /* "Pid: N, comm: X" with no event open: an excerpt */
-	int64_t stack_seq;        /* that starts there names the invoker in it */
-	struct kr_event *user;    /* a user-space kill: its next line may say "dryrun" */
-	bool dryrun_mode;         /* earlyoom said "dryrun mode enabled" */
-	char pending[KR_MSG_MAX]; /* a KERN_CONT piece waiting for the rest */
-	struct kr_line pending_line; /* its strings point into pending_* below */
-	char pending_time[64], pending_tag[32];
-	/* the record before: a comm holding '\n' splits a record in two */
-	int64_t last_us, last_caller;
-	bool same_record;         /* the current line continues the record before */
-	char prev_msg[128];
-	bool prev_used;
-	int pending_joins;
-};
-
-struct kr_parser {
-	kr_emit_fn emit;
-	void *arg;
-	struct host_state *hosts[KR_MAX_HOSTS];
-	int nhosts, busy;
-	int64_t seq; /* lines fed, all hosts */
-	struct kr_pool *pool; /* kr_parser_new_fixed(): events come from here */
-};
-
-struct kr_parser *kr_parser_new(kr_emit_fn emit, void *arg)
-{
-	struct kr_parser *p = calloc(1, sizeof(*p));
-
-	if (p) {
-		p->emit = emit;
-		p->arg = arg;
-	}
-	return p;
-}
-
-static struct host_state *host_get(struct kr_parser *p, const char *host, int64_t caller, bool create);
-
-struct kr_parser *kr_parser_new_fixed(kr_emit_fn emit, void *arg, size_t max_tasks)
-{
-	struct kr_parser *p = kr_parser_new(emit, arg);
-
-	if (p && (!(p->pool = kr_pool_new(KR_FIXED_EVENTS, max_tasks)) || !host_get(p, "", KR_UNSET, true))) {
-		kr_parser_free(p);
-		return NULL;
-	}
-	return p;
-}
-
-static void event_free(struct kr_parser *p, struct kr_event *ev)
-{
-	if (p->pool) {
-		kr_pool_put(p->pool, ev);
-		return;
-	}
-	free(ev->tasks);
-	free(ev);
-}
-
-static void emit(struct kr_parser *p, struct host_state *h, struct kr_event **evp)
-{
-	struct kr_event *ev = *evp;
-
-	if (!ev)
-		return;
-	kr_event_finish(ev);
-	p->emit(ev, p->arg);
-	event_free(p, ev);
-	*evp = NULL;
-	p->busy--;
-	(void)h;
-}
-
-static struct kr_event *event_new(struct kr_parser *p, struct host_state *h, const struct kr_line *l)
-{
-	struct kr_event *ev = p->pool ? kr_pool_take(p->pool) : malloc(sizeof(*ev));
-
-	if (!ev)
-		return NULL;
-	if (!p->pool)
-		kr_event_init(ev);
-	snprintf(ev->host, sizeof(ev->host), "%s", h->host);
-	snprintf(ev->time, sizeof(ev->time), "%s", l->time);
-	ev->kernel_us = l->kernel_us;
-	ev->caller = l->caller;
-	ev->first_line = ev->last_line = l->lineno;
-	if (h->suppressed) {
-		ev->suppressed = h->suppressed;
-		h->suppressed = 0;
-	}
-	p->busy++;
-	return ev;
-}
-
-/* The open event is done: it waits for late lines (reaper, oom.group)
- * when it killed, else it is emitted. */
-static void close_open(struct kr_parser *p, struct host_state *h)
-{
-	if (!h->open)
-		return;
-	emit(p, h, &h->linger);
-	if (h->open->have_victim && !h->open->panic) {
-		h->linger = h->open;
-		h->linger_since = p->seq;
-		h->open = NULL;
-	} else {
-		emit(p, h, &h->open);
-	}
-	h->section = S_NONE;
-}
-
-static struct host_state *host_get(struct kr_parser *p, const char *host, int64_t caller, bool create)
-{
-	for (int i = 0; i < p->nhosts; i++)
-		if (p->hosts[i]->caller == caller && !strcmp(p->hosts[i]->host, host))
-			return p->hosts[i];
-	if (!create)
-		return NULL;
-	if (p->pool && p->nhosts) /* fixed size: one host */
-		return NULL;
-	if (p->nhosts == KR_MAX_HOSTS) { /* forget the oldest host */
-		struct host_state *old = p->hosts[0];
-
-		close_open(p, old);
-		emit(p, old, &old->linger);
-		free(old);
-		memmove(p->hosts, p->hosts + 1, sizeof(p->hosts[0]) * (KR_MAX_HOSTS - 1));
-		p->nhosts--;
-	}
-	struct host_state *h = calloc(1, sizeof(*h));
-
-	if (!h)
-		return NULL;
-	snprintf(h->host, sizeof(h->host), "%s", host);
-	h->caller = caller;
-	p->hosts[p->nhosts++] = h;
-	return h;
-}
-
-/* Two reports printed at once by two CPUs, told apart by printk caller
- * ids: a header whose caller is not the open report's gets a state of its
- * own, and that caller's lines go there. */
-static struct host_state *state_for(struct kr_parser *p, const struct kr_line *l, const char *m)
-{
-	struct host_state *h = host_get(p, l->host, KR_UNSET, true), *c;
-
-	if (!h || p->pool || l->caller == KR_UNSET || l->caller < 0) /* a fixed parser keeps one state */
-		return h;
-	if ((c = host_get(p, l->host, l->caller, false)))
-		return c;
-	if (h->open && h->open->caller != KR_UNSET && h->open->caller != l->caller && strstr(m, " invoked oom-killer:"))
-		return host_get(p, l->host, l->caller, true);
-	return h;
-}
-
-/* The event of this host whose victim the oom_reaper line names (the
- * reaper prints with its own caller id), else the state's own. */
-static struct kr_event *reaped_event(struct kr_parser *p, struct host_state *h, const char *m,
-				     struct host_state **owner)
-{
-	int64_t pid;
-
-	*owner = h;
-	if (kr_reaper_line(NULL, m, &pid))
-		for (int i = 0; i < p->nhosts; i++) {
-			struct host_state *o = p->hosts[i];
-
-			if (!strcmp(o->host, h->host) && o->linger && o->linger->victim.pid == pid) {
-				*owner = o;
-				return o->linger;
-			}
-		}
-	return h->linger ? h->linger : h->open;
-}
-
-static void start_event(struct kr_parser *p, struct host_state *h, const struct kr_line *l, bool truncated)
-{
-	close_open(p, h);
-	h->open = event_new(p, h, l);
-	if (h->open)
-		h->open->truncated_start = truncated;
-	if (h->open && truncated && h->stack_line[0] && p->seq - h->stack_seq < KR_STACK_REACH)
-		kr_stack_header(h->open, h->stack_line);
-	h->stack_line[0] = '\0';
-	h->last_seq = p->seq;
-	h->section = S_HEADER;
-}
 
 static void handle_header(struct kr_parser *p, struct host_state *h, const struct kr_line *l, const char *m)
 {
@@ -229,7 +23,7 @@ static void handle_header(struct kr_parser *p, struct host_state *h, const struc
 	if (h->open && h->open->have_header && l->caller == KR_UNSET) /* no kill line yet, no caller ids */
 		kr_note(h->open, "a second report began at line %lld before this one's kill line: "
 				 "lines after it may be the other's", (long long)l->lineno);
-	start_event(p, h, l, false);
+	kr_start_event(p, h, l, false);
 	if (!(ev = h->open))
 		return;
 	kr_header(ev, m, &incomplete);
@@ -277,7 +71,7 @@ static void handle_killed(struct kr_parser *p, struct host_state *h, const struc
 		return;
 	}
 	if (!h->open || h->open->have_victim)
-		start_event(p, h, l, true);
+		kr_start_event(p, h, l, true);
 	if (!h->open)
 		return;
 	/* the summary line may already have named the victim: keep what it said */
@@ -294,7 +88,7 @@ static void handle_killed(struct kr_parser *p, struct host_state *h, const struc
 	h->open->have_victim = true;
 	h->open->last_line = l->lineno;
 	h->section = S_KILLED;
-	close_open(p, h);
+	kr_close_open(p, h);
 }
 
 /* Lines that belong to a report; with no open event they open one that
@@ -312,7 +106,7 @@ static bool handle_report_line(struct kr_parser *p, struct host_state *h, const 
 	if (!ev) {
 		if (!kr_opens_report(m))
 			return false;
-		start_event(p, h, l, true);
+		kr_start_event(p, h, l, true);
 		if (!(ev = h->open))
 			return true;
 	}
@@ -369,7 +163,7 @@ static bool handle_report_line(struct kr_parser *p, struct host_state *h, const 
 		if (ev->panic && ev->invoker_pid == KR_UNSET)
 			return true;
 		if (!ev->no_killable || ev->panic) /* "no killable" is followed by a panic on <= 4.15 and global OOMs */
-			close_open(p, h);
+			kr_close_open(p, h);
 		return true;
 	}
 	return false;
@@ -387,16 +181,16 @@ static bool handle_userspace(struct kr_parser *p, struct host_state *h, const st
 	      !strncmp(m, "Killed /", 8) || strstr(m, "oomd kill: ") || strstr(m, "Kill '") ||
 	      strstr(m, "Killing '") || strstr(m, "Low memory! Killing")))
 		return false;
-	if (!(ev = event_new(p, h, l)))
+	if (!(ev = kr_event_new(p, h, l)))
 		return false;
 	if (kr_userspace_kill(ev, m, l->tag)) {
 		/* held for one line: earlyoom --dryrun says so after the kill line */
-		emit(p, h, &h->user);
+		kr_emit(p, h, &h->user);
 		ev->dry_run = h->dryrun_mode;
 		h->user = ev;
 		return true;
 	}
-	event_free(p, ev);
+	kr_event_free(p, ev);
 	p->busy--;
 	return false;
 }
@@ -414,7 +208,7 @@ static bool handle_message(struct kr_parser *p, struct host_state *h, const stru
 		bool dry = kr_starts(m, "dryrun, not actually sending");
 
 		h->user->dry_run |= dry;
-		emit(p, h, &h->user);
+		kr_emit(p, h, &h->user);
 		if (dry)
 			return true;
 	}
@@ -423,7 +217,7 @@ static bool handle_message(struct kr_parser *p, struct host_state *h, const stru
 		return true;
 	}
 	if (strstr(m, "Manual OOM execution")) {
-		close_open(p, h);
+		kr_close_open(p, h);
 		h->sysrq_pending = true;
 		return true;
 	}
@@ -437,7 +231,7 @@ static bool handle_message(struct kr_parser *p, struct host_state *h, const stru
 	}
 	if ((h->open || h->linger) && kr_starts(m, "Kernel panic - not syncing: Attempted to kill init!")) {
 		kr_init_died(h->open ? h->open : h->linger, m);
-		emit(p, h, &h->linger);
+		kr_emit(p, h, &h->linger);
 		return true;
 	}
 	/* another CPU's line in the middle of the report */
@@ -445,13 +239,13 @@ static bool handle_message(struct kr_parser *p, struct host_state *h, const stru
 	    strncmp(m, "oom_reaper:", 11))
 		return false;
 	if (!strncmp(m, "oom_reaper:", 11)) {
-		struct kr_event *ev = reaped_event(p, h, m, &h);
+		struct kr_event *ev = kr_reaped_event(p, h, m, &h);
 
 		kr_reaper_line(ev, m, &pid);
 		if (ev && ev == h->linger && ev->reaped >= 0 && !ev->oom_group[0])
-			emit(p, h, &h->linger);
+			kr_emit(p, h, &h->linger);
 		else if (ev && ev == h->open && ev->have_victim) /* no kill line: the reaper named the victim */
-			close_open(p, h);
+			kr_close_open(p, h);
 		return true;
 	}
 	if (handle_userspace(p, h, l, m))
@@ -499,20 +293,6 @@ static void join_pending(struct kr_parser *p, struct host_state *h, char sep, co
 		flush_pending(p, h);
 }
 
-/* A killed event waits KR_LINGER_MAX lines (of any host) for its reaper
- * line: a host that went silent must not keep the parser off its fast path. */
-static void expire(struct kr_parser *p)
-{
-	for (int i = 0; i < p->nhosts; i++) {
-		struct host_state *h = p->hosts[i];
-
-		if (h->linger && p->seq - h->linger_since > KR_LINGER_MAX)
-			emit(p, h, &h->linger);
-		if (h->open && p->seq - h->last_seq > KR_QUIET_MAX)
-			close_open(p, h);
-	}
-}
-
 void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 {
 	struct kr_line ln = *line, *l = &ln;
@@ -525,12 +305,12 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 	const char *s;
 
 	kr_normalise(m, sizeof(m), l->msg, l->len);
-	if (!(h = state_for(p, l, m)))
+	if (!(h = kr_state_for(p, l, m)))
 		return;
 	/* input line numbers: lines the fast path skipped count too */
 	p->seq = l->lineno > p->seq ? l->lineno : p->seq + 1;
 	if (p->busy)
-		expire(p);
+		kr_expire(p);
 	h->same_record = l->same_record ||
 			 (l->kernel_us != KR_UNSET && l->kernel_us == h->last_us && l->caller == h->last_caller);
 	h->last_us = l->kernel_us;
@@ -579,59 +359,15 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 	kr_copy(h->prev_msg, sizeof(h->prev_msg), s, strlen(s));
 }
 
-/* Idle: the next line matters only if kr_scan_candidate() stops at it. A
- * killed event waiting for its reaper or oom.group lines (each holds a
- * needle) counts only for its first lines ("Attempted to kill init!"); a
- * pending piece, a SysRq or a user-space kill need their next line even
- * with no event. */
-bool kr_parser_idle(const struct kr_parser *p)
-{
-	for (int i = 0; i < p->nhosts; i++)
-		if (p->hosts[i]->open || p->hosts[i]->pending[0] || p->hosts[i]->sysrq_pending || p->hosts[i]->user ||
-		    (p->hosts[i]->linger && p->seq - p->hosts[i]->linger_since < KR_DOWN_REACH))
-			return false;
-	return true;
-}
-
-bool kr_parser_pending(const struct kr_parser *p)
-{
-	return p->busy > 0;
-}
-
 void kr_parser_flush(struct kr_parser *p)
 {
 	for (int i = 0; i < p->nhosts; i++) {
 		struct host_state *h = p->hosts[i];
 
 		flush_pending(p, h);
-		close_open(p, h);
-		emit(p, h, &h->linger);
-		emit(p, h, &h->user);
+		kr_close_open(p, h);
+		kr_emit(p, h, &h->linger);
+		kr_emit(p, h, &h->user);
 	}
 }
 
-void kr_parser_prefix(struct kr_parser *p, const struct paste_shape *sh)
-{
-	for (int i = 0; i < p->nhosts; i++)
-		if (p->hosts[i]->open)
-			kr_comm_prefix(p->hosts[i]->open, sh);
-}
-
-void kr_parser_free(struct kr_parser *p)
-{
-	if (!p)
-		return;
-	for (int i = 0; i < p->nhosts; i++) {
-		struct host_state *h = p->hosts[i];
-
-		if (h->open)
-			event_free(p, h->open);
-		if (h->linger)
-			event_free(p, h->linger);
-		if (h->user)
-			event_free(p, h->user);
-		free(h);
-	}
-	kr_pool_free(p->pool);
-	free(p);
-}
