@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "core/json.h"
 #include "exitcode.h"
 #include "explain.h"
 #include "core/util.h"
@@ -63,6 +64,30 @@ static void usage(FILE *f)
 		   "exit: 0 events found, 5 unreadable or binary input, 9 no OOM event, 2 usage\n");
 }
 
+/* What a paste had done to the input and was undone, said once per input. */
+static void paste_notes(const char *name, const struct kr_read_stats *st)
+{
+	char esc[sizeof(st->prefix) * 4 + 1];
+
+	if (st->garbage_bytes)
+		fprintf(stderr, "oomkit explain: %s: %lld byte(s) of binary data skipped (before the text, or before a line's prefix)\n",
+			name, (long long)st->garbage_bytes);
+	if (st->quoted_printable)
+		fprintf(stderr, "oomkit explain: %s: read as quoted-printable (=3D and soft line breaks decoded)\n", name);
+	if (st->cr_breaks)
+		fprintf(stderr, "oomkit explain: %s: %lld bare CR line end(s) read as newlines\n", name,
+			(long long)st->cr_breaks);
+	if (st->joined_lines)
+		fprintf(stderr, "oomkit explain: %s: %lld wrapped line(s) joined to the line before\n", name,
+			(long long)st->joined_lines);
+	if (st->pager_cut_lines)
+		fprintf(stderr, "oomkit explain: %s: %lld line(s) cut by a pager (ending in ... or \u2026): the value at the cut is not read\n",
+			name, (long long)st->pager_cut_lines);
+	if (st->prefix[0])
+		fprintf(stderr, "oomkit explain: %s: lines start with \"%s\", no known log format: learned from the lines and taken off\n",
+			name, text_escape(st->prefix, esc, sizeof(esc)));
+}
+
 /* Returns 0 or an exit code after reporting the problem once. */
 static int explain_fd(int fd, const char *name, bool kmsg, bool follow, struct out *o)
 {
@@ -91,6 +116,7 @@ static int explain_fd(int fd, const char *name, bool kmsg, bool follow, struct o
 	if (st.binary_lines)
 		fprintf(stderr, "oomkit explain: %s:%lld: %lld line(s) hold NUL bytes (read as spaces)\n", name,
 			(long long)st.first_bad_line, (long long)st.binary_lines);
+	paste_notes(name, &st);
 	return 0;
 }
 

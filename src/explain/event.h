@@ -22,6 +22,7 @@
 #define KR_MAX_ORDERS 16
 #define KR_MAX_STATS 128
 #define KR_MAX_OTHERS 32
+#define KR_MAX_NOTES 6
 #define KR_MAX_TASKS 100000 /* rows kept per event; more are counted */
 
 struct kr_task {
@@ -129,15 +130,28 @@ struct kr_event {
 	int64_t reaped_anon_rss_kb, reaped_file_rss_kb, reaped_shmem_rss_kb;
 	bool already_exiting, no_killable, allocating_task, panic;
 	char panic_msg[160];
+	char panic_cause[16];   /* "panic_on_oom", "no_killable", "init_died", "other" */
+	bool dry_run;           /* nothing was killed: oomkit's or earlyoom's dry run */
 	int64_t suppressed;     /* "N callbacks suppressed" before this event */
 	int64_t badness;        /* user-space killers' printed score */
 	char reason[256];       /* user-space killers' stated reason */
+
+	/* what could not be read, and why (kr_note) */
+	char notes[KR_MAX_NOTES][128];
+	int nr_notes;
+	bool comm_unsure;       /* the header's name may hold a prefix: the stack line settles it */
 };
 
 /* An event with every figure KR_UNSET, source "kernel", nothing seen yet. */
 void kr_event_init(struct kr_event *ev);
 /* The value of counter `name` in s[0..n), or KR_UNSET. */
 int64_t kr_stat_get(const struct kr_stat *s, int n, const char *name);
+/* The event is complete: what its lines leave unsaid is decided (cut at
+ * either end, reaped or not, a name longer than a comm, the victim of a
+ * cut kill line, the memcg the stats name). */
+void kr_event_finish(struct kr_event *ev);
+/* Adds a note on what could not be read (printf format), once each. */
+void kr_note(struct kr_event *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Sets the constraint from its kernel name ("CONSTRAINT_MEMCG", n bytes);
  * false when the name is not one of the four. */
 bool kr_set_constraint(struct kr_event *ev, const char *name, size_t n);
@@ -154,6 +168,18 @@ static inline void kr_copy(char *dst, size_t size, const char *s, size_t n)
 		n = size - 1;
 	memcpy(dst, s, n);
 	dst[n] = '\0';
+}
+
+/* The value of hex digit c, -1 if it is none. */
+static inline int kr_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
 static inline bool kr_starts(const char *s, const char *prefix)

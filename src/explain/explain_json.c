@@ -296,6 +296,13 @@ void explain_json_event(struct json *j, const struct kr_event *ev, const struct 
 	json_kv_bool(j, "oom_kill_allocating_task", ev->allocating_task);
 	json_kv_bool(j, "panic", ev->panic);
 	str(j, "panic_message", ev->panic_msg);
+	str(j, "panic_cause", ev->panic_cause);
+	json_kv_bool(j, "dry_run", ev->dry_run);
+	json_key(j, "notes");
+	json_begin_array(j);
+	for (int i = 0; i < ev->nr_notes; i++)
+		json_string(j, ev->notes[i]);
+	json_end_array(j);
 	knobs(j, ev);
 	num(j, "suppressed_before", ev->suppressed);
 	num(j, "badness", ev->badness);

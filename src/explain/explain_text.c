@@ -49,15 +49,17 @@ static void victim_line(FILE *f, const struct kr_event *ev)
 	}
 	if (v->signal[0]) { /* earlyoom: a signal, not necessarily a death */
 		mib(a, sizeof(a), v->rss_kb);
-		fprintf(f, "  Signal:    %s to %s (pid %lld, uid %lld), rss %s, badness %lld\n", ESC(v->signal),
-			ESC(v->comm), (long long)v->pid, (long long)v->uid, a, (long long)ev->badness);
+		fprintf(f, "  %s %s to %s (pid %lld, uid %lld), rss %s, badness %lld%s\n",
+			ev->dry_run ? "Would send:" : "Signal:   ", ESC(v->signal), ESC(v->comm), (long long)v->pid,
+			(long long)v->uid, a, (long long)ev->badness, ev->dry_run ? " (dry run: nothing was sent)" : "");
 		return;
 	}
 	mib(a, sizeof(a), v->anon_rss_kb);
 	mib(fl, sizeof(fl), v->file_rss_kb);
 	mib(sh, sizeof(sh), v->shmem_rss_kb);
-	fprintf(f, "  %s %s (pid %lld)", strstr(v->message, "(dry run)") ? "Would kill:" : "Killed:   ", ESC(v->comm),
-		(long long)v->pid);
+	fprintf(f, "  %s %s", ev->dry_run ? "Would kill:" : "Killed:   ", v->comm[0] ? ESC(v->comm) : "?");
+	if (v->pid != KR_UNSET)
+		fprintf(f, " (pid %lld)", (long long)v->pid);
 	if (v->anon_rss_kb != KR_UNSET)
 		fprintf(f, ", anon %s, file %s, shmem %s", a, fl, sh);
 	else if (v->rss_kb != KR_UNSET)
@@ -102,11 +104,14 @@ static void invoker_line(FILE *f, const struct kr_event *ev, const struct explai
 		fprintf(f, ": the kernel's page reclaim thread");
 	else if (ev->have_victim && ev->victim.pid != KR_UNSET && ev->invoker_pid == ev->victim.pid)
 		fprintf(f, ": the allocating task was also the victim");
-	else if (ev->have_victim && strcmp(comm, ev->victim.comm))
+	else if (ev->have_victim && ev->victim.comm[0] && comm[0] && strcmp(comm, ev->victim.comm))
 		fprintf(f, " was allocating; it is NOT the victim");
-	fprintf(f, "\n             gfp_mask=%s (%s), order=%lld%s\n", ev->gfp_mask[0] ? ev->gfp_mask : "?",
-		r->gfp_decoded[0] ? r->gfp_decoded : "no flags", (long long)ev->order,
-		ev->order > 0 ? " (a contiguous block of 2^order pages)" : "");
+	fprintf(f, "\n             gfp_mask=%s (%s), order=", ev->gfp_mask[0] ? ev->gfp_mask : "?",
+		r->gfp_decoded[0] ? r->gfp_decoded : ev->gfp_mask[0] ? "no flags" : "not read");
+	if (ev->order == KR_UNSET)
+		fprintf(f, "?\n");
+	else
+		fprintf(f, "%lld%s\n", (long long)ev->order, ev->order > 0 ? " (a contiguous block of 2^order pages)" : "");
 }
 
 /* The Kubernetes pod or container of the victim (task_memcg), else of the
@@ -331,6 +336,22 @@ static void choice_line(FILE *f, const struct kr_event *ev, const struct explain
 	protected_line(f, ev, r);
 }
 
+/* Why the machine went down: panic_on_oom, no task left to kill, or init
+ * dying after the OOM's kills (no panic_on_oom at all). */
+static void panic_line(FILE *f, const struct kr_event *ev)
+{
+	if (!ev->panic)
+		return;
+	fprintf(f, "  PANIC:     %s\n", ESC(ev->panic_msg));
+	if (!strcmp(ev->panic_cause, "init_died"))
+		fprintf(f, "             the machine went down because init (pid 1) died after this OOM's kills%s; "
+			   "vm.panic_on_oom did not cause it\n", ev->oom_group[0] ? " (memory.oom.group)" : "");
+	else if (!strcmp(ev->panic_cause, "panic_on_oom"))
+		fprintf(f, "             vm.panic_on_oom is set: the kernel panicked instead of killing a task\n");
+	else if (!strcmp(ev->panic_cause, "no_killable"))
+		fprintf(f, "             no task was left to kill\n");
+}
+
 /* The kernel's knobs the report shows, one line each. */
 static void knob_lines(FILE *f, const struct kr_event *ev)
 {
@@ -354,8 +375,7 @@ void explain_text_event(FILE *f, const struct kr_event *ev, const struct explain
 			ev->truncated_start && ev->truncated_end ? "start and the end"
 			: ev->truncated_start ? "start" : "end");
 	victim_line(f, ev);
-	if (ev->panic)
-		fprintf(f, "  PANIC:     %s\n", ESC(ev->panic_msg));
+	panic_line(f, ev);
 	if (!strcmp(ev->source, "kernel") || !strcmp(ev->source, "oomkit")) {
 		invoker_line(f, ev, r);
 		scope_line(f, ev);
@@ -366,6 +386,8 @@ void explain_text_event(FILE *f, const struct kr_event *ev, const struct explain
 	} else if (ev->reason[0]) {
 		fprintf(f, "  Reason:    %s\n", ESC(ev->reason));
 	}
+	for (int i = 0; i < ev->nr_notes; i++)
+		fprintf(f, "  Unread:    %s\n", ESC(ev->notes[i]));
 	fputc('\n', f);
 }
 

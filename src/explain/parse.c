@@ -1,9 +1,9 @@
 /* parse.c - assembles OOM events from report lines (parse.h): which
  * event a line belongs to, where an event starts and ends, KERN_CONT
- * pieces rejoined (parse_cont.h), several hosts kept apart, printk caller
- * ids used to skip other CPUs' lines. What a line says is parse_fields.c's
- * and parse_kill.c's job. */
-#include "parse.h"
+ * pieces rejoined (parse_cont.h), printk caller ids used to skip other
+ * CPUs' lines. The states and events themselves are parse_host.c's; what
+ * a line says is parse_fields.c's, parse_tasks.c's and parse_kill.c's. */
+#include "parse_state.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,196 +12,18 @@
 #include "parse_cont.h"
 #include "parse_fields.h"
 #include "parse_kill.h"
-#include "parse_pool.h"
-
-#define KR_MAX_HOSTS 32
-#define KR_MSG_MAX 4096
-#define KR_QUIET_MAX 2000  /* lines without a report line after which an open event is cut */
-#define KR_LINGER_MAX 5000 /* input lines a killed event waits for its reaper line */
-
-enum section { S_NONE, S_HEADER, S_MEMCG_STATS, S_MEMINFO, S_SLAB, S_TASKS, S_KILLED };
-
-struct host_state {
-	char host[64];
-	struct kr_event *open;   /* being assembled */
-	struct kr_event *linger; /* killed; may still get oom_reaper / oom.group lines */
-	enum section section;
-	int64_t last_seq, linger_since; /* line of the last report line; when the kill was seen */
-	bool sysrq_pending;
-	int64_t suppressed;
-	char pending[KR_MSG_MAX]; /* a KERN_CONT piece waiting for the rest */
-	struct kr_line pending_line; /* its strings point into pending_* below */
-	char pending_time[64], pending_tag[32];
-	/* the record before: a comm holding '\n' splits a record in two */
-	int64_t last_us, last_caller;
-	bool same_record;         /* the current line continues the record before */
-	char prev_msg[128];
-	bool prev_used;
-	int pending_joins;
-};
-
-struct kr_parser {
-	kr_emit_fn emit;
-	void *arg;
-	struct host_state *hosts[KR_MAX_HOSTS];
-	int nhosts, busy;
-	int64_t seq; /* lines fed, all hosts */
-	struct kr_pool *pool; /* kr_parser_new_fixed(): events come from here */
-};
-
-struct kr_parser *kr_parser_new(kr_emit_fn emit, void *arg)
-{
-	struct kr_parser *p = calloc(1, sizeof(*p));
-
-	if (p) {
-		p->emit = emit;
-		p->arg = arg;
-	}
-	return p;
-}
-
-static struct host_state *host_get(struct kr_parser *p, const char *host);
-
-struct kr_parser *kr_parser_new_fixed(kr_emit_fn emit, void *arg, size_t max_tasks)
-{
-	struct kr_parser *p = kr_parser_new(emit, arg);
-
-	if (p && (!(p->pool = kr_pool_new(KR_FIXED_EVENTS, max_tasks)) || !host_get(p, ""))) {
-		kr_parser_free(p);
-		return NULL;
-	}
-	return p;
-}
-
-static void event_free(struct kr_parser *p, struct kr_event *ev)
-{
-	if (p->pool) {
-		kr_pool_put(p->pool, ev);
-		return;
-	}
-	free(ev->tasks);
-	free(ev);
-}
-
-/* Does this kernel have an oom_reaper (4.6+)? From the release, else from
- * what only 4.5+ reports print. */
-static bool has_oom_reaper(const struct kr_event *ev)
-{
-	if (!strcmp(ev->source, "oomkit"))
-		return true;
-	if (ev->release[0]) {
-		char *e;
-		long major = strtol(ev->release, &e, 10), minor = *e == '.' ? strtol(e + 1, NULL, 10) : 0;
-
-		return major > 4 || (major == 4 && minor >= 6);
-	}
-	return ev->gfp_names[0] || ev->victim.oom_score_adj != KR_UNSET || strstr(ev->task_columns, "pgtables_bytes");
-}
-
-static void emit(struct kr_parser *p, struct host_state *h, struct kr_event **evp)
-{
-	struct kr_event *ev = *evp;
-
-	if (!ev)
-		return;
-	if (ev->source[0] && !strcmp(ev->source, "kernel") && !ev->have_victim && !ev->already_exiting &&
-	    !ev->no_killable && !ev->panic)
-		ev->truncated_end = true;
-	if (ev->page_size_kb != KR_UNSET)
-		ev->oc.page_size = (unsigned long)ev->page_size_kb * 1024;
-	if (ev->oc.invoker.comm[0] == '\0' && !ev->have_header &&
-	    (!strcmp(ev->source, "kernel") || !strcmp(ev->source, "oomkit")))
-		ev->truncated_start = true;
-	/* the reaper prints only when it reaped: no line means it did not */
-	if (ev->have_victim && ev->reaped < 0 && ev->victim.pid != KR_UNSET && !strstr(ev->victim.message, "(dry run)") &&
-	    (!strcmp(ev->source, "kernel") || !strcmp(ev->source, "oomkit")) && has_oom_reaper(ev))
-		ev->reaped = 0;
-	p->emit(ev, p->arg);
-	event_free(p, ev);
-	*evp = NULL;
-	p->busy--;
-	(void)h;
-}
-
-static struct kr_event *event_new(struct kr_parser *p, struct host_state *h, const struct kr_line *l)
-{
-	struct kr_event *ev = p->pool ? kr_pool_take(p->pool) : malloc(sizeof(*ev));
-
-	if (!ev)
-		return NULL;
-	if (!p->pool)
-		kr_event_init(ev);
-	snprintf(ev->host, sizeof(ev->host), "%s", h->host);
-	snprintf(ev->time, sizeof(ev->time), "%s", l->time);
-	ev->kernel_us = l->kernel_us;
-	ev->caller = l->caller;
-	ev->first_line = ev->last_line = l->lineno;
-	if (h->suppressed) {
-		ev->suppressed = h->suppressed;
-		h->suppressed = 0;
-	}
-	p->busy++;
-	return ev;
-}
-
-/* The open event is done: it waits for late lines (reaper, oom.group)
- * when it killed, else it is emitted. */
-static void close_open(struct kr_parser *p, struct host_state *h)
-{
-	if (!h->open)
-		return;
-	emit(p, h, &h->linger);
-	if (h->open->have_victim && !h->open->panic) {
-		h->linger = h->open;
-		h->linger_since = p->seq;
-		h->open = NULL;
-	} else {
-		emit(p, h, &h->open);
-	}
-	h->section = S_NONE;
-}
-
-static struct host_state *host_get(struct kr_parser *p, const char *host)
-{
-	for (int i = 0; i < p->nhosts; i++)
-		if (!strcmp(p->hosts[i]->host, host))
-			return p->hosts[i];
-	if (p->pool && p->nhosts) /* fixed size: one host */
-		return NULL;
-	if (p->nhosts == KR_MAX_HOSTS) { /* forget the oldest host */
-		struct host_state *old = p->hosts[0];
-
-		close_open(p, old);
-		emit(p, old, &old->linger);
-		free(old);
-		memmove(p->hosts, p->hosts + 1, sizeof(p->hosts[0]) * (KR_MAX_HOSTS - 1));
-		p->nhosts--;
-	}
-	struct host_state *h = calloc(1, sizeof(*h));
-
-	if (!h)
-		return NULL;
-	snprintf(h->host, sizeof(h->host), "%s", host);
-	p->hosts[p->nhosts++] = h;
-	return h;
-}
-
-static void start_event(struct kr_parser *p, struct host_state *h, const struct kr_line *l, bool truncated)
-{
-	close_open(p, h);
-	h->open = event_new(p, h, l);
-	if (h->open)
-		h->open->truncated_start = truncated;
-	h->last_seq = p->seq;
-	h->section = S_HEADER;
-}
+#include "parse_prefix.h"
+#include "parse_tasks.h"
 
 static void handle_header(struct kr_parser *p, struct host_state *h, const struct kr_line *l, const char *m)
 {
 	struct kr_event *ev;
 	bool incomplete;
 
-	start_event(p, h, l, false);
+	if (h->open && h->open->have_header && l->caller == KR_UNSET) /* no kill line yet, no caller ids */
+		kr_note(h->open, "a second report began at line %lld before this one's kill line: "
+				 "lines after it may be the other's", (long long)l->lineno);
+	kr_start_event(p, h, l, false);
 	if (!(ev = h->open))
 		return;
 	kr_header(ev, m, &incomplete);
@@ -210,7 +32,9 @@ static void handle_header(struct kr_parser *p, struct host_state *h, const struc
 	strcpy(ev->invoker_kind, "task");
 	if (!strcmp(ev->source, "oomkit")) {
 		strcpy(ev->invoker_kind, "oomkit"); /* order -1: oomkit's manual kill, not sysrq */
-	} else if (h->sysrq_pending || ev->order == -1) {
+	} else if (ev->order == -1 || (h->sysrq_pending && !strncmp(ev->oc.invoker.comm, "kworker/", 8))) {
+		/* sysrq f runs out_of_memory() from a kworker; any other task's
+		 * header is a real OOM after a SysRq that printed nothing */
 		ev->sysrq = true;
 		strcpy(ev->invoker_kind, "sysrq");
 	} else if (!strncmp(ev->oc.invoker.comm, "kswapd", 6)) {
@@ -231,7 +55,11 @@ static void handle_killed(struct kr_parser *p, struct host_state *h, const struc
 	for (int64_t *f = &v.pid; f <= &v.oom_score_adj; f++)
 		*f = KR_UNSET;
 	memset(v.comm, 0, sizeof(v.comm) + sizeof(v.message) + sizeof(v.cgroup) + sizeof(v.signal));
-	kr_killed_line(&v, m);
+	if (!kr_killed_line(&v, m)) { /* cut inside the pid or the name */
+		if (h->open)
+			kr_note(h->open, "the kill line is cut (\"%.48s\"): what it would say is not read", m);
+		return;
+	}
 	if (!h->open && h->linger && h->linger->oom_group[0]) {
 		struct kr_event *ev = h->linger;
 
@@ -243,19 +71,24 @@ static void handle_killed(struct kr_parser *p, struct host_state *h, const struc
 		return;
 	}
 	if (!h->open || h->open->have_victim)
-		start_event(p, h, l, true);
+		kr_start_event(p, h, l, true);
 	if (!h->open)
 		return;
 	/* the summary line may already have named the victim: keep what it said */
 	v.uid = v.uid == KR_UNSET ? h->open->victim.uid : v.uid;
 	if (!v.message[0]) /* <= 5.0: the message was on the "Kill process" line */
 		memcpy(v.message, h->open->victim.message, sizeof(v.message));
+	if (!v.comm[0]) /* the line is cut inside the name */
+		memcpy(v.comm, h->open->victim.comm, sizeof(v.comm));
 	if (strstr(v.message, "(oom_kill_allocating_task)"))
 		h->open->allocating_task = true;
+	if (v.total_vm_kb == KR_UNSET && v.anon_rss_kb == KR_UNSET)
+		kr_note(h->open, "the kill line holds no memory figures (cut, or a kernel that printed none)");
 	h->open->victim = v;
 	h->open->have_victim = true;
+	h->open->last_line = l->lineno;
 	h->section = S_KILLED;
-	close_open(p, h);
+	kr_close_open(p, h);
 }
 
 /* Lines that belong to a report; with no open event they open one that
@@ -264,15 +97,16 @@ static bool handle_report_line(struct kr_parser *p, struct host_state *h, const 
 			       const char *m)
 {
 	struct kr_event *ev = h->open;
-	bool opens = strstr(m, " cpuset=") || !strncmp(m, "oom-kill:", 9) || !strncmp(m, "Task in ", 8) ||
-		     strstr(m, "Kill process ") || strstr(m, "kill process ") ||
-		     strstr(m, "_adj name") || !strncmp(m, "Out of memory and no killable", 29) ||
-		     strstr(m, "OOM victim ");
 
+	if (!ev && kr_starts(m, "Pid: ") && strstr(m, ", comm: ")) {
+		kr_copy(h->stack_line, sizeof(h->stack_line), m, strlen(m));
+		h->stack_seq = p->seq;
+		return true;
+	}
 	if (!ev) {
-		if (!opens)
+		if (!kr_opens_report(m))
 			return false;
-		start_event(p, h, l, true);
+		kr_start_event(p, h, l, true);
 		if (!(ev = h->open))
 			return true;
 	}
@@ -304,6 +138,8 @@ static bool handle_report_line(struct kr_parser *p, struct host_state *h, const 
 		return true;
 	if (h->section == S_TASKS && kr_task_row(ev, m))
 		return true;
+	if (!ev->ncols && kr_task_row_bare(ev, m)) /* rows printed without their header */
+		return true;
 	if (h->section == S_TASKS && h->same_record && ev->nr_tasks &&
 	    kr_comm_continues(ev->tasks[ev->nr_tasks - 1].comm, m)) { /* comm with '\n' */
 		char *c = ev->tasks[ev->nr_tasks - 1].comm;
@@ -323,8 +159,11 @@ static bool handle_report_line(struct kr_parser *p, struct host_state *h, const 
 	if (kr_select_line(ev, m) || kr_shared_mm_line(ev, m) || kr_oom_group_line(ev, m))
 		return true;
 	if (kr_end_line(ev, m)) {
+		/* a panic tail: the stack line after the panic names the task */
+		if (ev->panic && ev->invoker_pid == KR_UNSET)
+			return true;
 		if (!ev->no_killable || ev->panic) /* "no killable" is followed by a panic on <= 4.15 and global OOMs */
-			close_open(p, h);
+			kr_close_open(p, h);
 		return true;
 	}
 	return false;
@@ -342,13 +181,16 @@ static bool handle_userspace(struct kr_parser *p, struct host_state *h, const st
 	      !strncmp(m, "Killed /", 8) || strstr(m, "oomd kill: ") || strstr(m, "Kill '") ||
 	      strstr(m, "Killing '") || strstr(m, "Low memory! Killing")))
 		return false;
-	if (!(ev = event_new(p, h, l)))
+	if (!(ev = kr_event_new(p, h, l)))
 		return false;
 	if (kr_userspace_kill(ev, m, l->tag)) {
-		emit(p, h, &ev);
+		/* held for one line: earlyoom --dryrun says so after the kill line */
+		kr_emit(p, h, &h->user);
+		ev->dry_run = h->dryrun_mode;
+		h->user = ev;
 		return true;
 	}
-	event_free(p, ev);
+	kr_event_free(p, ev);
 	p->busy--;
 	return false;
 }
@@ -362,13 +204,34 @@ static bool handle_message(struct kr_parser *p, struct host_state *h, const stru
 		h->suppressed += strtoll(strrchr(m, ':') ? strrchr(m, ':') + 1 : m, NULL, 10);
 		return true;
 	}
+	if (h->user) {
+		bool dry = kr_starts(m, "dryrun, not actually sending");
+
+		h->user->dry_run |= dry;
+		kr_emit(p, h, &h->user);
+		if (dry)
+			return true;
+	}
+	if (m[0] == 'd' && kr_starts(m, "dryrun mode enabled")) {
+		h->dryrun_mode = true;
+		return true;
+	}
 	if (strstr(m, "Manual OOM execution")) {
-		close_open(p, h);
+		kr_close_open(p, h);
 		h->sysrq_pending = true;
 		return true;
 	}
-	if (strstr(m, " invoked oom-killer: ")) {
+	if (h->sysrq_pending && strstr(m, "OOM request ignored")) { /* the SysRq found no task: no OOM follows */
+		h->sysrq_pending = false;
+		return true;
+	}
+	if (strstr(m, " invoked oom-killer:") && kr_header_shape(m)) {
 		handle_header(p, h, l, m);
+		return true;
+	}
+	if ((h->open || h->linger) && kr_starts(m, "Kernel panic - not syncing: Attempted to kill init!")) {
+		kr_init_died(h->open ? h->open : h->linger, m);
+		kr_emit(p, h, &h->linger);
 		return true;
 	}
 	/* another CPU's line in the middle of the report */
@@ -376,11 +239,13 @@ static bool handle_message(struct kr_parser *p, struct host_state *h, const stru
 	    strncmp(m, "oom_reaper:", 11))
 		return false;
 	if (!strncmp(m, "oom_reaper:", 11)) {
-		struct kr_event *ev = h->linger ? h->linger : h->open;
+		struct kr_event *ev = kr_reaped_event(p, h, m, &h);
 
 		kr_reaper_line(ev, m, &pid);
 		if (ev && ev == h->linger && ev->reaped >= 0 && !ev->oom_group[0])
-			emit(p, h, &h->linger);
+			kr_emit(p, h, &h->linger);
+		else if (ev && ev == h->open && ev->have_victim) /* no kill line: the reaper named the victim */
+			kr_close_open(p, h);
 		return true;
 	}
 	if (handle_userspace(p, h, l, m))
@@ -399,33 +264,6 @@ static bool handle_message(struct kr_parser *p, struct host_state *h, const stru
 		return true;
 	}
 	return false;
-}
-
-
-
-/* Copies msg with U+00A0 (pasted from web pages) turned into spaces and
- * trailing blanks / CR removed; keeps a lone trailing space of "Node 0 ". */
-static size_t normalise(char *dst, const char *msg, size_t len)
-{
-	size_t o = 0;
-
-	if (len >= KR_MSG_MAX)
-		len = KR_MSG_MAX - 1;
-	for (size_t i = 0; i < len; i++) {
-		if ((unsigned char)msg[i] == 0xc2 && i + 1 < len && (unsigned char)msg[i + 1] == 0xa0) {
-			dst[o++] = ' ';
-			i++;
-		} else if (msg[i] == '\0' || msg[i] == '\r') {
-			dst[o++] = ' ';
-		} else {
-			dst[o++] = msg[i];
-		}
-	}
-	while (o > 0 && (dst[o - 1] == ' ' || dst[o - 1] == '\t') && !(o >= 2 && dst[o - 2] != ' ' &&
-									     !strncmp(dst, "Node ", 5) && o < 10))
-		o--;
-	dst[o] = '\0';
-	return o;
 }
 
 static void flush_pending(struct kr_parser *p, struct host_state *h)
@@ -455,20 +293,6 @@ static void join_pending(struct kr_parser *p, struct host_state *h, char sep, co
 		flush_pending(p, h);
 }
 
-/* A killed event waits KR_LINGER_MAX lines (of any host) for its reaper
- * line: a host that went silent must not keep the parser off its fast path. */
-static void expire(struct kr_parser *p)
-{
-	for (int i = 0; i < p->nhosts; i++) {
-		struct host_state *h = p->hosts[i];
-
-		if (h->linger && p->seq - h->linger_since > KR_LINGER_MAX)
-			emit(p, h, &h->linger);
-		if (h->open && p->seq - h->last_seq > KR_QUIET_MAX)
-			close_open(p, h);
-	}
-}
-
 void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 {
 	struct kr_line ln = *line, *l = &ln;
@@ -476,17 +300,17 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 	ln.host = ln.host ? ln.host : "";
 	ln.time = ln.time ? ln.time : "";
 	ln.tag = ln.tag ? ln.tag : "";
-	struct host_state *h = host_get(p, ln.host);
+	struct host_state *h;
 	char m[KR_MSG_MAX];
 	const char *s;
 
-	if (!h)
+	kr_normalise(m, sizeof(m), l->msg, l->len);
+	if (!(h = kr_state_for(p, l, m)))
 		return;
-	normalise(m, l->msg, l->len);
 	/* input line numbers: lines the fast path skipped count too */
 	p->seq = l->lineno > p->seq ? l->lineno : p->seq + 1;
 	if (p->busy)
-		expire(p);
+		kr_expire(p);
 	h->same_record = l->same_record ||
 			 (l->kernel_us != KR_UNSET && l->kernel_us == h->last_us && l->caller == h->last_caller);
 	h->last_us = l->kernel_us;
@@ -499,11 +323,7 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 			return;
 		}
 		if (kr_is_fragment_of(h->pending, m)) {
-			/* normalise() took the pieces' trailing blanks: put one back */
-			bool space = h->pending[a - 1] != ' ' && m[0] != ' ' &&
-				     (!strncmp(h->pending, "Node ", 5) || !strncmp(h->pending + a - 2, "of", 2));
-
-			join_pending(p, h, space ? ' ' : '\0', m);
+			join_pending(p, h, kr_join_space(h->pending, a, m) ? ' ' : '\0', m);
 			return;
 		}
 	}
@@ -524,7 +344,8 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 		h->pending_joins = 0;
 		return;
 	}
-	if (h->same_record && !h->prev_used && h->prev_msg[0] && strstr(s, " invoked oom-killer: ")) {
+	if (h->same_record && !h->prev_used && h->prev_msg[0] && strlen(h->prev_msg) < 15 &&
+	    strstr(s, " invoked oom-killer: ")) {
 		char joined[KR_MSG_MAX]; /* "bad" + "name invoked oom-killer: ..." */
 		size_t a = strlen(h->prev_msg);
 
@@ -538,48 +359,15 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line)
 	kr_copy(h->prev_msg, sizeof(h->prev_msg), s, strlen(s));
 }
 
-/* Idle: the next line matters only if kr_scan_candidate() stops at it.
- * A killed event waiting for its reaper or oom.group lines does not count:
- * each of those lines holds a needle ("oom", "Kill"). */
-bool kr_parser_idle(const struct kr_parser *p)
-{
-	if (!p->busy)
-		return true;
-	for (int i = 0; i < p->nhosts; i++)
-		if (p->hosts[i]->open || p->hosts[i]->pending[0] || p->hosts[i]->sysrq_pending)
-			return false;
-	return true;
-}
-
-bool kr_parser_pending(const struct kr_parser *p)
-{
-	return p->busy > 0;
-}
-
 void kr_parser_flush(struct kr_parser *p)
 {
 	for (int i = 0; i < p->nhosts; i++) {
 		struct host_state *h = p->hosts[i];
 
 		flush_pending(p, h);
-		close_open(p, h);
-		emit(p, h, &h->linger);
+		kr_close_open(p, h);
+		kr_emit(p, h, &h->linger);
+		kr_emit(p, h, &h->user);
 	}
 }
 
-void kr_parser_free(struct kr_parser *p)
-{
-	if (!p)
-		return;
-	for (int i = 0; i < p->nhosts; i++) {
-		struct host_state *h = p->hosts[i];
-
-		if (h->open)
-			event_free(p, h->open);
-		if (h->linger)
-			event_free(p, h->linger);
-		free(h);
-	}
-	kr_pool_free(p->pool);
-	free(p);
-}

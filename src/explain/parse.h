@@ -44,6 +44,10 @@ void kr_parser_feed(struct kr_parser *p, const struct kr_line *line);
  * kr_scan_candidate() would not stop at (line numbers must then keep
  * counting the skipped lines: they time out waiting events). */
 bool kr_parser_idle(const struct kr_parser *p);
+/* A prefix was learned from the input's lines (read_paste.h): an open
+ * event's header name read before it sheds it. */
+struct paste_shape;
+void kr_parser_prefix(struct kr_parser *p, const struct paste_shape *sh);
 /* True while an event waits to be emitted: open, or killed and waiting
  * for its reaper line (a reader with a clock of its own flushes it then). */
 bool kr_parser_pending(const struct kr_parser *p);

@@ -8,6 +8,7 @@
 #define OOMKIT_PARSE_CONT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* m is the first piece of a line the kernel printed in several calls
  * (header without oom_score_adj, "Task in" without the limit, "oom-kill:"
@@ -23,5 +24,9 @@ bool kr_record_continues(const char *pending);
 
 /* A task table row's name (`first`) cut by '\n' continues with `piece`. */
 bool kr_comm_continues(const char *first, const char *piece);
+
+/* The pieces lost the blank between them (trailing blanks are trimmed):
+ * does one go back between prev (n bytes) and m? */
+bool kr_join_space(const char *prev, size_t n, const char *m);
 
 #endif

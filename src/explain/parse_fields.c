@@ -21,6 +21,25 @@ static void stat_add(struct kr_stat *s, int *n, int max, const char *name, size_
 
 /* --- header --- */
 
+static bool is_hex(const char *v, size_t n)
+{
+	if (n < 3 || v[0] != '0' || v[1] != 'x')
+		return false;
+	for (size_t i = 2; i < n; i++)
+		if (!isxdigit((unsigned char)v[i]))
+			return false;
+	return true;
+}
+
+/* A number that ends where a value ends ("3D0" of a quoted-printable
+ * "=3D0" is no number; a wrapped line may follow it). */
+static bool whole_num(const char *v, size_t n, int64_t *x)
+{
+	const char *e;
+
+	return kr_num(v, x, &e) && ((size_t)(e - v) == n || *e == ',' || *e == ' ');
+}
+
 static void header_kv(struct kr_event *ev, const char *k, size_t klen, const char *v, size_t vlen)
 {
 	int64_t x;
@@ -30,6 +49,10 @@ static void header_kv(struct kr_event *ev, const char *k, size_t klen, const cha
 		const char *paren = memchr(v, '(', vlen);
 		size_t hex = paren ? (size_t)(paren - v) : vlen;
 
+		if (!is_hex(v, hex)) {
+			kr_note(ev, "gfp_mask \"%.*s\" is not a number: left out", (int)(hex < 24 ? hex : 24), v);
+			return;
+		}
 		kr_copy(ev->gfp_mask, sizeof(ev->gfp_mask), v, hex);
 		if (paren) {
 			const char *close = v + vlen - 1;
@@ -41,9 +64,11 @@ static void header_kv(struct kr_event *ev, const char *k, size_t klen, const cha
 		}
 	} else if (KEY("nodemask")) {
 		kr_copy(ev->nodemask, sizeof(ev->nodemask), v, vlen);
-	} else if (KEY("order") && kr_num(v, &x, NULL)) {
+	} else if (KEY("order") && whole_num(v, vlen, &x)) {
 		ev->order = x;
 		ev->oc.order = (int)x;
+	} else if (KEY("order")) {
+		kr_note(ev, "order \"%.*s\" is not a number: left out", (int)(vlen < 24 ? vlen : 24), v);
 	} else if (KEY("oom_score_adj") && kr_num(v, &x, NULL)) {
 		ev->invoker_oom_score_adj = x;
 		ev->oc.invoker.oom_score_adj = (int)x;
@@ -57,6 +82,82 @@ static void header_kv(struct kr_event *ev, const char *k, size_t klen, const cha
 }
 
 /* Next ", key=" separator (comma, blanks, identifier, '='), or NULL. */
+static const char *next_sep(const char *p);
+
+/* What follows "invoked oom-killer:" in a real header: the kernel's
+ * "gfp_mask=0x..", oomkit's "trigger=", or nothing yet (the rest is on the
+ * next line). Quoted source ("gfp_mask=%#x") and prose are no header. */
+bool kr_header_shape(const char *m)
+{
+	const char *h = strstr(m, " invoked oom-killer:"), *v;
+
+	if (!h || h == m)
+		return false;
+	v = kr_skip_sp(h + 20);
+	if (!*v || kr_starts(v, "trigger="))
+		return true;
+	return kr_starts(v, "gfp_mask=0x") && isxdigit((unsigned char)v[11]);
+}
+
+/* A patched kernel glues the pid to the name ("hog:100 invoked"); a
+ * kworker's own name holds ':' ("kworker/u8:2"), kept whole. */
+static void glued_pid(struct kr_event *ev)
+{
+	char *c = ev->oc.invoker.comm, *colon = strrchr(c, ':'), *slash;
+	int64_t pid;
+	const char *e;
+
+	if (!colon || colon == c || !kr_num(colon + 1, &pid, &e) || *e || pid <= 0)
+		return;
+	slash = strrchr(c, '/');
+	if (slash && slash < colon && !memchr(slash, ':', (size_t)(colon - slash)))
+		return; /* "kworker/u8:2": the ':' is the name's */
+	*colon = '\0';
+	ev->invoker_pid = pid;
+}
+
+/* Longer than a comm, or holding a prefix's last character. */
+static bool comm_unsure(const char *c)
+{
+	return strlen(c) > 15 || strpbrk(c, " \t:;>#]|");
+}
+
+/* The header's name is the allocating task's comm, at most 15 bytes: a
+ * longer one carries something before it (a prefix no wrapping knows,
+ * garbage) that the stack line's "Comm:" settles. */
+static void header_comm(struct kr_event *ev, const char *m, const char *h)
+{
+	const char *p = kr_skip_sp(m);
+
+	kr_copy(ev->oc.invoker.comm, sizeof(ev->oc.invoker.comm), p, (size_t)(h - p));
+	glued_pid(ev);
+	ev->comm_unsure = comm_unsure(ev->oc.invoker.comm);
+}
+
+void kr_comm_prefix(struct kr_event *ev, const struct paste_shape *sh)
+{
+	char *c = ev->oc.invoker.comm;
+	size_t k;
+
+	if (ev->comm_unsure && (k = paste_match(sh, c, strlen(c))) && c[k]) {
+		memmove(c, c + k, strlen(c + k) + 1);
+		ev->comm_unsure = comm_unsure(c); /* a known wrapping may stand behind it: the stack line settles that */
+	}
+}
+
+bool kr_stack_comm(struct kr_event *ev, const char *comm, size_t n)
+{
+	char *c = ev->oc.invoker.comm;
+	size_t have = strlen(c);
+
+	if (!ev->comm_unsure || !n || n > have || memcmp(c + have - n, comm, n))
+		return false;
+	if (n < have && isalnum((unsigned char)c[have - n - 1])) /* a prefix ends at a separator */
+		return false;
+	memmove(c, c + have - n, n + 1);
+	ev->comm_unsure = false;
+	return true;
+}
 static const char *next_sep(const char *p)
 {
 	for (; (p = strchr(p, ',')); p++) {
@@ -73,14 +174,13 @@ static const char *next_sep(const char *p)
 
 bool kr_header(struct kr_event *ev, const char *m, bool *incomplete)
 {
-	const char *h = strstr(m, " invoked oom-killer: ");
+	const char *h = strstr(m, " invoked oom-killer:");
 	const char *p;
 
 	*incomplete = false;
-	if (!h)
+	if (!h || !kr_header_shape(m))
 		return false;
-	p = kr_skip_sp(m);
-	kr_copy(ev->oc.invoker.comm, sizeof(ev->oc.invoker.comm), p, (size_t)(h - p));
+	header_comm(ev, m, h);
 	ev->have_header = true;
 	for (p = h + 21; *p;) {
 		const char *sep = next_sep(p), *end = sep ? sep : p + strlen(p);
@@ -126,16 +226,25 @@ bool kr_stack_header(struct kr_event *ev, const char *m)
 	int64_t pid;
 
 	if (kr_starts(m, "Pid: ") && (p = strstr(m, ", comm: ")) && kr_num(m + 5, &pid, NULL)) {
-		ev->invoker_pid = pid;
-		release_from(ev, p);
-		return true;
+		p += 8;
+	} else if (kr_starts(m, "CPU: ") && (p = strstr(m, " PID: ")) && strstr(m, " Comm: ") &&
+		   kr_num(p + 6, &pid, NULL)) {
+		p = strstr(m, " Comm: ") + 7;
+	} else {
+		return false;
 	}
-	if (kr_starts(m, "CPU: ") && (p = strstr(m, " PID: ")) && strstr(m, " Comm: ") && kr_num(p + 6, &pid, NULL)) {
-		ev->invoker_pid = pid;
-		release_from(ev, strstr(m, " Comm: "));
-		return true;
-	}
-	return false;
+	ev->invoker_pid = pid;
+	release_from(ev, p);
+	/* the comm (%.20s) ends before " Kdump: loaded", " Not tainted" or " Tainted:" */
+	const char *t = strstr(p, " Kdump: ");
+
+	if (!t)
+		t = strstr(p, " Not tainted");
+	if (!t)
+		t = strstr(p, " Tainted");
+	if (t && !kr_stack_comm(ev, p, (size_t)(t - p)) && !ev->oc.invoker.comm[0])
+		kr_copy(ev->oc.invoker.comm, sizeof(ev->oc.invoker.comm), p, (size_t)(t - p));
+	return true;
 }
 
 bool kr_cpuset_line(struct kr_event *ev, const char *m)
@@ -467,93 +576,10 @@ bool kr_slab_row(struct kr_event *ev, const char *m)
 	return true;
 }
 
-/* --- task table --- */
-
-enum col { C_PID, C_UID, C_TGID, C_TOTAL_VM, C_RSS, C_RSS_ANON, C_RSS_FILE, C_RSS_SHMEM, C_PGTABLES_BYTES,
-	   C_NR_PTES, C_NR_PMDS, C_SWAPENTS, C_OOM_SCORE_ADJ, C_OOM_ADJ, C_CPU, C_UNKNOWN };
-
-static const char *const col_names[] = {
-	[C_PID] = "pid", [C_UID] = "uid", [C_TGID] = "tgid", [C_TOTAL_VM] = "total_vm", [C_RSS] = "rss",
-	[C_RSS_ANON] = "rss_anon", [C_RSS_FILE] = "rss_file", [C_RSS_SHMEM] = "rss_shmem",
-	[C_PGTABLES_BYTES] = "pgtables_bytes", [C_NR_PTES] = "nr_ptes", [C_NR_PMDS] = "nr_pmds",
-	[C_SWAPENTS] = "swapents", [C_OOM_SCORE_ADJ] = "oom_score_adj", [C_OOM_ADJ] = "oom_adj", [C_CPU] = "cpu",
-};
-
-bool kr_task_header(struct kr_event *ev, const char *m)
+bool kr_opens_report(const char *m)
 {
-	const char *p = kr_skip_sp(m), *close;
-	int n = 1;
-
-	if (*p != '[' || !(close = strchr(p, ']')) || !strstr(p, " pid ") || !strstr(close, " name"))
-		return false;
-	ev->cols[0] = C_PID;
-	for (p = close + 1; *(p = kr_skip_sp(p)) && n < 16;) {
-		size_t len = strcspn(p, " ");
-		int c = C_UNKNOWN;
-
-		if (len == 4 && !memcmp(p, "name", 4))
-			break;
-		for (int i = 0; i < C_UNKNOWN; i++)
-			if (len == strlen(col_names[i]) && !memcmp(p, col_names[i], len))
-				c = i;
-		ev->cols[n++] = (unsigned char)c;
-		p += len;
-	}
-	ev->ncols = n;
-	kr_copy(ev->task_columns, sizeof(ev->task_columns), kr_skip_sp(close + 1), strlen(kr_skip_sp(close + 1)));
-	return true;
-}
-
-static void task_set(struct kr_task *t, int col, int64_t v)
-{
-	int64_t *f[] = { [C_PID] = &t->pid, [C_UID] = &t->uid, [C_TGID] = &t->tgid, [C_TOTAL_VM] = &t->total_vm,
-			 [C_RSS] = &t->rss, [C_RSS_ANON] = &t->rss_anon, [C_RSS_FILE] = &t->rss_file,
-			 [C_RSS_SHMEM] = &t->rss_shmem, [C_PGTABLES_BYTES] = &t->pgtables_bytes,
-			 [C_NR_PTES] = &t->nr_ptes, [C_NR_PMDS] = &t->nr_pmds, [C_SWAPENTS] = &t->swapents,
-			 [C_OOM_SCORE_ADJ] = &t->oom_score_adj, [C_OOM_ADJ] = &t->oom_adj, [C_CPU] = &t->cpu };
-
-	if (col < C_UNKNOWN)
-		*f[col] = v;
-}
-
-bool kr_task_row(struct kr_event *ev, const char *m)
-{
-	const char *p = kr_skip_sp(m), *e;
-	struct kr_task t;
-	int64_t v;
-
-	if (!ev->ncols || *p != '[' || !kr_num(kr_skip_sp(p + 1), &v, &e) || *(e = kr_skip_sp(e)) != ']')
-		return false;
-	for (int64_t *f = &t.pid; f <= &t.cpu; f++)
-		*f = KR_UNSET;
-	t.pid = v;
-	p = e + 1;
-	for (int c = 1; c < ev->ncols; c++) {
-		if (!kr_num(kr_skip_sp(p), &v, &e) || *e != ' ')
-			return false;
-		task_set(&t, ev->cols[c], v);
-		p = e;
-	}
-	kr_copy(t.comm, sizeof(t.comm), p + 1, strlen(p + 1));
-	if (ev->nr_tasks >= KR_MAX_TASKS) {
-		ev->tasks_dropped++;
-		return true;
-	}
-	if (ev->nr_tasks == ev->cap_tasks && ev->tasks_fixed) {
-		ev->tasks_dropped++;
-		return true;
-	}
-	if (ev->nr_tasks == ev->cap_tasks) {
-		size_t cap = ev->cap_tasks ? ev->cap_tasks * 2 : 64;
-		struct kr_task *n = realloc(ev->tasks, cap * sizeof(*n));
-
-		if (!n) {
-			ev->tasks_dropped++;
-			return true;
-		}
-		ev->tasks = n;
-		ev->cap_tasks = cap;
-	}
-	ev->tasks[ev->nr_tasks++] = t;
-	return true;
+	return strstr(m, " cpuset=") || !strncmp(m, "oom-kill:", 9) || !strncmp(m, "Task in ", 8) ||
+	       strstr(m, "Kill process ") || strstr(m, "kill process ") || strstr(m, "_adj name") ||
+	       !strncmp(m, "Out of memory and no killable", 29) || strstr(m, "OOM victim ") ||
+	       kr_starts(m, "Kernel panic - not syncing: Out of memory");
 }

@@ -13,10 +13,20 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "read_paste.h"
 
 /* "<comm> invoked oom-killer: gfp_mask=..., order=N, ..." (also oomkit's
  * "trigger=..."); incomplete is set when a KERN_CONT piece is missing. */
 bool kr_header(struct kr_event *ev, const char *m, bool *incomplete);
+/* Does m look like a real header (values after "invoked oom-killer:", not
+ * quoted source or prose)? */
+bool kr_header_shape(const char *m);
+/* A prefix learned after the header was read: a header name that starts
+ * with it sheds it. */
+void kr_comm_prefix(struct kr_event *ev, const struct paste_shape *sh);
+/* The stack line names the invoker's comm (n bytes): a header name that
+ * ends in it after a prefix's last character is cut to it. */
+bool kr_stack_comm(struct kr_event *ev, const char *comm, size_t n);
 bool kr_stack_header(struct kr_event *ev, const char *m);
 bool kr_cpuset_line(struct kr_event *ev, const char *m);
 bool kr_oom_kill_summary(struct kr_event *ev, const char *m);
@@ -29,8 +39,10 @@ bool kr_zone_line(struct kr_event *ev, const char *m);
 bool kr_buddy_line(struct kr_event *ev, const char *m);
 bool kr_meminfo_tail(struct kr_event *ev, const char *m);
 bool kr_slab_row(struct kr_event *ev, const char *m);
-bool kr_task_header(struct kr_event *ev, const char *m);
-bool kr_task_row(struct kr_event *ev, const char *m);
+
+/* A line that opens an event (marked cut at the start) when none is open:
+ * a report whose header was cut off or ratelimited away. */
+bool kr_opens_report(const char *m);
 
 /* Is [p, p + n) a zone name ("DMA32", "Normal", ...)? */
 bool kr_zone_name(const char *p, size_t n);

@@ -27,6 +27,18 @@ static const char *pid_comm(const char *p, int64_t *pid, char *comm, size_t size
 	return close + 1;
 }
 
+/* A size after key, counted only with its "kB": a line cut inside the
+ * number ("total-vm:1767") gives none, not a smaller one. */
+static int64_t after_kb(const char *m, const char *key)
+{
+	const char *p = strstr(m, key), *e;
+	int64_t v;
+
+	if (!p || !kr_num(p + strlen(key), &v, &e) || strncmp(e, "kB", 2))
+		return KR_UNSET;
+	return v;
+}
+
 static void kill_message(char *dst, size_t size, const char *m, const char *at)
 {
 	const char *e = at;
@@ -70,12 +82,12 @@ bool kr_killed_line(struct kr_victim *v, const char *m)
 		return false;
 	v->pid = pid;
 	kill_message(v->message, sizeof(v->message), m, k);
-	v->total_vm_kb = kr_after(k, "total-vm:");
+	v->total_vm_kb = after_kb(k, "total-vm:");
 	if (v->total_vm_kb == KR_UNSET)
-		v->total_vm_kb = kr_after(k, "vsz:");
-	v->anon_rss_kb = kr_after(k, "anon-rss:");
-	v->file_rss_kb = kr_after(k, "file-rss:");
-	v->shmem_rss_kb = kr_after(k, "shmem-rss:");
+		v->total_vm_kb = after_kb(k, "vsz:");
+	v->anon_rss_kb = after_kb(k, "anon-rss:");
+	v->file_rss_kb = after_kb(k, "file-rss:");
+	v->shmem_rss_kb = after_kb(k, "shmem-rss:");
 	v->uid = kr_after(k, "UID:");
 	if (v->uid == KR_UNSET)
 		v->uid = kr_after(k, "UID ");
@@ -131,6 +143,13 @@ bool kr_reaper_line(struct kr_event *ev, const char *m, int64_t *pid)
 
 	if (kr_starts(m, "oom_reaper: reaped process ") &&
 	    (p = pid_comm(m + 27, pid, comm, sizeof(comm), strstr(m, "), now") ? strstr(m, "), now") + 1 : NULL))) {
+		if (ev && !ev->have_victim && ev->victim.pid == KR_UNSET) {
+			/* no kill line: the reaper's is the only one naming the victim */
+			ev->victim.pid = *pid;
+			kr_copy(ev->victim.comm, sizeof(ev->victim.comm), comm, strlen(comm));
+			ev->have_victim = true;
+			kr_note(ev, "no kill line: the victim is the one the oom_reaper line names");
+		}
 		if (ev && *pid == ev->victim.pid) {
 			ev->reaped = 1;
 			ev->reaped_anon_rss_kb = kr_after(p, "anon-rss:");
@@ -169,6 +188,8 @@ bool kr_end_line(struct kr_event *ev, const char *m)
 	    (strstr(p, "emory") || strstr(p, "panic_on_oom"))) {
 		ev->panic = true;
 		kr_copy(ev->panic_msg, sizeof(ev->panic_msg), p + 28, strcspn(p + 28, "\n"));
+		strcpy(ev->panic_cause, strstr(p, "panic_on_oom") ? "panic_on_oom"
+					: strstr(p, "deadlocked") ? "no_killable" : "other");
 		/* vm.panic_on_oom=1 panics only for CONSTRAINT_NONE ("system-wide"),
 		 * =2 for any ("compulsory") */
 		if (strstr(p, "system-wide panic_on_oom") && !ev->constraint_known)
@@ -178,9 +199,19 @@ bool kr_end_line(struct kr_event *ev, const char *m)
 	if (strstr(m, "panic_on_oom") && (strstr(m, "out of memory") || strstr(m, "Out of memory"))) {
 		ev->panic = true; /* 2.6.32 panic() text, or pstore without the "Kernel panic" line */
 		kr_copy(ev->panic_msg, sizeof(ev->panic_msg), kr_skip_sp(m), strlen(kr_skip_sp(m)));
+		strcpy(ev->panic_cause, "panic_on_oom");
 		return true;
 	}
 	return false;
+}
+
+void kr_init_died(struct kr_event *ev, const char *m)
+{
+	const char *p = strstr(m, "not syncing: ") + 13;
+
+	ev->panic = true;
+	kr_copy(ev->panic_msg, sizeof(ev->panic_msg), p, strlen(p));
+	strcpy(ev->panic_cause, "init_died");
 }
 
 /* --- user-space killers --- */

@@ -18,6 +18,9 @@ bool kr_shared_mm_line(struct kr_event *ev, const char *m);
 bool kr_oom_group_line(struct kr_event *ev, const char *m);
 bool kr_reaper_line(struct kr_event *ev, const char *m, int64_t *pid); /* fills when pid matches */
 bool kr_end_line(struct kr_event *ev, const char *m);      /* already exiting, no killable, panic */
+/* "Kernel panic - not syncing: Attempted to kill init!" after an OOM's
+ * kills: the machine went down without panic_on_oom. */
+void kr_init_died(struct kr_event *ev, const char *m);
 
 /* User-space killers (earlyoom, systemd-oomd, oomd, lmkd): one line is
  * one event. */

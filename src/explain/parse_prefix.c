@@ -72,8 +72,11 @@ static bool is_month(const char *s)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
+	/* journalctl in some locales writes them in lower case ("jun 20") */
+	const char k[3] = { (char)toupper((unsigned char)s[0]), s[1], s[2] };
+
 	for (int i = 0; i < 12; i++)
-		if (!memcmp(s, months + 3 * i, 3))
+		if (!memcmp(k, months + 3 * i, 3))
 			return true;
 	return false;
 }
@@ -153,6 +156,11 @@ static size_t parse_host_tag(const char *s, const char *end, bool strict, struct
 	h = p;
 	while (p < end && host_char(*p) && *p != ':')
 		p++;
+	/* syslog without a host name: "Dec 14 17:13:12 kernel: " */
+	if (p - h == 6 && !memcmp(h, "kernel", 6) && p + 1 < end && p[0] == ':' && p[1] == ' ') {
+		kr_copy(out->tag, sizeof(out->tag), h, 6);
+		return (size_t)(p + 2 - s);
+	}
 	if (p == h || p >= end || *p != ' ')
 		return 0;
 	t = ++p;
@@ -198,6 +206,31 @@ static const char *kernel_prefix(const char *p, const char *end, struct kr_prefi
 	return p;
 }
 
+/* RFC 5424 (syslog forwarded), after "<PRI>1 ": "TIMESTAMP HOST APP PROCID
+ * MSGID SD " with "-" for a field left out. Returns bytes used or 0. */
+static size_t rfc5424(const char *s, const char *end, struct kr_prefix *out)
+{
+	const char *f[6], *p = s;
+
+	for (int i = 0; i < 6; i++) { /* time, host, app, procid, msgid, structured data */
+		f[i] = p;
+		if (i == 5 && p < end && *p == '[')
+			p = memchr(p, ']', (size_t)(end - p));
+		else
+			p = memchr(p, ' ', (size_t)(end - p));
+		if (!p || (i == 5 && *p == ']' && ++p >= end))
+			return 0;
+		p++;
+	}
+	if (!parse_iso_time(f[0], end))
+		return 0;
+	kr_copy(out->time, sizeof(out->time), f[0], (size_t)(f[1] - 1 - f[0]));
+	if (f[2] - 1 - f[1] != 1 || *f[1] != '-')
+		kr_copy(out->host, sizeof(out->host), f[1], (size_t)(f[2] - 1 - f[1]));
+	kr_copy(out->tag, sizeof(out->tag), f[2], (size_t)(f[3] - 1 - f[2]));
+	return (size_t)(p - s);
+}
+
 void kr_strip_prefix(const char *line, size_t len, struct kr_prefix *out)
 {
 	const char *p = line, *end = line + len;
@@ -207,8 +240,13 @@ void kr_strip_prefix(const char *line, size_t len, struct kr_prefix *out)
 	out->kernel_us = KR_UNSET;
 	out->caller = KR_UNSET;
 	/* syslog PRI / dmesg -r level */
-	if (p < end && *p == '<' && (n = span_digits(p + 1, end)) && n <= 3 && p + 1 + n < end && p[1 + n] == '>')
+	if (p < end && *p == '<' && (n = span_digits(p + 1, end)) && n <= 3 && p + 1 + n < end && p[1 + n] == '>') {
 		p += n + 2;
+		if (end - p > 2 && p[0] == '1' && p[1] == ' ' && (n = rfc5424(p + 2, end, out))) {
+			out->msg_off = (size_t)(p + 2 + n - line);
+			return;
+		}
+	}
 	/* dmesg -x: "kern  :warn  : " */
 	if (end - p > 14 && isalpha((unsigned char)*p) && p[6] == ':' && p[13] == ':' && p[14] == ' ')
 		p += 15;
@@ -253,17 +291,6 @@ static const char *skip_ws(const char *p, const char *end)
 	return p;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parses a JSON string at p ('"'), unescaping into dst (may be NULL);
  * returns the byte after the closing quote or NULL. \uXXXX beyond one byte
  * is written as UTF-8. */
@@ -291,7 +318,7 @@ static const char *json_str(const char *p, const char *end, char *dst, size_t si
 				if (end - p < 5)
 					return NULL;
 				for (int i = 1; i <= 4; i++) {
-					int h = hexval(p[i]);
+					int h = kr_hexval(p[i]);
 
 					if (h < 0)
 						return NULL;
@@ -486,8 +513,8 @@ long kr_kmsg_record(const char *rec, size_t len, char *msg, size_t size, struct 
 	for (p = semi + 1; p < end && *p != '\n'; p++) {
 		char c = *p;
 
-		if (c == '\\' && end - p >= 4 && p[1] == 'x' && hexval(p[2]) >= 0 && hexval(p[3]) >= 0) {
-			c = (char)(hexval(p[2]) * 16 + hexval(p[3]));
+		if (c == '\\' && end - p >= 4 && p[1] == 'x' && kr_hexval(p[2]) >= 0 && kr_hexval(p[3]) >= 0) {
+			c = (char)(kr_hexval(p[2]) * 16 + kr_hexval(p[3]));
 			p += 3;
 		}
 		if (o + 1 < size)
@@ -495,4 +522,39 @@ long kr_kmsg_record(const char *rec, size_t len, char *msg, size_t size, struct 
 	}
 	msg[o] = '\0';
 	return (long)o;
+}
+
+/* --- the message itself --- */
+
+size_t kr_normalise(char *dst, size_t size, const char *msg, size_t len)
+{
+	/* the bytes that may need more than a copy: one test per byte */
+	static const bool special[256] = { [0] = true, ['\r'] = true, ['\\'] = true, [0xc2] = true };
+	size_t o = 0;
+
+	if (len >= size)
+		len = size - 1;
+	for (size_t i = 0; i < len; i++) {
+		if (!special[(unsigned char)msg[i]]) {
+			dst[o++] = msg[i];
+		} else if ((unsigned char)msg[i] == 0xc2 && i + 1 < len && (unsigned char)msg[i + 1] == 0xa0) {
+			dst[o++] = ' ';
+			i++;
+		} else if (msg[i] == '\0' || msg[i] == '\r') {
+			dst[o++] = ' ';
+		} else if (msg[i] == '\\' && i + 3 < len && msg[i + 1] == 'x' && isxdigit((unsigned char)msg[i + 2]) &&
+			   isxdigit((unsigned char)msg[i + 3])) {
+			/* the kernel's own escape (/dev/kmsg, dmesg) of a byte in a
+			 * name: one byte again, escaped once on output */
+			dst[o++] = (char)(kr_hexval(msg[i + 2]) * 16 + kr_hexval(msg[i + 3]));
+			i += 3;
+		} else {
+			dst[o++] = msg[i];
+		}
+	}
+	while (o > 0 && (dst[o - 1] == ' ' || dst[o - 1] == '\t') && !(o >= 2 && dst[o - 2] != ' ' &&
+									     !strncmp(dst, "Node ", 5) && o < 10))
+		o--;
+	dst[o] = '\0';
+	return o;
 }

@@ -34,4 +34,10 @@ long kr_journal_json(const char *line, size_t len, char *msg, size_t size, struc
  * into msg, fills kernel_us/caller; -1 when not a kmsg record. */
 long kr_kmsg_record(const char *rec, size_t len, char *msg, size_t size, struct kr_prefix *out);
 
+/* Copies the message msg[0..len) into dst (size bytes, NUL-terminated)
+ * as the parser reads it: U+00A0 (pasted from web pages), NUL and CR as
+ * spaces, the kernel's "\xNN" escapes as their byte, trailing blanks
+ * removed (a lone "Node 0 " keeps its space). Returns the length. */
+size_t kr_normalise(char *dst, size_t size, const char *msg, size_t len);
+
 #endif

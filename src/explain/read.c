@@ -1,7 +1,8 @@
 /* read.c - the parser's input (read.h): a log read through one fixed
- * buffer, the foreign stretches skipped with kr_scan_candidate() while the
- * parser is idle, each line unwrapped (parse_prefix.h) and split into the
- * kernel's lines before it is fed to the parser. */
+ * buffer (binary bytes before the text skipped, bare CR line ends made
+ * newlines), the foreign stretches skipped with kr_scan_candidate() while
+ * the parser is idle, each line handed to read_line.c, which unwraps it
+ * and feeds the kernel's lines to the parser. */
 #include "read.h"
 
 #include <errno.h>
@@ -10,81 +11,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "parse_prefix.h"
+#include "read_line.h"
 #include "read_scan.h"
 
-#define KR_JSON_MSG_MAX 65536
+#define KR_GARBAGE_MAX 65536 /* binary bytes skipped before a text log */
 
-/* Context kept between lines: continuation lines (dmesg and journalctl
- * indent the sub-lines of a multi-line record) inherit the host and
- * caller of the line before. */
-static struct kr_prefix last;
-
-static void feed_split(struct kr_parser *p, const struct kr_prefix *px, const char *msg, size_t len,
-		       int64_t lineno, const char *sep, size_t seplen)
-{
-	struct kr_line l = { .host = px->host, .time = px->time, .tag = px->tag,
-			     .kernel_us = px->kernel_us, .caller = px->caller, .lineno = lineno,
-			     .same_record = px->indented };
-	const char *end = msg + len;
-
-	for (;;) {
-		const char *s = seplen ? memmem(msg, (size_t)(end - msg), sep, seplen) : NULL;
-
-		l.msg = msg;
-		l.len = (size_t)((s ? s : end) - msg);
-		kr_parser_feed(p, &l);
-		l.same_record = true;
-		if (!s)
-			break;
-		msg = s + seplen;
-	}
-}
-
-/* Reports pasted from web pages carry U+00A0 for spaces, even inside the
- * "[  126.809058]" prefix: make them spaces before anything else. */
-static const char *nbsp_to_space(const char *line, size_t *len)
-{
-	static char buf[KR_JSON_MSG_MAX];
-	size_t o = 0;
-
-	if (!memmem(line, *len, "\xc2\xa0", 2))
-		return line;
-	for (size_t i = 0; i < *len && o < sizeof(buf); i++) {
-		if ((unsigned char)line[i] == 0xc2 && i + 1 < *len && (unsigned char)line[i + 1] == 0xa0)
-			buf[o++] = ' ', i++;
-		else
-			buf[o++] = line[i];
-	}
-	*len = o;
-	return buf;
-}
-
-void kr_feed_raw_line(struct kr_parser *p, const char *line, size_t len, int64_t lineno)
-{
-	struct kr_prefix px;
-
-	line = nbsp_to_space(line, &len);
-
-	if (len && line[0] == '{') {
-		static char msg[KR_JSON_MSG_MAX];
-		long n = kr_journal_json(line, len, msg, sizeof(msg), &px);
-
-		if (n >= 0) {
-			feed_split(p, &px, msg, (size_t)n, lineno, "\n", 1);
-			return;
-		}
-	}
-	kr_strip_prefix(line, len, &px);
-	if (px.indented) {
-		memcpy(px.host, last.host, sizeof(px.host));
-		memcpy(px.tag, last.tag, sizeof(px.tag));
-		px.caller = last.caller;
-	} else {
-		last = px;
-	}
-	feed_split(p, &px, line + px.msg_off, len - px.msg_off, lineno, "#012", 4);
-}
+/* Does the input end its lines in a bare CR (1), in LF or CRLF (0), not
+ * known yet (-1)? */
+static int cr_lines = -1;
+static struct kr_read_stats *cr_stats;
 
 /* Text logs have next to no control bytes; random or compiled data has
  * about one in eight. A few stray NULs (a log after a crash) stay text. */
@@ -131,21 +66,73 @@ static const char *process_lines(struct kr_parser *p, struct kr_read_stats *st, 
 			ls = ls ? ls + 1 : s;
 			if (ls > s) {
 				/* the line before goes first: the kernel prints a comm
-				 * holding '\n' as a record split over two lines */
+				 * holding '\n' as a record split over two lines, and a
+				 * wrapped line's rest may hold the needle */
 				const char *prev = ls - 1 > s ? memrchr(s, '\n', (size_t)(ls - 1 - s)) : NULL;
 
-				prev = prev ? prev + 1 : s;
 				st->lines += (int64_t)nl - 1; /* the nl newlines before ls, less prev's own */
-				process_line(p, st, prev, (size_t)(ls - 1 - prev));
+				ls = prev ? prev + 1 : s;
 			}
 			s = ls;
 		}
-		const char *nl = memchr(s, '\n', (size_t)(stop - s));
+		const char *line;
+		size_t len;
+		int used;
 
-		process_line(p, st, s, (size_t)(nl - s));
-		s = nl + 1;
+		s = kr_take_line(p, s, stop, &line, &len, &used);
+		process_line(p, st, line, len);
+		st->lines += used - 1;
 	}
 	return stop;
+}
+
+/* Lone CRs (old Mac line ends) become newlines; CRLF stays. The first
+ * line end says which kind the input uses: others pay no scan. */
+static void cr_to_lf(char *s, char *end)
+{
+	if (cr_lines < 0) {
+		const char *e = s;
+
+		while (e < end && *e != '\r' && *e != '\n')
+			e++;
+		if (e + 1 < end)
+			cr_lines = *e == '\r' && e[1] != '\n';
+	}
+	while (cr_lines == 1 && (s = memchr(s, '\r', (size_t)(end - s))) && s + 1 < end) {
+		if (s[1] != '\n') {
+			*s = '\n';
+			cr_stats->cr_breaks++;
+		}
+		s++;
+	}
+}
+
+/* Binary bytes before a text log (a crash, a wrong copy): where the text
+ * starts, after a newline that a kilobyte of text follows; 0 if none in
+ * the first KR_GARBAGE_MAX bytes. */
+static size_t text_start(const char *buf, size_t n)
+{
+	for (const char *q = buf; (q = memchr(q, '\n', (size_t)(buf + n - q))) && q < buf + KR_GARBAGE_MAX; q++) {
+		size_t rest = (size_t)(buf + n - q - 1);
+
+		if (rest >= 64 && !binary(q + 1, rest < 1024 ? rest : 1024))
+			return (size_t)(q + 1 - buf);
+	}
+	return 0;
+}
+
+/* The input starts with binary bytes: where its text starts (the lines
+ * skipped counted), or NULL when there is none. */
+static const char *skip_garbage(const char *buf, size_t have, struct kr_read_stats *st)
+{
+	size_t g = text_start(buf, have);
+
+	if (!g)
+		return NULL;
+	for (const char *q = buf; (q = memchr(q, '\n', (size_t)(buf + g - q))); q++)
+		st->lines++;
+	st->garbage_bytes += (int64_t)g;
+	return buf + g;
 }
 
 static int wait_readable(int fd, int timeout_ms)
@@ -162,7 +149,9 @@ int kr_read_stream(int fd, struct kr_parser *p, struct kr_read_stats *st, bool f
 	bool skipping = false, first = true;
 	int quiet = 0;
 
-	memset(&last, 0, sizeof(last)); /* no continuation across inputs */
+	kr_line_begin(st); /* nothing learned carries over to another input */
+	cr_lines = -1;
+	cr_stats = st;
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
@@ -188,14 +177,18 @@ int kr_read_stream(int fd, struct kr_parser *p, struct kr_read_stats *st, bool f
 			continue;
 		}
 		quiet = 0;
-		if (first && binary(buf, (size_t)n < 4096 ? (size_t)n : 4096)) {
-			st->not_text = true;
-			break;
-		}
-		first = false;
+		cr_to_lf(buf + (have ? have - 1 : 0), buf + have + (size_t)n);
 		st->bytes += n;
 		have += (size_t)n;
 		const char *s = buf;
+
+		if (first && binary(buf, have < 4096 ? have : 4096)) {
+			if (!(s = skip_garbage(buf, have, st))) {
+				st->not_text = true;
+				break;
+			}
+		}
+		first = false;
 
 		if (skipping) { /* the rest of an over-long line */
 			const char *nl = memchr(buf, '\n', have);
@@ -223,6 +216,7 @@ int kr_read_stream(int fd, struct kr_parser *p, struct kr_read_stats *st, bool f
 		process_line(p, st, buf, have);
 	free(buf);
 	kr_parser_flush(p);
+	kr_line_end();
 	return 0;
 }
 
@@ -234,7 +228,7 @@ bool kr_feed_kmsg_record(struct kr_parser *p, const char *rec, size_t len, int64
 
 	if (n < 0)
 		return false;
-	feed_split(p, &px, msg, (size_t)n, lineno, "\n", 1);
+	kr_feed_split(p, &px, msg, (size_t)n, lineno, "\n", 1);
 	return true;
 }
 

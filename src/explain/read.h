@@ -17,6 +17,13 @@ struct kr_read_stats {
 	int64_t lines, bytes, long_lines, binary_lines;
 	bool not_text;            /* the start of the input is binary */
 	int64_t first_bad_line;
+	/* what a paste did to the input, undone (read_paste.h) */
+	int64_t garbage_bytes, garbage_lines; /* binary bytes skipped before the text, or before a line's prefix */
+	int64_t pager_cut_lines;  /* lines ending in "…" or "...": the cut value is not read */
+	int64_t joined_lines;     /* lines a mail client or terminal wrapped, joined back */
+	int64_t cr_breaks;        /* bare CR line ends */
+	bool quoted_printable;    /* "=3D" and soft line breaks decoded */
+	char prefix[40];          /* a prefix no wrapping knows, learned from the input's lines */
 };
 
 /* Reads fd until EOF (with follow: forever, waiting for data). Returns 0

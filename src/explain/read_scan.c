@@ -30,6 +30,7 @@ static const struct needle {
 	{ "OOM", 3, 0 },
 	{ "cpuset=", 7, 5 }, /* "t=": the <= 4.19 cpuset line, for reports cut before it */
 	{ "sending SIG", 11, 8 }, /* "SI": earlyoom's own output, no syslog tag */
+	{ ", comm: ", 8, 5 }, /* "m:": the <= 3.x stack line an excerpt may start at */
 };
 
 #define NNEEDLES (sizeof(needles) / sizeof(needles[0]))

@@ -4,7 +4,8 @@
 .facts format (shared with other branches' fixtures):
     events = K
     N.key.path = VALUE      # N: 0-based event, key.path: dotted path in the
-                            # --json event, VALUE: a JSON literal
+                            # --json event (`length` after a list: its size),
+                            # VALUE: a JSON literal
     # comments and blank lines are ignored
 Prints one line "ok NAME" or "not ok NAME: why" per fixture; exit 1 on any failure.
 usage: explain_facts.py OOMKIT FILE.log...
@@ -19,7 +20,7 @@ def lookup(obj, path):
         if obj is None:  # a null object: its fields are null too
             return None
         if isinstance(obj, list):
-            obj = obj[int(part)]
+            obj = len(obj) if part == "length" else obj[int(part)]
         elif isinstance(obj, dict) and part in obj:
             obj = obj[part]
         else:

@@ -1,7 +1,9 @@
 #!/bin/bash
 # A bounded libFuzzer run of the explain parser (tests/fuzz/fuzz_explain.c):
-# EXPLAIN_FUZZ_SECONDS (default 60), seed corpus = every fixture log and
-# tests/fuzz/regressions/ (inputs that once crashed it). New
+# EXPLAIN_FUZZ_SECONDS (default 60), seed corpus = every fixture log (the
+# pasted/ ones bring every damage a paste does: prefixes, wrapping,
+# quoted-printable, cuts, garbage) and tests/fuzz/regressions/ (inputs that
+# once crashed it). New
 # corpus entries go to a temporary directory, never into the repository.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
@@ -19,7 +21,8 @@ rm -f /tmp/explain-fuzz-build.$$
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/corpus"
-find tests/fixtures -name '*.log' -exec cp {} "$work/corpus/" \;
+# named by their path: pasted/ has a noswap.log in every class
+find tests/fixtures -name '*.log' | while read -r f; do cp "$f" "$work/corpus/${f//\//_}"; done
 cp tests/fuzz/regressions/* "$work/corpus/" # inputs that once crashed: replayed first
 if build-fuzz/fuzz_explain -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 \
 	-artifact_prefix="$work/" "$work/corpus" >"$work/log" 2>&1; then
