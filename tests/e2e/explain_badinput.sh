@@ -36,7 +36,7 @@ expect "empty file" 9 'no OOM event' "$work/empty"
 expect "binary garbage" 5 'not a text log' "$work/garbage"
 expect "directory" 5 'Is a directory' "$work"
 expect "nonexistent file" 5 'No such file' "$work/nope"
-expect "bad option" 2 'usage' --bogus
+expect "bad option" 2 'unknown option' --bogus
 expect "truncated line" 0 - "$work/truncated"
 expect "1 MiB line" 0 'longer than' "$work/longline"
 expect "3 MiB line" 0 'longer than' "$work/verylongline"
