@@ -38,6 +38,7 @@ if ! have_root || ! have_memcg_v1; then
 fi
 cg=$(memcg_new json $((64 << 20)))
 spawn_in "$cg" sleep 600 > /dev/null
+for _ in $(seq 100); do [ -s "$cg/cgroup.procs" ] && break; sleep 0.02; done # in the cgroup before the kill
 "$OOMKIT" kill --cgroup "$cg" --dry-run --json > "$WORK/kill-dry.json" 2>/dev/null
 against kill_dry_run doc/json-kill.md < "$WORK/kill-dry.json"
 "$OOMKIT" kill --cgroup "$cg" --json > "$WORK/kill.json" 2>/dev/null
