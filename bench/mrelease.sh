@@ -41,8 +41,9 @@ run() { # SCENE MODE-ARGS...: one kill, prints "exit_ms reaped_ms freed_kb reape
 	python3 -c '
 import json, sys
 e = json.load(open(sys.argv[1]))
-t = e["timing_ms"]
-print("%.2f %.2f %d %s %s" % (t["signal_to_exit"], t["signal_to_reaped"], e["memory"]["freed_kb"], e["reaped"], e["exited"]))
+t = e["timing_us"]
+ms = lambda us: (us or 0) / 1000.0
+print("%.2f %.2f %d %s %s" % (ms(t["signal_to_exit"]), ms(t["signal_to_reaped"]), e["memory"]["freed_kb"], e["reaped"], e["exited"]))
 ' "$tmp/ev.json"
 }
 

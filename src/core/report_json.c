@@ -51,9 +51,13 @@ static void members(struct json *j, const struct kill_ctx *k)
 	json_kv_uint(j, "more_members_killed", k->nr_more);
 }
 
-static double ms(uint64_t from, uint64_t to)
+/* A duration in whole microseconds, null when it was not measured. */
+static void json_kv_us(struct json *j, const char *key, bool measured, uint64_t from, uint64_t to)
 {
-	return to > from ? (double)(to - from) / 1e6 : 0.0;
+	if (measured)
+		json_kv_uint(j, key, to > from ? (to - from + 500) / 1000 : 0);
+	else
+		json_kv_null(j, key);
 }
 
 static void outcome(struct json *j, const struct oom_control *oc, const struct kill_ctx *k)
@@ -65,10 +69,10 @@ static void outcome(struct json *j, const struct oom_control *oc, const struct k
 	else
 		json_kv_null(j, "reap_error");
 	json_kv_bool(j, "exited", k->nr_members > 0 && k->members[0].exited);
-	json_key(j, "timing_ms");
+	json_key(j, "timing_us");
 	json_begin_object(j);
-	json_kv_double(j, "signal_to_exit", k->members[0].exited ? ms(oc->t_signal_ns, oc->t_exit_ns) : 0.0);
-	json_kv_double(j, "signal_to_reaped", oc->reaped ? ms(oc->t_signal_ns, oc->t_reaped_ns) : 0.0);
+	json_kv_us(j, "signal_to_exit", k->members[0].exited, oc->t_signal_ns, oc->t_exit_ns);
+	json_kv_us(j, "signal_to_reaped", oc->reaped, oc->t_signal_ns, oc->t_reaped_ns);
 	json_end_object(j);
 	json_key(j, "memory");
 	json_begin_object(j);
@@ -87,7 +91,7 @@ void report_kill_json(FILE *f, const struct oom_control *oc, const struct kill_c
 	json_init(&j, f);
 	json_begin_object(&j);
 	json_kv_string(&j, "event", "oom_kill");
-	json_kv_int(&j, "version", 1);
+	json_kv_int(&j, "version", 2);
 	json_kv_string(&j, "outcome", kill_outcome_name(k->outcome));
 	json_kv_bool(&j, "dry_run", oc->dry_run);
 	json_kv_string(&j, "trigger", oc->trigger);

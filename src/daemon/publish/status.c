@@ -26,10 +26,17 @@ static void json_psi_line(struct json *j, const char *key, const struct psi_line
 	json_end_object(j);
 }
 
+/* Times are integers in every JSON oomkit writes: unix seconds, durations
+ * in the unit their key names. */
+static void json_kv_unix_seconds(struct json *j, const char *key, double t)
+{
+	json_kv_int(j, key, (int64_t)floor(t));
+}
+
 static void json_kill(struct json *j, const struct kill_record *r)
 {
 	json_begin_object(j);
-	json_kv_double(j, "time", r->time_seconds);
+	json_kv_unix_seconds(j, "time", r->time_seconds);
 	json_kv_int(j, "pid", r->pid);
 	json_kv_uint(j, "uid", r->uid);
 	json_kv_string(j, "comm", r->comm);
@@ -44,9 +51,9 @@ static void json_kill(struct json *j, const struct kill_record *r)
 	json_kv_uint(j, "swap_kb", r->swap_kb);
 	json_kv_int(j, "oom_score_adj", r->oom_score_adj);
 	if (r->reclaim_seconds >= 0)
-		json_kv_double(j, "reclaim_seconds", r->reclaim_seconds);
+		json_kv_int(j, "reclaim_ms", (int64_t)llround(r->reclaim_seconds * 1e3));
 	else
-		json_kv_null(j, "reclaim_seconds");
+		json_kv_null(j, "reclaim_ms");
 	json_key(j, "k8s");
 	k8s_json(j, &r->k8s);
 	json_end_object(j);
@@ -58,10 +65,10 @@ void status_write_json(const struct status_view *v, FILE *f)
 
 	json_init(&j, f);
 	json_begin_object(&j);
-	json_kv_int(&j, "schema", 1);
+	json_kv_int(&j, "schema", STATUS_JSON_SCHEMA);
 	json_kv_int(&j, "pid", v->pid);
-	json_kv_double(&j, "started", v->started_seconds);
-	json_kv_double(&j, "updated", v->updated_seconds);
+	json_kv_unix_seconds(&j, "started", v->started_seconds);
+	json_kv_unix_seconds(&j, "updated", v->updated_seconds);
 	json_kv_bool(&j, "dry_run", v->dry_run);
 	json_kv_string(&j, "stage", v->stage);
 	json_kv_string(&j, "trigger", v->trigger[0] ? v->trigger : NULL);

@@ -22,6 +22,8 @@
 #define STATUS_LAST_KILLS 8
 #define STATUS_FILE_MODE 0640
 #define STATUS_TEXT_MAX (64 * 1024)
+/* 2: times are integers ("started", "updated", "time"), "reclaim_ms". */
+#define STATUS_JSON_SCHEMA 2
 
 struct status_trigger {
 	char name[32];             /* "memory", "swap", "psi", "psi-sustained", "memcg" */

@@ -92,12 +92,39 @@ static void test_save_and_load(void **state)
 				    "memory back in 0.125s, pod 0f3b7e8a-1c2d-4e5f-8a9b-0c1d2e3f4a5b (BestEffort) container 3b1c9e2f0a4d\n"));
 
 	assert_int_equal(status_load(dir, "json", 10, buf, sizeof(buf), &pid), 1);
-	assert_true(!strncmp(buf, "{\"schema\":1,", 12));
+	assert_true(!strncmp(buf, "{\"schema\":2,", 12));
 	assert_non_null(strstr(buf, "\"headroom_percent\":3,"));
 	assert_non_null(strstr(buf, "\"headroom_percent\":null,"));
 	assert_non_null(strstr(buf, "\"comm\":\"bad\\\"name\\n\""));
 	assert_non_null(strstr(buf, "\"k8s\":{\"qos\":\"BestEffort\""));
 	assert_non_null(strstr(buf, "\"psi\":{\"some\":{\"avg10\":12.5,"));
+}
+
+/* Times in JSON are integers: "%g" printed 1795311302.5 as 1.79531e+09,
+ * an hour off. Unix times in whole seconds, durations named _ms. */
+static void test_json_times_are_integers(void **state)
+{
+	char out[STATUS_TEXT_MAX];
+	FILE *f = fmemopen(out, sizeof(out), "w");
+
+	(void)state;
+	fill(getpid());
+	v.started_seconds = 1795300000.9;
+	v.updated_seconds = 1795311302.5;
+	v.last_kills[0].time_seconds = 1795300931.2;
+	v.last_kills[0].reclaim_seconds = 0.0414;
+	status_write_json(&v, f);
+	fclose(f);
+	assert_non_null(strstr(out, "{\"schema\":2,"));
+	assert_non_null(strstr(out, "\"started\":1795300000,\"updated\":1795311302,"));
+	assert_non_null(strstr(out, "\"time\":1795300931,"));
+	assert_non_null(strstr(out, "\"reclaim_ms\":41,"));
+	assert_null(strstr(out, "e+"));
+	v.last_kills[0].reclaim_seconds = -1;
+	f = fmemopen(out, sizeof(out), "w");
+	status_write_json(&v, f);
+	fclose(f);
+	assert_non_null(strstr(out, "\"reclaim_ms\":null,"));
 }
 
 static void test_liveness(void **state)
@@ -133,6 +160,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_save_and_load),
+		cmocka_unit_test(test_json_times_are_integers),
 		cmocka_unit_test(test_liveness),
 	};
 
