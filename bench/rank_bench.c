@@ -12,6 +12,8 @@
 
 #include "core/mem.h"
 #include "rank/rank.h"
+#include "core/scan.h"
+#include "core/scene.h"
 #include "core/select.h"
 #include "core/util.h"
 
@@ -38,7 +40,7 @@ int main(int argc, char **argv)
 
 	if (meminfo_read("/proc", &mi) < 0)
 		return 4;
-	rank_scene_global(&oc, &mi, (unsigned long)sysconf(_SC_PAGESIZE));
+	rank_scene(&oc, "/proc", NULL, &mi, oom_page_size());
 	if (!naive && proc_scanner_init(&sc, "/proc", strcmp(method, "procfs") ? 0 : PROC_SCANNER_NO_BPF) < 0)
 		return 4;
 	if (!naive && strcmp(proc_scanner_method(&sc), method)) {

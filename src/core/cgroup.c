@@ -338,7 +338,7 @@ int memcg_read(const struct memcg_roots *roots, const char *dir, enum cgroup_ver
 
 /* v2 has no hierarchical limit in memory.stat: walk up while memory.max exists
  * (the root cgroup has none). */
-static uint64_t v2_ancestor_limit(const char *dir)
+uint64_t memcg_v2_ancestor_limit(const char *dir)
 {
 	char path[PATH_MAX];
 	uint64_t min = CGROUP_UNLIMITED;
@@ -370,7 +370,7 @@ int memcg_effective_limit(const struct memcg_state *st, uint64_t *limit_bytes)
 		if (st->stat_hierarchical_limit < lim)
 			lim = st->stat_hierarchical_limit;
 	} else {
-		uint64_t a = v2_ancestor_limit(st->dir);
+		uint64_t a = memcg_v2_ancestor_limit(st->dir);
 
 		if (a < lim)
 			lim = a;

@@ -71,6 +71,10 @@ int memcg_read(const struct memcg_roots *roots, const char *dir, enum cgroup_ver
  * ancestor's (what the kernel's memcg OOM would use), CGROUP_UNLIMITED if none. */
 int memcg_effective_limit(const struct memcg_state *st, uint64_t *limit_bytes);
 
+/* The lowest memory.max of the v2 directory dir and its ancestors,
+ * CGROUP_UNLIMITED if none. */
+uint64_t memcg_v2_ancestor_limit(const char *dir);
+
 /* v1 reports "no limit" as PAGE_COUNTER_MAX pages in bytes (0x7ffffffffffff000
  * on 4 KiB pages); values from here up read as CGROUP_UNLIMITED. */
 #define CGROUP_V1_UNLIMITED_MIN 0x7ffffffffffff000ull

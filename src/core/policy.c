@@ -72,7 +72,6 @@ int policy_self_raised_parse(const char *s, enum self_raised_adj *mode)
 }
 
 const char *policy_kind_name(enum policy_kind kind) { return kind_names[kind]; }
-const char *policy_field_name(enum policy_field field) { return field_names[field]; }
 const char *policy_tier_name(enum policy_tier tier) { return tier_names[tier]; }
 
 static int parse_uid(const char *s, uid_t *uid, char *err, size_t err_size)

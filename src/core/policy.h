@@ -1,4 +1,5 @@
-/* policy.h - the policy layer on top of select_bad_process(): which tasks
+/* policy.h - the rules of the policy layer that select_bad_process()
+ * (select.h) applies on top of the kernel's choice: which tasks
  * a user prefers, avoids, ignores or protects, and what to make of a
  * process that raised its own oom_score_adj. It never touches the kernel's
  * formula (badness.c): rules only decide which tasks take part in a
@@ -79,7 +80,6 @@ int policy_kind_parse(const char *s, enum policy_kind *kind);
 int policy_field_parse(const char *s, enum policy_field *field);
 int policy_self_raised_parse(const char *s, enum self_raised_adj *mode);
 const char *policy_kind_name(enum policy_kind kind);
-const char *policy_field_name(enum policy_field field);
 const char *policy_tier_name(enum policy_tier tier);
 
 /* PROC_DETAIL_* bits a snapshot needs for these rules. */
@@ -102,13 +102,5 @@ bool policy_may_kill_member(const struct policy *p, const struct task_info *t);
  * fork, by the task or its own application; an adj set by the service
  * manager (parent pid 1) or by root is the administrator's and is honoured. */
 bool policy_self_raised_adj(const struct task_info *t, const struct proc_snapshot *snap);
-
-/* select_bad_process() through the tiers: the first tier with a killable
- * task wins, and within it the kernel's points and tie rule decide. With
- * SELF_RAISED_IGNORE, self-raised tasks are scored with oom_score_adj 0 and
- * their real value is put back before returning. *tier tells which tier won
- * (may be NULL). Returns 0, -ESRCH (nothing killable) or -ENOMEM. */
-int policy_select_bad_process(struct policy *p, struct oom_control *oc, struct proc_snapshot *snap,
-			      enum policy_tier *tier);
 
 #endif

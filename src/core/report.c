@@ -1,6 +1,6 @@
-/* report.c - see report.h. Format strings follow mm/oom_kill.c and
- * mm/show_mem.c of 6.8+: dump_header(), show_mem(), the memcg block,
- * dump_tasks(), the oom-kill: summary and the kill lines. */
+/* report.c - see report.h. Format strings follow mm/oom_kill.c
+ * (dump_header, dump_tasks, the kill and reap lines) and mm/show_mem.c
+ * (Mem-Info, per-node and per-zone lines) of kernels 6.8+. */
 #include "report.h"
 
 #include <errno.h>
@@ -233,7 +233,7 @@ static void pod_line(struct report *r, const struct task_info *t)
 	report_line(r, KLOG_INFO, "oomkit: process %d runs in %s", (int)t->pid, k8s_format(&pod, text, sizeof(text)));
 }
 
-static void member_lines(struct report *r, const char *msg, const struct kill_ctx *k)
+static void member_lines(struct report *r, const char *msg, const struct oom_kill_result *k)
 {
 	const struct task_info *v = &k->members[0].t;
 	char e1[ESC_MAX], e2[ESC_MAX];
@@ -274,7 +274,7 @@ static double ms(uint64_t from, uint64_t to)
 	return to > from ? (double)(to - from) / 1e6 : 0.0;
 }
 
-static const char *not_reaped_why(const struct oom_control *oc, const struct kill_ctx *k)
+static const char *not_reaped_why(const struct oom_control *oc, const struct oom_kill_result *k)
 {
 	if (oc->kill_signal != SIGKILL)
 		return "no SIGKILL";
@@ -285,10 +285,10 @@ static const char *not_reaped_why(const struct oom_control *oc, const struct kil
 	return k->reap_err < 0 ? strerror(-k->reap_err) : "not tried";
 }
 
-static void outcome_lines(struct report *r, const struct oom_control *oc, const struct kill_ctx *k)
+static void outcome_lines(struct report *r, const struct oom_control *oc, const struct oom_kill_result *k)
 {
 	const struct task_info *v = &k->members[0].t;
-	const char *what = k->usage_fd >= 0 ? "memcg headroom" : "MemAvailable";
+	const char *what = k->measured_memcg ? "memcg headroom" : "MemAvailable";
 	char e[ESC_MAX];
 	long delta = (long)oc->avail_after_kb - (long)oc->avail_before_kb;
 
@@ -310,8 +310,9 @@ static void outcome_lines(struct report *r, const struct oom_control *oc, const 
 			    oc->avail_before_kb, oc->avail_after_kb, delta);
 }
 
-void report_kill(struct report *r, const struct oom_control *oc, const struct kill_ctx *k)
+void report_kill(struct report *r, const struct oom_control *oc)
 {
+	const struct oom_kill_result *k = oc->kill;
 	const struct task_info *c = oc->chosen;
 	char msg[64], e[ESC_MAX];
 
@@ -347,8 +348,9 @@ void report_kill(struct report *r, const struct oom_control *oc, const struct ki
 		outcome_lines(r, oc, k);
 }
 
-void report_kill_escalated(struct report *r, const struct oom_control *oc, const struct kill_ctx *k)
+void report_kill_escalated(struct report *r, const struct oom_control *oc)
 {
+	const struct oom_kill_result *k = oc->kill;
 	const struct task_info *c = oc->chosen;
 	char msg[64], e[ESC_MAX];
 

@@ -14,7 +14,6 @@
 #include <stdio.h>
 
 #include "cgroup.h"
-#include "kill/kill.h"
 #include "mem.h"
 #include "oom_control.h"
 #include "proc.h"
@@ -65,15 +64,15 @@ void dump_oom_summary(struct report *r, const struct oom_control *oc, const stru
 
 /* The lines after the kill: Killed process (or why not), the sharers and
  * group members, oom_reaper, and oomkit's timing/memory line. */
-void report_kill(struct report *r, const struct oom_control *oc, const struct kill_ctx *k);
+void report_kill(struct report *r, const struct oom_control *oc);
 /* report_kill() of a SIGKILL that follows a reported SIGTERM of the same
  * victim: no second "Killed process" (one OOM episode, one kill event), an
  * "oomkit: escalated to SIGKILL" line, then sharers, reaper and outcome. */
-void report_kill_escalated(struct report *r, const struct oom_control *oc, const struct kill_ctx *k);
+void report_kill_escalated(struct report *r, const struct oom_control *oc);
 
 /* The JSON event of one kill (doc/json-kill.md); tier is the policy tier
  * the victim was chosen in. */
-void report_kill_json(FILE *f, const struct oom_control *oc, const struct kill_ctx *k, const char *tier);
+void report_kill_json(FILE *f, const struct oom_control *oc, const char *tier);
 
 /* "Out of memory and no killable processes..." */
 void report_no_victim(struct report *r);

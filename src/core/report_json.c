@@ -25,7 +25,7 @@ static void task_fields(struct json *j, const struct task_info *t)
 	json_kv_string(j, "exe", t->exe);
 }
 
-static void members(struct json *j, const struct kill_ctx *k)
+static void members(struct json *j, const struct oom_kill_result *k)
 {
 	json_key(j, "members");
 	json_begin_array(j);
@@ -60,7 +60,7 @@ static void json_kv_us(struct json *j, const char *key, bool measured, uint64_t 
 		json_kv_null(j, key);
 }
 
-static void outcome(struct json *j, const struct oom_control *oc, const struct kill_ctx *k)
+static void outcome(struct json *j, const struct oom_control *oc, const struct oom_kill_result *k)
 {
 	json_kv_bool(j, "killed", oc->killed);
 	json_kv_bool(j, "reaped", oc->reaped);
@@ -76,15 +76,16 @@ static void outcome(struct json *j, const struct oom_control *oc, const struct k
 	json_end_object(j);
 	json_key(j, "memory");
 	json_begin_object(j);
-	json_kv_string(j, "measure", k->usage_fd >= 0 ? "memcg_headroom" : "MemAvailable");
+	json_kv_string(j, "measure", k->measured_memcg ? "memcg_headroom" : "MemAvailable");
 	json_kv_uint(j, "before_kb", oc->avail_before_kb);
 	json_kv_uint(j, "after_kb", oc->avail_after_kb);
 	json_kv_int(j, "freed_kb", (int64_t)oc->avail_after_kb - (int64_t)oc->avail_before_kb);
 	json_end_object(j);
 }
 
-void report_kill_json(FILE *f, const struct oom_control *oc, const struct kill_ctx *k, const char *tier)
+void report_kill_json(FILE *f, const struct oom_control *oc, const char *tier)
 {
+	const struct oom_kill_result *k = oc->kill;
 	struct json j;
 	const char *sig = sigabbrev_np(oc->kill_signal);
 

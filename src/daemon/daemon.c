@@ -115,7 +115,6 @@ void daemon_stop(struct daemon *d)
 {
 	hook_abort(&d->pre_hook);
 	hook_abort(&d->post_hook);
-	victim_close(&d->ep.rec.victim);
 	close_watches(d);
 	daemon_selector_free(&d->sel);
 	if (d->sigfd >= 0)
@@ -229,7 +228,7 @@ static void build_poll_set(const struct daemon *d, struct poll_set *p)
 		}
 	}
 	if (d->ep.state == EP_TERM_SENT || d->ep.state == EP_KILL_SENT)
-		poll_add(p, d->ep.rec.victim.pidfd, POLLIN, FD_VICTIM, 0);
+		poll_add(p, kill_victim_pidfd(d->sel.kctx), POLLIN, FD_VICTIM, 0);
 	if (d->pre_hook.pid)
 		poll_add(p, d->pre_hook.pidfd, POLLIN, FD_OTHER, 0);
 	if (d->post_hook.pid)

@@ -15,9 +15,10 @@
 #include <stdio.h>
 
 #include "core/cgroup.h"
+#include "core/kill_record.h"
+#include "core/mem.h"
 #include "config.h"
 #include "daemon_select.h"
-#include "daemon_victim.h"
 #include "daemon_watch.h"
 #include "hook.h"
 #include "trigger.h"
@@ -26,24 +27,8 @@
 #define DAEMON_MAX_EXTRA_FDS 4
 #define DAEMON_MAX_OVERRIDES 64
 
-/* One kill (or would-be kill in dry-run), as it is reported. */
-struct daemon_kill_record {
-	uint64_t realtime_ns;          /* CLOCK_REALTIME when the first signal went */
-	struct victim victim;          /* pidfd closed (-1) once recorded */
-	struct victim invoker;         /* the fastest grower since the previous scan */
-	char trigger[192];
-	char scope[TASK_CGROUP_MAX];   /* "" global, else the watched cgroup's path */
-	int signal;                    /* the last signal sent */
-	bool dry_run, escalated, exited, reaped;
-	uint64_t ms_to_exit;
-	unsigned long avail_before_kb, avail_after_kb; /* MemAvailable or cgroup headroom */
-	size_t nr_candidates;
-	uint64_t select_ns;            /* time choose() took: the metrics' histogram */
-};
-
 /* Everything an outside observer may read; plain counters, no pointers. */
 struct daemon_stats {
-	uint64_t start_realtime_ns;
 	uint64_t samples;
 	uint64_t psi_events, memcg_events;
 	uint64_t triggers_term, triggers_kill;  /* episodes started per stage */
@@ -55,23 +40,31 @@ struct daemon_stats {
 	char trigger[192];                      /* its text */
 	struct mem_sample mem;
 	uint64_t nr_kill_records;               /* total; the last ones are in last_kills */
-	struct daemon_kill_record last_kills[DAEMON_LAST_KILLS];
+	struct kill_record last_kills[DAEMON_LAST_KILLS];
 };
 
 struct daemon;
-typedef void (*daemon_kill_observer)(struct daemon *d, const struct daemon_kill_record *rec,
-				     void *arg);
+typedef void (*daemon_kill_observer)(struct daemon *d, const struct kill_record *rec, void *arg);
 typedef void (*daemon_fd_handler)(struct daemon *d, int fd, short revents, void *arg);
 
 enum episode_state { EP_IDLE, EP_PRE_HOOK, EP_TERM_SENT, EP_KILL_SENT, EP_RECOVER };
 
+/* One kill (or would-be kill in dry-run) as the daemon stages it. The
+ * victim, the invoker, the scope and the trigger are the selector's
+ * oom_control (d->sel.oc); the kill's account is oc.kill. Here is what
+ * the stages add. */
 struct episode {
 	enum episode_state state;
-	struct daemon_kill_record rec;
 	int scope;                     /* -1 system, else index into daemon.cg */
 	uint64_t t_signal_ns, deadline_ns;
 	bool no_victim_logged;
 	struct meminfo mi;             /* at selection: the report's Mem-Info */
+	uint64_t realtime_ns;          /* CLOCK_REALTIME when the first signal went */
+	uint64_t select_ns;            /* time the selection took: the metrics' histogram */
+	int signal;                    /* the last signal sent */
+	bool dry_run, escalated, exited, reaped;
+	uint64_t ms_to_exit;
+	unsigned long avail_before_kb, avail_after_kb; /* MemAvailable or cgroup headroom */
 };
 
 struct daemon_override {

@@ -19,7 +19,7 @@
 #include "core/util.h"
 
 static int tick_fd = -1;
-static double started_seconds; /* daemon_stats has no start time filled in */
+static double started_seconds; /* when daemon_publish_start() ran */
 
 static double realtime_seconds(void)
 {
@@ -147,30 +147,6 @@ static void cgroup_triggers(const struct daemon *d, struct status_view *v)
 	}
 }
 
-static void to_kill_record(const struct daemon *d, const struct daemon_kill_record *rec, struct kill_record *r)
-{
-	const struct victim *v = &rec->victim;
-
-	memset(r, 0, sizeof(*r));
-	r->time_seconds = (double)rec->realtime_ns / 1e9;
-	r->pid = v->pid;
-	r->uid = v->uid;
-	snprintf(r->comm, sizeof(r->comm), "%s", v->comm);
-	snprintf(r->cgroup, sizeof(r->cgroup), "%s", v->memcg);
-	snprintf(r->trigger, sizeof(r->trigger), "%s", rec->trigger);
-	snprintf(r->unit, sizeof(r->unit), "%s", d->cfg.kill_group ? "cgroup" : "process");
-	r->signal = rec->signal;
-	r->dry_run = rec->dry_run;
-	r->killed = !rec->dry_run;
-	r->reaped = rec->reaped;
-	r->oom_score_adj = v->oom_score_adj;
-	r->rss_kb = v->rss_kb;
-	r->swap_kb = v->swap_kb;
-	r->selection_seconds = (double)rec->select_ns / 1e9;
-	r->reclaim_seconds = rec->exited ? (double)rec->ms_to_exit / 1e3 : -1;
-	k8s_decode(r->cgroup, &r->k8s);
-}
-
 void daemon_status_view(const struct daemon *d, struct status_view *v)
 {
 	const struct daemon_stats *s = &d->stats;
@@ -179,7 +155,7 @@ void daemon_status_view(const struct daemon *d, struct status_view *v)
 
 	memset(v, 0, sizeof(*v));
 	v->pid = getpid();
-	v->started_seconds = s->start_realtime_ns ? (double)s->start_realtime_ns / 1e9 : started_seconds;
+	v->started_seconds = started_seconds;
 	v->updated_seconds = realtime_seconds();
 	v->dry_run = d->cfg.dry_run;
 	snprintf(v->stage, sizeof(v->stage), "%s", stage_name(s->stage));
@@ -202,15 +178,13 @@ void daemon_status_view(const struct daemon *d, struct status_view *v)
 	v->dry_run_kills = s->dry_run_kills;
 	v->kernel_oom_kills = s->kernel_oom_kills;
 	for (uint64_t i = 0; i < n && i < DAEMON_LAST_KILLS && i < STATUS_LAST_KILLS; i++)
-		to_kill_record(d, &s->last_kills[(n - 1 - i) % DAEMON_LAST_KILLS], &v->last_kills[v->nr_last_kills++]);
+		v->last_kills[v->nr_last_kills++] = s->last_kills[(n - 1 - i) % DAEMON_LAST_KILLS];
 }
 
-static void on_kill(struct daemon *d, const struct daemon_kill_record *rec, void *arg)
+static void on_kill(struct daemon *d, const struct kill_record *rec, void *arg)
 {
-	static struct kill_record r; /* the daemon is one thread: no allocation, no stack bloat */
-
-	to_kill_record(d, rec, &r);
-	publisher_kill(arg, &r);
+	(void)d;
+	publisher_kill(arg, rec);
 }
 
 static void on_tick(struct daemon *d, int fd, short revents, void *arg)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "daemon_log.h"
 #include "daemon_report.h"
@@ -12,7 +13,6 @@
 #include "core/mem.h"
 #include "core/report.h"
 #include "core/units.h"
-#include <unistd.h>
 
 #define REPORT_TASKS_MAX 64 /* rows of the task table (kernel: all) */
 
@@ -71,7 +71,7 @@ void report_selection(struct daemon *d, int sig)
 }
 
 /* The victim's Kubernetes pod / container (doc/kubernetes.md), when any. */
-static void report_pod(struct daemon *d, const struct victim *v)
+static void report_pod(struct daemon *d, const struct task_info *v)
 {
 	struct k8s_pod pod;
 	char text[256], line[320];
@@ -84,26 +84,26 @@ static void report_pod(struct daemon *d, const struct victim *v)
 
 void report_kill_started(struct daemon *d)
 {
-	struct daemon_kill_record *rec = &d->ep.rec;
-	const struct victim *v = &rec->victim, *inv = &rec->invoker;
+	const struct oom_control *oc = &d->sel.oc;
+	const struct task_info *v = oc->chosen;
 	char comm[4 * TASK_COMM_MAX], icomm[4 * TASK_COMM_MAX], grown[32], line[2048];
-	const char *base = rec->scope[0] ? "Memory cgroup out of memory" : "Out of memory";
+	const char *base = oc->memcg[0] ? "Memory cgroup out of memory" : "Out of memory";
 
-	rec->realtime_ns = realtime_ns();
+	d->ep.realtime_ns = realtime_ns();
 	text_escape(v->comm, comm, sizeof(comm));
-	text_escape(inv->comm, icomm, sizeof(icomm));
-	format_kb(inv->growth_kb, grown, sizeof(grown));
+	text_escape(oc->invoker.comm, icomm, sizeof(icomm));
+	format_kb(oc->invoker.growth_kb, grown, sizeof(grown));
 	/* kill's format: a first SIGTERM is "Out of memory (TERM)" */
 	snprintf(line, sizeof(line),
 		 "%s%s: Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB, shmem-rss:%lukB, UID:%u pgtables:%lukB oom_score_adj:%d",
-		 base, rec->signal == SIGKILL ? "" : " (TERM)", v->pid, comm, v->total_vm_kb,
+		 base, d->ep.signal == SIGKILL ? "" : " (TERM)", v->pid, comm, v->total_vm_kb,
 		 v->rss_anon_kb, v->rss_file_kb, v->rss_shmem_kb, (unsigned int)v->uid, v->pgtables_kb,
 		 v->oom_score_adj);
-	if (rec->signal != SIGKILL) /* SIGKILL: report_kill_process() says it */
+	if (d->ep.signal != SIGKILL) /* SIGKILL: report_kill_process() says it */
 		say(d, DLOG_ERR, line);
 	report_pod(d, v);
 	dlog(DLOG_INFO, "oomkit: invoker %s (pid %d) grew %s since the previous scan; victim points %ld, %zu candidates",
-	     icomm, inv->pid, grown, v->points, rec->nr_candidates);
+	     icomm, oc->invoker.pid, grown, oc->chosen_points, oc->nr_candidates);
 }
 
 void report_kill_process(struct daemon *d)
@@ -112,98 +112,131 @@ void report_kill_process(struct daemon *d)
 	size_t n = report_sinks(d, sinks);
 
 	for (size_t i = 0; i < n; i++) {
-		if (d->ep.rec.escalated)
-			report_kill_escalated(&sinks[i], &d->sel.oc, d->sel.kctx);
+		if (d->ep.escalated)
+			report_kill_escalated(&sinks[i], &d->sel.oc);
 		else
-			report_kill(&sinks[i], &d->sel.oc, d->sel.kctx);
+			report_kill(&sinks[i], &d->sel.oc);
 	}
 }
 
-void report_kill_finished(const struct daemon_kill_record *rec)
+void report_kill_finished(const struct daemon *d)
 {
+	const struct episode *ep = &d->ep;
+	const struct task_info *v = d->sel.oc.chosen;
 	char comm[4 * TASK_COMM_MAX], before[32], after[32];
 
-	text_escape(rec->victim.comm, comm, sizeof(comm));
-	format_kb(rec->avail_before_kb, before, sizeof(before));
-	format_kb(rec->avail_after_kb, after, sizeof(after));
-	if (rec->exited)
+	text_escape(v->comm, comm, sizeof(comm));
+	format_kb(ep->avail_before_kb, before, sizeof(before));
+	format_kb(ep->avail_after_kb, after, sizeof(after));
+	if (ep->exited)
 		dlog(DLOG_NOTICE, "process %d (%s) exited %llu ms after %s; %s %s -> %s",
-		     rec->victim.pid, comm, (unsigned long long)rec->ms_to_exit,
-		     rec->escalated ? "SIGTERM, escalated to SIGKILL"
-				    : rec->signal == SIGKILL ? "SIGKILL" : "SIGTERM",
-		     rec->scope[0] ? "headroom" : "MemAvailable", before, after);
+		     v->pid, comm, (unsigned long long)ep->ms_to_exit,
+		     ep->escalated ? "SIGTERM, escalated to SIGKILL"
+				   : ep->signal == SIGKILL ? "SIGKILL" : "SIGTERM",
+		     d->sel.oc.memcg[0] ? "headroom" : "MemAvailable", before, after);
 	else
-		dlog(DLOG_ERR, "process %d (%s) did not exit %llu ms after SIG%s", rec->victim.pid, comm,
-		     (unsigned long long)rec->ms_to_exit, sigabbrev_np(rec->signal));
+		dlog(DLOG_ERR, "process %d (%s) did not exit %llu ms after SIG%s", v->pid, comm,
+		     (unsigned long long)ep->ms_to_exit, sigabbrev_np(ep->signal));
 }
 
-void report_dry_run(struct daemon *d, const struct daemon_kill_record *rec)
+void report_dry_run(struct daemon *d)
 {
+	const struct oom_control *oc = &d->sel.oc;
 	char comm[4 * TASK_COMM_MAX];
 
-	text_escape(rec->victim.comm, comm, sizeof(comm));
+	text_escape(oc->chosen->comm, comm, sizeof(comm));
 	dlog(DLOG_NOTICE, "dry-run: would send SIG%s to process %d (%s), rss %lukB, oom_score_adj %d, points %ld: trigger=%s",
-	     sigabbrev_np(rec->signal), rec->victim.pid, comm, rec->victim.rss_kb,
-	     rec->victim.oom_score_adj, rec->victim.points, rec->trigger);
-	report_pod(d, &rec->victim);
+	     sigabbrev_np(d->ep.signal), oc->chosen->pid, comm, task_rss_kb(oc->chosen),
+	     oc->chosen->oom_score_adj, oc->chosen_points, oc->trigger);
+	report_pod(d, oc->chosen);
 }
 
-static void json_victim(struct json *j, const char *key, const struct victim *v)
+static void json_task(struct json *j, const char *key, const struct task_info *t, unsigned long growth_kb)
 {
 	json_key(j, key);
 	json_begin_object(j);
-	json_kv_int(j, "pid", v->pid);
-	json_kv_string(j, "comm", v->comm);
-	json_kv_uint(j, "uid", v->uid);
-	json_kv_int(j, "oom_score_adj", v->oom_score_adj);
-	json_kv_uint(j, "rss_kb", v->rss_kb);
-	json_kv_uint(j, "growth_kb", v->growth_kb);
-	k8s_json_memcg(j, v->memcg);
+	json_kv_int(j, "pid", t->pid);
+	json_kv_string(j, "comm", t->comm);
+	json_kv_uint(j, "uid", t->uid);
+	json_kv_int(j, "oom_score_adj", t->oom_score_adj);
+	json_kv_uint(j, "rss_kb", task_rss_kb(t));
+	json_kv_uint(j, "growth_kb", growth_kb);
+	k8s_json_memcg(j, t->memcg);
 	json_end_object(j);
 }
 
-static void json_event(struct daemon *d, const struct daemon_kill_record *rec)
+static void json_event(struct daemon *d)
 {
+	const struct oom_control *oc = &d->sel.oc;
+	const struct task_info *v = oc->chosen;
+	const struct episode *ep = &d->ep;
 	struct json j;
 
 	if (!d->json)
 		return;
 	json_init(&j, d->json);
 	json_begin_object(&j);
-	json_kv_string(&j, "event", rec->dry_run ? "dry_run_kill" : "kill");
-	json_kv_uint(&j, "time_ns", rec->realtime_ns);
-	json_kv_string(&j, "trigger", rec->trigger);
-	json_kv_string(&j, "constraint", rec->scope[0] ? "CONSTRAINT_MEMCG" : "CONSTRAINT_NONE");
-	json_kv_string(&j, "memcg", rec->scope);
-	json_victim(&j, "victim", &rec->victim);
-	json_kv_int(&j, "points", rec->victim.points);
-	json_kv_uint(&j, "anon_rss_kb", rec->victim.rss_anon_kb);
-	json_kv_uint(&j, "file_rss_kb", rec->victim.rss_file_kb);
-	json_kv_uint(&j, "shmem_rss_kb", rec->victim.rss_shmem_kb);
-	json_kv_uint(&j, "pgtables_kb", rec->victim.pgtables_kb);
-	json_victim(&j, "invoker", &rec->invoker);
-	json_kv_string(&j, "signal", rec->signal == SIGKILL ? "SIGKILL" : "SIGTERM");
-	json_kv_bool(&j, "escalated", rec->escalated);
-	json_kv_bool(&j, "exited", rec->exited);
-	json_kv_bool(&j, "reaped", rec->reaped);
-	json_kv_uint(&j, "ms_to_exit", rec->ms_to_exit);
-	json_kv_uint(&j, "avail_before_kb", rec->avail_before_kb);
-	json_kv_uint(&j, "avail_after_kb", rec->avail_after_kb);
-	json_kv_uint(&j, "candidates", rec->nr_candidates);
+	json_kv_string(&j, "event", ep->dry_run ? "dry_run_kill" : "kill");
+	json_kv_uint(&j, "time_ns", ep->realtime_ns);
+	json_kv_string(&j, "trigger", oc->trigger);
+	json_kv_string(&j, "constraint", oc->memcg[0] ? "CONSTRAINT_MEMCG" : "CONSTRAINT_NONE");
+	json_kv_string(&j, "memcg", oc->memcg);
+	json_task(&j, "victim", v, 0);
+	json_kv_int(&j, "points", oc->chosen_points);
+	json_kv_uint(&j, "anon_rss_kb", v->rss_anon_kb);
+	json_kv_uint(&j, "file_rss_kb", v->rss_file_kb);
+	json_kv_uint(&j, "shmem_rss_kb", v->rss_shmem_kb);
+	json_kv_uint(&j, "pgtables_kb", v->pgtables_kb);
+	json_task(&j, "invoker", oc->invoker.task, oc->invoker.growth_kb);
+	json_kv_string(&j, "signal", ep->signal == SIGKILL ? "SIGKILL" : "SIGTERM");
+	json_kv_bool(&j, "escalated", ep->escalated);
+	json_kv_bool(&j, "exited", ep->exited);
+	json_kv_bool(&j, "reaped", ep->reaped);
+	json_kv_uint(&j, "ms_to_exit", ep->ms_to_exit);
+	json_kv_uint(&j, "avail_before_kb", ep->avail_before_kb);
+	json_kv_uint(&j, "avail_after_kb", ep->avail_after_kb);
+	json_kv_uint(&j, "candidates", oc->nr_candidates);
 	json_end_object(&j); /* ends the line */
 	fflush(d->json);
 }
 
-void report_record(struct daemon *d, const struct daemon_kill_record *rec)
+/* The one self-contained copy of the kill, for the publisher thread and
+ * the status file: the snapshot oc.chosen points into is reused by the
+ * next selection. */
+static void kill_record_of_episode(const struct daemon *d, struct kill_record *r)
 {
-	struct daemon_kill_record *slot =
-		&d->stats.last_kills[d->stats.nr_kill_records++ % DAEMON_LAST_KILLS];
+	const struct oom_control *oc = &d->sel.oc;
+	const struct task_info *v = oc->chosen;
+	const struct episode *ep = &d->ep;
 
-	*slot = *rec;
-	if (!slot->realtime_ns)
-		slot->realtime_ns = realtime_ns();
-	slot->victim.pidfd = -1;
-	json_event(d, slot);
+	memset(r, 0, sizeof(*r));
+	r->time_seconds = (double)ep->realtime_ns / 1e9;
+	r->pid = v->pid;
+	r->uid = v->uid;
+	snprintf(r->comm, sizeof(r->comm), "%s", v->comm);
+	snprintf(r->cgroup, sizeof(r->cgroup), "%s", v->memcg);
+	snprintf(r->trigger, sizeof(r->trigger), "%s", oc->trigger);
+	snprintf(r->unit, sizeof(r->unit), "%s", d->cfg.kill_group ? "cgroup" : "process");
+	r->signal = ep->signal;
+	r->dry_run = ep->dry_run;
+	r->killed = !ep->dry_run;
+	r->reaped = ep->reaped;
+	r->oom_score_adj = v->oom_score_adj;
+	r->rss_kb = task_rss_kb(v);
+	r->swap_kb = v->swap_kb;
+	r->selection_seconds = (double)ep->select_ns / 1e9;
+	r->reclaim_seconds = ep->exited ? (double)ep->ms_to_exit / 1e3 : -1;
+	k8s_decode(r->cgroup, &r->k8s);
+}
+
+void report_record(struct daemon *d)
+{
+	struct kill_record *slot = &d->stats.last_kills[d->stats.nr_kill_records++ % DAEMON_LAST_KILLS];
+
+	if (!d->ep.realtime_ns)
+		d->ep.realtime_ns = realtime_ns();
+	kill_record_of_episode(d, slot);
+	json_event(d);
 	if (d->observer)
 		d->observer(d, slot, d->observer_arg);
 }

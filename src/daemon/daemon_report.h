@@ -23,10 +23,11 @@ void report_kill_started(struct daemon *d);
  * episode is one report, so the escalation is an "oomkit: ... SIGKILL"
  * line instead (report_kill_escalated). */
 void report_kill_process(struct daemon *d);
-void report_kill_finished(const struct daemon_kill_record *rec);
-void report_dry_run(struct daemon *d, const struct daemon_kill_record *rec);
-/* Keeps rec in the ring of last kills, writes the JSON event, calls the observer. */
-void report_record(struct daemon *d, const struct daemon_kill_record *rec);
+void report_kill_finished(const struct daemon *d);
+void report_dry_run(struct daemon *d);
+/* Keeps the episode's kill_record in the ring of last kills, writes the
+ * JSON event, calls the observer. */
+void report_record(struct daemon *d);
 void report_memory(struct daemon *d);
 /* Opens the JSON event file (append) with a static buffer. */
 int report_event_file_open(struct daemon *d);

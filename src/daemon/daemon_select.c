@@ -7,6 +7,7 @@
 
 #include "daemon_select.h"
 #include "core/oom_control.h"
+#include "core/select.h"
 #include "core/util.h"
 
 /* Tasks read in full per scan: select_bad_process() over the top ones
@@ -111,20 +112,6 @@ void daemon_selector_free(struct daemon_selector *s)
 	s->growth = NULL;
 }
 
-static void victim_from_task(struct victim *v, const struct task_info *t, long points,
-			     unsigned long growth_kb)
-{
-	*v = (struct victim){
-		.pid = t->pid, .start_time = t->start_time, .uid = t->uid,
-		.oom_score_adj = t->oom_score_adj, .rss_kb = task_rss_kb(t), .growth_kb = growth_kb,
-		.points = points, .pidfd = -1, .total_vm_kb = t->total_vm_kb,
-		.rss_anon_kb = t->rss_anon_kb, .rss_file_kb = t->rss_file_kb,
-		.rss_shmem_kb = t->rss_shmem_kb, .pgtables_kb = t->pgtables_kb, .swap_kb = t->swap_kb,
-	};
-	snprintf(v->comm, sizeof(v->comm), "%s", t->comm);
-	snprintf(v->memcg, sizeof(v->memcg), "%s", t->memcg);
-}
-
 /* Remembers this scan's RSS and returns the growth since the last one. */
 static unsigned long growth_update(struct growth_slot *g, const struct task_info *t)
 {
@@ -170,10 +157,9 @@ void daemon_selector_warm(struct daemon_selector *s, unsigned long totalpages)
 
 /* The oom_control of a selection in the whole machine or one memcg. */
 static void selection_begins(struct daemon_selector *s, const char *memcg, const char *memcg_dir,
-			     unsigned long totalpages, struct victim_scan_result *r)
+			     unsigned long totalpages)
 {
-	memset(r, 0, sizeof(*r));
-	r->chosen.pidfd = r->invoker.pidfd = -1;
+	s->tier = NULL;
 	s->oc = (struct oom_control){ .constraint = memcg ? CONSTRAINT_MEMCG : CONSTRAINT_NONE,
 				      .totalpages = totalpages, .order = -1,
 				      .page_size = (unsigned long)sysconf(_SC_PAGESIZE) };
@@ -185,29 +171,29 @@ static void selection_begins(struct daemon_selector *s, const char *memcg, const
 }
 
 /* select_bad_process() with the policy tiers over s->snap. */
-static int selection_ends(struct daemon_selector *s, const struct task_info *inv, unsigned long grown,
-			  struct victim_scan_result *r)
+static int selection_ends(struct daemon_selector *s, const struct task_info *inv, unsigned long grown)
 {
 	struct oom_control *oc = &s->oc;
 	enum policy_tier tier;
 	int rc;
 
 	oc->t_select_ns = now_ns();
-	rc = policy_select_bad_process(&s->policy, oc, &s->snap, &tier);
+	rc = select_bad_process(oc, &s->snap, &s->policy, &tier);
 	if (rc < 0)
 		return rc;
-	victim_from_task(&r->chosen, oc->chosen, oc->chosen_points, 0);
-	victim_from_task(&r->invoker, inv ? inv : oc->chosen, 0, grown);
-	oc->invoker.pid = r->invoker.pid;
-	oc->invoker.oom_score_adj = r->invoker.oom_score_adj;
-	snprintf(oc->invoker.comm, sizeof(oc->invoker.comm), "%s", r->invoker.comm);
-	r->nr_candidates = oc->nr_candidates;
-	r->tier = policy_tier_name(tier);
+	/* no grower seen (a first scan): the victim names itself */
+	inv = inv ? inv : oc->chosen;
+	oc->invoker.task = inv;
+	oc->invoker.growth_kb = grown;
+	oc->invoker.pid = inv->pid;
+	oc->invoker.oom_score_adj = inv->oom_score_adj;
+	snprintf(oc->invoker.comm, sizeof(oc->invoker.comm), "%s", inv->comm);
+	s->tier = policy_tier_name(tier);
 	return 0;
 }
 
 int daemon_select_victim(struct daemon_selector *s, const char *memcg, const char *memcg_dir,
-			 unsigned long totalpages, struct victim_scan_result *r)
+			 unsigned long totalpages)
 {
 	/* with policy rules the victim may lie outside the top by points (a
 	 * small preferred task, or a top made only of avoided ones): read all */
@@ -218,24 +204,24 @@ int daemon_select_victim(struct daemon_selector *s, const char *memcg, const cha
 	unsigned long grown = 0;
 	int rc;
 
-	selection_begins(s, memcg, memcg_dir, totalpages, r);
+	selection_begins(s, memcg, memcg_dir, totalpages);
 	rc = proc_scanner_scan(&s->scanner, &o, &s->snap);
 	if (rc < 0)
 		return rc;
 	inv = find_invoker(s, &grown);
-	return selection_ends(s, inv, grown, r);
+	return selection_ends(s, inv, grown);
 }
 
 int daemon_select_task(struct daemon_selector *s, pid_t pid, const char *memcg, const char *memcg_dir,
-		       unsigned long totalpages, struct victim_scan_result *r)
+		       unsigned long totalpages)
 {
 	int rc;
 
-	selection_begins(s, memcg, memcg_dir, totalpages, r);
+	selection_begins(s, memcg, memcg_dir, totalpages);
 	rc = task_info_read(s->scanner.proc_root, pid,
 			    policy_proc_details(&s->policy) | PROC_DETAIL_MEMCG, &s->snap.tasks[0]);
 	if (rc < 0)
 		return rc;
 	s->snap.nr = s->snap.nr_scanned = 1;
-	return selection_ends(s, &s->snap.tasks[0], 0, r);
+	return selection_ends(s, &s->snap.tasks[0], 0);
 }

@@ -2,22 +2,33 @@
  * core's persistent scanner (proc_scanner: BPF task iterator or procfs
  * oom_score, only the top candidates read in full), core's policy tiers
  * (prefer / avoid / ignore / protect, policy.h) and the kernel's
- * select_bad_process(); the result is copied into a struct victim that
- * the episode owns. The invoker is the snapshot task that grew fastest
- * since the previous scan. Everything is sized at start-up. */
+ * select_bad_process(); the result is the selector's oom_control, whose
+ * chosen task (and invoker: the snapshot task that grew fastest since the
+ * previous scan) points into the selector's snapshot, valid until the
+ * next selection. Everything is sized at start-up. */
 #ifndef OOMKIT_DAEMON_SELECT_H
 #define OOMKIT_DAEMON_SELECT_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "core/cgroup.h"
 #include "config.h"
 #include "kill/kill.h"
 #include "core/oom_control.h"
-#include "daemon_victim.h"
 #include "core/policy.h"
 #include "core/proc.h"
+#include "core/scan.h"
+
+/* RSS of every pid at the previous scan, to name the fastest grower.
+ * Fixed size, allocated once: a pid collision only loses one growth figure. */
+#define GROWTH_SLOTS (1u << 17)
+struct growth_slot {
+	pid_t pid;
+	uint32_t rss_kb;
+};
 
 struct daemon_selector {
 	struct proc_scanner scanner;
@@ -27,14 +38,8 @@ struct daemon_selector {
 	bool policy_ready;
 	struct growth_slot *growth;    /* GROWTH_SLOTS */
 	struct oom_control oc;         /* the last selection; oc.chosen points into snap */
-	struct kill_ctx *kctx;         /* kill's oom_kill_process() for the SIGKILL step */
-};
-
-struct victim_scan_result {
-	struct victim chosen;
-	struct victim invoker;
-	size_t nr_candidates;
-	const char *tier;
+	const char *tier;              /* the policy tier it was chosen in */
+	struct kill_ctx *kctx;         /* kill's context: every signal of an episode */
 };
 
 /* The scanner (once) and the policy (again on each reload) from cfg.
@@ -45,9 +50,10 @@ void daemon_selector_stop_policy(struct daemon_selector *s);
 void daemon_selector_free(struct daemon_selector *s);
 
 /* Chooses in the whole machine (memcg NULL) or in one memory cgroup
- * subtree (kernel path + directory). 0, -ESRCH (nothing killable), -errno. */
+ * subtree (kernel path + directory) into s->oc. 0, -ESRCH (nothing
+ * killable), -errno. */
 int daemon_select_victim(struct daemon_selector *s, const char *memcg, const char *memcg_dir,
-			 unsigned long totalpages, struct victim_scan_result *r);
+			 unsigned long totalpages);
 /* A scan that only records what the top tasks hold now: the baseline for
  * the next selection's invoker (the fastest grower), and the scanner's
  * descriptors opened while memory is still there. */
@@ -55,6 +61,6 @@ void daemon_selector_warm(struct daemon_selector *s, unsigned long totalpages);
 /* The same for one known task (a fork bomb's biggest copy): the policy
  * and the kernel's unkillable rules still apply; no scan. */
 int daemon_select_task(struct daemon_selector *s, pid_t pid, const char *memcg, const char *memcg_dir,
-		       unsigned long totalpages, struct victim_scan_result *r);
+		       unsigned long totalpages);
 
 #endif

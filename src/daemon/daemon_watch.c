@@ -68,7 +68,7 @@ int sys_watch_open(struct sys_watch *w, const struct oomkit_config *c, char *why
 {
 	char path[CONFIG_PATH_MAX + 32];
 
-	*w = (struct sys_watch){ .meminfo_fd = -1, .psi_fd = -1, .psi_avg_fd = -1,
+	*w = (struct sys_watch){ .page_size = oom_page_size(), .meminfo_fd = -1, .psi_fd = -1, .psi_avg_fd = -1,
 				 .threads_window_ns = c->swarm_window_ms * 1000000ull };
 	snprintf(path, sizeof(path), "%s/loadavg", c->proc_root);
 	w->loadavg_fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -292,13 +292,32 @@ static void v1_hierarchical_limit(struct memcg_watch *w)
 		w->limit_bytes = strtoull(line + 26, NULL, 10);
 }
 
+/* The swap side of mem_cgroup_get_max(): the swap limit's descriptor
+ * (sampled with the usage) and the swappiness, which changes rarely. */
+static void open_swap_bound(struct memcg_watch *w)
+{
+	char buf[32];
+	uint64_t v = 0;
+	int fd;
+
+	w->swap_fd = open_in(w->dir, w->version == 1 ? "memory.memsw.limit_in_bytes" : "memory.swap.max",
+			     O_RDONLY);
+	fd = w->version == 1 ? open_in(w->dir, "memory.swappiness", O_RDONLY)
+			     : open("/proc/sys/vm/swappiness", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && pread_file(fd, buf, sizeof(buf)) >= 0 && parse_u64(buf, &v) == 0)
+		w->swappiness = (unsigned int)v;
+	if (fd >= 0)
+		close(fd);
+}
+
 int memcg_watch_open(struct memcg_watch *w, const struct cgroup_watch_spec *spec, char *why,
 		     size_t size)
 {
 	int r;
 
 	*w = (struct memcg_watch){ .spec = *spec, .usage_fd = -1, .limit_fd = -1, .high_fd = -1,
-				   .events_fd = -1, .oom_efd = -1, .thr_efd = -1, .psi_fd = -1 };
+				   .events_fd = -1, .oom_efd = -1, .thr_efd = -1, .psi_fd = -1, .swap_fd = -1,
+				   .swap_limit_bytes = UINT64_MAX };
 	r = resolve(spec->path, w->dir, sizeof(w->dir), &w->version);
 	if (r) {
 		snprintf(why, size, "%s: %s", spec->path,
@@ -316,6 +335,7 @@ int memcg_watch_open(struct memcg_watch *w, const struct cgroup_watch_spec *spec
 	/* the kernel throttles a v2 cgroup at memory.high: the headroom ends there */
 	if (w->version == 2)
 		w->high_fd = open_in(w->dir, "memory.high", O_RDONLY);
+	open_swap_bound(w);
 	if (w->usage_fd < 0 || w->limit_fd < 0 || w->events_fd < 0) {
 		snprintf(why, size, "%s: cannot open its memory files: %s", w->dir, strerror(errno));
 		memcg_watch_close(w);
@@ -331,16 +351,39 @@ int memcg_watch_open(struct memcg_watch *w, const struct cgroup_watch_spec *spec
 	return r;
 }
 
+/* v1 says "no limit" with PAGE_COUNTER_MAX pages in bytes. */
+static uint64_t v1_unlimited(int version, uint64_t v)
+{
+	return version == 1 && v >= (1ULL << 62) ? UINT64_MAX : v;
+}
+
+/* The limit an OOM of w scales by: its own, else (own unlimited) the
+ * nearest limited ancestor's: v1's hierarchical limit as sampled, v2's
+ * parents walked only when memory.max changed. */
+static void sample_bound(struct memcg_watch *w, uint64_t max)
+{
+	uint64_t swap;
+
+	if (w->swap_fd >= 0 && read_u64_fd(w->swap_fd, &swap) == 0)
+		w->swap_limit_bytes = v1_unlimited(w->version, swap);
+	if (w->version == 2 && max == UINT64_MAX) {
+		if (max != w->max_bytes || !w->sample_ns)
+			w->bound_bytes = memcg_v2_ancestor_limit(w->dir);
+	} else {
+		w->bound_bytes = v1_unlimited(w->version, max != UINT64_MAX ? max : w->limit_bytes);
+	}
+	w->max_bytes = max;
+}
+
 int memcg_watch_sample(struct memcg_watch *w, uint64_t now)
 {
-	uint64_t usage, limit, high;
+	uint64_t usage, limit, max, high;
 
 	if (read_u64_fd(w->usage_fd, &usage) || read_u64_fd(w->limit_fd, &limit))
 		return -EIO;
+	limit = max = v1_unlimited(w->version, limit);
 	if (w->high_fd >= 0 && read_u64_fd(w->high_fd, &high) == 0 && high < limit)
 		limit = high;
-	if (w->version == 1 && limit >= (1ULL << 62))
-		limit = UINT64_MAX;
 	if (w->sample_ns && now > w->sample_ns)
 		w->fill_kb_s = fill_rate(w->fill_kb_s, w->usage_bytes / 1024, usage / 1024,
 					 now - w->sample_ns);
@@ -350,8 +393,25 @@ int memcg_watch_sample(struct memcg_watch *w, uint64_t now)
 		if (w->version == 1 && limit == UINT64_MAX)
 			v1_hierarchical_limit(w);
 	}
+	sample_bound(w, max);
 	w->sample_ns = now;
 	return 0;
+}
+
+void watch_scene(const struct sys_watch *s, const struct memcg_watch *w, struct oom_control *oc)
+{
+	struct memcg_bound b;
+	struct oom_scene scene = { .page_size = s->page_size, .mem_total_kb = s->s.mem_total_kb,
+				   .swap_total_kb = s->s.swap_total_kb };
+
+	if (w) {
+		b = (struct memcg_bound){ .path = w->kpath, .dir = w->dir, .version = (enum cgroup_version)w->version,
+					  .limit_bytes = w->bound_bytes, .swap_limit_bytes = w->swap_limit_bytes,
+					  .has_memsw = w->version == 1 && w->swap_fd >= 0,
+					  .swappiness = w->swappiness };
+		scene.memcg = &b;
+	}
+	constrained_alloc(oc, &scene);
 }
 
 unsigned long memcg_watch_headroom_kb(const struct memcg_watch *w)
@@ -402,6 +462,7 @@ void memcg_watch_close(struct memcg_watch *w)
 	close_fd(&w->usage_fd);
 	close_fd(&w->limit_fd);
 	close_fd(&w->high_fd);
+	close_fd(&w->swap_fd);
 	close_fd(&w->events_fd);
 	close_fd(&w->oom_efd);
 	close_fd(&w->thr_efd);

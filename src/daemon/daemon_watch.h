@@ -7,7 +7,11 @@
  *    notifications through cgroup.event_control for the two headroom
  *    thresholds and for memory.oom_control (optionally oom_kill_disable=1,
  *    undone on close); on v2 memory.events (POLLPRI on change) and a PSI
- *    trigger on its memory.pressure.
+ *    trigger on its memory.pressure;
+ *  - what the kernel's mem_cgroup_get_max() reads (the limit without
+ *    memory.high, the swap limit: memsw on v1, memory.swap.max on v2, the
+ *    swappiness), so that the scene of a kill (totalpages) is built from
+ *    samples, without new I/O on the kill path.
  * Opening fills an error text; sampling never allocates. */
 #ifndef OOMKIT_DAEMON_WATCH_H
 #define OOMKIT_DAEMON_WATCH_H
@@ -17,10 +21,13 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "core/oom_control.h"
 #include "core/proc.h"
+#include "core/scene.h"
 #include "trigger.h"
 
 struct sys_watch {
+	unsigned long page_size;   /* the system's, the unit of totalpages */
 	int meminfo_fd;
 	int psi_fd;            /* armed trigger, -1 when off or unsupported */
 	int psi_avg_fd;        /* plain /proc/pressure/memory for averages, -1 if none */
@@ -47,6 +54,13 @@ struct memcg_watch {
 	int psi_fd;                    /* memory.pressure trigger, -1 if none */
 	bool set_oom_kill_disable;     /* we wrote 1, restore 0 on close */
 	uint64_t usage_bytes, limit_bytes; /* limit: memory.max or, lower, memory.high */
+	/* the OOM's bound: memory.max / limit_in_bytes as read, and the limit
+	 * an OOM of this cgroup scales by (that one, else the nearest limited
+	 * ancestor's) */
+	uint64_t max_bytes, bound_bytes;
+	int swap_fd;                   /* v1 memory.memsw.limit_in_bytes, v2 memory.swap.max; -1 if none */
+	uint64_t swap_limit_bytes;     /* CGROUP_UNLIMITED without a swap limit */
+	unsigned int swappiness;       /* read at open: v1 memory.swappiness, v2 vm.swappiness */
 	uint64_t oom_kill;             /* the kernel's kills so far */
 	bool under_oom;                /* v1: tasks wait for us (oom_kill_disable) */
 	uint64_t sample_ns;
@@ -71,6 +85,9 @@ int memcg_watch_open(struct memcg_watch *w, const struct cgroup_watch_spec *spec
 int memcg_watch_sample(struct memcg_watch *w, uint64_t now);
 /* What the limit leaves (0 at or above it); the limit must be set. */
 unsigned long memcg_watch_headroom_kb(const struct memcg_watch *w);
+/* The scene of an OOM of w (NULL: the whole machine) from the last
+ * samples of s and w: core's constrained_alloc(), no I/O. */
+void watch_scene(const struct sys_watch *s, const struct memcg_watch *w, struct oom_control *oc);
 /* Reads the OOM state (v1 oom_control, v2 memory.events). */
 int memcg_watch_read_events(struct memcg_watch *w);
 /* Consumes pending eventfd counts so that poll sleeps again. */

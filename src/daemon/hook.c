@@ -28,13 +28,13 @@ static void env_set(size_t i, const char *name, const char *fmt_value)
 
 static size_t build_env(const struct hook_facts *f, char **envp)
 {
-	const struct victim *v = f->victim;
+	const struct task_info *v = f->victim;
 	char num[4][24];
 	size_t n = 0;
 
 	snprintf(num[0], sizeof(num[0]), "%d", v->pid);
 	snprintf(num[1], sizeof(num[1]), "%u", (unsigned int)v->uid);
-	snprintf(num[2], sizeof(num[2]), "%lu", v->rss_kb);
+	snprintf(num[2], sizeof(num[2]), "%lu", task_rss_kb(v));
 	snprintf(num[3], sizeof(num[3]), "%d", v->oom_score_adj);
 	env_set(n++, "OOMKIT_EVENT", f->event);
 	env_set(n++, "OOMKIT_PID", num[0]);

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "daemon_victim.h"
+#include "core/proc.h"
 
 /* What a hook writes to stderr is kept up to this much, for the log line
  * that tells its failure (the rest is read and dropped). */
@@ -31,7 +31,7 @@ struct hook_run {
 
 struct hook_facts {
 	const char *event;
-	const struct victim *victim;
+	const struct task_info *victim;
 	const char *trigger;
 	int signal;
 	bool dry_run;

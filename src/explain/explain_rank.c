@@ -1,7 +1,10 @@
 /* explain_rank.c - does the kernel's choice follow from its own table?
- * Re-runs select_bad_process() over the printed task table with the
- * oom_badness() of the report's era and the totalpages the report implies. */
+ * Re-runs core's selection loop (oom_select) over the printed task table
+ * with the oom_badness() of the report's era and the totalpages the report
+ * implies. */
 #include "explain.h"
+
+#include "core/select.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,23 +129,35 @@ static long task_points(const struct kr_task *t, unsigned long totalpages, unsig
 	return oom_badness(&b, totalpages ? totalpages : 1, era);
 }
 
+/* The report's table in its printed order, which is the kernel's task
+ * list order, scored with the era's oom_badness(). */
+struct table {
+	const struct kr_event *ev;
+	const struct explain_rank *r;
+};
+
+static long table_points(const void *ctx, size_t i)
+{
+	const struct table *tb = ctx;
+
+	return task_points(&tb->ev->tasks[i], tb->r->totalpages, tb->r->page_kb, tb->r->era);
+}
+
 static void rank_table(const struct kr_event *ev, struct explain_rank *r)
 {
-	bool have = false;
+	struct table tb = { .ev = ev, .r = r };
+	struct oom_task_list l = { .nr = ev->nr_tasks, .era = r->era, .ctx = &tb, .points = table_points };
+	long top_points, top = oom_select(&l, &top_points, NULL);
 
-	for (size_t i = 0; i < ev->nr_tasks; i++) {
-		long pts = task_points(&ev->tasks[i], r->totalpages, r->page_kb, r->era);
-
+	if (top >= 0) {
+		r->top = top;
+		r->top_points = top_points;
+	}
+	for (size_t i = 0; i < ev->nr_tasks; i++)
 		if (ev->tasks[i].pid == ev->victim.pid) {
 			r->victim_row = (ssize_t)i;
-			r->victim_points = pts;
+			r->victim_points = table_points(&tb, i);
 		}
-		if (oom_better_candidate(pts, r->top_points, have, r->era)) {
-			r->top = (ssize_t)i;
-			r->top_points = pts;
-			have = true;
-		}
-	}
 }
 
 static bool adj_matters(const struct kr_event *ev)

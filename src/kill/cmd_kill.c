@@ -19,6 +19,8 @@
 #include "core/policy.h"
 #include "core/proc.h"
 #include "core/report.h"
+#include "core/scene.h"
+#include "core/select.h"
 #include "core/util.h"
 
 struct kill_opts {
@@ -137,15 +139,17 @@ static void set_invoker(struct oom_control *oc)
 		parse_int(buf, &oc->invoker.oom_score_adj);
 }
 
-/* The scene: global (RAM + swap) or a memcg (its limit), as the kernel. */
+/* The scene: global (RAM + swap) or a memcg (its limit), core's
+ * constrained_alloc() as rank's. */
 static int set_scene(struct oom_control *oc, const struct kill_opts *o, struct meminfo *mi,
 		     struct memcg_state *mcg, struct memcg_roots *roots, struct kill_ctx *k)
 {
+	struct oom_scene scene = { .page_size = oom_page_size() };
+	struct memcg_bound b;
 	enum cgroup_version v;
 	uint64_t limit;
 	int r;
 
-	oc->page_size = (unsigned long)sysconf(_SC_PAGESIZE);
 	oc->order = -1;
 	oc->kill_signal = o->signal;
 	oc->dry_run = o->dry_run;
@@ -156,13 +160,14 @@ static int set_scene(struct oom_control *oc, const struct kill_opts *o, struct m
 		fprintf(stderr, "oomkit kill: /proc/meminfo: %s\n", strerror(-r));
 		return EXIT_NO_PROC;
 	}
-	oc->totalpages = oom_totalpages_global(mi->mem_total_kb, mi->swap_total_kb, oc->page_size);
+	scene.mem_total_kb = mi->mem_total_kb;
+	scene.swap_total_kb = mi->swap_total_kb;
 	if (memcg_roots_find("/proc", roots) == 0) {
 		snprintf(k->cgroup_root, sizeof(k->cgroup_root), "%s", *roots->v1 ? roots->v1 : roots->v2);
 		k->cgroup_v2 = !*roots->v1;
 	}
 	if (!o->cgroup)
-		return 0;
+		return constrained_alloc(oc, &scene);
 	r = memcg_resolve(roots, o->cgroup, oc->memcg_dir, sizeof(oc->memcg_dir), &v);
 	if (r == 0)
 		r = memcg_read(roots, oc->memcg_dir, v, mcg);
@@ -171,12 +176,11 @@ static int set_scene(struct oom_control *oc, const struct kill_opts *o, struct m
 			r == -ENOTDIR ? "not a memory cgroup" : strerror(-r));
 		return EXIT_BAD_CGROUP;
 	}
-	oc->constraint = CONSTRAINT_MEMCG;
-	if ((size_t)snprintf(oc->memcg, sizeof(oc->memcg), "%.*s", (int)sizeof(oc->memcg) - 1, mcg->path) >= sizeof(oc->memcg))
+	memcg_bound_of(mcg, &b);
+	scene.memcg = &b;
+	if (constrained_alloc(oc, &scene) < 0)
 		return bad_arg("--cgroup", "path too long");
 	memcg_effective_limit(mcg, &limit);
-	oc->totalpages = oom_totalpages_memcg(limit, mcg->swap_limit_bytes, v == CGROUP_V1 && mcg->has_memsw,
-					      mcg->swappiness, mi->swap_total_kb, oc->page_size);
 	if (limit != CGROUP_UNLIMITED)
 		kill_ctx_measure_memcg(k, oc->memcg_dir, v == CGROUP_V2, limit);
 	return 0;
@@ -219,7 +223,7 @@ static int run(const struct kill_opts *o, struct policy *p, struct kill_ctx *k)
 	for (size_t i = 0; i < snap.nr; i++)
 		task_find_mm("/proc", &snap.tasks[i], k->dents, sizeof(k->dents));
 	oc.t_select_ns = now_ns();
-	r = policy_select_bad_process(p, &oc, &snap, &tier);
+	r = select_bad_process(&oc, &snap, p, &tier);
 	dump_header(&rep, &oc, &mi, oc.constraint == CONSTRAINT_MEMCG ? &mcg : NULL);
 	dump_tasks(&rep, &oc, &snap);
 	if (r < 0) {
@@ -229,9 +233,9 @@ static int run(const struct kill_opts *o, struct policy *p, struct kill_ctx *k)
 	}
 	dump_oom_summary(&rep, &oc, oc.chosen);
 	r = exit_code(oom_kill_process(&oc, k));
-	report_kill(&rep, &oc, k);
+	report_kill(&rep, &oc);
 	if (o->json)
-		report_kill_json(stdout, &oc, k, policy_tier_name(tier));
+		report_kill_json(stdout, &oc, policy_tier_name(tier));
 out:
 	if (kmsg_fd >= 0)
 		close(kmsg_fd);

@@ -23,37 +23,7 @@
 #include "core/policy.h"
 #include "core/proc.h"
 
-#define KILL_MAX_MEMBERS 256   /* reported and waited for; more are killed, counted */
 #define KILL_CGROUP_ROUNDS 16  /* cgroup mode: re-scans until the cgroup is empty */
-
-/* KILL_UNIT_SWARM: every process with the victim's name, uid and memory
- * cgroup (a fork bomb: hundreds of copies that keep forking; killing one
- * frees nothing, since another one forks in its place). */
-enum kill_unit { KILL_UNIT_PROCESS, KILL_UNIT_PGROUP, KILL_UNIT_CGROUP, KILL_UNIT_SWARM };
-
-enum kill_why { KILL_WHY_VICTIM, KILL_WHY_SHARES_MM, KILL_WHY_PGROUP, KILL_WHY_CGROUP, KILL_WHY_SWARM };
-
-enum kill_outcome {
-	KILL_OK,              /* victim signalled (and exited, for SIGKILL) */
-	KILL_DRY_RUN,         /* everything but the signals */
-	KILL_VICTIM_GONE,     /* exited between selection and signal */
-	KILL_PID_REUSED,      /* its pid now names another process: not touched */
-	KILL_TOO_YOUNG,       /* started in the scan's clock tick: unverifiable */
-	KILL_REFUSED,         /* pid 1, kthread, oomkit, -1000, protected */
-	KILL_SIGNAL_FAILED,
-	KILL_TIMEOUT,         /* signalled, not exited within the timeout */
-};
-
-struct kill_member {
-	struct task_info t;    /* read through /proc after pidfd_open */
-	enum kill_why why;
-	const char *spared;    /* NULL when signalled, else why not */
-	int err;               /* -errno of the signal, 0 */
-	bool signalled;
-	int pidfd;
-	bool exited;
-	uint64_t t_exit_ns;
-};
 
 struct kill_ctx {
 	/* configuration */
@@ -82,17 +52,11 @@ struct kill_ctx {
 	bool dry_run;
 	pid_t pgroup_kill;          /* unit pgroup: kill(-pgid) at once (kill_find_swarm() found it clean) */
 
-	/* results of the last oom_kill_process() */
-	enum kill_outcome outcome;
-	const char *refused;        /* KILL_REFUSED: why */
-	int err;
-	struct kill_member members[KILL_MAX_MEMBERS]; /* [0] is the victim */
-	size_t nr_members;
-	size_t nr_more;             /* killed beyond members[] */
-	bool used_cgroup_kill;
-	bool used_pgroup_kill;
-	int reap_err;               /* process_mrelease(): 0 or -errno; 1 = not tried */
-	unsigned long now_anon_kb, now_file_kb, now_shmem_kb; /* victim after reaping */
+	/* the account of the last oom_kill_process(); oc->kill points here */
+	struct oom_kill_result res;
+
+	/* the daemon's staged kill: the victim pinned across the episode */
+	int held_pidfd;             /* -1 when none */
 };
 
 enum { KILL_PAUSE_NONE, KILL_PAUSE_BEFORE_PIDFD, KILL_PAUSE_BEFORE_VERIFY };
@@ -150,14 +114,24 @@ unsigned long long kill_boot_tick(void);
 const char *kill_refuse_reason(const struct kill_ctx *k, const struct task_info *t);
 
 /* Kills oc->chosen (oc->kill_signal; nothing with oc->dry_run) and its
- * sharers/unit, reaps, waits, measures; fills oc and k's results. Returns 0
- * (KILL_OK / KILL_DRY_RUN) or a negative errno: -ESRCH victim gone,
- * -ESTALE pid reused, -EPERM refused, -ETIMEDOUT, or the signal's error. */
+ * sharers/unit, reaps, waits, measures; fills oc and k->res (oc->kill).
+ * Returns 0 (KILL_OK / KILL_DRY_RUN) or a negative errno: -ESRCH victim
+ * gone, -ESTALE pid reused, -EPERM refused, -ETIMEDOUT, or the signal's
+ * error. */
 int oom_kill_process(struct oom_control *oc, struct kill_ctx *k);
 
-const char *kill_outcome_name(enum kill_outcome o);
-const char *kill_why_name(enum kill_why w);
-const char *kill_unit_name(enum kill_unit u);
-int kill_unit_parse(const char *s, enum kill_unit *u);
+/* The daemon's staged kill, whose waits (a pre_kill hook, the SIGTERM
+ * grace) are its poll loop's, not a blocking one. kill_victim_hold() pins
+ * oc->chosen with a pidfd after the checks oom_kill_process() makes (too
+ * young, start time, refusal rules); kill_victim_term() makes them afresh
+ * through that pidfd and sends SIGTERM to the victim alone. Both return
+ * oom_kill_process()'s errors and fill k->res (oc->kill). The SIGKILL
+ * stage is oom_kill_process(); the held pidfd tells when the victim is
+ * gone (kill_victim_exited(), kill_victim_pidfd() for poll). */
+int kill_victim_hold(struct kill_ctx *k, struct oom_control *oc);
+int kill_victim_term(struct kill_ctx *k, struct oom_control *oc);
+bool kill_victim_exited(const struct kill_ctx *k);
+int kill_victim_pidfd(const struct kill_ctx *k);
+void kill_victim_release(struct kill_ctx *k);
 
 #endif

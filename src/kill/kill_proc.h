@@ -1,10 +1,12 @@
-/* kill_proc.h - kill.c's walk of /proc, shared with kill_swarm.c: every pid
- * through the kill context's preallocated buffers (no allocation on the
- * kill path). Internal to the kill files. */
+/* kill_proc.h - what the kill files share, internal to them: the walk of
+ * /proc through the kill context's preallocated buffers (no allocation on
+ * the kill path), the members of a kill (kill_unit.c) and the reaper
+ * (oom_reaper.c). */
 #ifndef OOMKIT_KILL_PROC_H
 #define OOMKIT_KILL_PROC_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "kill.h"
@@ -17,5 +19,21 @@ typedef void (*kill_pid_fn)(struct kill_ctx *k, pid_t pid, void *arg);
 void kill_for_each_pid(struct kill_ctx *k, kill_pid_fn fn, void *arg);
 /* stat of pid into t (k->text as buffer); false when gone. */
 bool kill_read_stat(struct kill_ctx *k, pid_t pid, struct task_info *t);
+
+/* The victim's sharers and, by k->unit, its group or cgroup into
+ * k->res.members (a pgroup or cgroup may be killed at once on the way). */
+void kill_collect_members(struct kill_ctx *k);
+/* --unit swarm: namesakes signalled as found, until a pass finds none. */
+void kill_swarm(struct kill_ctx *k);
+/* Signals members[1..] not yet signalled nor spared. */
+void kill_signal_members(struct kill_ctx *k);
+void kill_close_members(struct kill_ctx *k);
+
+/* Headroom in kB: limit - usage of the measured memcg, else MemAvailable. */
+unsigned long kill_measure_avail_kb(struct kill_ctx *k);
+/* process_mrelease() of the victim (and of signalled group members). */
+void oom_reap(struct kill_ctx *k, struct oom_control *oc);
+/* Polls every signalled pidfd until all exited (true) or the deadline. */
+bool kill_wait_exit(struct kill_ctx *k, uint64_t deadline_ns);
 
 #endif

@@ -15,6 +15,8 @@
 #include "core/mem.h"
 #include "rank.h"
 #include "core/report.h"
+#include "core/scan.h"
+#include "core/scene.h"
 #include "core/util.h"
 
 #define RANK_TOP_DEFAULT 20
@@ -267,30 +269,15 @@ static void print_kernel_format(const struct oom_control *oc, struct rank *r)
 }
 
 /* The OOM scene: global, or the memory cgroup given. Prints its own error. */
-static int rank_scene(struct oom_control *oc, const struct rank_opts *o, const struct meminfo *mi,
-		      unsigned long page_size)
+static int scene_or_error(struct oom_control *oc, const struct rank_opts *o, const struct meminfo *mi)
 {
-	struct memcg_roots roots;
-	struct memcg_state st;
-	char dir[PATH_MAX];
-	enum cgroup_version v;
-	int r;
+	int r = rank_scene(oc, o->proc_root, o->cgroup, mi, oom_page_size());
 
-	if (!o->cgroup) {
-		rank_scene_global(oc, mi, page_size);
-		return 0;
-	}
-	r = memcg_roots_find(o->proc_root, &roots);
-	if (r == 0)
-		r = memcg_resolve(&roots, o->cgroup, dir, sizeof(dir), &v);
-	if (r == 0)
-		r = memcg_read(&roots, dir, v, &st);
 	if (r < 0) {
 		fprintf(stderr, "oomkit rank: --cgroup %s: %s\n", o->cgroup,
 			r == -ENOTDIR ? "not a memory cgroup" : strerror(-r));
 		return EXIT_BAD_CGROUP;
 	}
-	rank_scene_memcg(oc, &st, mi, page_size);
 	return 0;
 }
 
@@ -325,7 +312,6 @@ static int rank_scan(const struct rank_opts *o, const struct oom_control *oc, st
 static int rank_run(const struct rank_opts *o)
 {
 	const char *method = "";
-	unsigned long page_size = (unsigned long)sysconf(_SC_PAGESIZE);
 	struct proc_snapshot snap = { 0 };
 	struct oom_control oc;
 	struct meminfo mi;
@@ -337,7 +323,7 @@ static int rank_run(const struct rank_opts *o)
 		fprintf(stderr, "oomkit rank: %s/meminfo: %s\n", o->proc_root, strerror(-e));
 		return EXIT_NO_PROC;
 	}
-	e = rank_scene(&oc, o, &mi, page_size);
+	e = scene_or_error(&oc, o, &mi);
 	if (e)
 		return e;
 	e = rank_scan(o, &oc, &snap, &method);

@@ -7,38 +7,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/scene.h"
 #include "core/select.h"
 
-void rank_scene_global(struct oom_control *oc, const struct meminfo *mi, unsigned long page_size)
+int rank_scene(struct oom_control *oc, const char *proc_root, const char *cgroup, const struct meminfo *mi,
+	       unsigned long page_size)
 {
-	memset(oc, 0, sizeof(*oc));
-	oc->constraint = CONSTRAINT_NONE;
-	oc->page_size = page_size;
-	oc->order = -1;
-	oc->totalpages = oom_totalpages_global(mi->mem_total_kb, mi->swap_total_kb, page_size);
-}
-
-void rank_scene_memcg(struct oom_control *oc, const struct memcg_state *st, const struct meminfo *mi,
-		      unsigned long page_size)
-{
-	/* PAGE_COUNTER_MAX: what an unlimited page counter holds, in bytes */
-	const uint64_t counter_max = (uint64_t)(LONG_MAX / (long)page_size) * page_size;
-	uint64_t limit = st->limit_bytes, swap = st->swap_limit_bytes;
+	struct oom_scene scene = { .page_size = page_size, .mem_total_kb = mi->mem_total_kb,
+				   .swap_total_kb = mi->swap_total_kb };
+	struct memcg_roots roots;
+	struct memcg_state st;
+	struct memcg_bound b;
+	char dir[PATH_MAX];
+	enum cgroup_version v;
+	int r = 0;
 
 	memset(oc, 0, sizeof(*oc));
-	oc->constraint = CONSTRAINT_MEMCG;
-	oc->page_size = page_size;
 	oc->order = -1;
-	snprintf(oc->memcg, sizeof(oc->memcg), "%.*s", (int)sizeof(oc->memcg) - 1, st->path);
-	snprintf(oc->memcg_dir, sizeof(oc->memcg_dir), "%.*s", (int)sizeof(oc->memcg_dir) - 1, st->dir);
-	if (limit == CGROUP_UNLIMITED)
-		memcg_effective_limit(st, &limit);
-	if (limit == CGROUP_UNLIMITED)
-		limit = counter_max;
-	if (swap == CGROUP_UNLIMITED)
-		swap = counter_max;
-	oc->totalpages = oom_totalpages_memcg(limit, swap, st->version == CGROUP_V1 && st->has_memsw,
-					      st->swappiness, mi->swap_total_kb, page_size);
+	if (cgroup) {
+		r = memcg_roots_find(proc_root, &roots);
+		if (r == 0)
+			r = memcg_resolve(&roots, cgroup, dir, sizeof(dir), &v);
+		if (r == 0)
+			r = memcg_read(&roots, dir, v, &st);
+		if (r < 0)
+			return r;
+		memcg_bound_of(&st, &b);
+		scene.memcg = &b;
+	}
+	/* a path longer than oc->memcg is shown cut, as before */
+	constrained_alloc(oc, &scene);
+	return 0;
 }
 
 /* Killable first, by points descending, the kernel's choice first among
@@ -53,9 +52,7 @@ static int by_badness(const void *pa, const void *pb)
 		return a->points > b->points ? -1 : 1;
 	if (a->unkillable && a->mem_pages != b->mem_pages)
 		return a->mem_pages > b->mem_pages ? -1 : 1;
-	if (a->t->start_time != b->t->start_time)
-		return a->t->start_time > b->t->start_time ? -1 : 1;
-	return a->t->pid > b->t->pid ? -1 : a->t->pid < b->t->pid;
+	return task_list_later(a->t, b->t) ? -1 : task_list_later(b->t, a->t);
 }
 
 static void rank_row_fill(struct rank_row *row, const struct task_info *t, const struct oom_control *oc)
@@ -70,7 +67,7 @@ static void rank_row_fill(struct rank_row *row, const struct task_info *t, const
 	row->victim = t == oc->chosen;
 }
 
-int rank_build(struct rank *r, struct oom_control *oc, const struct proc_snapshot *snap)
+int rank_build(struct rank *r, struct oom_control *oc, struct proc_snapshot *snap)
 {
 	memset(r, 0, sizeof(*r));
 	r->rows = calloc(snap->nr ? snap->nr : 1, sizeof(*r->rows));
@@ -95,9 +92,7 @@ static int by_task_list(const void *pa, const void *pb)
 {
 	const struct rank_row *a = pa, *b = pb;
 
-	if (a->t->start_time != b->t->start_time)
-		return a->t->start_time < b->t->start_time ? -1 : 1;
-	return a->t->pid < b->t->pid ? -1 : a->t->pid > b->t->pid;
+	return task_list_later(b->t, a->t) ? -1 : task_list_later(a->t, b->t);
 }
 
 void rank_sort_task_list(struct rank *r)

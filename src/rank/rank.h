@@ -1,7 +1,7 @@
 /* rank.h - the ranking behind `oomkit rank`: every task of a snapshot with
  * its kernel badness, /proc-scale score and unkillable reason, sorted as
- * the OOM killer would prefer them, the next victim first. Also the scene
- * (totalpages, constraint) for a global or a memory-cgroup OOM. */
+ * the OOM killer would prefer them, the next victim first, in the scene
+ * of a global or a memory-cgroup OOM. */
 #ifndef OOMKIT_RANK_H
 #define OOMKIT_RANK_H
 
@@ -30,19 +30,16 @@ struct rank {
 	const struct rank_row *victim; /* NULL when nothing is killable */
 };
 
-/* The scene of a global OOM: totalpages = RAM + swap. */
-void rank_scene_global(struct oom_control *oc, const struct meminfo *mi, unsigned long page_size);
-
-/* The scene of an OOM of the memory cgroup st: totalpages from its limit
- * (+ swap) as mem_cgroup_get_max(); an unlimited cgroup takes the nearest
- * limited ancestor's limit (the OOM that would really happen), or the
- * kernel's PAGE_COUNTER_MAX. */
-void rank_scene_memcg(struct oom_control *oc, const struct memcg_state *st, const struct meminfo *mi,
-		      unsigned long page_size);
+/* The scene of the OOM to rank for (core's constrained_alloc()): global
+ * when cgroup is NULL, else an OOM of that memory cgroup (a directory, or a
+ * path below the memory controller's root found in proc_root's mounts).
+ * 0 or -errno (-ENOTDIR: not a memory cgroup). */
+int rank_scene(struct oom_control *oc, const char *proc_root, const char *cgroup, const struct meminfo *mi,
+	       unsigned long page_size);
 
 /* Ranks snap's tasks for oc (restricted to oc->memcg for CONSTRAINT_MEMCG);
- * fills oc->chosen. 0 or -ENOMEM. */
-int rank_build(struct rank *r, struct oom_control *oc, const struct proc_snapshot *snap);
+ * fills oc->chosen through core's select_bad_process(). 0 or -ENOMEM. */
+int rank_build(struct rank *r, struct oom_control *oc, struct proc_snapshot *snap);
 void rank_free(struct rank *r);
 
 /* The kernel's dump_tasks order (task-list order, approximated by start

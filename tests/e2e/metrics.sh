@@ -25,7 +25,7 @@ check metrics_no_temp_left test "$(ls "$tmp")" = oomkit.prom
 if "$PY" tests/helpers/prom_check.py "$tmp/oomkit.prom" \
 	'oomkit_kills_total{trigger=memavailable,unit=process}=2' \
 	'oomkit_kills_total{trigger=psi,unit=cgroup}=1' \
-	'oomkit_last_victim_bytes=123456789' \
+	'oomkit_last_victim_bytes=123456512' \
 	'oomkit_last_reclaim_seconds=0.25' \
 	'oomkit_selection_seconds_bucket{le=0.0005}=1' \
 	'oomkit_selection_seconds_bucket{le=+Inf}=2' \

@@ -17,7 +17,8 @@ int main(int argc, char **argv)
 {
 	struct meminfo mi = { .mem_total_kb = 2048, .mem_available_kb = 1024, .swap_free_kb = 512, .swap_total_kb = 1024 };
 	struct psi p = { .some = { 12.5, 6.25, 1.0, 2500000 }, .full = { 3.0, 1.5, 0.25, 1000000 }, .has_full = true };
-	struct metrics_kill k = { "memavailable 4.8% < 5%", "process", 1700000000.0, 123456789, 0.25, false };
+	struct kill_record k = { .trigger = "memavailable 4.8% < 5%", .unit = "process", .time_seconds = 1700000000.0,
+				 .rss_kb = 120563, .reclaim_seconds = 0.25 };
 	long n;
 	int r;
 
@@ -28,8 +29,8 @@ int main(int argc, char **argv)
 	metrics_init(&m);
 	metrics_record_kill(&m, &k);
 	metrics_record_kill(&m, &k);
-	k.trigger = "psi full 40% 2s";
-	k.unit = "cgroup";
+	snprintf(k.trigger, sizeof(k.trigger), "psi full 40%% 2s");
+	snprintf(k.unit, sizeof(k.unit), "cgroup");
 	metrics_record_kill(&m, &k);
 	metrics_observe_selection(&m, 0.0004);
 	metrics_observe_selection(&m, 0.02);

@@ -37,17 +37,17 @@ static void label_word(char *out, size_t size, const char *s)
 	out[n] = '\0';
 }
 
-void metrics_record_kill(struct metrics *m, const struct metrics_kill *k)
+void metrics_record_kill(struct metrics *m, const struct kill_record *r)
 {
 	char trigger[METRICS_LABEL_MAX], unit[METRICS_LABEL_MAX];
 	struct metrics_kill_series *s = NULL;
 
-	if (k->dry_run) {
+	if (r->dry_run) {
 		m->dry_run_kills++;
 		return;
 	}
-	label_word(trigger, sizeof(trigger), k->trigger);
-	label_word(unit, sizeof(unit), k->unit ? k->unit : "process");
+	label_word(trigger, sizeof(trigger), r->trigger);
+	label_word(unit, sizeof(unit), r->unit[0] ? r->unit : "process");
 	for (size_t i = 0; i < m->nr_kill_series && !s; i++)
 		if (!strcmp(m->kills[i].trigger, trigger) && !strcmp(m->kills[i].unit, unit))
 			s = &m->kills[i];
@@ -60,10 +60,10 @@ void metrics_record_kill(struct metrics *m, const struct metrics_kill *k)
 		s->count++;
 	else
 		m->kills_dropped++;
-	m->last_kill_time_seconds = k->when_seconds;
-	m->last_victim_bytes = k->victim_bytes;
-	if (k->reclaim_seconds >= 0)
-		m->last_reclaim_seconds = k->reclaim_seconds;
+	m->last_kill_time_seconds = r->time_seconds;
+	m->last_victim_bytes = kill_record_victim_bytes(r);
+	if (r->reclaim_seconds >= 0)
+		m->last_reclaim_seconds = r->reclaim_seconds;
 }
 
 void metrics_observe_selection(struct metrics *m, double seconds)

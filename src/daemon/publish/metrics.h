@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/kill_record.h"
 #include "core/mem.h"
 
 #define METRICS_MAX_KILL_SERIES 32 /* distinct (trigger, unit) pairs */
@@ -56,18 +57,11 @@ struct metrics {
 	size_t nr_cgroups;
 };
 
-/* What one kill contributes. */
-struct metrics_kill {
-	const char *trigger;   /* full trigger text, e.g. "psi full 40% 2s" */
-	const char *unit;      /* "process", "pgroup", "cgroup" */
-	double when_seconds;   /* unix time of the signal */
-	uint64_t victim_bytes;
-	double reclaim_seconds;/* < 0: unknown (not rendered as a new value) */
-	bool dry_run;          /* counted apart, the last-kill gauges untouched */
-};
-
 void metrics_init(struct metrics *m);
-void metrics_record_kill(struct metrics *m, const struct metrics_kill *k);
+/* What one kill contributes: a count by trigger class and unit (a dry run
+ * counted apart, the last-kill gauges untouched), its time, the victim's
+ * size and the time until its memory was back (when known). */
+void metrics_record_kill(struct metrics *m, const struct kill_record *r);
 void metrics_observe_selection(struct metrics *m, double seconds);
 void metrics_set_meminfo(struct metrics *m, const struct meminfo *mi);
 void metrics_set_psi(struct metrics *m, const struct psi *p);

@@ -20,16 +20,7 @@ static void note_error(struct publisher *p, const char *what, int e)
 
 static void publish_kill_record(struct publisher *p, const struct kill_record *r)
 {
-	struct metrics_kill mk = {
-		.trigger = r->trigger,
-		.unit = r->unit,
-		.when_seconds = r->time_seconds,
-		.victim_bytes = kill_record_victim_bytes(r),
-		.reclaim_seconds = r->reclaim_seconds,
-		.dry_run = r->dry_run,
-	};
-
-	metrics_record_kill(&p->metrics, &mk);
+	metrics_record_kill(&p->metrics, r);
 	if (r->selection_seconds >= 0)
 		metrics_observe_selection(&p->metrics, r->selection_seconds);
 	if (r->dry_run)

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "core/policy.h"
+#include "core/select.h"
 
 static struct task_info task(pid_t pid, const char *comm, uid_t uid, int adj)
 {
@@ -199,23 +200,23 @@ static void select_through_tiers(void **state)
 	tasks[3].rss_anon_kb = 100000;
 	tasks[3].rss_pages = 25000;
 	policy_init(&p, 1);
-	assert_int_equal(policy_select_bad_process(&p, &oc, &snap, &tier), 0);
+	assert_int_equal(select_bad_process(&oc, &snap, &p, &tier), 0);
 	assert_int_equal(oc.chosen->pid, 101);            /* 10000 + 500000 pages */
 	p.self_raised = SELF_RAISED_IGNORE;
-	assert_int_equal(policy_select_bad_process(&p, &oc, &snap, &tier), 0);
+	assert_int_equal(select_bad_process(&oc, &snap, &p, &tier), 0);
 	assert_int_equal(oc.chosen->pid, 102);            /* ranked as adj 0 */
 	assert_int_equal(tasks[1].oom_score_adj, 500);    /* and put back */
 	add_ok(&p, POLICY_AVOID, "^db$");
 	add_ok(&p, POLICY_PREFER, "^shell$");
-	assert_int_equal(policy_select_bad_process(&p, &oc, &snap, &tier), 0);
+	assert_int_equal(select_bad_process(&oc, &snap, &p, &tier), 0);
 	assert_int_equal(oc.chosen->pid, 100);
 	assert_int_equal(tier, POLICY_TIER_PREFER);
 	add_ok(&p, POLICY_PROTECT, "^(shell|renderer|batch)$");
-	assert_int_equal(policy_select_bad_process(&p, &oc, &snap, &tier), 0);
+	assert_int_equal(select_bad_process(&oc, &snap, &p, &tier), 0);
 	assert_int_equal(oc.chosen->pid, 102);            /* avoided, but the only one */
 	assert_int_equal(tier, POLICY_TIER_AVOID);
 	add_ok(&p, POLICY_IGNORE, "^db$");
-	assert_int_equal(policy_select_bad_process(&p, &oc, &snap, &tier), -ESRCH);
+	assert_int_equal(select_bad_process(&oc, &snap, &p, &tier), -ESRCH);
 	assert_int_equal(tier, POLICY_TIER_NONE);
 	policy_free(&p);
 }

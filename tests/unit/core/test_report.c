@@ -121,7 +121,7 @@ static void header_trigger_commas(void **state)
 /* A killed victim with one sharer and one spared pid-1 sharer, reaped. */
 static void fill_kill(struct report *r, void *arg)
 {
-	struct kill_ctx *k = arg;
+	struct oom_kill_result *k = arg;
 	struct oom_control oc = scene();
 
 	oc.chosen = &k->members[0].t;
@@ -131,14 +131,17 @@ static void fill_kill(struct report *r, void *arg)
 	oc.t_reaped_ns = 2000000;
 	oc.avail_before_kb = 100;
 	oc.avail_after_kb = 71900;
-	report_kill(r, &oc, k);
+	oc.kill = k;
+	report_kill(r, &oc);
 }
 
-static struct kill_ctx *kill_scene(void)
+static struct oom_kill_result *kill_scene(void)
 {
-	struct kill_ctx *k = kill_ctx_new("/proc");
+	static struct oom_kill_result res;
+	struct oom_kill_result *k = &res;
 
-	assert_non_null(k);
+	memset(k, 0, sizeof(*k));
+	k->reap = true;
 	k->outcome = KILL_OK;
 	k->nr_members = 3;
 	k->members[0].t = victim();
@@ -157,7 +160,7 @@ static struct kill_ctx *kill_scene(void)
 
 static void kill_lines(void **state)
 {
-	struct kill_ctx *k = kill_scene();
+	struct oom_kill_result *k = kill_scene();
 
 	(void)state;
 	assert_string_equal(capture(fill_kill, k),
@@ -168,7 +171,6 @@ static void kill_lines(void **state)
 		"oom_reaper: reaped process 4404 (python3), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n"
 		"oomkit: process 4404 exited 2.5 ms after the signal, reaped in 1.0 ms; "
 		"MemAvailable 100kB -> 71900kB (+71800kB)\n");
-	kill_ctx_free(k);
 }
 
 /* The SIGKILL after a SIGTERM of the same victim, then one that found it
@@ -176,7 +178,7 @@ static void kill_lines(void **state)
  * count a second event), the sharers, reaper and outcome lines stay. */
 static void fill_escalated(struct report *r, void *arg)
 {
-	struct kill_ctx *k = arg;
+	struct oom_kill_result *k = arg;
 	struct oom_control oc = scene();
 
 	oc.chosen = &k->members[0].t;
@@ -187,14 +189,16 @@ static void fill_escalated(struct report *r, void *arg)
 	oc.avail_after_kb = 71900;
 	k->nr_members = 2;
 	k->reap_err = -ESRCH;
-	report_kill_escalated(r, &oc, k);
+	oc.kill = k;
+	report_kill_escalated(r, &oc);
 	k->outcome = KILL_VICTIM_GONE;
-	report_kill_escalated(r, &oc, k);
+	oc.kill = k;
+	report_kill_escalated(r, &oc);
 }
 
 static void escalated_lines(void **state)
 {
-	struct kill_ctx *k = kill_scene();
+	struct oom_kill_result *k = kill_scene();
 
 	(void)state;
 	assert_string_equal(capture(fill_escalated, k),
@@ -203,25 +207,26 @@ static void escalated_lines(void **state)
 		"oomkit: process 4404 exited 2.5 ms after the signal, not reaped (its memory was already released); "
 		"MemAvailable 100kB -> 71900kB (+71800kB)\n"
 		"oomkit: escalated to SIGKILL for process 4404 (python3): not sent, it was exiting or is gone\n");
-	kill_ctx_free(k);
 }
 
 static void fill_dry(struct report *r, void *arg)
 {
-	struct kill_ctx *k = arg;
+	struct oom_kill_result *k = arg;
 	struct oom_control oc = scene();
 
 	oc.constraint = CONSTRAINT_NONE;
 	oc.dry_run = true;
 	oc.chosen = &k->members[0].t;
-	report_kill(r, &oc, k);
+	oc.kill = k;
+	report_kill(r, &oc);
 	k->outcome = KILL_PID_REUSED;
-	report_kill(r, &oc, k);
+	oc.kill = k;
+	report_kill(r, &oc);
 }
 
 static void dry_run_and_reuse(void **state)
 {
-	struct kill_ctx *k = kill_scene();
+	struct oom_kill_result *k = kill_scene();
 
 	(void)state;
 	k->outcome = KILL_DRY_RUN;
@@ -231,7 +236,6 @@ static void dry_run_and_reuse(void **state)
 		"file-rss:1196kB, shmem-rss:8kB, UID:1000 pgtables:180kB oom_score_adj:300\n"
 		"Out of memory (dry run): OOM victim 4404 (python3) is gone and its pid names another process. "
 		"Skip killing the task\n");
-	kill_ctx_free(k);
 }
 
 /* Times in the JSON event are integers in the unit their key names; the

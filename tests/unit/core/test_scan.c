@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "fixture_tree.h"
+#include "core/scan.h"
 #include "core/select.h"
 #include "core/util.h"
 #include <fcntl.h>

@@ -110,21 +110,57 @@ static void select_global_and_memcg(void **state)
 	assert_int_equal(oc.nr_candidates, 3);
 }
 
-static bool veto_101(const struct task_info *t, void *arg)
+/* The policy layer vetoes without touching points: 101 ignored, 100 wins;
+ * 101 preferred wins in the first tier whatever the others hold. */
+static void policy_layer_vetoes(void **state)
 {
-	(*(int *)arg)++;
-	return t->pid != 101;
+	struct oom_control oc = global_oc();
+	enum policy_tier tier;
+	struct policy p;
+	char err[POLICY_ERR_MAX];
+
+	(void)state;
+	policy_init(&p, getpid());
+	assert_int_equal(policy_add_spec(&p, POLICY_IGNORE, "^a", err, sizeof(err)), 0);
+	assert_int_equal(select_bad_process(&oc, &snap, &p, &tier), 0);
+	assert_int_equal(oc.chosen->pid, 100);
+	assert_int_equal(tier, POLICY_TIER_NORMAL);
+	policy_free(&p);
+	policy_init(&p, getpid());
+	assert_int_equal(policy_add_spec(&p, POLICY_PREFER, "^v2only$", err, sizeof(err)), 0);
+	assert_int_equal(select_bad_process(&oc, &snap, &p, &tier), 0);
+	assert_int_equal(oc.chosen->pid, 104);
+	assert_int_equal(oc.nr_candidates, 1);
+	assert_int_equal(tier, POLICY_TIER_PREFER);
+	policy_free(&p);
 }
 
-static void policy_filter_vetoes(void **state)
+/* The loop of any era over a printed table in index order: 5.9 keeps the
+ * last of equals, 3.14 the first. */
+static long table_points(const void *ctx, size_t i)
 {
-	(void)state;
-	struct oom_control oc = global_oc();
-	int calls = 0;
+	return ((const long *)ctx)[i];
+}
 
-	assert_int_equal(select_bad_process(&oc, &snap, veto_101, &calls), 0);
-	assert_int_equal(oc.chosen->pid, 100);
-	assert_int_equal(calls, 3); /* never asked about the unkillable */
+static void oom_select_tie_rule_by_era(void **state)
+{
+	static const long pts[] = { 5, OOM_BADNESS_UNKILLABLE, 9, 9, 2 };
+	struct oom_task_list l = { .nr = 5, .era = OOM_ERA_5_9, .ctx = pts, .points = table_points };
+	size_t n;
+	long best;
+
+	(void)state;
+	assert_int_equal(oom_select(&l, &best, &n), 3);
+	assert_int_equal(best, 9);
+	assert_int_equal(n, 4);
+	l.era = OOM_ERA_3_14;
+	assert_int_equal(oom_select(&l, &best, NULL), 2);
+	l.nr = 2;
+	l.points = table_points;
+	l.ctx = (const long[]){ OOM_BADNESS_UNKILLABLE, OOM_BADNESS_UNKILLABLE };
+	assert_int_equal(oom_select(&l, &best, &n), -1);
+	assert_true(best == OOM_BADNESS_UNKILLABLE);
+	assert_int_equal(n, 0);
 }
 
 static void ties_go_to_the_later_task(void **state)
@@ -154,7 +190,8 @@ int main(void)
 		cmocka_unit_test(unkillable_reasons),
 		cmocka_unit_test(badness_by_hand),
 		cmocka_unit_test(select_global_and_memcg),
-		cmocka_unit_test(policy_filter_vetoes),
+		cmocka_unit_test(policy_layer_vetoes),
+		cmocka_unit_test(oom_select_tie_rule_by_era),
 		cmocka_unit_test(ties_go_to_the_later_task),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

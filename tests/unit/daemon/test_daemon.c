@@ -117,7 +117,7 @@ static size_t count_lines(const char *rel)
 
 static void test_victim_rules(void **state)
 {
-	const struct daemon_kill_record *rec;
+	const struct kill_record *rec;
 
 	(void)state;
 	start(true);
@@ -127,10 +127,10 @@ static void test_victim_rules(void **state)
 	assert_int_equal(d.stats.dry_run_kills, 1);
 	rec = &d.stats.last_kills[0];
 	/* 103: 1000 + 500 * (250000 totalpages / 1000) = 126000 points beats 102's 50000 */
-	assert_int_equal(rec->victim.pid, 103);
+	assert_int_equal(rec->pid, 103);
 	assert_int_equal(rec->signal, SIGKILL);
 	assert_true(rec->dry_run);
-	assert_int_equal(rec->nr_candidates, 3); /* 102, 103, 104 */
+	assert_int_equal(d.sel.oc.nr_candidates, 3); /* 102, 103, 104 */
 	daemon_stop(&d);
 	assert_int_equal(count_lines("events.json"), 1);
 }
@@ -255,8 +255,6 @@ static void test_floor_look_ahead(void **state)
 static void test_warm_up_names_the_grower(void **state)
 {
 	const uint64_t ms = 1000000ULL;
-	const struct daemon_kill_record *rec;
-
 	(void)state;
 	start(true);
 	meminfo_avail(150000);
@@ -267,9 +265,8 @@ static void test_warm_up_names_the_grower(void **state)
 	meminfo_avail(48000);
 	daemon_step(&d, 1500 * ms);
 	assert_int_equal(d.stats.dry_run_kills, 1);
-	rec = &d.stats.last_kills[0];
-	assert_int_equal(rec->invoker.pid, 104);
-	assert_int_equal(rec->invoker.growth_kb, 80000);
+	assert_int_equal(d.sel.oc.invoker.pid, 104);
+	assert_int_equal(d.sel.oc.invoker.growth_kb, 80000);
 	daemon_stop(&d);
 	task(104, "tiny", 0, 10, 0);
 }

@@ -20,14 +20,25 @@
 static struct metrics m;
 static char out[65536];
 
+static struct kill_record kill(const char *trigger, const char *unit, double when, unsigned long rss_kb,
+			       double reclaim_seconds, bool dry_run)
+{
+	struct kill_record r = { .time_seconds = when, .rss_kb = rss_kb, .reclaim_seconds = reclaim_seconds,
+				 .dry_run = dry_run };
+
+	snprintf(r.trigger, sizeof(r.trigger), "%s", trigger);
+	snprintf(r.unit, sizeof(r.unit), "%s", unit);
+	return r;
+}
+
 static void fill(void)
 {
 	struct meminfo mi = { .mem_total_kb = 1000, .mem_available_kb = 250, .swap_free_kb = 0, .swap_total_kb = 0 };
 	struct psi p = { .some = { 1.5, 2.25, 3, 1234567 }, .full = { 0.5, 0, 0, 42 }, .has_full = true };
-	struct metrics_kill k1 = { "psi full 40% 2s", "process", 1700000000.5, 64 << 20, 0.012, false };
-	struct metrics_kill k2 = { "memavailable 4.8% < 5%", "process", 1700000001.25, 32 << 20, -1, false };
-	struct metrics_kill k3 = { "PSI some", "cgroup", 1700000002, 1 << 20, 0.5, false };
-	struct metrics_kill dry = { "psi", "process", 1800000000, 1, 9, true };
+	struct kill_record k1 = kill("psi full 40% 2s", "process", 1700000000.5, 64 << 10, 0.012, false);
+	struct kill_record k2 = kill("memavailable 4.8% < 5%", "process", 1700000001.25, 32 << 10, -1, false);
+	struct kill_record k3 = kill("PSI some", "cgroup", 1700000002, 1 << 10, 0.5, false);
+	struct kill_record dry = kill("psi", "process", 1800000000, 1, 9, true);
 
 	metrics_init(&m);
 	metrics_record_kill(&m, &k1);
@@ -93,7 +104,7 @@ static void test_overflow(void **state)
 static void test_limits(void **state)
 {
 	char path[32];
-	struct metrics_kill k = { NULL, NULL, 1, 1, -1, false };
+	struct kill_record k = kill("", "", 1, 1, -1, false);
 
 	(void)state;
 	metrics_init(&m);
@@ -104,12 +115,12 @@ static void test_limits(void **state)
 	assert_int_equal(metrics_set_cgroup(&m, "/one-too-many", 1, 2), -ENOSPC);
 	for (int i = 0; i < METRICS_MAX_KILL_SERIES + 3; i++) {
 		snprintf(path, sizeof(path), "t%d", i);
-		k.trigger = path;
+		snprintf(k.trigger, sizeof(k.trigger), "%s", path);
 		metrics_record_kill(&m, &k);
 	}
 	assert_int_equal(m.nr_kill_series, METRICS_MAX_KILL_SERIES);
 	assert_int_equal(m.kills_dropped, 3);
-	k.trigger = "";
+	k.trigger[0] = '\0';
 	metrics_record_kill(&m, &k);
 	assert_int_equal(m.kills[0].count, 1);
 }

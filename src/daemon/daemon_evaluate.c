@@ -1,0 +1,264 @@
+/* daemon_evaluate.c - which trigger holds and how strongly: every watch
+ * sampled, the memory floors now and a little ahead at the current fill
+ * rate (for the machine, each watched cgroup, and a fork bomb's surge of
+ * threads), PSI events and the sustained PSI rule; the stronger stage
+ * wins, at equal stage the narrower scope. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "daemon_evaluate.h"
+#include "daemon_log.h"
+#include "core/util.h"
+
+#define MS 1000000ULL
+
+static void hit_raise(struct hit *h, enum stage st, int scope, bool psi, const char *text)
+{
+	/* stronger wins; at equal stage a cgroup (the narrower scope) wins */
+	if (st < h->stage || (st == h->stage && (h->scope >= 0 || scope < 0)))
+		return;
+	h->stage = st;
+	h->scope = scope;
+	h->psi = psi;
+	snprintf(h->text, sizeof(h->text), "%s", text);
+}
+
+void daemon_sample(struct daemon *d, uint64_t now)
+{
+	if (sys_watch_sample(&d->sys, now))
+		dlog(DLOG_WARNING, "cannot read %s/meminfo", d->cfg.proc_root);
+	for (size_t i = 0; i < d->nr_cg; i++) {
+		uint64_t seen = d->cg[i].oom_kill;
+		memcg_watch_sample(&d->cg[i], now);
+		memcg_watch_read_events(&d->cg[i]);
+		if (d->cg[i].oom_kill > seen) {
+			d->stats.kernel_oom_kills += d->cg[i].oom_kill - seen;
+			dlog(DLOG_WARNING, "the kernel OOM-killed in %s (oom_kill %llu): too late",
+			     d->cg[i].dir, (unsigned long long)d->cg[i].oom_kill);
+		}
+	}
+	d->stats.samples++;
+	d->stats.mem = d->sys.s;
+}
+
+/* A machine-wide PSI hit needs MemAvailable to be short too. */
+static bool psi_memory_short(const struct daemon *d)
+{
+	const struct mem_sample *s = &d->sys.s;
+
+	return !s->mem_total_kb ||
+	       100.0 * (double)s->mem_available_kb < d->cfg.psi_mem_below_percent * (double)s->mem_total_kb;
+}
+
+static void evaluate_psi(struct daemon *d, uint64_t now, struct hit *h)
+{
+	enum stage st = d->cfg.psi_signal == SIGKILL ? STAGE_KILL : STAGE_TERM;
+	bool short_mem = psi_memory_short(d);
+	char text[192];
+	double avg10;
+
+	if (now < d->psi_muted_until_ns) {
+		d->psi_fired = false;
+		return;
+	}
+	/* (stalls while memory is back, e.g. after a fork bomb died, are not
+	 * a reason to kill a bystander) */
+	if (d->psi_fired && (d->psi_fired_scope >= 0 || short_mem)) {
+		if (d->psi_fired_scope < 0)
+			psi_trigger_text(&d->cfg.psi, "", text, sizeof(text));
+		else
+			psi_trigger_text(&d->cg[d->psi_fired_scope].spec.psi,
+					 d->cg[d->psi_fired_scope].dir, text, sizeof(text));
+		hit_raise(h, st, d->psi_fired_scope, true, text);
+	}
+	d->psi_fired = false;
+	if (d->cfg.psi_sustained.enabled && d->sys.psi_avg_fd >= 0 &&
+	    psi_read_avg10(d->sys.psi_avg_fd, d->cfg.psi_sustained.kind, &avg10) == 0 &&
+	    psi_sustained_check(&d->cfg.psi_sustained, &d->sustained, avg10, now) && short_mem) {
+		snprintf(text, sizeof(text), "psi %s avg10 %.0f%% > %g%% for %gs",
+			 d->cfg.psi_sustained.kind == PSI_FULL ? "full" : "some", avg10,
+			 d->cfg.psi_sustained.avg10_percent, (double)d->cfg.psi_sustained.duration_ms / 1e3);
+		hit_raise(h, st, -1, true, text);
+	}
+}
+
+/* The SIGTERM floor as it will be when a kill can land: scanning /proc,
+ * signalling and the victim's exit take tens of ms (more on a slow or busy
+ * machine), and a fast hog eats the floor's margin in that time; once it
+ * crosses the floor the kernel kills first, not always the hog. So the
+ * floors are checked against MemAvailable and SwapFree each minus what the
+ * recent fill rate takes in LEAD_NS (with swap, the hog's growth comes out
+ * of SwapFree while MemAvailable stays low). */
+#define LEAD_NS (150 * MS)
+/* What the machine loses in lead_ns at the current rate, where the part a
+ * watched cgroup fills cannot exceed what its limit leaves it (a hog in a
+ * 64 MiB cgroup does not empty the machine: the 150 ms look-ahead once took
+ * a 40 MiB bystander outside it for the hog's cgroup-bounded growth). */
+static double machine_fall_kb(const struct daemon *d, uint64_t lead_ns)
+{
+	double secs = (double)lead_ns / 1e9, fall = d->sys.fill_kb_s * secs;
+
+	for (size_t i = 0; i < d->nr_cg; i++) {
+		const struct memcg_watch *w = &d->cg[i];
+		double grow = w->fill_kb_s * secs, room;
+
+		if (w->limit_bytes == UINT64_MAX || grow <= 0)
+			continue;
+		room = (double)memcg_watch_headroom_kb(w);
+		if (grow > room)
+			fall -= grow - room;
+	}
+	return fall > 0 ? fall : 0;
+}
+
+static enum stage memory_stage_ahead(struct daemon *d, uint64_t lead_ns, char *text, size_t size)
+{
+	struct mem_sample ahead = d->sys.s;
+	double fall_kb = machine_fall_kb(d, lead_ns);
+	size_t n;
+
+	if (fall_kb < 1024)
+		return STAGE_NONE;
+	ahead.mem_available_kb = ahead.mem_available_kb > (unsigned long)fall_kb
+		? ahead.mem_available_kb - (unsigned long)fall_kb : 0;
+	ahead.swap_free_kb = ahead.swap_free_kb > (unsigned long)fall_kb
+		? ahead.swap_free_kb - (unsigned long)fall_kb : 0;
+	if (memory_stage(&d->cfg, &ahead, text, size) == STAGE_NONE)
+		return STAGE_NONE;
+	n = strlen(text);
+	if (n < size)
+		snprintf(text + n, size - n, " in %llums (now %.1f%%, falling %.0fMiB/s)",
+			 (unsigned long long)(lead_ns / MS),
+			 d->sys.s.mem_total_kb ? 100.0 * (double)d->sys.s.mem_available_kb / (double)d->sys.s.mem_total_kb : 0,
+			 d->sys.fill_kb_s / 1024);
+	return STAGE_TERM;
+}
+
+/* A cgroup's SIGTERM floor LEAD_NS ahead at its fill rate, as for the
+ * machine: a hog at full speed crosses a 64 MiB cgroup's floors in tens
+ * of ms, and the kernel's memcg OOM killer is then first. Only within
+ * twice the floor: a container's start-up burst (40 MiB at full speed in
+ * 64 MiB) projects past the limit long before it ends, well below it. */
+static enum stage memcg_stage_ahead(const struct memcg_watch *w, char *text, size_t size)
+{
+	double grow_kb = w->fill_kb_s * (double)LEAD_NS / 1e9;
+	uint64_t ahead = w->usage_bytes + (uint64_t)grow_kb * 1024;
+	unsigned long limit_kb = (unsigned long)(w->limit_bytes / 1024);
+	size_t n;
+
+	if (ahead > w->limit_bytes) /* (the kernel keeps it there: "100.0% of 64MiB in 150ms") */
+		ahead = w->limit_bytes;
+	if (grow_kb < 256 || w->limit_bytes == UINT64_MAX ||
+	    memcg_watch_headroom_kb(w) >= 2 * floor_kb(&w->spec.term, limit_kb) ||
+	    memcg_stage(&w->spec, w->dir, ahead, w->limit_bytes, text, size) == STAGE_NONE)
+		return STAGE_NONE;
+	n = strlen(text);
+	if (n < size)
+		snprintf(text + n, size - n, " in %llums (now %.1f%%, filling %.0fMiB/s)",
+			 (unsigned long long)(LEAD_NS / MS),
+			 100.0 * (double)w->usage_bytes / (double)w->limit_bytes, w->fill_kb_s / 1024);
+	return STAGE_TERM;
+}
+
+/* A fork bomb fills memory in well under a second, and once memory is
+ * gone every read of /proc takes the kernel's reclaim path (a scan of a
+ * few hundred copies took 19 s in the guest). So while threads grow by
+ * swarm_min or more, the floor is checked BOMB_LEAD_NS ahead: the bomb is
+ * then found and killed while memory is still there. The hit only holds
+ * if a bomb is found (bomb_only), so a busy start-up is not a kill; after
+ * a search that found none, the next waits BOMB_RETRY_NS. */
+#define BOMB_LEAD_NS (1000 * MS)
+bool daemon_threads_surge(const struct daemon *d)
+{
+	return d->cfg.swarm_min > 0 && sys_watch_thread_growth(&d->sys) >= (unsigned long)d->cfg.swarm_min;
+}
+
+static void evaluate_bomb_ahead(struct daemon *d, struct hit *h)
+{
+	char text[192];
+	size_t n;
+
+	if (!daemon_threads_surge(d) || d->sys.sample_ns < d->no_bomb_until_ns ||
+	    memory_stage_ahead(d, BOMB_LEAD_NS, text, sizeof(text)) == STAGE_NONE)
+		return;
+	n = strlen(text);
+	snprintf(text + n, sizeof(text) - n, " with %lu new threads", sys_watch_thread_growth(&d->sys));
+	hit_raise(h, STAGE_TERM, -1, false, text);
+	h->bomb_only = true;
+}
+
+/* The memory levels: system floors (now and LEAD_NS ahead), cgroups. */
+static void evaluate_memory(struct daemon *d, struct hit *h)
+{
+	char text[192];
+	enum stage st;
+
+	st = memory_stage(&d->cfg, &d->sys.s, text, sizeof(text));
+	if (st == STAGE_NONE)
+		st = memory_stage_ahead(d, LEAD_NS, text, sizeof(text));
+	hit_raise(h, st, -1, false, text);
+	if (h->stage == STAGE_NONE)
+		evaluate_bomb_ahead(d, h);
+	for (size_t i = 0; i < d->nr_cg; i++) {
+		struct memcg_watch *w = &d->cg[i];
+		st = memcg_stage(&w->spec, w->dir, w->usage_bytes, w->limit_bytes, text, sizeof(text));
+		if (st == STAGE_NONE)
+			st = memcg_stage_ahead(w, text, sizeof(text));
+		if (w->under_oom) { /* tasks wait in the kernel for us to free memory */
+			st = STAGE_KILL;
+			snprintf(text, sizeof(text), "memcg %s under_oom", w->dir);
+		}
+		hit_raise(h, st, (int)i, false, text);
+	}
+}
+
+struct hit daemon_evaluate(struct daemon *d, uint64_t now)
+{
+	struct hit h = { .stage = STAGE_NONE, .scope = -1 };
+
+	evaluate_memory(d, &h);
+	evaluate_psi(d, now, &h);
+	d->stats.stage = h.stage;
+	snprintf(d->stats.trigger, sizeof(d->stats.trigger), "%s", h.text);
+	return h;
+}
+
+/* A fresh sample that keeps the fill rates unless memory came back: a
+ * rate over the few ms of a selection is noise (MemAvailable moves in
+ * per-cpu batches), and halving it made the look-ahead drop hits that the
+ * next sample raised again (4 times in one hog-fast run). */
+static void resample_keeping_rates(struct daemon *d)
+{
+	unsigned long before = d->sys.s.mem_available_kb + d->sys.s.swap_free_kb;
+	double rate = d->sys.fill_kb_s, cg_rate[CONFIG_MAX_CGROUPS];
+	uint64_t cg_usage[CONFIG_MAX_CGROUPS];
+
+	for (size_t i = 0; i < d->nr_cg; i++) {
+		cg_rate[i] = d->cg[i].fill_kb_s;
+		cg_usage[i] = d->cg[i].usage_bytes;
+	}
+	daemon_sample(d, now_ns());
+	d->sys.fill_kb_s = d->sys.s.mem_available_kb + d->sys.s.swap_free_kb > before ? 0 : rate;
+	for (size_t i = 0; i < d->nr_cg; i++)
+		d->cg[i].fill_kb_s = d->cg[i].usage_bytes < cg_usage[i] ? 0 : cg_rate[i];
+}
+
+/* The kernel's last-second check (__alloc_pages_may_oom() tries the free
+ * lists once more before it kills), after a scan that may have taken long:
+ * under a fork bomb it can take hundreds of ms, in which the bomb may
+ * have died (the kernel killed it first, or its parent did); a kill then
+ * would only hit whoever is left, a bystander. A PSI hit still holds while
+ * memory is short (its own gate); a memory level is evaluated afresh. */
+bool daemon_pressure_still_holds(struct daemon *d, const struct hit *h)
+{
+	struct hit again = { .stage = STAGE_NONE, .scope = -1 };
+
+	resample_keeping_rates(d);
+	if (h->psi)
+		return h->scope >= 0 || psi_memory_short(d);
+	evaluate_memory(d, &again);
+	return again.stage != STAGE_NONE;
+}
+

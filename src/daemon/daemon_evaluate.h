@@ -1,0 +1,32 @@
+/* daemon_evaluate.h - the daemon's triggers evaluated on a fresh sample
+ * (daemon_evaluate.c): the strongest stage that holds, its scope and its
+ * text, which the episode (daemon_step.c) acts on. */
+#ifndef OOMKIT_DAEMON_EVALUATE_H
+#define OOMKIT_DAEMON_EVALUATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "trigger.h"
+
+struct daemon;
+
+struct hit {
+	enum stage stage;
+	int scope;                     /* -1 system, else cgroup index */
+	bool psi;                      /* raised by a PSI rule (not a memory level) */
+	bool bomb_only;                /* only the fork-bomb look-ahead holds: no bomb, no kill */
+	char text[192];
+};
+
+/* Samples every watch (the machine, each cgroup, their OOM counters). */
+void daemon_sample(struct daemon *d, uint64_t now);
+/* The strongest trigger that holds now; kept in d->stats for observers. */
+struct hit daemon_evaluate(struct daemon *d, uint64_t now);
+/* After a selection that may have taken long: does the hit still hold on
+ * a fresh sample (the kernel's last-second check before it kills)? */
+bool daemon_pressure_still_holds(struct daemon *d, const struct hit *h);
+/* Threads grew by [daemon] swarm_min or more since the last sample. */
+bool daemon_threads_surge(const struct daemon *d);
+
+#endif
