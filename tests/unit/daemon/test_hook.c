@@ -37,7 +37,7 @@ static void script(const char *name, const char *body, char *path, size_t size)
  * log_path, and returns its wait status. */
 static int run(const char *path, uint64_t timeout_ms)
 {
-	struct victim v = { .pid = 4242, .comm = "hog", .uid = 1000 };
+	struct task_info v = { .pid = 4242, .comm = "hog", .uid = 1000 };
 	struct hook_facts f = { .event = "post_kill", .victim = &v, .trigger = "memcg x", .signal = SIGKILL };
 	struct hook_run h = { .pidfd = -1 };
 	int saved = dup(STDERR_FILENO), fd, status = 0;
