@@ -244,6 +244,10 @@ static void member_lines(struct report *r, const char *msg, const struct oom_kil
 	else if (k->unit == KILL_UNIT_PGROUP)
 		report_line(r, KLOG_INFO, "Tasks in process group %d are going to be killed due to oomkit --unit pgroup%s",
 			    (int)v->pgid, k->used_pgroup_kill ? " (at once)" : "");
+	if (k->nr_strays)
+		report_line(r, KLOG_WARNING, "oomkit: process %d (%s) entered process group %d after its check and "
+			    "was killed with it%s", (int)k->stray.pid, esc(k->stray.comm, e1), (int)v->pgid,
+			    k->nr_strays > 1 ? " (and others)" : "");
 	else if (k->unit == KILL_UNIT_SWARM)
 		report_line(r, KLOG_INFO, "Tasks in %s named %s of uid %u are going to be killed due to oomkit --unit swarm",
 			    esc(v->memcg, e1), esc(v->comm, e2), (unsigned)v->uid);

@@ -43,6 +43,7 @@ static void reset_results(struct kill_ctx *k)
 	k->res.nr_more = 0;
 	k->res.used_cgroup_kill = false;
 	k->res.used_pgroup_kill = false;
+	k->res.nr_strays = 0;
 	k->res.reap_err = 1;
 	k->res.now_anon_kb = k->res.now_file_kb = k->res.now_shmem_kb = 0;
 }
