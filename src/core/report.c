@@ -339,8 +339,8 @@ void report_kill(struct report *r, const struct oom_control *oc)
 			    (int)c->pid, esc(c->comm, e), k->refused);
 		return;
 	case KILL_SIGNAL_FAILED:
-		report_line(r, KLOG_ERR, "%s: signal to process %d (%s) failed: %s", msg, (int)c->pid, esc(c->comm, e),
-			    strerror(-k->err));
+		report_line(r, KLOG_ERR, "%s: signal to process %d (%s) failed: %s%s", msg, (int)c->pid, esc(c->comm, e),
+			    strerror(-k->err), k->err == -EPERM ? " (another user's process: needs root or CAP_KILL)" : "");
 		return;
 	default:
 		break;
