@@ -5,7 +5,7 @@ _oomkit_opts() {
 	case $1 in
 	rank)    echo "--top --all --cgroup --json --kernel-format --proc-root --scanner --help" ;;
 	kill)    echo "--cgroup --dry-run --json --unit --prefer --avoid --ignore --protect --kmsg --timeout --self-raised-adj --signal --no-reap --help" ;;
-	daemon)  echo "--config --check-config --cgroup --dry-run --dryrun --psi --psi-sustained --grace --json-file --kmsg --syslog --set -m -s -M -S -n -N -P -r -p -d --debug --prefer --avoid --ignore --ignore-root-user --help" ;;
+	daemon)  echo "--config --check-config --cgroup --dry-run --dryrun --psi --psi-sustained --grace --json-file --kmsg --syslog --set -m -s -M -S -n -N -P -r -p -g -d --debug --prefer --avoid --ignore --ignore-root-user --help" ;;
 	explain) echo "--json --jsonl --follow --help" ;;
 	status)  echo "--json --state --max-age --help" ;;
 	esac

@@ -100,6 +100,8 @@ static void usage(FILE *f)
 	      "  -S SIZE[,KILL_SIZE]        SwapFree floors in KiB\n"
 	      "  --prefer REGEX, --avoid REGEX, --ignore REGEX   on the process name\n"
 	      "  --ignore-root-user     never kill root's processes\n"
+	      "  -g                     the SIGKILL step kills the victim's process group, each\n"
+	      "                         member through its pidfd, protected ones spared\n"
 	      "  -n                     D-Bus notification per kill\n"
 	      "  -N PATH                run PATH after each kill;  -P PATH: before\n"
 	      "  -r SECONDS             memory report interval (0: off, the default)\n"
@@ -179,7 +181,7 @@ static const struct opt_key {
 	{ 'r', "log", "report_interval", NULL },
 	{ 'p', "daemon", "nice", "-20" },
 	{ 'd', "log", "debug", "yes" },
-	{ 'g', "kill", "kill_group", "yes" },
+	{ 'g', "kill", "kill_pgroup", "yes" },
 };
 
 static int parse_one(struct daemon *d, struct cli *cli, int opt, const char *arg)

@@ -60,6 +60,7 @@ static const struct key keys[] = {
 	{ "kill", "ignore_root_user", K_BOOL, C(ignore_root_user), 0, 0, 0 },
 	{ "kill", "dry_run", K_BOOL, C(dry_run), 0, 0, 0 },
 	{ "kill", "kill_group", K_BOOL, C(kill_group), 0, 0, 0 },
+	{ "kill", "kill_pgroup", K_BOOL, C(kill_pgroup), 0, 0, 0 },
 	{ "kill", "swarm_min", K_INT, C(swarm_min), 0, 0, 1000000 },
 	{ "kill", "swarm_window", K_MS, C(swarm_window_ms), 0, 0, 0 },
 	{ "hooks", "pre_kill", K_STRING, C(pre_kill), STR(pre_kill), 0, 0 },
@@ -334,6 +335,10 @@ int config_validate(const struct oomkit_config *c, struct config_error *err)
 		}
 		if (validate_floors("[cgroup] headroom_*", &c->cgroups[i].term, &c->cgroups[i].kill, err))
 			return -EINVAL;
+	}
+	if (c->kill_group && c->kill_pgroup) {
+		snprintf(err->msg, sizeof(err->msg), "[kill] kill_group and kill_pgroup: one kill unit at a time");
+		return -EINVAL;
 	}
 	if (c->interval_min_ms == 0 || c->interval_min_ms > c->interval_max_ms) {
 		snprintf(err->msg, sizeof(err->msg),

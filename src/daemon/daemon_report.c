@@ -216,7 +216,7 @@ static void kill_record_of_episode(const struct daemon *d, struct kill_record *r
 	snprintf(r->comm, sizeof(r->comm), "%s", v->comm);
 	snprintf(r->cgroup, sizeof(r->cgroup), "%s", v->memcg);
 	snprintf(r->trigger, sizeof(r->trigger), "%s", oc->trigger);
-	snprintf(r->unit, sizeof(r->unit), "%s", d->cfg.kill_group ? "cgroup" : "process");
+	snprintf(r->unit, sizeof(r->unit), "%s", kill_unit_name(oc->kill ? oc->kill->unit : config_kill_unit(&d->cfg)));
 	r->signal = ep->signal;
 	r->dry_run = ep->dry_run;
 	r->killed = !ep->dry_run;

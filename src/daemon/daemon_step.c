@@ -253,7 +253,7 @@ static int select_episode_victim(struct daemon *d, struct hit *h, uint64_t now, 
 		     h->text, (double)*select_ns / 1e6, d->sel.oc.chosen->pid, d->sel.oc.chosen->comm);
 		return -EAGAIN;
 	}
-	d->sel.kctx->unit = d->cfg.kill_group ? KILL_UNIT_CGROUP : KILL_UNIT_PROCESS;
+	d->sel.kctx->unit = config_kill_unit(&d->cfg);
 	d->sel.kctx->pgroup_kill = 0;
 	if (bomb)
 		mark_fork_bomb(d, h, &sw);

@@ -262,6 +262,11 @@ if grep -qx "available_term_percent = 20%" <<<"$out" && grep -qx "available_kill
 else
 	not_ok "daemon-earlyoom-flags: $out"
 fi
+# earlyoom's -g kills the victim's process group, not its memory cgroup
+out=$("$OOMKIT" daemon --config /dev/null -g --check-config 2>&1)
+check "daemon-earlyoom-g-is-the-process-group" grep -qx "kill_pgroup = yes" <<<"$out"
+check "daemon-earlyoom-g-not-the-cgroup" grep -qx "kill_group = no" <<<"$out"
+check "daemon-help-lists-g" grep -qE '^  -g +' <("$OOMKIT" daemon --help)
 
 # 13. The SIGKILL step kills what shares the victim's mm, as the kernel does
 #     (kill's oom_kill_process): a CLONE_VM child dies with its leader.

@@ -72,5 +72,29 @@ check kill_protect_swarm_copy_dead gone "$small"
 check kill_protect_swarm_alive alive "$keep"
 check kill_protect_swarm_reported spared "$KT/swarm.txt" "$keep" kill_hog "in the group"
 
-[ "$E2E_FAILED" = 0 ] || for f in sharers pgroup cgroup swarm; do sed "s/^/# $f: /" "$KT/$f.txt" | grep -v '^# [a-z]*: \[' | tail -8; done
+# 5. the daemon with earlyoom's -g: its SIGKILL step (after the grace of a
+#    SIGTERM-ignoring hog) kills the victim's process group member by
+#    member; the protected member lives
+newcg daemon_g $((256 << 20)); cg=$CG
+"$OOMKIT" daemon --no-mlockall --psi off --psi-sustained off --cgroup "$cg" --set memory.enabled=no \
+	--grace 1s -g --set 'kill.protect=comm:^keepme$' > "$KT/daemon.txt" 2>&1 &
+dpid=$!
+E2E_PIDS+=("$dpid")
+for _ in $(seq 100); do grep -q "oomkit daemon:" "$KT/daemon.txt" && break; sleep 0.05; done
+spawn_in "$cg" setsid sh -c "\"$KILL_HOG\" --mb 5 --name keepme & \"$KILL_HOG\" --mb 5 & exec \"$KILL_HOG\" --mb 220 --ignore-term" > "$KT/pid"
+read -r big < "$KT/pid"
+for _ in $(seq 40); do [ "$(pgrep -s "$big" | wc -l)" -ge 3 ] && break; sleep 0.05; done
+keep=$(pgrep -x -s "$big" keepme); small=$(pgrep -x -s "$big" kill_hog | grep -vx "$big")
+E2E_PIDS+=("$keep")
+for _ in $(seq 100); do alive "$big" || break; sleep 0.1; done
+sleep 0.3
+check kill_protect_daemon_g_victim_dead gone "$big"
+check kill_protect_daemon_g_member_dead gone "$small"
+check kill_protect_daemon_g_alive alive "$keep"
+check kill_protect_daemon_g_unit grep -q "Tasks in process group $big are going to be killed due to oomkit --unit pgroup$" "$KT/daemon.txt"
+check kill_protect_daemon_g_reported grep -q "oomkit: spared process $keep (keepme) in the group: protected$" "$KT/daemon.txt"
+kill "$dpid" 2>/dev/null
+wait "$dpid" 2>/dev/null
+
+[ "$E2E_FAILED" = 0 ] || for f in sharers pgroup cgroup swarm daemon; do sed "s/^/# $f: /" "$KT/$f.txt" | grep -v '^# [a-z]*: \[' | tail -8; done
 exit "$E2E_FAILED"
