@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -147,6 +148,18 @@ static void test_liveness(void **state)
 	assert_int_equal(utime(buf, &old), 0);
 	assert_int_equal(status_load(dir, "txt", 10, buf, sizeof(buf), &pid), 0);
 	assert_int_equal(status_load(dir, "txt", 120, buf, sizeof(buf), &pid), 1);
+
+	/* the state is old but the loop's heartbeat is fresh: the daemon runs,
+	 * its publisher thread is late (a D-Bus peer that does not answer) */
+	snprintf(buf, sizeof(buf), "%s/heartbeat", dir);
+	close(open(buf, O_WRONLY | O_CREAT, 0640));
+	assert_int_equal(status_load(dir, "txt", 10, buf, sizeof(buf), &pid), 2);
+	assert_int_equal(pid, getpid());
+	snprintf(buf, sizeof(buf), "%s/heartbeat", dir);
+	assert_int_equal(utime(buf, &old), 0); /* both old: stuck or gone */
+	assert_int_equal(status_load(dir, "txt", 10, buf, sizeof(buf), &pid), 0);
+	snprintf(buf, sizeof(buf), "%s/heartbeat", dir);
+	unlink(buf);
 
 	snprintf(buf, sizeof(buf), "%s/status.txt", dir);
 	unlink(buf);
