@@ -213,14 +213,24 @@ check "daemon-sighup-good-config-reloaded" grep -q "configuration reloaded" "$LO
 stop_daemon
 check "daemon-sigterm-exits-cleanly" grep -q "SIGTERM: exiting" "$LOG"
 
-# 7. --dry-run: selects again each interval while the trigger holds, one
-#    line per would-be kill, and kills nothing.
+# 7. --dry-run is one episode while the trigger holds: one would-be kill,
+#    the post_kill hook once, a reminder line at most every 5 s, one JSON
+#    event with the real scope and the unknowable facts null; nothing killed.
 new_cg dry $((256 * MiB)); cg=$CG
-start_daemon dry --cgroup "$cg" --set memory.enabled=no --dry-run
+printf '#!/bin/sh\necho "$OOMKIT_DRY_RUN" >> %s/dry-hook.out\n' "$WORK" > "$WORK/dry-hook.sh"
+chmod +x "$WORK/dry-hook.sh"
+start_daemon dry --cgroup "$cg" --set memory.enabled=no --dry-run -N "$WORK/dry-hook.sh" --json-file "$WORK/dry.json"
 run_hog "$cg" hog 240; pid=$PID
-sleep 1.5
+sleep 6.5
 n=$(grep -c "dry-run: would send SIG.* to process $pid (hog)" "$LOG")
-if alive "$pid" && [ "$n" -ge 2 ]; then ok "daemon-dry-run-repeats-and-kills-nothing ($n lines)"; else not_ok "daemon-dry-run-repeats-and-kills-nothing: n=$n"; fi
+held=$(grep -c "dry-run: .* still holds; would have sent SIG.* to process $pid (hog)" "$LOG")
+check "daemon-dry-run-kills-nothing" alive "$pid"
+check "daemon-dry-run-one-would-be-kill ($n lines)" [ "$n" = 1 ]
+check "daemon-dry-run-reminder ($held lines in 6 s)" [ "$held" = 1 ]
+check "daemon-dry-run-hook-once" [ "$(cat "$WORK/dry-hook.out" 2>/dev/null)" = 1 ]
+check "daemon-dry-run-json-one-event" [ "$(wc -l < "$WORK/dry.json")" = 1 ]
+check "daemon-dry-run-json-scope" grep -q "\"constraint\":\"CONSTRAINT_MEMCG\",\"memcg\":\"/$(basename "$cg")\"" "$WORK/dry.json"
+check "daemon-dry-run-json-unknown-is-null" grep -q '"exited":null,"reaped":null,"ms_to_exit":null,.*"avail_after_kb":null' "$WORK/dry.json"
 kill -KILL "$pid"; reap "$pid"
 stop_daemon
 
