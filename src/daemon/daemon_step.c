@@ -140,23 +140,29 @@ static void log_not_signalled(const struct daemon *d, int sig, int r)
 		     : "its pid names another process");
 }
 
+/* What follows a victim's end, real or a dry run's: the post_kill hook,
+ * the record, the PSI cool-down; then the episode waits in state until
+ * deadline. */
+static void episode_over(struct daemon *d, uint64_t now, enum episode_state state, uint64_t deadline_ns)
+{
+	start_post_hook(d);
+	report_record(d);
+	d->psi_muted_until_ns = now + d->cfg.cooldown_ms * MS;
+	d->sustained.above_since_ns = 0;
+	d->ep.state = state;
+	d->ep.deadline_ns = deadline_ns;
+}
+
 /* The dry run's first signal: told, and the episode ends as if the victim
  * died of it (hooks once, the PSI cool-down); what a dry run cannot know
  * (the exit, the memory after) stays unknown. */
 static void dry_run_signal(struct daemon *d, int sig, uint64_t now)
 {
-	struct episode *ep = &d->ep;
-
-	ep->signal = sig;
-	ep->t_signal_ns = now;
+	d->ep.signal = sig;
+	d->ep.t_signal_ns = now;
 	d->stats.dry_run_kills++;
 	report_dry_run(d);
-	start_post_hook(d);
-	report_record(d);
-	d->psi_muted_until_ns = now + d->cfg.cooldown_ms * MS;
-	d->sustained.above_since_ns = 0;
-	ep->state = EP_DRY_HELD;
-	ep->deadline_ns = now + DRY_REMIND_NS;
+	episode_over(d, now, EP_DRY_HELD, now + DRY_REMIND_NS);
 }
 
 static void send_signal(struct daemon *d, int sig, uint64_t now)
@@ -331,12 +337,7 @@ static void finish_episode(struct daemon *d, uint64_t now)
 	if (!ep->exited)
 		d->stats.kill_failures++;
 	report_kill_finished(d);
-	start_post_hook(d);
-	report_record(d);
-	d->psi_muted_until_ns = now + d->cfg.cooldown_ms * MS;
-	d->sustained.above_since_ns = 0;
-	ep->state = EP_RECOVER;
-	ep->deadline_ns = now + SETTLE_NS;
+	episode_over(d, now, EP_RECOVER, now + SETTLE_NS);
 }
 
 static void escalate(struct daemon *d, const struct hit *h, uint64_t now)

@@ -48,29 +48,27 @@ check kill_protect_pgroup_leader_dead gone "$sess"
 check kill_protect_pgroup_alive alive "$keep"
 check kill_protect_pgroup_reported spared "$KT/pgroup.txt" "$keep" keepme "in the group"
 
+# three_hogs NAME UNIT RULE COMM ARGS...: in a new cgroup a big hog, one
+# started with ARGS (named COMM) that RULE protects, and a small one;
+# `oomkit kill --unit UNIT --protect RULE`: the protected one lives.
+three_hogs() {
+	local name=$1 unit=$2 rule=$3 comm=$4 big keep small
+	shift 4
+	newcg "$name" $((300 << 20)); cg=$CG
+	hog "$cg" --mb 60; big=$P
+	hog "$cg" --mb 5 "$@"; keep=$P
+	hog "$cg" --mb 5; small=$P
+	"$OOMKIT" kill --cgroup "$cg" --unit "$unit" --protect "$rule" 2> "$KT/$name.txt"; rc=$?
+	check "kill_protect_${name}_exit_0" [ "$rc" = 0 ]
+	check "kill_protect_${name}_victim_dead" gone "$big"
+	check "kill_protect_${name}_member_dead" gone "$small"
+	check "kill_protect_${name}_alive" alive "$keep"
+	check "kill_protect_${name}_reported" spared "$KT/$name.txt" "$keep" "$comm" "in the group"
+}
 # 3. --unit cgroup (v1: member by member through pidfds)
-newcg cgroup $((300 << 20)); cg=$CG
-hog "$cg" --mb 60; big=$P
-hog "$cg" --mb 5 --name keepme; keep=$P
-hog "$cg" --mb 5; small=$P
-"$OOMKIT" kill --cgroup "$cg" --unit cgroup --protect 'comm:^keepme$' 2> "$KT/cgroup.txt"; rc=$?
-check kill_protect_cgroup_exit_0 [ "$rc" = 0 ]
-check kill_protect_cgroup_victim_dead gone "$big"
-check kill_protect_cgroup_member_dead gone "$small"
-check kill_protect_cgroup_alive alive "$keep"
-check kill_protect_cgroup_reported spared "$KT/cgroup.txt" "$keep" keepme "in the group"
-
-# 4. --unit swarm: a namesake protected by its command line lives
-newcg swarm $((300 << 20)); cg=$CG
-hog "$cg" --mb 60; big=$P
-hog "$cg" --mb 5 --tag keepme; keep=$P
-hog "$cg" --mb 5; small=$P
-"$OOMKIT" kill --cgroup "$cg" --unit swarm --protect 'cmdline:keepme' 2> "$KT/swarm.txt"; rc=$?
-check kill_protect_swarm_exit_0 [ "$rc" = 0 ]
-check kill_protect_swarm_victim_dead gone "$big"
-check kill_protect_swarm_copy_dead gone "$small"
-check kill_protect_swarm_alive alive "$keep"
-check kill_protect_swarm_reported spared "$KT/swarm.txt" "$keep" kill_hog "in the group"
+three_hogs cgroup cgroup 'comm:^keepme$' keepme --name keepme
+# 4. --unit swarm: a namesake protected by its command line
+three_hogs swarm swarm 'cmdline:keepme' kill_hog --tag keepme
 
 # 5. the daemon with earlyoom's -g: its SIGKILL step (after the grace of a
 #    SIGTERM-ignoring hog) kills the victim's process group member by

@@ -146,33 +146,32 @@ static void nothing(void)
 {
 }
 
-static void test_adj_changed_before_sigterm(void **state)
+/* The SIGTERM stage after between(): nothing sent, no kill counted. */
+static void not_signalled(void (*between)(void))
 {
-	(void)state;
-	select_then_term(adj_to_min);
+	select_then_term(between);
 	assert_int_equal(d.ep.state, EP_IDLE);
 	assert_int_equal(d.stats.kills, 0);
 	assert_int_equal(d.stats.sigterms, 0);
 	assert_true(child_alive());
+}
+
+static void test_adj_changed_before_sigterm(void **state)
+{
+	(void)state;
+	not_signalled(adj_to_min);
 }
 
 static void test_start_time_changed_before_sigterm(void **state)
 {
 	(void)state;
-	select_then_term(pid_reused);
-	assert_int_equal(d.ep.state, EP_IDLE);
-	assert_int_equal(d.stats.kills, 0);
-	assert_true(child_alive());
+	not_signalled(pid_reused);
 }
 
 static void test_protected_before_sigterm(void **state)
 {
 	(void)state;
-	select_then_term(now_protected);
-	assert_int_equal(d.ep.state, EP_IDLE);
-	assert_int_equal(d.stats.kills, 0);
-	assert_int_equal(d.stats.sigterms, 0);
-	assert_true(child_alive());
+	not_signalled(now_protected);
 }
 
 static void test_unchanged_victim_gets_sigterm(void **state)

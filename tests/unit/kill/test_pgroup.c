@@ -140,41 +140,37 @@ static void nothing(void)
 {
 }
 
-static void member_changed_after_the_search(void **state)
+/* The scenario with change() between search and kill: at_once says
+ * whether kill(-pgid) may still be used; the last copy lives when not. */
+static void run(void (*change)(void), bool at_once)
 {
 	struct kill_ctx *k = kill_ctx_new("/proc");
 	struct oom_control oc;
 	struct task_info t;
 
-	(void)state;
 	start_bomb();
-	search_then_kill(k, &oc, &t, rename_last_copy);
-	assert_false(k->res.used_pgroup_kill);
-	assert_int_equal(k->res.unit, KILL_UNIT_SWARM);
+	search_then_kill(k, &oc, &t, change);
+	assert_int_equal(k->res.used_pgroup_kill, at_once);
+	assert_int_equal(k->res.unit, at_once ? KILL_UNIT_PGROUP : KILL_UNIT_SWARM);
+	assert_int_equal(k->res.nr_strays, 0);
 	assert_true(dead(leader));
 	for (int i = 0; i < COPIES - 1; i++)
 		assert_true(dead(copies[i]));
-	assert_false(dead(copies[COPIES - 1]));
+	assert_int_equal(dead(copies[COPIES - 1]), at_once);
 	stop_bomb();
 	kill_ctx_free(k);
 }
 
+static void member_changed_after_the_search(void **state)
+{
+	(void)state;
+	run(rename_last_copy, false);
+}
+
 static void clean_group_killed_at_once(void **state)
 {
-	struct kill_ctx *k = kill_ctx_new("/proc");
-	struct oom_control oc;
-	struct task_info t;
-
 	(void)state;
-	start_bomb();
-	search_then_kill(k, &oc, &t, nothing);
-	assert_true(k->res.used_pgroup_kill);
-	assert_int_equal(k->res.nr_strays, 0);
-	assert_true(dead(leader));
-	for (int i = 0; i < COPIES; i++)
-		assert_true(dead(copies[i]));
-	stop_bomb();
-	kill_ctx_free(k);
+	run(nothing, true);
 }
 
 int main(void)
