@@ -24,7 +24,7 @@ VM_PRESSURE="hog-fast leak-swap forkbomb thrash protected stubborn two-hogs"
 # Oracle scenarios: `oomkit rank` and `oomkit kill` checked against the kernel
 # where only a guest's root can go (oom_score_adj < 0 needs CAP_SYS_RESOURCE,
 # which our hosts and CI lack); sized tasks, no memory pressure.
-VM_ORACLE="rank-adj kill-adj kill-unit-cgroup memcg-v2-daemon memcg-v2-high"
+VM_ORACLE="rank-adj kill-adj kill-unit-cgroup kill-unit-adj memcg-v2-daemon memcg-v2-high"
 
 vm_log() { printf 'vm: %s\n' "$*" >&2; }
 
