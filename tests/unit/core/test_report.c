@@ -242,27 +242,27 @@ static void dry_run_and_reuse(void **state)
  * ones not measured (no exit seen, not reaped) are null, not 0. */
 static void json_timing_integers(void **state)
 {
-	struct kill_ctx *k = kill_scene();
+	struct oom_kill_result *k = kill_scene();
 	struct oom_control oc = scene();
 	char out[8192];
 	FILE *f = fmemopen(out, sizeof(out), "w");
 
 	(void)state;
 	oc.chosen = &k->members[0].t;
+	oc.kill = k;
 	oc.killed = oc.reaped = true;
 	oc.t_signal_ns = 1000000;
 	oc.t_exit_ns = 1036400;
 	oc.t_reaped_ns = 3000000;
 	k->members[0].exited = true;
-	report_kill_json(f, &oc, k, "normal");
+	report_kill_json(f, &oc, "normal");
 	oc.reaped = false;
 	k->members[0].exited = false;
-	report_kill_json(f, &oc, k, "normal");
+	report_kill_json(f, &oc, "normal");
 	fclose(f);
 	assert_non_null(strstr(out, "\"version\":2,"));
 	assert_non_null(strstr(out, "\"timing_us\":{\"signal_to_exit\":36,\"signal_to_reaped\":2000}"));
 	assert_non_null(strstr(out, "\"timing_us\":{\"signal_to_exit\":null,\"signal_to_reaped\":null}"));
-	kill_ctx_free(k);
 }
 
 static void kmsg_one_write_per_line(void **state)

@@ -132,8 +132,20 @@ static void search_then_kill(struct kill_ctx *k, struct oom_control *oc, struct 
 
 static void rename_last_copy(void)
 {
+	char path[64], comm[32] = "";
+	FILE *f;
+
 	assert_int_equal(kill(copies[COPIES - 1], SIGUSR1), 0);
-	usleep(20000);
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)copies[COPIES - 1]);
+	for (int i = 0; i < 200 && strcmp(comm, "changed\n"); i++) {
+		usleep(10000);
+		f = fopen(path, "r");
+		if (f && !fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		if (f)
+			fclose(f);
+	}
+	assert_string_equal(comm, "changed\n");
 }
 
 static void nothing(void)
