@@ -99,13 +99,3 @@ int psi_parse(const char *text, struct psi *p)
 	}
 	return 0;
 }
-
-int psi_read(const char *path, struct psi *p)
-{
-	char buf[512];
-	ssize_t n = read_file_at(AT_FDCWD, path, buf, sizeof(buf));
-
-	if (n < 0)
-		return (int)n;
-	return psi_parse(buf, p);
-}

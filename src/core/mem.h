@@ -45,8 +45,7 @@ struct psi {
 	bool has_full;
 };
 
-/* Reads a PSI file (/proc/pressure/memory, <cgroup>/memory.pressure). */
-int psi_read(const char *path, struct psi *p);
+/* Parses a PSI file's text (/proc/pressure/memory, <cgroup>/memory.pressure). */
 int psi_parse(const char *text, struct psi *p);
 
 #endif

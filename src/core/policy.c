@@ -40,15 +40,6 @@ static int lookup(const char *const *names, size_t n, const char *s)
 	return -EINVAL;
 }
 
-int policy_kind_parse(const char *s, enum policy_kind *kind)
-{
-	int i = lookup(kind_names, ARRAY_SIZE(kind_names), s);
-
-	if (i < 0)
-		return i;
-	*kind = (enum policy_kind)i;
-	return 0;
-}
 
 int policy_field_parse(const char *s, enum policy_field *field)
 {

@@ -76,7 +76,6 @@ int policy_add_spec(struct policy *p, enum policy_kind kind, const char *spec,
 		    char *err, size_t err_size);
 
 /* Name parsers for configuration keys; -EINVAL on unknown names. */
-int policy_kind_parse(const char *s, enum policy_kind *kind);
 int policy_field_parse(const char *s, enum policy_field *field);
 int policy_self_raised_parse(const char *s, enum self_raised_adj *mode);
 const char *policy_kind_name(enum policy_kind kind);

@@ -244,27 +244,6 @@ int task_info_read(const char *proc_root, pid_t pid, unsigned int details, struc
 	return r;
 }
 
-int proc_read_start_time(const char *proc_root, pid_t pid, unsigned long long *start_time)
-{
-	struct task_info t;
-	char buf[4096];
-	int fd = open_pid_dir(proc_root, pid);
-	ssize_t n;
-	int r;
-
-	if (fd < 0)
-		return gone(-errno);
-	n = read_file_at(fd, "stat", buf, sizeof(buf));
-	close(fd);
-	if (n < 0)
-		return gone(n);
-	r = proc_parse_stat(buf, &t);
-	if (r < 0)
-		return r;
-	*start_time = t.start_time;
-	return 0;
-}
-
 /* A /proc entry name that is a pid: all digits. */
 pid_t proc_name_pid(const char *name)
 {

@@ -100,10 +100,6 @@ pid_t proc_name_pid(const char *name);
 /* Grows snap->tasks to hold `want` tasks (never shrinks). 0 or -ENOMEM. */
 int proc_snapshot_reserve(struct proc_snapshot *snap, size_t want);
 
-/* Start time (stat field 22) of pid, read through an open /proc/PID dirfd
- * or by path. -ESRCH when gone. */
-int proc_read_start_time(const char *proc_root, pid_t pid, unsigned long long *start_time);
-
 /* Reads only the PROC_DETAIL_* files of an already-filled task. */
 void task_info_read_details(int pid_dirfd, unsigned int details, struct task_info *t);
 

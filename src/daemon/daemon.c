@@ -176,15 +176,29 @@ static int open_signalfd(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
+void daemon_reload_when_idle(struct daemon *d)
+{
+	if (!d->reload_pending)
+		return;
+	if (d->ep.state == EP_PRE_HOOK || d->ep.state == EP_TERM_SENT || d->ep.state == EP_KILL_SENT) {
+		if (!d->reload_deferred_logged)
+			dlog(DLOG_NOTICE, "reload: deferred until the kill in progress ends");
+		d->reload_deferred_logged = true;
+		return;
+	}
+	d->reload_pending = d->reload_deferred_logged = false;
+	sd_notify_send("RELOADING=1");
+	daemon_reload(d);
+	sd_notify_send("READY=1");
+}
+
 static void handle_signals(struct daemon *d)
 {
 	struct signalfd_siginfo si;
 
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			sd_notify_send("RELOADING=1");
-			daemon_reload(d);
-			sd_notify_send("READY=1");
+			d->reload_pending = true;
 		} else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
 			dlog(DLOG_NOTICE, "%s: exiting", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
 			d->quit = true;
@@ -296,6 +310,7 @@ int daemon_run(struct daemon *d)
 		uint64_t now = now_ns();
 		unsigned long timeout;
 
+		daemon_reload_when_idle(d);
 		daemon_step(d, now);
 		periodic(d, now);
 		timeout = daemon_timeout_ms(d, now);

@@ -95,6 +95,8 @@ struct daemon {
 	bool psi_fired;                /* a PSI trigger woke us since the last step */
 	int psi_fired_scope;
 	bool quit;
+	bool reload_pending;           /* SIGHUP during a kill: reload when it ends */
+	bool reload_deferred_logged;
 
 	struct daemon_stats stats;
 	daemon_kill_observer observer;
@@ -119,6 +121,11 @@ unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now);
 int daemon_block_signals(void);
 /* The loop until SIGTERM/SIGINT; returns an exit code. */
 int daemon_run(struct daemon *d);
+/* A reload may move or free the selector's snapshot, which the episode's
+ * oom_control points into until the victim is gone: a SIGHUP received
+ * during a kill (pre_kill hook, SIGTERM or SIGKILL sent) is carried out
+ * when the kill is over. Called by the loop before each step. */
+void daemon_reload_when_idle(struct daemon *d);
 /* SIGHUP: load a new configuration; a bad one keeps the old running. */
 void daemon_reload(struct daemon *d);
 void daemon_stop(struct daemon *d);

@@ -4,7 +4,9 @@
 # gives each definition's first and last line); core/ includes nothing from
 # a job folder (rank, kill, daemon, explain); a job includes no other job's
 # headers, except that the daemon may use kill/kill.h, the kill module's
-# public header; and no include cycle between folders (tsort finds loops).
+# public header; no include cycle between folders (tsort finds loops); and
+# no function defined without a caller (its name appears in no other line of
+# src/; the BPF programs, entered by the kernel, are left out).
 # Includes across folders name the folder ("core/proc.h"); a bare name is
 # the including file's folder, or src/ itself (commands.h, exitcode.h).
 cd "$(dirname "$0")/../.." || exit 1
@@ -91,5 +93,21 @@ else
 			case " $loop " in *" $a "*) case " $loop " in *" $b "*) echo "$a $arrow $b $rest" ;; esac ;; esac
 		done | sort -u -k1,3 | paste -sd',' | sed 's/,/, /g')
 	not_ok "house_no_include_cycle_between_folders: $loop: $why"
+fi
+# --- (e) no function defined without a caller --------------------------------
+# A name's mentions in src/, less its definitions and its prototypes: none
+# left means nothing calls it (or takes its address).
+if [ -n "$CTAGS" ]; then
+	tags() { "$CTAGS" -R --sort=no --langmap=C:+.h --languages=C --kinds-C="$1" --fields=+n -o - src 2>/dev/null; }
+	uncalled=$( { grep -rhoE --include='*.[ch]' '[A-Za-z_][A-Za-z0-9_]*' src | sed 's/^/use /'
+		tags p | awk -F'\t' '{ print "proto", $1 }'
+		tags f | awk -F'\t' '{ for (i = 4; i <= NF; i++) if ($i ~ /^line:/) print "def", $1, $2 ":" substr($i, 6) }'
+		} | awk '
+			$1 == "use" { n[$2]++ }
+			$1 == "proto" { n[$2]-- }
+			$1 == "def" { n[$2]--; if ($3 !~ /\/bpf\// && $2 != "main") at[$2] = at[$2] ? at[$2] "," $3 : $3 }
+			END { for (f in at) if (n[f] <= 0) { printf "%s%s %s()", sep, at[f], f; sep = ", " } }')
+	if [ -z "$uncalled" ]; then ok house_every_function_called
+	else not_ok "house_every_function_called: $uncalled"; fi
 fi
 [ "$E2E_FAILED" = 0 ]

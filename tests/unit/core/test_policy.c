@@ -91,14 +91,10 @@ static void spec_errors(void **state)
 
 static void names(void **state)
 {
-	enum policy_kind k;
 	enum policy_field f;
 	enum self_raised_adj m;
 
 	(void)state;
-	assert_int_equal(policy_kind_parse("protect", &k), 0);
-	assert_int_equal(k, POLICY_PROTECT);
-	assert_int_equal(policy_kind_parse("kill", &k), -EINVAL);
 	assert_int_equal(policy_field_parse("cgroup", &f), 0);
 	assert_int_equal(f, POLICY_FIELD_CGROUP);
 	assert_int_equal(policy_self_raised_parse("ignore", &m), 0);

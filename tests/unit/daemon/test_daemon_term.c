@@ -186,6 +186,26 @@ static void test_unchanged_victim_gets_sigterm(void **state)
 	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
 }
 
+/* A SIGHUP during the kill is carried out once the episode is over: the
+ * episode's oom_control points into the snapshot a reload may free. */
+static void test_reload_waits_for_the_kill(void **state)
+{
+	const uint64_t s = 1000000000ULL;
+
+	(void)state;
+	daemon_step(&d, 1 * s);
+	assert_int_equal(d.ep.state, EP_PRE_HOOK);
+	d.reload_pending = true;
+	daemon_reload_when_idle(&d);
+	assert_int_equal(d.stats.reloads + d.stats.reload_failures, 0);
+	adj_to_min();
+	daemon_step(&d, 1 * s + (d.cfg.hook_timeout_ms + 1) * 1000000ULL);
+	assert_int_equal(d.ep.state, EP_IDLE);
+	daemon_reload_when_idle(&d);
+	assert_int_equal(d.stats.reloads + d.stats.reload_failures, 1);
+	assert_false(d.reload_pending);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +213,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_start_time_changed_before_sigterm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protected_before_sigterm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unchanged_victim_gets_sigterm, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_waits_for_the_kill, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
