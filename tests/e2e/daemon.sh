@@ -221,7 +221,8 @@ printf '#!/bin/sh\necho "$OOMKIT_DRY_RUN" >> %s/dry-hook.out\n' "$WORK" > "$WORK
 chmod +x "$WORK/dry-hook.sh"
 start_daemon dry --cgroup "$cg" --set memory.enabled=no --dry-run -N "$WORK/dry-hook.sh" --json-file "$WORK/dry.json"
 run_hog "$cg" hog 240; pid=$PID
-sleep 6.5
+for _ in $(seq 100); do grep -q "dry-run: would send" "$LOG" && break; sleep 0.1; done
+sleep 6 # one reminder (at 5 s), not two (at 10 s)
 n=$(grep -c "dry-run: would send SIG.* to process $pid (hog)" "$LOG")
 held=$(grep -c "dry-run: .* still holds; would have sent SIG.* to process $pid (hog)" "$LOG")
 check "daemon-dry-run-kills-nothing" alive "$pid"
