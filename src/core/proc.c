@@ -48,9 +48,9 @@ int proc_parse_stat(const char *text, struct task_info *out)
 	memcpy(out->comm, open + 1, len);
 	out->comm[len] = '\0';
 	out->pid = (pid_t)pid;
-	/* After ") ": state(3) ppid(4) pgrp(5) session(6) tty tpgid flags(9) */
+	/* After ") ": state(3) ppid(4) pgrp(5) session tty tpgid flags(9) */
 	p = close + 2;
-	if (sscanf(p, "%c %d %d %d %*d %*d %llu", &out->state, &out->ppid, &out->pgid, &out->sid, &flags) != 5)
+	if (sscanf(p, "%c %d %d %*d %*d %*d %llu", &out->state, &out->ppid, &out->pgid, &flags) != 4)
 		return -EINVAL;
 	out->flags = (unsigned int)flags;
 	out->kthread = (flags & PF_KTHREAD) != 0;

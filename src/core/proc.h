@@ -21,7 +21,6 @@ struct task_info {
 	pid_t pid;
 	pid_t ppid;
 	pid_t pgid;
-	pid_t sid;                     /* session: a process may join only a group of its own session */
 	unsigned long long start_time; /* clock ticks after boot: stat field 22 */
 	char comm[TASK_COMM_MAX];      /* raw bytes up to the LAST ')', may hold anything but NUL */
 	char state;                    /* stat field 3: R S D Z T t X I ... */

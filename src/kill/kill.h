@@ -94,7 +94,6 @@ struct swarm {
 	char comm[TASK_COMM_MAX];
 	size_t nr_young;        /* young processes with that name */
 	pid_t pgid;             /* their process group (0: several or none) */
-	pid_t sid;              /* its session */
 	size_t nr_pgroup;       /* processes in it */
 	bool pgroup_clean;      /* may be killed at once: see kill_find_swarm() */
 	pid_t biggest;          /* the namesake with the most RSS (the report's victim) */
@@ -106,12 +105,11 @@ struct swarm {
  * gcc is no copy. Its victim (biggest) is the biggest copy that may be
  * killed. Its group is clean (one kill(-pgid) may take it) only when every
  * live member is a copy (same name, uid and memory cgroup) that may be
- * killed and is not ignored by k->policy, when no process outside the
- * group shares its session (setpgid(2) admits only processes of the same
- * session, so only a copy's descendant can join it later), and when it is
- * neither init's group nor ours. Two reads of each /proc/PID/stat (and of
- * young ones' parents), a full read of the group's members; no
- * allocation. 0 with *s filled when nr_young >= min, else -ESRCH. */
+ * killed and is not ignored by k->policy, and when it is neither init's
+ * group nor ours; the kill checks it again right before the signal. Two
+ * reads of each /proc/PID/stat (and of young ones' parents), a full read
+ * of the group's members; no allocation. 0 with *s filled when nr_young
+ * >= min, else -ESRCH. */
 int kill_find_swarm(struct kill_ctx *k, unsigned long long since_tick, size_t min, struct swarm *s);
 
 /* Now, in stat's start time unit. */

@@ -16,7 +16,7 @@
 
 struct swarm_tally {
 	unsigned long long since_tick;
-	struct { char comm[TASK_COMM_MAX]; size_t count; pid_t pgid, sid; } slot[SWARM_SLOTS];
+	struct { char comm[TASK_COMM_MAX]; size_t count; pid_t pgid; } slot[SWARM_SLOTS];
 };
 
 /* Zombies and dying tasks fork no more (and a killed bomb's copies can
@@ -54,43 +54,32 @@ static void tally_young(struct kill_ctx *k, pid_t pid, void *arg)
 	if (!y->slot[i].count || strcmp(y->slot[i].comm, t.comm)) {
 		snprintf(y->slot[i].comm, sizeof(y->slot[i].comm), "%s", t.comm);
 		y->slot[i].pgid = t.pgid;
-		y->slot[i].sid = t.sid;
 	}
 	if (y->slot[i].pgid != t.pgid)
 		y->slot[i].pgid = 0;
 	y->slot[i].count++;
 }
 
-/* What the kill path may read of a task to judge it: the policy's fields. */
-static unsigned int judge_details(const struct kill_ctx *k)
+unsigned int kill_judge_details(const struct kill_ctx *k)
 {
 	return PROC_DETAIL_MEMCG | (k->policy ? policy_proc_details(k->policy) : 0);
 }
 
-/* May the kill path signal t (fully read) at all, and as a bomb's copy?
- * Not the refused (pid 1, kernel threads, oomkit, -1000, protected), and
- * not what the policy ignores: ignored tasks are never chosen, and a
- * group kill cannot spare them. */
-static bool killable_copy(const struct kill_ctx *k, const struct task_info *t)
+bool kill_copy_may_die(const struct kill_ctx *k, const struct task_info *t)
 {
 	return !kill_refuse_reason(k, t) && !(k->policy && policy_matches(k->policy, POLICY_IGNORE, t));
 }
 
 /* One process seen by a pass over /proc (st: its stat). The group stays
  * clean while every live member is a copy of the reference (name, uid,
- * memory cgroup) that may be killed, and no process outside the group
- * shares its session: setpgid(2) admits into a group only processes of
- * its own session, so then nothing but a copy's descendant can join it. */
+ * memory cgroup) that may be killed. */
 static void pgroup_check_one(struct kill_ctx *k, struct pgroup_check *g, const struct task_info *st)
 {
 	struct task_info t;
 	int r;
 
-	if (st->pgid != g->pgid) {
-		if (st->sid == g->sid)
-			g->clean = false;
+	if (st->pgid != g->pgid)
 		return;
-	}
 	g->nr++;
 	if (!g->clean || st->state == 'Z' || st->state == 'X')
 		return; /* a signal hurts no zombie */
@@ -98,10 +87,10 @@ static void pgroup_check_one(struct kill_ctx *k, struct pgroup_check *g, const s
 		g->clean = false;
 		return;
 	}
-	r = task_info_read(k->proc_root, st->pid, judge_details(k), &t);
+	r = task_info_read(k->proc_root, st->pid, kill_judge_details(k), &t);
 	if (r == -ESRCH)
 		return; /* gone meanwhile */
-	if (r < 0 || !killable_copy(k, &t) || (g->have_ref && (t.uid != g->uid || strcmp(t.memcg, g->memcg)))) {
+	if (r < 0 || !kill_copy_may_die(k, &t) || (g->have_ref && (t.uid != g->uid || strcmp(t.memcg, g->memcg)))) {
 		g->clean = false;
 		return;
 	}
@@ -129,7 +118,7 @@ static bool pgroup_may_be_killed(pid_t pgid)
 void kill_pgroup_check(struct kill_ctx *k, struct pgroup_check *g)
 {
 	g->nr = 0;
-	g->clean = pgroup_may_be_killed(g->pgid) && g->sid > 0;
+	g->clean = pgroup_may_be_killed(g->pgid);
 	if (g->clean)
 		kill_for_each_pid(k, pgroup_check_pid, g);
 }
@@ -139,8 +128,8 @@ struct swarm_pass {
 	struct pgroup_check g;
 };
 
-/* The second pass: the process group's members and session, and the
- * biggest namesake that may be killed. */
+/* The second pass: the process group's members, and the biggest namesake
+ * that may be killed. */
 static void check_pgroup(struct kill_ctx *k, pid_t pid, void *arg)
 {
 	struct swarm_pass *p = arg;
@@ -150,7 +139,7 @@ static void check_pgroup(struct kill_ctx *k, pid_t pid, void *arg)
 	if (!kill_read_stat(k, pid, &st))
 		return;
 	if (!strcmp(st.comm, s->comm) && live_copy_candidate(&st) && (!s->biggest || st.rss_pages > s->biggest_rss_pages) &&
-	    task_info_read(k->proc_root, pid, judge_details(k), &t) == 0 && killable_copy(k, &t)) {
+	    task_info_read(k->proc_root, pid, kill_judge_details(k), &t) == 0 && kill_copy_may_die(k, &t)) {
 		s->biggest = pid;
 		s->biggest_rss_pages = st.rss_pages;
 	}
@@ -174,13 +163,11 @@ int kill_find_swarm(struct kill_ctx *k, unsigned long long since_tick, size_t mi
 	snprintf(s->comm, sizeof(s->comm), "%s", y.slot[best].comm);
 	if (!pgroup_may_be_killed(s->pgid))
 		s->pgid = 0;
-	pass.g = (struct pgroup_check){ .pgid = s->pgid, .sid = y.slot[best].sid,
-					.clean = s->pgid != 0 && y.slot[best].sid > 0 };
+	pass.g = (struct pgroup_check){ .pgid = s->pgid, .clean = s->pgid != 0 };
 	snprintf(pass.g.comm, sizeof(pass.g.comm), "%s", s->comm);
 	kill_for_each_pid(k, check_pgroup, &pass);
 	s->nr_pgroup = pass.g.nr;
 	s->pgroup_clean = s->pgid != 0 && pass.g.clean;
-	s->sid = pass.g.sid;
 	return s->biggest ? 0 : -ESRCH;
 }
 

@@ -212,10 +212,11 @@ void kill_swarm(struct kill_ctx *k)
 	}
 }
 
-/* After kill(-pgid): a member that is no copy of the victim (another
- * name or uid) entered the group, or exec'd, between the last check and
- * the signal; only a copy's descendant can (kill_find_swarm()). Told, not
- * undone. The memory cgroup is not compared: an exiting task reads as in
+/* After kill(-pgid): a member that is no copy that may die (another name
+ * or uid, -1000, protected, ignored) entered the group (setpgid(2) from
+ * its session), or changed, between the last check and the signal. Told,
+ * not undone; as read from a dying process (its command line may be gone
+ * already). The memory cgroup is not compared: an exiting task reads as in
  * the root cgroup. */
 static void find_stray(struct kill_ctx *k, pid_t pid, void *arg)
 {
@@ -226,21 +227,22 @@ static void find_stray(struct kill_ctx *k, pid_t pid, void *arg)
 	if (!kill_read_stat(k, pid, &t) || t.pgid != v->pgid)
 		return;
 	if (!strcmp(t.comm, v->comm) &&
-	    (task_info_read(k->proc_root, pid, 0, &t) < 0 || t.uid == v->uid))
+	    (task_info_read(k->proc_root, pid, kill_judge_details(k), &t) < 0 ||
+	     (t.uid == v->uid && kill_copy_may_die(k, &t))))
 		return;
 	if (!k->res.nr_strays++)
 		k->res.stray = t;
 }
 
 /* --unit pgroup on a group kill_find_swarm() found clean: checked again
- * right before one kill(2) for the whole group (the pre_kill hook or the
- * selection took time), so that no member forks past it; the victim was
+ * right before one kill(2) for the whole group (the selection and the
+ * report took time), so that no member forks past it; the victim was
  * verified through its pidfd just before. The group is listed again after
  * the signal (find_stray()). */
 static void kill_pgroup_at_once(struct kill_ctx *k)
 {
 	const struct task_info *v = &k->res.members[0].t;
-	struct pgroup_check g = { .pgid = v->pgid, .sid = v->sid, .uid = v->uid, .have_ref = true };
+	struct pgroup_check g = { .pgid = v->pgid, .uid = v->uid, .have_ref = true };
 
 	if (k->dry_run || k->sig != SIGKILL || k->pgroup_kill != v->pgid)
 		return;

@@ -2,9 +2,9 @@
  * name most young processes share when forked by a namesake; its process
  * group is killable at once only when it holds nothing but copies (same
  * name, uid and memory cgroup), none -1000, protected or ignored by the
- * policy, no other process shares its session, and it is neither init's
- * nor ours; the victim is the biggest copy that may be killed; compilers
- * forked by make are no bomb; too few copies are none. */
+ * policy, and it is neither init's nor ours; the victim is the biggest
+ * copy that may be killed; compilers forked by make are no bomb; too few
+ * copies are none. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,7 +24,6 @@
 #define BOMB_PGID 700
 
 static char task_state = 'S';
-static int task_sid;     /* the session: 0 means the process group's */
 static int task_uid;
 
 /* One file of /proc/PID. */
@@ -36,8 +35,8 @@ static void put_file(const char *root, int pid, const char *name, const char *te
 	fixture_put(root, rel, text);
 }
 
-/* One /proc/PID with stat (fields 3..24, state task_state, session
- * task_sid), status (uid task_uid), oom_score_adj, cgroup and cmdline. */
+/* One /proc/PID with stat (fields 3..24, state task_state), status (uid
+ * task_uid), oom_score_adj, cgroup and cmdline. */
 static void put_task(const char *root, int pid, const char *comm, int ppid, int pgid,
 		     unsigned long long start, unsigned long rss_pages, int adj)
 {
@@ -47,7 +46,7 @@ static void put_task(const char *root, int pid, const char *comm, int ppid, int 
 	fixture_mkdir(root, rel);
 	snprintf(text, sizeof(text),
 		 "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 %llu 6000000 %lu 0\n", pid, comm,
-		 task_state, ppid, pgid, task_sid ? task_sid : pgid, start, rss_pages);
+		 task_state, ppid, pgid, pgid, start, rss_pages);
 	put_file(root, pid, "stat", text);
 	snprintf(text, sizeof(text), "Name:\t%s\nUid:\t%d\t%d\t%d\t%d\nVmSize:\t6000 kB\n", comm, task_uid,
 		 task_uid, task_uid, task_uid);
@@ -187,26 +186,6 @@ static void group_with_another_uid_or_cgroup(void **state)
 	done(k, root);
 }
 
-/* setpgid(2) lets any process of the group's session join it: a group is
- * the bomb's for sure only when its session holds nothing else (as after
- * setsid); a bomb typed in a shell shares the shell's session. */
-static void group_sharing_its_session(void **state)
-{
-	char root[64];
-	struct kill_ctx *k;
-	struct swarm s;
-
-	(void)state;
-	k = new_machine(root, 80);
-	task_sid = BOMB_PGID;
-	put_task(root, 790, "sleep", BOMB_PGID, 790, YOUNG_TICK + 90, 100, 0);
-	task_sid = 0;
-	assert_int_equal(kill_find_swarm(k, SINCE_TICK, 64, &s), 0);
-	assert_int_equal(s.pgid, BOMB_PGID);
-	assert_false(s.pgroup_clean);
-	done(k, root);
-}
-
 static void never_our_group_nor_init(void **state)
 {
 	char root[64];
@@ -262,7 +241,6 @@ int main(void)
 		cmocka_unit_test(group_with_others_is_not_clean),
 		cmocka_unit_test(group_with_a_protected_or_ignored_namesake),
 		cmocka_unit_test(group_with_another_uid_or_cgroup),
-		cmocka_unit_test(group_sharing_its_session),
 		cmocka_unit_test(never_our_group_nor_init),
 		cmocka_unit_test(a_build_is_no_bomb),
 	};
