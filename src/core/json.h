@@ -35,6 +35,9 @@ void json_string(struct json *j, const char *s);
 void json_string_len(struct json *j, const char *s, size_t len);
 void json_int(struct json *j, int64_t v);
 void json_uint(struct json *j, uint64_t v);
+/* Ratios and percentages only, 6 significant digits, null when not finite.
+ * Never a time: times are integers in the unit their key names (unix
+ * seconds, _ms, _us, _ns), since 6 digits put a unix time an hour off. */
 void json_double(struct json *j, double v);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);

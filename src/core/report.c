@@ -244,6 +244,10 @@ static void member_lines(struct report *r, const char *msg, const struct oom_kil
 	else if (k->unit == KILL_UNIT_PGROUP)
 		report_line(r, KLOG_INFO, "Tasks in process group %d are going to be killed due to oomkit --unit pgroup%s",
 			    (int)v->pgid, k->used_pgroup_kill ? " (at once)" : "");
+	if (k->nr_strays)
+		report_line(r, KLOG_WARNING, "oomkit: process %d (%s) entered process group %d after its check and "
+			    "was killed with it%s", (int)k->stray.pid, esc(k->stray.comm, e1), (int)v->pgid,
+			    k->nr_strays > 1 ? " (and others)" : "");
 	else if (k->unit == KILL_UNIT_SWARM)
 		report_line(r, KLOG_INFO, "Tasks in %s named %s of uid %u are going to be killed due to oomkit --unit swarm",
 			    esc(v->memcg, e1), esc(v->comm, e2), (unsigned)v->uid);
@@ -335,8 +339,8 @@ void report_kill(struct report *r, const struct oom_control *oc)
 			    (int)c->pid, esc(c->comm, e), k->refused);
 		return;
 	case KILL_SIGNAL_FAILED:
-		report_line(r, KLOG_ERR, "%s: signal to process %d (%s) failed: %s", msg, (int)c->pid, esc(c->comm, e),
-			    strerror(-k->err));
+		report_line(r, KLOG_ERR, "%s: signal to process %d (%s) failed: %s%s", msg, (int)c->pid, esc(c->comm, e),
+			    strerror(-k->err), k->err == -EPERM ? " (another user's process: needs root or CAP_KILL)" : "");
 		return;
 	default:
 		break;

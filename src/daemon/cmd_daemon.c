@@ -107,7 +107,8 @@ static void usage(FILE *f)
 	      "  --dry-run, --dryrun    do everything but send signals\n"
 	      "  --observe              watch and publish (the kernel's OOM kills too), never kill\n"
 	      "  --protect RULE         never kill a match; RULE is [FIELD:]REGEX as in kill\n"
-	      "  --unit process|cgroup  kill the victim alone or its whole memory cgroup\n"
+	      "  --unit UNIT            process, pgroup or cgroup: the victim alone, its process\n"
+	      "                         group (as -g) or its whole memory cgroup\n"
 	      "                         (a fork bomb is always taken as a whole)\n"
 	      "  --psi SPEC             PSI trigger: 'full 40% 2s', 'some 150ms 1s', 'off'\n"
 	      "  --psi-sustained SPEC   'full avg10 50% 20s' or 'off'\n"
@@ -125,11 +126,12 @@ static void usage(FILE *f)
 	      "  -S SIZE[,KILL_SIZE]        SwapFree floors, KiB or with a unit\n"
 	      "  --prefer RULE, --avoid RULE, --ignore RULE   [FIELD:]REGEX, the name by default\n"
 	      "  --ignore-root-user     never kill root's processes\n"
+	      "  -g                     the SIGKILL step kills the victim's process group, each\n"
+	      "                         member through its pidfd, protected ones spared\n"
 	      "  -n                     D-Bus notification per kill\n"
 	      "  -N PATH                run PATH after each kill;  -P PATH: before\n"
 	      "  -r SECONDS             memory report interval (0: off, the default)\n"
 	      "  -p                     raise priority (nice -20)\n"
-	      "  -g                     kill the victim's whole memory cgroup (--unit cgroup)\n"
 	      "  -d, --debug            debug lines\n"
 	      "Exit: 2 bad option, 3 watched cgroup missing, 8 invalid configuration.\n", f);
 }
@@ -215,7 +217,7 @@ static const struct opt_key {
 	{ 'r', "log", "report_interval", NULL },
 	{ 'p', "daemon", "nice", "-20" },
 	{ 'd', "log", "debug", "yes" },
-	{ 'g', "kill", "kill_group", "yes" },
+	{ 'g', "kill", "kill_pgroup", "yes" },
 };
 
 static int parse_one(struct daemon *d, struct cli *cli, int opt, const char *arg)

@@ -1,7 +1,9 @@
 /* cmd_status.c - `oomkit status`: what the running daemon watches, its
  * thresholds, the headroom of each trigger and its last kills, from the
  * state files its publisher thread keeps in /run/oomkit (status.h). A state
- * left by a daemon that is gone is shown as such, with exit code 10. */
+ * left by a daemon that is gone is shown as such, with exit code 10; a
+ * running daemon whose publisher is late (its loop's heartbeat is recent)
+ * is told apart, exit 0. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -78,7 +80,13 @@ int cmd_status(int argc, char **argv)
 		return EXIT_FAILURE_GENERIC;
 	}
 	fputs(buf, stdout);
-	if (r == 0) {
+	if (r == STATUS_PUBLISHER_LATE) {
+		fprintf(stderr, "oomkit status: the daemon (pid %d) is running, but this state is older than %ds: "
+			"its publisher thread is late (a D-Bus peer or a slow disk); the state above may be out of date\n",
+			(int)pid, max_age);
+		return EXIT_OK;
+	}
+	if (r == STATUS_STALE) {
 		if (pid)
 			fprintf(stderr, "oomkit status: the daemon is not running: pid %d is gone or its state is older than %ds\n",
 				(int)pid, max_age);

@@ -66,6 +66,7 @@ static const struct key keys[] = {
 	{ "kill", "kill_group", K_BOOL, C(kill_group), 0, 0, 0 },
 	{ "kill", "observe", K_BOOL, C(observe), 0, 0, 0 },
 	{ "kill", "unit", K_UNIT, C(kill_group), 0, 0, 0 },
+	{ "kill", "kill_pgroup", K_BOOL, C(kill_pgroup), 0, 0, 0 },
 	{ "kill", "swarm_min", K_INT, C(swarm_min), 0, 0, 1000000 },
 	{ "kill", "swarm_window", K_MS, C(swarm_window_ms), 0, 0, 0 },
 	{ "hooks", "pre_kill", K_STRING, C(pre_kill), STR(pre_kill), 0, 0 },
@@ -105,7 +106,7 @@ static const char *const expected[] = {
 	[K_PSI_SUSTAINED] = "'some|full avg10 PERCENT DURATION' (e.g. 'full avg10 50% 20s') or 'off'",
 	[K_SIGNAL] = "SIGTERM or SIGKILL",
 	[K_SCANNER] = "auto, bpf or procfs",
-	[K_UNIT] = "process or cgroup (a fork bomb's process group or swarm is taken as a "
+	[K_UNIT] = "process, pgroup or cgroup (a fork bomb's process group or swarm is taken as a "
 		   "whole without asking)",
 	[K_CGROUP_PATH] = "an absolute memory cgroup directory or a path below the memory "
 			  "controller's root",
@@ -281,11 +282,15 @@ static int set_value(const struct key *k, char *base, const char *v, char *why, 
 		return set_signal(v, p);
 	case K_SCANNER:
 		return set_scanner(v, p);
-	case K_UNIT:
-		if (strcmp(v, "process") && strcmp(v, "cgroup"))
+	case K_UNIT: { /* one of kill_group and kill_pgroup, or neither */
+		struct oomkit_config *c = (struct oomkit_config *)base;
+
+		if (strcmp(v, "process") && strcmp(v, "cgroup") && strcmp(v, "pgroup"))
 			return -EINVAL;
-		*(bool *)p = !strcmp(v, "cgroup");
+		c->kill_group = !strcmp(v, "cgroup");
+		c->kill_pgroup = !strcmp(v, "pgroup");
 		return 0;
+	}
 	}
 	return -EINVAL;
 }
@@ -358,6 +363,10 @@ int config_validate(const struct oomkit_config *c, struct config_error *err)
 			return -EINVAL;
 		}
 	}
+	if (c->kill_group && c->kill_pgroup) {
+		snprintf(err->msg, sizeof(err->msg), "[kill] kill_group and kill_pgroup: one kill unit at a time");
+		return -EINVAL;
+	}
 	if (c->interval_min_ms == 0 || c->interval_min_ms > c->interval_max_ms) {
 		snprintf(err->msg, sizeof(err->msg),
 			 "[daemon] interval_min must be > 0 and <= interval_max");
@@ -419,9 +428,13 @@ static void print_value(const struct key *k, const char *base, FILE *f)
 	case K_SCANNER:
 		fprintf(f, "%s", scanner_names[*(const enum scanner_choice *)p]);
 		break;
-	case K_UNIT:
-		fprintf(f, "%s", *(const bool *)p ? "cgroup" : "process");
+	case K_UNIT: {
+		const struct oomkit_config *c =
+			(const struct oomkit_config *)((const char *)p - offsetof(struct oomkit_config, kill_group));
+
+		fprintf(f, "%s", c->kill_group ? "cgroup" : c->kill_pgroup ? "pgroup" : "process");
 		break;
+	}
 	}
 }
 

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/oom_control.h"
+
 #define CONFIG_DEFAULT_FILE "/etc/oomkit.conf"
 #define CONFIG_MAX_CGROUPS 8
 #define CONFIG_PATH_MAX 512
@@ -86,6 +88,7 @@ struct oomkit_config {
 	bool dry_run;
 	bool kill_group;             /* kill the victim's whole memory cgroup */
 	bool observe;                /* watch and publish, never signal (--observe) */
+	bool kill_pgroup;            /* kill the victim's process group (earlyoom's -g) */
 	int swarm_min;               /* fork bomb: this many young namesakes (0: off) */
 	unsigned long swarm_window_ms; /* ... started within this long */
 
@@ -161,5 +164,12 @@ int config_parse_percent(const char *s, double *pct);
 int config_parse_bool(const char *s, bool *b);
 int config_parse_psi_trigger(const char *s, struct psi_trigger_spec *t);
 int config_parse_psi_sustained(const char *s, struct psi_sustained_spec *r);
+
+/* The SIGKILL step's kill unit: kill_group, kill_pgroup or the victim
+ * (and what shares its mm) alone. */
+static inline enum kill_unit config_kill_unit(const struct oomkit_config *c)
+{
+	return c->kill_group ? KILL_UNIT_CGROUP : c->kill_pgroup ? KILL_UNIT_PGROUP : KILL_UNIT_PROCESS;
+}
 
 #endif

@@ -48,7 +48,7 @@ struct daemon;
 typedef void (*daemon_kill_observer)(struct daemon *d, const struct kill_record *rec, void *arg);
 typedef void (*daemon_fd_handler)(struct daemon *d, int fd, short revents, void *arg);
 
-enum episode_state { EP_IDLE, EP_PRE_HOOK, EP_TERM_SENT, EP_KILL_SENT, EP_RECOVER };
+enum episode_state { EP_IDLE, EP_PRE_HOOK, EP_TERM_SENT, EP_KILL_SENT, EP_RECOVER, EP_DRY_HELD };
 
 /* One kill (or would-be kill in dry-run) as the daemon stages it. The
  * victim, the invoker, the scope and the trigger are the selector's

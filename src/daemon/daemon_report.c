@@ -153,6 +153,33 @@ void report_dry_run(struct daemon *d)
 	report_pod(d, oc->chosen);
 }
 
+void report_dry_run_held(const struct daemon *d, const char *trigger, uint64_t since_ns)
+{
+	const struct task_info *v = d->sel.oc.chosen;
+	char comm[4 * TASK_COMM_MAX];
+
+	text_escape(v->comm, comm, sizeof(comm));
+	dlog(DLOG_NOTICE, "dry-run: %s still holds; would have sent SIG%s to process %d (%s) %llu s ago, nothing sent",
+	     trigger, sigabbrev_np(d->ep.signal), v->pid, comm, (unsigned long long)(since_ns / 1000000000ULL));
+}
+
+/* A fact of the episode, or null when a dry run cannot know it. */
+static void json_kv_known_bool(struct json *j, const char *key, bool known, bool v)
+{
+	if (known)
+		json_kv_bool(j, key, v);
+	else
+		json_kv_null(j, key);
+}
+
+static void json_kv_known_uint(struct json *j, const char *key, bool known, uint64_t v)
+{
+	if (known)
+		json_kv_uint(j, key, v);
+	else
+		json_kv_null(j, key);
+}
+
 static void json_task(struct json *j, const char *key, const struct task_info *t, unsigned long growth_kb)
 {
 	json_key(j, key);
@@ -192,16 +219,11 @@ static void json_event(struct daemon *d)
 	json_task(&j, "invoker", oc->invoker.task, oc->invoker.growth_kb);
 	json_kv_string(&j, "signal", ep->signal == SIGKILL ? "SIGKILL" : "SIGTERM");
 	json_kv_bool(&j, "escalated", ep->escalated);
-	json_kv_bool(&j, "exited", ep->exited);
-	json_kv_bool(&j, "reaped", ep->reaped);
-	if (ep->exited) { /* else neither is known */
-		json_kv_uint(&j, "ms_to_exit", ep->ms_to_exit);
-		json_kv_uint(&j, "avail_after_kb", ep->avail_after_kb);
-	} else {
-		json_kv_null(&j, "ms_to_exit");
-		json_kv_null(&j, "avail_after_kb");
-	}
+	json_kv_known_bool(&j, "exited", !ep->dry_run, ep->exited);
+	json_kv_known_bool(&j, "reaped", !ep->dry_run, ep->reaped);
+	json_kv_known_uint(&j, "ms_to_exit", !ep->dry_run && ep->exited, ep->ms_to_exit);
 	json_kv_uint(&j, "avail_before_kb", ep->avail_before_kb);
+	json_kv_known_uint(&j, "avail_after_kb", !ep->dry_run, ep->avail_after_kb);
 	json_kv_uint(&j, "candidates", oc->nr_candidates);
 	json_end_object(&j); /* ends the line */
 	fflush(d->json);
@@ -223,7 +245,7 @@ static void kill_record_of_episode(const struct daemon *d, struct kill_record *r
 	snprintf(r->comm, sizeof(r->comm), "%s", v->comm);
 	snprintf(r->cgroup, sizeof(r->cgroup), "%s", v->memcg);
 	snprintf(r->trigger, sizeof(r->trigger), "%s", oc->trigger);
-	snprintf(r->unit, sizeof(r->unit), "%s", d->cfg.kill_group ? "cgroup" : "process");
+	snprintf(r->unit, sizeof(r->unit), "%s", kill_unit_name(oc->kill ? oc->kill->unit : config_kill_unit(&d->cfg)));
 	r->signal = ep->signal;
 	r->dry_run = ep->dry_run;
 	r->killed = !ep->dry_run;

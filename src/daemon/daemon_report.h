@@ -25,6 +25,8 @@ void report_kill_started(struct daemon *d);
 void report_kill_process(struct daemon *d);
 void report_kill_finished(const struct daemon *d);
 void report_dry_run(struct daemon *d);
+/* While a dry-run episode's trigger holds: one reminder line. */
+void report_dry_run_held(const struct daemon *d, const char *trigger, uint64_t since_ns);
 /* Keeps the episode's kill_record in the ring of last kills, writes the
  * JSON event, calls the observer. */
 void report_record(struct daemon *d);

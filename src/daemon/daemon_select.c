@@ -46,7 +46,7 @@ int daemon_selector_start(struct daemon_selector *s, const struct oomkit_config 
 			return -errno;
 		}
 	}
-	s->kctx->unit = cfg->kill_group ? KILL_UNIT_CGROUP : KILL_UNIT_PROCESS;
+	s->kctx->unit = config_kill_unit(cfg);
 	s->kctx->reap = true;
 	s->kctx->policy = &s->policy;
 	snprintf(s->kctx->cgroup_root, sizeof(s->kctx->cgroup_root), "%s", roots->v1[0] ? roots->v1 : roots->v2);

@@ -6,7 +6,11 @@
  * A SIGTERM is followed by SIGKILL when the grace ends or the kill floor is
  * crossed; only one victim is in flight; after it is gone we wait until the
  * memory shows it (or a short settle time passes) before another kill, and
- * PSI rules stay muted for the cool-down, since their averages lag. */
+ * PSI rules stay muted for the cool-down, since their averages lag.
+ * A dry run is the same episode without the signals, its victim taken as
+ * dead at the would-be first signal: IDLE -> [PRE_HOOK] -> DRY_HELD, which
+ * lasts while the trigger holds (no memory comes back), with a reminder
+ * line every DRY_REMIND_NS, then IDLE. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +29,7 @@
 #define SETTLE_NS (250 * MS)       /* memory accounting catching up with an exit */
 #define PRE_HOOK_URGENT_NS (200 * MS) /* earlyoom's head start when already at the kill floor */
 #define BOMB_RETRY_NS (1000 * MS)     /* after a fork-bomb search that found none */
+#define DRY_REMIND_NS (5000 * MS)     /* a held dry-run episode says so this often */
 
 static unsigned long scope_avail_kb(const struct daemon *d, int scope)
 {
@@ -136,10 +141,41 @@ static void log_not_signalled(const struct daemon *d, int sig, int r)
 		     : "its pid names another process");
 }
 
+/* What follows a victim's end, real or a dry run's: the post_kill hook,
+ * the record, the PSI cool-down; then the episode waits in state until
+ * deadline. */
+static void episode_over(struct daemon *d, uint64_t now, enum episode_state state, uint64_t deadline_ns)
+{
+	start_post_hook(d);
+	report_record(d);
+	d->psi_muted_until_ns = now + d->cfg.cooldown_ms * MS;
+	d->sustained.above_since_ns = 0;
+	d->ep.state = state;
+	d->ep.deadline_ns = deadline_ns;
+}
+
+/* The dry run's first signal: told, and the episode ends as if the victim
+ * died of it (hooks once, the PSI cool-down); what a dry run cannot know
+ * (the exit, the memory after) stays unknown. */
+static void dry_run_signal(struct daemon *d, int sig, uint64_t now)
+{
+	d->ep.signal = sig;
+	d->ep.t_signal_ns = now;
+	d->stats.dry_run_kills++;
+	report_dry_run(d);
+	episode_over(d, now, EP_DRY_HELD, now + DRY_REMIND_NS);
+}
+
 static void send_signal(struct daemon *d, int sig, uint64_t now)
 {
 	struct episode *ep = &d->ep;
-	int r = sig == SIGKILL ? kill_with_reaper(d) : term_stage(d);
+	int r;
+
+	if (ep->dry_run) {
+		dry_run_signal(d, sig, now);
+		return;
+	}
+	r = sig == SIGKILL ? kill_with_reaper(d) : term_stage(d);
 
 	ep->signal = sig;
 	if (!ep->t_signal_ns && not_signalled(sig, r)) {
@@ -206,23 +242,6 @@ static void mark_fork_bomb(struct daemon *d, struct hit *h, const struct swarm *
 		 d->cfg.swarm_window_ms / 1000);
 }
 
-static void dry_run_kill(struct daemon *d, const struct hit *h, uint64_t select_ns)
-{
-	struct episode *ep = &d->ep;
-
-	ep->signal = h->stage == STAGE_KILL ? SIGKILL : SIGTERM;
-	ep->dry_run = true;
-	ep->escalated = ep->exited = ep->reaped = false;
-	ep->realtime_ns = ep->ms_to_exit = 0;
-	ep->select_ns = select_ns;
-	ep->avail_before_kb = scope_avail_kb(d, h->scope);
-	ep->avail_after_kb = 0;
-	d->stats.dry_run_kills++;
-	report_dry_run(d);
-	start_post_hook(d);
-	report_record(d);
-}
-
 /* The selection of an episode into d->sel.oc: a fork bomb's biggest copy,
  * else the kernel's way. 0 with *h marked for a bomb; else nothing to do. */
 static int select_episode_victim(struct daemon *d, struct hit *h, uint64_t now, uint64_t *select_ns)
@@ -254,7 +273,7 @@ static int select_episode_victim(struct daemon *d, struct hit *h, uint64_t now, 
 		     h->text, (double)*select_ns / 1e6, d->sel.oc.chosen->pid, d->sel.oc.chosen->comm);
 		return -EAGAIN;
 	}
-	d->sel.kctx->unit = d->cfg.kill_group ? KILL_UNIT_CGROUP : KILL_UNIT_PROCESS;
+	d->sel.kctx->unit = config_kill_unit(&d->cfg);
 	d->sel.kctx->pgroup_kill = 0;
 	if (bomb)
 		mark_fork_bomb(d, h, &sw);
@@ -268,7 +287,7 @@ static int select_episode_victim(struct daemon *d, struct hit *h, uint64_t now, 
 static bool start_pre_hook(struct daemon *d, const struct hit *h, uint64_t now)
 {
 	struct hook_facts f = { .event = "pre_kill", .victim = d->sel.oc.chosen, .trigger = d->sel.oc.trigger,
-				.signal = h->stage == STAGE_KILL ? SIGKILL : SIGTERM };
+				.signal = h->stage == STAGE_KILL ? SIGKILL : SIGTERM, .dry_run = d->cfg.dry_run };
 	uint64_t wait = h->stage == STAGE_KILL ? PRE_HOOK_URGENT_NS : d->cfg.hook_timeout_ms * MS;
 
 	if (!d->cfg.pre_kill[0])
@@ -291,15 +310,12 @@ static void start_episode(struct daemon *d, const struct hit *hit, uint64_t now)
 
 	if (select_episode_victim(d, h, now, &select_ns))
 		return;
-	if (d->cfg.dry_run) {
-		dry_run_kill(d, h, select_ns);
-		return;
-	}
-	/* pinned and checked by kill; gone or changed since the scan: sample again */
-	if (kill_victim_hold(d->sel.kctx, &d->sel.oc))
+	/* pinned and checked by kill; gone or changed since the scan: sample
+	 * again (a dry run touches no process: it goes by the selection) */
+	if (!d->cfg.dry_run && kill_victim_hold(d->sel.kctx, &d->sel.oc))
 		return;
 	*ep = (struct episode){ .scope = h->scope, .state = EP_PRE_HOOK, .select_ns = select_ns,
-				.avail_before_kb = scope_avail_kb(d, h->scope) };
+				.avail_before_kb = scope_avail_kb(d, h->scope), .dry_run = d->cfg.dry_run };
 	if (meminfo_read(d->cfg.proc_root, &ep->mi))
 		memset(&ep->mi, 0, sizeof(ep->mi));
 	if (h->stage == STAGE_KILL)
@@ -322,12 +338,7 @@ static void finish_episode(struct daemon *d, uint64_t now)
 	if (!ep->exited)
 		d->stats.kill_failures++;
 	report_kill_finished(d);
-	start_post_hook(d);
-	report_record(d);
-	d->psi_muted_until_ns = now + d->cfg.cooldown_ms * MS;
-	d->sustained.above_since_ns = 0;
-	ep->state = EP_RECOVER;
-	ep->deadline_ns = now + SETTLE_NS;
+	episode_over(d, now, EP_RECOVER, now + SETTLE_NS);
 }
 
 static void escalate(struct daemon *d, const struct hit *h, uint64_t now)
@@ -393,6 +404,14 @@ void daemon_step(struct daemon *d, uint64_t now)
 		/* memory back above the floor, or accounting had time to catch up */
 		if (h.stage == STAGE_NONE || now >= ep->deadline_ns)
 			ep->state = EP_IDLE;
+		break;
+	case EP_DRY_HELD:
+		if (h.stage == STAGE_NONE) {
+			ep->state = EP_IDLE;
+		} else if (now >= ep->deadline_ns) {
+			report_dry_run_held(d, h.text, now - ep->t_signal_ns);
+			ep->deadline_ns = now + DRY_REMIND_NS;
+		}
 		break;
 	}
 }

@@ -6,17 +6,27 @@
 #ifndef OOMKIT_HOOK_H
 #define OOMKIT_HOOK_H
 
+#include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "core/proc.h"
 
+/* What a hook writes to stderr is kept up to this much, for the log line
+ * that tells its failure (the rest is read and dropped). */
+#define HOOK_STDERR_MAX 512
+
 struct hook_run {
-	pid_t pid;         /* 0 when idle */
+	pid_t pid;         /* 0 when idle; the fields below are valid while not */
 	int pidfd;
-	uint64_t deadline_ns;
+	int err_fd;        /* read end of the hook's stderr pipe */
+	uint64_t deadline_ns, timeout_ms;
 	const char *event; /* "pre_kill" or "post_kill" */
+	char path[PATH_MAX];
+	char err[HOOK_STDERR_MAX];
+	size_t err_len;
 };
 
 struct hook_facts {
@@ -35,7 +45,10 @@ struct hook_facts {
 int hook_start(struct hook_run *h, const char *path, const struct hook_facts *f, uint64_t timeout_ms);
 
 /* Has the hook ended (then its status is collected)? Kills it when past its
- * deadline. *status gets the wait status, or -1 when it was killed. */
+ * deadline. *status gets the wait status, or -1 when it was killed. A hook
+ * that failed (non-zero exit, a signal, its timeout) is logged with what it
+ * wrote to stderr: inside the unit's sandbox a hook may fail where it
+ * worked from a shell (doc/daemon.md). */
 bool hook_poll(struct hook_run *h, uint64_t now, int *status);
 
 /* Kills and collects a running hook (on exit). */

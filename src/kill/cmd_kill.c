@@ -191,13 +191,21 @@ static int set_scene(struct oom_control *oc, const struct kill_opts *o, struct m
 	return 0;
 }
 
-static int exit_code(int r)
+/* By what happened, not by errno: a refused victim (-EPERM) is no
+ * victim, a signal we may not send (EPERM too) is a failed kill. */
+static int exit_code(const struct oom_kill_result *res, int r)
 {
 	if (r == 0)
 		return EXIT_OK;
-	if (r == -ESRCH || r == -ESTALE || r == -EPERM)
+	switch (res->outcome) {
+	case KILL_VICTIM_GONE:
+	case KILL_PID_REUSED:
+	case KILL_TOO_YOUNG:
+	case KILL_REFUSED:
 		return EXIT_NO_VICTIM;
-	return EXIT_KILL_FAILED;
+	default:
+		return EXIT_KILL_FAILED;
+	}
 }
 
 static int run(const struct kill_opts *o, struct policy *p, struct kill_ctx *k)
@@ -237,7 +245,7 @@ static int run(const struct kill_opts *o, struct policy *p, struct kill_ctx *k)
 		goto out;
 	}
 	dump_oom_summary(&rep, &oc, oc.chosen);
-	r = exit_code(oom_kill_process(&oc, k));
+	r = exit_code(&k->res, oom_kill_process(&oc, k));
 	report_kill(&rep, &oc);
 	if (o->dry_run)
 		kill_knobs_report(stderr, &oc, "/proc", &roots, o->unit);

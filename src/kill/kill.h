@@ -95,16 +95,21 @@ struct swarm {
 	size_t nr_young;        /* young processes with that name */
 	pid_t pgid;             /* their process group (0: several or none) */
 	size_t nr_pgroup;       /* processes in it */
-	bool pgroup_clean;      /* all of them namesakes, none unkillable */
+	bool pgroup_clean;      /* may be killed at once: see kill_find_swarm() */
 	pid_t biggest;          /* the namesake with the most RSS (the report's victim) */
 	unsigned long biggest_rss_pages;
 };
 
 /* Finds the swarm among processes started at or after since_tick and
  * forked by a namesake (or orphaned to init): a compiler forked by make or
- * gcc is no copy. Two reads of each /proc/PID/stat (and of young ones'
- * parents, and oom_score_adj of the group's members), no allocation.
- * 0 with *s filled when nr_young >= min, else -ESRCH. */
+ * gcc is no copy. Its victim (biggest) is the biggest copy that may be
+ * killed. Its group is clean (one kill(-pgid) may take it) only when every
+ * live member is a copy (same name, uid and memory cgroup) that may be
+ * killed and is not ignored by k->policy, and when it is neither init's
+ * group nor ours; the kill checks it again right before the signal. Two
+ * reads of each /proc/PID/stat (and of young ones' parents), a full read
+ * of the group's members; no allocation. 0 with *s filled when nr_young
+ * >= min, else -ESRCH. */
 int kill_find_swarm(struct kill_ctx *k, unsigned long long since_tick, size_t min, struct swarm *s);
 
 /* Now, in stat's start time unit. */

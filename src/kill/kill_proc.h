@@ -20,6 +20,29 @@ void kill_for_each_pid(struct kill_ctx *k, kill_pid_fn fn, void *arg);
 /* stat of pid into t (k->text as buffer); false when gone. */
 bool kill_read_stat(struct kill_ctx *k, pid_t pid, struct task_info *t);
 
+/* A process group judged for one kill(-pgid): pgid and comm in;
+ * clean and nr (members seen) out; uid and memcg of the first live member
+ * are the reference the others must match. */
+struct pgroup_check {
+	pid_t pgid;
+	char comm[TASK_COMM_MAX];
+	uid_t uid;
+	char memcg[TASK_CGROUP_MAX];
+	bool have_ref;
+	size_t nr;
+	bool clean;
+};
+/* One pass over /proc: may the group be killed at once (kill_find_swarm()'s
+ * rules, kill.h)? */
+void kill_pgroup_check(struct kill_ctx *k, struct pgroup_check *g);
+/* What the kill path reads of a task to judge it: the policy's fields. */
+unsigned int kill_judge_details(const struct kill_ctx *k);
+/* May t (read with kill_judge_details()) die as a bomb's copy, even with
+ * one kill(-pgid)? Not the refused (pid 1, kernel threads, oomkit, -1000,
+ * protected), and not what the policy ignores: ignored tasks are never
+ * chosen, and a group kill cannot spare them. */
+bool kill_copy_may_die(const struct kill_ctx *k, const struct task_info *t);
+
 /* The victim's sharers and, by k->unit, its group or cgroup into
  * k->res.members (a pgroup or cgroup may be killed at once on the way). */
 void kill_collect_members(struct kill_ctx *k);

@@ -1,7 +1,8 @@
 /* kill_swarm.c - the search for a fork bomb (kill_find_swarm(), kill.h):
  * the name most young processes share when forked by a namesake, its
- * process group and whether that group holds nothing but copies. Two
- * passes over /proc through the kill context's buffers, no allocation. */
+ * process group and whether that group may be killed with one kill(-pgid)
+ * (kill_pgroup_check(), made again right before that signal). Passes over
+ * /proc through the kill context's buffers, no allocation. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,36 +60,97 @@ static void tally_young(struct kill_ctx *k, pid_t pid, void *arg)
 	y->slot[i].count++;
 }
 
-static bool adj_is_min(struct kill_ctx *k, pid_t pid)
+unsigned int kill_judge_details(const struct kill_ctx *k)
 {
-	char path[32], buf[16];
-
-	snprintf(path, sizeof(path), "%d/oom_score_adj", (int)pid);
-	return read_file_at(k->proc_fd, path, buf, sizeof(buf)) < 0 || atoi(buf) == OOM_SCORE_ADJ_MIN;
+	return PROC_DETAIL_MEMCG | (k->policy ? policy_proc_details(k->policy) : 0);
 }
 
-/* The second pass: the process group's members, and the biggest namesake. */
+bool kill_copy_may_die(const struct kill_ctx *k, const struct task_info *t)
+{
+	return !kill_refuse_reason(k, t) && !(k->policy && policy_matches(k->policy, POLICY_IGNORE, t));
+}
+
+/* One process seen by a pass over /proc (st: its stat). The group stays
+ * clean while every live member is a copy of the reference (name, uid,
+ * memory cgroup) that may be killed. */
+static void pgroup_check_one(struct kill_ctx *k, struct pgroup_check *g, const struct task_info *st)
+{
+	struct task_info t;
+	int r;
+
+	if (st->pgid != g->pgid)
+		return;
+	g->nr++;
+	if (!g->clean || st->state == 'Z' || st->state == 'X')
+		return; /* a signal hurts no zombie */
+	if (strcmp(st->comm, g->comm)) {
+		g->clean = false;
+		return;
+	}
+	r = task_info_read(k->proc_root, st->pid, kill_judge_details(k), &t);
+	if (r == -ESRCH)
+		return; /* gone meanwhile */
+	if (r < 0 || !kill_copy_may_die(k, &t) || (g->have_ref && (t.uid != g->uid || strcmp(t.memcg, g->memcg)))) {
+		g->clean = false;
+		return;
+	}
+	if (!g->have_ref) {
+		g->uid = t.uid;
+		snprintf(g->memcg, sizeof(g->memcg), "%s", t.memcg);
+		g->have_ref = true;
+	}
+}
+
+static void pgroup_check_pid(struct kill_ctx *k, pid_t pid, void *arg)
+{
+	struct task_info st;
+
+	if (kill_read_stat(k, pid, &st))
+		pgroup_check_one(k, arg, &st);
+}
+
+/* never our own group, nor init's (kill(-0) is our own) */
+static bool pgroup_may_be_killed(pid_t pgid)
+{
+	return pgid > 1 && pgid != getpgrp();
+}
+
+void kill_pgroup_check(struct kill_ctx *k, struct pgroup_check *g)
+{
+	g->nr = 0;
+	g->clean = pgroup_may_be_killed(g->pgid);
+	if (g->clean)
+		kill_for_each_pid(k, pgroup_check_pid, g);
+}
+
+struct swarm_pass {
+	struct swarm *s;
+	struct pgroup_check g;
+};
+
+/* The second pass: the process group's members, and the biggest namesake
+ * that may be killed. */
 static void check_pgroup(struct kill_ctx *k, pid_t pid, void *arg)
 {
-	struct swarm *s = arg;
-	struct task_info t;
+	struct swarm_pass *p = arg;
+	struct swarm *s = p->s;
+	struct task_info st, t;
 
-	if (!kill_read_stat(k, pid, &t))
+	if (!kill_read_stat(k, pid, &st))
 		return;
-	if (!strcmp(t.comm, s->comm) && live_copy_candidate(&t) && (!s->biggest || t.rss_pages > s->biggest_rss_pages)) {
+	if (!strcmp(st.comm, s->comm) && live_copy_candidate(&st) && (!s->biggest || st.rss_pages > s->biggest_rss_pages) &&
+	    task_info_read(k->proc_root, pid, kill_judge_details(k), &t) == 0 && kill_copy_may_die(k, &t)) {
 		s->biggest = pid;
-		s->biggest_rss_pages = t.rss_pages;
+		s->biggest_rss_pages = st.rss_pages;
 	}
-	if (!s->pgid || t.pgid != s->pgid)
-		return;
-	s->nr_pgroup++;
-	if (strcmp(t.comm, s->comm) || t.kthread || pid <= 1 || pid == k->self_pid || adj_is_min(k, pid))
-		s->pgroup_clean = false;
+	if (s->pgid)
+		pgroup_check_one(k, &p->g, &st);
 }
 
 int kill_find_swarm(struct kill_ctx *k, unsigned long long since_tick, size_t min, struct swarm *s)
 {
 	struct swarm_tally y = { .since_tick = since_tick };
+	struct swarm_pass pass = { .s = s };
 	size_t best = 0;
 
 	kill_for_each_pid(k, tally_young, &y);
@@ -99,11 +161,13 @@ int kill_find_swarm(struct kill_ctx *k, unsigned long long since_tick, size_t mi
 		return -ESRCH;
 	*s = (struct swarm){ .nr_young = y.slot[best].count, .pgid = y.slot[best].pgid };
 	snprintf(s->comm, sizeof(s->comm), "%s", y.slot[best].comm);
-	/* never our own group, nor init's (kill(-0) is our own) */
-	if (s->pgid <= 1 || s->pgid == getpgrp())
+	if (!pgroup_may_be_killed(s->pgid))
 		s->pgid = 0;
-	s->pgroup_clean = s->pgid != 0;
-	kill_for_each_pid(k, check_pgroup, s);
+	pass.g = (struct pgroup_check){ .pgid = s->pgid, .clean = s->pgid != 0 };
+	snprintf(pass.g.comm, sizeof(pass.g.comm), "%s", s->comm);
+	kill_for_each_pid(k, check_pgroup, &pass);
+	s->nr_pgroup = pass.g.nr;
+	s->pgroup_clean = s->pgid != 0 && pass.g.clean;
 	return s->biggest ? 0 : -ESRCH;
 }
 

@@ -43,6 +43,7 @@ static void reset_results(struct kill_ctx *k)
 	k->res.nr_more = 0;
 	k->res.used_cgroup_kill = false;
 	k->res.used_pgroup_kill = false;
+	k->res.nr_strays = 0;
 	k->res.reap_err = 1;
 	k->res.now_anon_kb = k->res.now_file_kb = k->res.now_shmem_kb = 0;
 }
@@ -122,10 +123,15 @@ static int open_victim(struct kill_ctx *k, const struct oom_control *oc)
 		snprintf(v->t.memcg, sizeof(v->t.memcg), "%s", c->memcg);
 	kill_collect_members(k);
 	/* still alive (or an unreaped zombie): its pid was not reused under kcmp;
-	 * kill_cgroup() checked that before its cgroup.kill */
-	if (!k->res.used_cgroup_kill && !k->res.used_pgroup_kill && sys_pidfd_signal(pidfd, 0) < 0)
+	 * kill_cgroup() checked that before its cgroup.kill. Signal 0 also
+	 * answers EPERM: we may not signal it at all (not root), which is no
+	 * "already exiting". */
+	if (k->res.used_cgroup_kill || k->res.used_pgroup_kill)
+		return 0;
+	r = sys_pidfd_signal(pidfd, 0);
+	if (r == -ESRCH)
 		return finish(k, KILL_VICTIM_GONE, -ESRCH);
-	return 0;
+	return r < 0 ? finish(k, KILL_SIGNAL_FAILED, r) : 0;
 }
 
 /* --unit swarm whose chosen copy is gone (a fork bomb's copies die and

@@ -44,7 +44,7 @@ usage_error kill_bad_unit "oomkit kill: --unit: expected process, pgroup, cgroup
 usage_error daemon_bad_set "oomkit daemon: --set: expected SECTION.KEY=VALUE (kill.grace=5s), not 'kill.grace'" daemon --set kill.grace
 usage_error daemon_bad_grace "oomkit daemon: --grace: 'x' is not a duration (e.g. 500ms, 2s, 1min; a bare number is seconds)" daemon --grace x
 usage_error daemon_bad_size "oomkit daemon: -M: expected SIZE[,KILL_SIZE] (KiB, or with a unit: 1G,512M), not '1Q'" daemon -M 1Q
-usage_error daemon_bad_unit "oomkit daemon: --unit: 'swarm' is not process or cgroup (a fork bomb's process group or swarm is taken as a whole without asking)" daemon --unit swarm
+usage_error daemon_bad_unit "oomkit daemon: --unit: 'swarm' is not process, pgroup or cgroup (a fork bomb's process group or swarm is taken as a whole without asking)" daemon --unit swarm
 usage_error status_bad_age "oomkit status: --max-age: expected a positive number of seconds, not '0'" status --max-age 0
 usage_error explain_follow_json "oomkit explain: --follow prints --jsonl or text, not --json" explain --follow --json
 usage_error rank_extra_argument "oomkit rank: unexpected argument 'extra'" rank extra

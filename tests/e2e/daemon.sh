@@ -216,14 +216,25 @@ check "daemon-sighup-good-config-reloaded" grep -q "configuration reloaded" "$LO
 stop_daemon
 check "daemon-sigterm-exits-cleanly" grep -q "SIGTERM: exiting" "$LOG"
 
-# 7. --dry-run: selects again each interval while the trigger holds, one
-#    line per would-be kill, and kills nothing.
+# 7. --dry-run is one episode while the trigger holds: one would-be kill,
+#    the post_kill hook once, a reminder line at most every 5 s, one JSON
+#    event with the real scope and the unknowable facts null; nothing killed.
 new_cg dry $((256 * MiB)); cg=$CG
-start_daemon dry --cgroup "$cg" --set memory.enabled=no --dry-run
+printf '#!/bin/sh\necho "$OOMKIT_DRY_RUN" >> %s/dry-hook.out\n' "$WORK" > "$WORK/dry-hook.sh"
+chmod +x "$WORK/dry-hook.sh"
+start_daemon dry --cgroup "$cg" --set memory.enabled=no --dry-run -N "$WORK/dry-hook.sh" --json-file "$WORK/dry.json"
 run_hog "$cg" hog 240; pid=$PID
-sleep 1.5
+for _ in $(seq 100); do grep -q "dry-run: would send" "$LOG" && break; sleep 0.1; done
+sleep 6 # one reminder (at 5 s), not two (at 10 s)
 n=$(grep -c "dry-run: would send SIG.* to process $pid (hog)" "$LOG")
-if alive "$pid" && [ "$n" -ge 2 ]; then ok "daemon-dry-run-repeats-and-kills-nothing ($n lines)"; else not_ok "daemon-dry-run-repeats-and-kills-nothing: n=$n"; fi
+held=$(grep -c "dry-run: .* still holds; would have sent SIG.* to process $pid (hog)" "$LOG")
+check "daemon-dry-run-kills-nothing" alive "$pid"
+check "daemon-dry-run-one-would-be-kill ($n lines)" [ "$n" = 1 ]
+check "daemon-dry-run-reminder ($held lines in 6 s)" [ "$held" = 1 ]
+check "daemon-dry-run-hook-once" [ "$(cat "$WORK/dry-hook.out" 2>/dev/null)" = 1 ]
+check "daemon-dry-run-json-one-event" [ "$(wc -l < "$WORK/dry.json")" = 1 ]
+check "daemon-dry-run-json-scope" grep -q "\"constraint\":\"CONSTRAINT_MEMCG\",\"memcg\":\"/$(basename "$cg")\"" "$WORK/dry.json"
+check "daemon-dry-run-json-unknown-is-null" grep -q '"exited":null,"reaped":null,"ms_to_exit":null,.*"avail_after_kb":null' "$WORK/dry.json"
 kill -KILL "$pid"; reap "$pid"
 stop_daemon
 
@@ -265,6 +276,11 @@ if grep -qx "available_term_percent = 20%" <<<"$out" && grep -qx "available_kill
 else
 	not_ok "daemon-earlyoom-flags: $out"
 fi
+# earlyoom's -g kills the victim's process group, not its memory cgroup
+out=$("$OOMKIT" daemon --config /dev/null -g --check-config 2>&1)
+check "daemon-earlyoom-g-is-the-process-group" grep -qx "kill_pgroup = yes" <<<"$out"
+check "daemon-earlyoom-g-not-the-cgroup" grep -qx "kill_group = no" <<<"$out"
+check "daemon-help-lists-g" grep -qE '^  -g +' <("$OOMKIT" daemon --help)
 
 # 13. The SIGKILL step kills what shares the victim's mm, as the kernel does
 #     (kill's oom_kill_process): a CLONE_VM child dies with its leader.

@@ -70,7 +70,7 @@ check daemon_no_kernel_oom_kill grep -qx 'oom_kill 0' "$cg/memory.oom_control"
 for _ in $(seq 30); do grep -q '^last kills:' "$tmp/state/status.txt" 2>/dev/null && break; sleep 0.1; done
 "$OOMKIT" status --state "$tmp/state" >"$tmp/status.out" 2>&1
 check daemon_status_last_kill grep -qE "pid $hog \(kill_hog\) uid 0, .*memcg " "$tmp/status.out"
-"$OOMKIT" status --json --state "$tmp/state" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); assert d["schema"] == 2 and d["counters"]["kills"] == 1, d["counters"]' 2>"$tmp/json.err"
+"$OOMKIT" status --json --state "$tmp/state" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); assert d["schema"] == 2 and isinstance(d["started"], int) and d["counters"]["kills"] == 1, d["counters"]' 2>"$tmp/json.err"
 check daemon_status_json test $? -eq 0
 
 if "$PY" tests/helpers/prom_check.py "$tmp/oomkit.prom" 'oomkit_kills_total{trigger=memcg,unit=process}=1' \

@@ -110,6 +110,51 @@ for f in n0 nn; do
 done
 check dbus_notify_no_runtime_dir test "$("$EMIT" notify "$tmp/none")" = 0
 
+# --- a hostile local user: a socket at its /run/user/UID/bus that accepts
+# and never answers (and a system bus address doing the same) must not hold
+# the publisher for long: every call is bounded (about a second), not
+# sd-bus's default 90 s (or 25 s) authentication timeout.
+# mute_bus PATH [OWNER]: a listening socket that accepts and never answers;
+# it logs each connection to PATH.log
+mute_bus() {
+	python3 - "$1" <<'PY' &
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1]); s.listen(16)
+open(sys.argv[1] + ".ready", "w").close()
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)
+    with open(sys.argv[1] + ".log", "a") as f: f.write("connected\n")
+PY
+	BUS_PIDS+=("$!")
+	for _ in $(seq 50); do [ -e "$1.ready" ] && break; sleep 0.1; done
+	[ -n "${2:-}" ] && chown "$2" "$1" && chmod 777 "$1"
+	return 0
+}
+hostile=$tmp/hostile
+mkdir -p "$hostile/0"
+chmod 700 "$hostile/0"
+mute_bus "$hostile/0/bus"
+t0=$(date +%s%N)
+out=$(timeout 8 "$EMIT" notify "$hostile"); rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "dbus_notify_mute_bus_bounded (${ms} ms)" [ "$rc" != 124 -a "$ms" -lt 3000 ]
+check dbus_notify_mute_bus_is_an_error [ "$rc" = 1 ]
+mute_bus "$tmp/mute_system"
+t0=$(date +%s%N)
+out=$(DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/mute_system timeout 8 "$EMIT" signal); rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "dbus_signal_mute_bus_bounded (${ms} ms)" [ "$rc" != 124 -a "$ms" -lt 3000 ]
+# A socket the user does not own (here: nobody's runtime dir holding a
+# root-owned socket, writable by all) is not connected to.
+owner=$tmp/owner
+mkdir -p "$owner/65534"
+chown 65534:65534 "$owner/65534"
+mute_bus "$owner/65534/bus" 0:0
+out=$(timeout 8 "$EMIT" notify "$owner")
+check dbus_notify_foreign_socket_refused [ ! -e "$owner/65534/bus.log" ]
+
 # --- in the unit's sandbox: its syscall filter and capabilities (as
 # tests/e2e/seccomp_kill.sh applies them); without CAP_SETUID only root's
 # own session bus is reachable.

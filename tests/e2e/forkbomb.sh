@@ -77,4 +77,35 @@ check forkbomb_daemon_alive alive "$dpid"
 kill "$dpid" 2>/dev/null
 wait "$dpid" 2>/dev/null
 [ "$E2E_FAILED" = 0 ] || sed 's/^/# /' "$WORK/daemon.txt" | grep -v "^# <6>\[" | head -40
+for i in $(seq 50); do [ "$(copies "$cg2")" = 0 ] && break; sleep 0.1; done
+
+# 3. a protected member in the bomb's process group: a copy of sleep named
+#    "bomb" in a folder named keepme, started by the session's first shell
+#    before it becomes the bomb. `kill.protect=cmdline:keepme` must hold:
+#    no kill(-pgid); every copy dies by its own pidfd, the protected one lives.
+cg3=$(memcg_new keep $((128 << 20)))
+mkdir -p "$WORK/keepme"
+cp "$(command -v sleep)" "$WORK/keepme/bomb"
+: > "$WORK/daemon3.txt" # read as the journal: "<N>" prefixes
+JOURNAL_STREAM=$(stat -c %d:%i "$WORK/daemon3.txt") \
+	"$OOMKIT_FAST" daemon --cgroup "$cg3" --set 'kill.protect=cmdline:keepme' --set log.debug=yes >> "$WORK/daemon3.txt" 2>&1 &
+dpid=$!
+E2E_PIDS+=("$dpid")
+sleep 1
+( echo "$BASHPID" > "$cg3/cgroup.procs" &&
+	exec setsid sh -c '"$1" 600 & echo $! > "$3"; exec "$2" 7' _ "$WORK/keepme/bomb" "$BOMB" "$WORK/keep.pid" ) &
+for i in $(seq 100); do grep -q "Tasks in " "$WORK/daemon3.txt" && break; sleep 0.1; done
+sleep 0.5
+keep=$(cat "$WORK/keep.pid")
+E2E_PIDS+=("$keep")
+# (pgrp = session: the group of the session's first process, the bomb's)
+check forkbomb_protect_in_the_bombs_group awk '{ exit !($5 == $6 && $5 > 1) }' "/proc/$keep/stat"
+check forkbomb_protect_found_the_bomb grep -q "fork bomb: [0-9]* bomb started in 10s" "$WORK/daemon3.txt"
+check forkbomb_protect_no_group_kill_at_once test -z "$(grep "unit pgroup (at once)" "$WORK/daemon3.txt")"
+check forkbomb_protect_member_alive alive "$keep"
+check forkbomb_protect_copies_dead [ "$(copies "$cg3")" = 1 ]
+check forkbomb_protect_reported grep -q "^<6>Tasks in /$(basename "$cg3") named bomb of uid 0 are going to be killed due to oomkit --unit swarm" "$WORK/daemon3.txt"
+kill "$dpid" 2>/dev/null
+wait "$dpid" 2>/dev/null
+[ "$E2E_FAILED" = 0 ] || sed 's/^/# /' "$WORK/daemon3.txt" | grep -v "^# <6>\[" | head -40
 exit "$E2E_FAILED"

@@ -79,6 +79,21 @@ filter_matches_list() {
 }
 check unit_filter_is_syscalls_list filter_matches_list
 
+# --- a bad configuration stops the unit instead of restarting it forever
+# (Restart=always): the exit code with which the daemon refuses a bad file
+# is one RestartPreventExitStatus= lists.
+bad_config_not_restarted() {
+	local u=$d/usr/local/lib/systemd/system/oomkit.service rc
+	printf '[daemon]\ngrace = whenever\n' >"$tmp/bad.conf"
+	"$OOMKIT_FAST" daemon --config "$tmp/bad.conf" >/dev/null 2>&1
+	rc=$?
+	[ "$rc" -ne 0 ] || return 1
+	grep -q '^Restart=always$' "$u" || return 0
+	sed -n 's/^RestartPreventExitStatus=//p' "$u" | tr ' ' '\n' | grep -qx "$rc" ||
+		{ echo "exit $rc (bad config) restarts the unit" >&2; return 1; }
+}
+check unit_bad_config_not_restarted bad_config_not_restarted
+
 # --- man pages render without groff warnings, and whatis can parse them
 man_clean() {
 	local p out

@@ -146,7 +146,17 @@ check kill_term_survivor_alive alive "$deaf"
 check kill_term_then_kill [ "$rc" = 0 ]
 check kill_term_then_kill_dead gone "$deaf"
 
-# 10. usage errors and a bad cgroup
+# 10. not root: root's victim cannot be signalled; say EPERM, exit 7 (not
+#     "already exiting", exit 6), and the victim lives
+newcg eperm $((100 << 20)); cg=$CG
+hog "$cg" --mb 5; root_hog=$P
+setpriv --reuid=65534 --regid=65534 --clear-groups -- "$OOMKIT" kill --cgroup "$cg" 2> "$KT/eperm.txt"; rc=$?
+check kill_not_root_exit_7 [ "$rc" = 7 ]
+check kill_not_root_says_eperm grep -q "^Memory cgroup out of memory: signal to process $root_hog (kill_hog) failed: Operation not permitted" "$KT/eperm.txt"
+check kill_not_root_not_exiting [ -z "$(grep 'already exiting' "$KT/eperm.txt")" ]
+check kill_not_root_victim_alive alive "$root_hog"
+
+# 11. usage errors and a bad cgroup
 "$OOMKIT" kill --cgroup /no/such/cgroup 2>/dev/null; rc=$?
 check kill_bad_cgroup_exit_3 [ "$rc" = 3 ]
 "$OOMKIT" kill --avoid 'cmdlin:x' 2> "$KT/usage.txt"; rc=$?

@@ -21,8 +21,42 @@ check status_bad_option_exit_2 test $? -eq 2
 check status_bad_max_age_exit_2 test $? -eq 2
 check status_help grep -q "^usage: oomkit status" <("$OOMKIT" status --help)
 
-if "$OOMKIT" daemon --help 2>&1 | grep -q 'not built yet'; then
-	skip status_live_daemon: oomkit daemon not merged yet
+if ! have_root || ! have_memcg_v1; then
+	skip status_publisher_late: needs root and the v1 memory controller
 	exit $E2E_FAILED
 fi
+# A live daemon whose publisher thread is held up: its system bus accepts
+# and never answers (a hostile local user can do that to a session bus).
+# After a kill the publisher emits the D-Bus signal; meanwhile `oomkit
+# status` must never call the daemon dead (it was 90 s of "not running",
+# exit 10, and a stale "stage: kill").
+python3 - "$tmp/mute" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(16)
+held = []
+while True: held.append(s.accept()[0])
+PY
+E2E_PIDS+=("$!")
+cg=$(memcg_new status $((64 << 20)))
+for _ in $(seq 50); do [ -S "$tmp/mute" ] && break; sleep 0.1; done
+DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/mute "$OOMKIT" daemon --no-mlockall --psi off --psi-sustained off \
+	--cgroup "$cg" --set memory.enabled=no --set log.notify_dbus=yes --set publish.notify_desktop=no \
+	--set "publish.status_dir=$tmp/state" 2>"$tmp/daemon.log" &
+DAEMON_PID=$!
+for _ in $(seq 50); do [ -s "$tmp/state/status.txt" ] && break; sleep 0.1; done
+hog=$(spawn_in "$cg" python3 -c 'import time; b = bytearray(60 << 20); time.sleep(600)')
+for _ in $(seq 100); do grep -q "Killed process $hog" "$tmp/daemon.log" && break; sleep 0.1; done
+check status_publisher_late_kill_happened grep -q "Killed process $hog" "$tmp/daemon.log"
+bad=
+# --max-age 6: above the daemon's 5 s publishing period at rest, so that over
+# these 10 s the state written before the kill goes stale while the loop's
+# heartbeat stays fresh
+for _ in $(seq 20); do
+	"$OOMKIT" status --state "$tmp/state" --max-age 6 >"$tmp/live.out" 2>"$tmp/live.err" || bad="$bad $?"
+	sleep 0.5
+done
+check "status_publisher_late_daemon_never_dead${bad:+ (exit$bad: $(tail -1 "$tmp/live.err"))}" test -z "$bad"
+kill "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+DAEMON_PID=
 exit $E2E_FAILED

@@ -3,8 +3,9 @@
  * optional threads, a CLONE_VM child sharing the mm, a zombie leader whose
  * threads live on, a hostile comm, an oom_score_adj. Then it sleeps until
  * killed. Usage:
- *   kill_hog [--mb N] [--threads N] [--clone-vm] [--zombie-leader]
+ *   kill_hog [--mb N] [--threads N] [--clone-vm] [--clone-name COMM] [--zombie-leader]
  *            [--name COMM] [--adj N] [--ready FILE] [--tag TEXT] [--ignore-term]
+ * --clone-name names the CLONE_VM child (implies --clone-vm).
  * --ready FILE is created once everything is in place; --tag only puts
  * TEXT in the command line. */
 #include <fcntl.h>
@@ -28,7 +29,8 @@ static void *sleeper(void *arg)
 
 static int vm_child(void *arg)
 {
-	(void)arg;
+	if (arg)
+		prctl(PR_SET_NAME, arg);
 	for (;;)
 		pause();
 	return 0;
@@ -65,6 +67,7 @@ int main(int argc, char **argv)
 {
 	long mb = 0, threads = 0;
 	int clone_vm = 0, zombie = 0;
+	char *clone_name = NULL;
 	const char *ready = NULL;
 	pthread_t t;
 
@@ -77,6 +80,8 @@ int main(int argc, char **argv)
 			clone_vm = 1;
 		else if (!strcmp(argv[i], "--zombie-leader"))
 			zombie = 1;
+		else if (!strcmp(argv[i], "--clone-name") && i + 1 < argc)
+			clone_vm = 1, clone_name = argv[++i];
 		else if (!strcmp(argv[i], "--name") && i + 1 < argc)
 			prctl(PR_SET_NAME, argv[++i]);
 		else if (!strcmp(argv[i], "--adj") && i + 1 < argc)
@@ -99,7 +104,7 @@ int main(int argc, char **argv)
 		size_t sz = 1 << 16;
 		char *stack = malloc(sz);
 
-		if (clone(vm_child, stack + sz, CLONE_VM | SIGCHLD, NULL) < 0) {
+		if (clone(vm_child, stack + sz, CLONE_VM | SIGCHLD, clone_name) < 0) {
 			perror("clone");
 			return 1;
 		}

@@ -3,11 +3,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/json.h"
@@ -19,7 +21,12 @@
 #include <systemd/sd-bus.h>
 #endif
 
-#define DBUS_TIMEOUT_USEC (2 * 1000000ULL)
+/* Every D-Bus exchange (connect, authenticate, send) is bounded by this,
+ * not by sd-bus's own authentication timeout (25 to 90 s): a local user
+ * can bind a socket that accepts and never answers. */
+#define DBUS_TIMEOUT_USEC (1000000ULL)
+/* All the desktops of one kill together. */
+#define DBUS_DESKTOPS_BUDGET_USEC (3 * 1000000ULL)
 
 /* Notification bodies may be rendered as markup: neutralise it. */
 static void put_markup_escaped(struct textbuf *t, const char *s)
@@ -60,6 +67,37 @@ void dbus_notification_text(const struct kill_record *r, char *summary, size_t s
 
 #if HAVE_SDBUS
 
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* sd_bus_flush() with a deadline: drives the connection (authentication,
+ * Hello, the queued message) until nothing is left to write, or fails with
+ * -ETIMEDOUT when the peer does not answer in time. */
+static int flush_within(sd_bus *bus, uint64_t timeout_usec)
+{
+	uint64_t deadline = now_usec() + timeout_usec;
+
+	for (;;) {
+		uint64_t now;
+		int r = sd_bus_process(bus, NULL);
+
+		if (r < 0)
+			return r;
+		if (r == 0 && sd_bus_is_ready(bus) > 0 && !(sd_bus_get_events(bus) & POLLOUT))
+			return 0;
+		now = now_usec();
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		if (r == 0 && (r = sd_bus_wait(bus, deadline - now)) < 0)
+			return r;
+	}
+}
+
 int dbus_emit_killed(const struct kill_record *r)
 {
 	char comm[TASK_COMM_MAX * 4 + 1], cgroup[TASK_CGROUP_MAX * 4 + 1], trigger[sizeof(r->trigger) * 4 + 1];
@@ -86,13 +124,14 @@ int dbus_emit_killed(const struct kill_record *r)
 				       cgroup, trigger, r->unit, bytes, (int)r->reaped, r->k8s.pod_uid,
 				       r->k8s.container_id, r->kernel ? "kernel" : "oomkit");
 	if (e >= 0)
-		e = sd_bus_flush(bus);
-	sd_bus_flush_close_unref(bus);
+		e = flush_within(bus, DBUS_TIMEOUT_USEC);
+	sd_bus_close_unref(bus); /* (sd_bus_flush_close_unref() would wait unbounded) */
 	return e < 0 ? e : 0;
 }
 
-/* Sends one Notify call, fire-and-forget, on the bus at path. */
-static int notify_bus(const char *path, const char *summary, const char *body)
+/* Sends one Notify call, fire-and-forget, on the bus at path, within
+ * timeout_usec. */
+static int notify_bus(const char *path, const char *summary, const char *body, uint64_t timeout_usec)
 {
 	char address[4200];
 	sd_bus *bus = NULL;
@@ -112,30 +151,37 @@ static int notify_bus(const char *path, const char *summary, const char *body)
 	    (e = sd_bus_message_append(m, "susssasa{sv}i", "oomkit", (uint32_t)0, "dialog-warning",
 				       summary, body, 0, 1, "urgency", "y", (uint8_t)1, (int32_t)-1)) >= 0 &&
 	    (e = sd_bus_message_set_expect_reply(m, 0)) >= 0 && (e = sd_bus_send(bus, m, NULL)) >= 0)
-		e = sd_bus_flush(bus);
+		e = flush_within(bus, timeout_usec);
 	sd_bus_message_unref(m);
-	sd_bus_flush_close_unref(bus);
+	sd_bus_close_unref(bus);
 	return e < 0 ? e : 0;
 }
 
 /* The session bus admits its owner only: connect with this thread's
  * effective uid switched (the raw syscall changes the calling thread
  * alone; glibc's setresuid() would switch every thread). As the user, the
- * 0700 /run/user/UID is also searchable without CAP_DAC_OVERRIDE. */
-static int notify_user(uid_t uid, const char *path, const char *summary, const char *body)
+ * 0700 /run/user/UID is also searchable without CAP_DAC_OVERRIDE. Only a
+ * socket the user owns, in a directory the user owns, is the user's bus:
+ * nothing else is connected to (no symlink followed). */
+static int notify_user(uid_t uid, const char *path, const char *summary, const char *body,
+		       uint64_t timeout_usec)
 {
+	char dir[4096];
 	uid_t euid = geteuid();
-	struct stat st;
+	struct stat st, dst;
 	int e;
 
+	snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(path, '/') - path), path);
 	if (euid != uid && syscall(SYS_setresuid, (uid_t)-1, uid, (uid_t)-1) < 0)
 		return -errno;
-	if (stat(path, &st) < 0)
+	if (lstat(path, &st) < 0 || lstat(dir, &dst) < 0)
 		e = -errno;
-	else if (!S_ISSOCK(st.st_mode))
+	else if (!S_ISSOCK(st.st_mode) || !S_ISDIR(dst.st_mode))
 		e = -ENOTSOCK;
+	else if (st.st_uid != uid || dst.st_uid != uid)
+		e = -EPERM;
 	else
-		e = notify_bus(path, summary, body);
+		e = notify_bus(path, summary, body, timeout_usec);
 	if (euid != uid && syscall(SYS_setresuid, (uid_t)-1, euid, (uid_t)-1) < 0)
 		e = -errno; /* cannot happen: the saved uid is euid */
 	return e;
@@ -144,6 +190,7 @@ static int notify_user(uid_t uid, const char *path, const char *summary, const c
 int dbus_notify_desktops(const struct kill_record *r, const char *runtime_root)
 {
 	char summary[256], body[1024], path[4096];
+	uint64_t deadline = now_usec() + DBUS_DESKTOPS_BUDGET_USEC;
 	struct dirent *de;
 	DIR *d;
 	int sent = 0, err = 0;
@@ -159,8 +206,15 @@ int dbus_notify_desktops(const struct kill_record *r, const char *runtime_root)
 
 		if (parse_int(de->d_name, &uid) < 0 || uid < 0)
 			continue;
+		uint64_t now = now_usec();
+
+		if (now >= deadline) {
+			err = -ETIMEDOUT; /* the rest of the desktops are skipped */
+			break;
+		}
 		snprintf(path, sizeof(path), "%s/%s/bus", runtime_root, de->d_name);
-		e = notify_user((uid_t)uid, path, summary, body);
+		e = notify_user((uid_t)uid, path, summary, body,
+				deadline - now < DBUS_TIMEOUT_USEC ? deadline - now : DBUS_TIMEOUT_USEC);
 		if (e == -ENOENT)
 			continue; /* a runtime dir without a session bus */
 		if (e < 0)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "thread.h"
 
@@ -103,6 +104,7 @@ int publisher_start(struct publisher *p, const struct publish_config *c, char *w
 
 	memset(p, 0, sizeof(*p));
 	p->cfg = *c;
+	p->heartbeat_fd = -1;
 	metrics_init(&p->metrics);
 	if (c->metrics_listen[0]) {
 		e = http_server_start(&p->http, c->metrics_listen);
@@ -113,12 +115,17 @@ int publisher_start(struct publisher *p, const struct publish_config *c, char *w
 			return e;
 		}
 	}
+	if (c->status_dir[0])
+		p->heartbeat_fd = status_heartbeat_open(c->status_dir);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->wake, NULL);
 	e = start_thread_no_signals(&p->thread, run, p);
 	if (e < 0) {
 		snprintf(why, size, "publisher thread: %s", strerror(-e));
 		http_server_stop(&p->http);
+		if (p->heartbeat_fd >= 0)
+			close(p->heartbeat_fd);
+		p->heartbeat_fd = -1;
 		return e;
 	}
 	p->running = true;
@@ -144,6 +151,7 @@ void publisher_sample(struct publisher *p, const struct status_view *v)
 {
 	if (!p->running)
 		return;
+	status_heartbeat(p->heartbeat_fd);
 	pthread_mutex_lock(&p->lock);
 	p->view = *v;
 	p->view_dirty = true;
@@ -161,6 +169,9 @@ void publisher_stop(struct publisher *p)
 	pthread_mutex_unlock(&p->lock);
 	pthread_join(p->thread, NULL);
 	http_server_stop(&p->http);
+	if (p->heartbeat_fd >= 0)
+		close(p->heartbeat_fd);
+	p->heartbeat_fd = -1;
 	pthread_cond_destroy(&p->wake);
 	pthread_mutex_destroy(&p->lock);
 	p->running = false;

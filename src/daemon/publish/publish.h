@@ -45,6 +45,7 @@ struct publisher {
 	struct metrics metrics;
 	char text[HTTP_SERVER_BODY_MAX];
 	struct http_server http;
+	int heartbeat_fd;                      /* status_heartbeat(), from the daemon's thread */
 	int last_error;                        /* last -errno of a publishing step */
 	char last_error_what[64];
 };
@@ -52,8 +53,9 @@ struct publisher {
 /* Starts the thread (and the /metrics listener when configured). why gets
  * the reason of a failure (a non-loopback or busy listen address). */
 int publisher_start(struct publisher *p, const struct publish_config *c, char *why, size_t size);
-/* From the daemon's thread: O(1)-ish copies, never blocks on I/O. A full
- * queue drops the oldest record's publication (counted), never the kill. */
+/* From the daemon's thread: O(1)-ish copies, never blocks on I/O (a sample
+ * also sets the heartbeat's mtime, see status.h). A full queue drops the
+ * oldest record's publication (counted), never the kill. */
 void publisher_kill(struct publisher *p, const struct kill_record *r);
 void publisher_sample(struct publisher *p, const struct status_view *v);
 /* Publishes what is pending, then joins the thread. */

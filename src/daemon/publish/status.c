@@ -57,7 +57,7 @@ void status_write_json(const struct status_view *v, FILE *f)
 	struct json j;
 
 	json_init(&j, f);
-	json_begin_document(&j, 2);
+	json_begin_document(&j, STATUS_JSON_SCHEMA);
 	json_kv_int(&j, "pid", v->pid);
 	json_kv_uint(&j, "started", (uint64_t)v->started_seconds);
 	json_kv_uint(&j, "updated", (uint64_t)v->updated_seconds);
@@ -347,6 +347,30 @@ int status_save(const struct status_view *v, const char *dir)
 	return r < 0 ? r : save_one(v, dir, "status.txt", 1, status_write_text);
 }
 
+int status_heartbeat_open(const char *dir)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/heartbeat", dir);
+	return open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, STATUS_FILE_MODE);
+}
+
+void status_heartbeat(int fd)
+{
+	if (fd >= 0)
+		(void)futimens(fd, NULL);
+}
+
+/* Is <dir>/name younger than max_age_s? */
+static bool recent(const char *dir, const char *name, double max_age_s)
+{
+	char path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0 && difftime(time(NULL), st.st_mtime) <= max_age_s;
+}
+
 int status_load(const char *dir, const char *ext, double max_age_s, char *buf, size_t size, pid_t *pid)
 {
 	char path[4096], txt[128], proc[64];
@@ -368,6 +392,8 @@ int status_load(const char *dir, const char *ext, double max_age_s, char *buf, s
 	*pid = p;
 	snprintf(proc, sizeof(proc), "/proc/%d", p);
 	if (access(proc, F_OK) < 0)
-		return 0;
-	return difftime(time(NULL), st.st_mtime) <= max_age_s;
+		return STATUS_STALE;
+	if (difftime(time(NULL), st.st_mtime) <= max_age_s)
+		return STATUS_ALIVE;
+	return recent(dir, "heartbeat", max_age_s) ? STATUS_PUBLISHER_LATE : STATUS_STALE;
 }

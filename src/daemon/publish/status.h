@@ -23,6 +23,8 @@
 #define STATUS_LAST_KILLS 8
 #define STATUS_FILE_MODE 0640
 #define STATUS_TEXT_MAX (64 * 1024)
+/* 2: times are integers ("started", "updated", "time"), "reclaim_ms". */
+#define STATUS_JSON_SCHEMA 2
 
 struct status_trigger {
 	char name[32];             /* "memory", "swap", "psi", "psi-sustained", "memcg" */
@@ -58,10 +60,21 @@ void status_write_text(const struct status_view *v, FILE *f);
 /* Saves both files into dir. 0 or -errno. */
 int status_save(const struct status_view *v, const char *dir);
 
+/* The daemon loop's own sign of life, apart from the publisher thread that
+ * writes the state (which a slow D-Bus peer may hold up): <dir>/heartbeat,
+ * whose mtime the loop sets every second (futimens(2): no data, no
+ * rename). -1 when it cannot be made. */
+int status_heartbeat_open(const char *dir);
+void status_heartbeat(int fd);
+
+enum { STATUS_STALE = 0, STATUS_ALIVE = 1, STATUS_PUBLISHER_LATE = 2 };
+
 /* For `oomkit status`: reads <dir>/status.<ext> ("txt" or "json") into buf
- * and says whether its writer is alive: 1 alive, 0 stale (pid gone or
- * file older than max_age_s), -errno when unreadable. *pid gets the
- * writer's pid (0 when the file does not say). */
+ * and says whether its writer is alive: STATUS_ALIVE; STATUS_PUBLISHER_LATE
+ * when the state is older than max_age_s but the writer's pid exists and
+ * its heartbeat is recent; STATUS_STALE (pid gone, or state and heartbeat
+ * old); -errno when unreadable. *pid gets the writer's pid (0 when the
+ * file does not say). */
 int status_load(const char *dir, const char *ext, double max_age_s, char *buf, size_t size, pid_t *pid);
 
 #endif

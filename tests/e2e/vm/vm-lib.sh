@@ -26,7 +26,7 @@ VM_PRESSURE="hog-fast leak-swap forkbomb thrash protected stubborn two-hogs"
 # which our hosts and CI lack); sized tasks, no memory pressure; the kernel's
 # knobs honoured; and the daemon in --observe reporting the kernel's own
 # kills (global, and memcg v2 in a Kubernetes-shaped cgroup).
-VM_ORACLE="rank-adj kill-adj kill-unit-cgroup memcg-v2-daemon memcg-v2-high knobs-dry-run overcommit-2 kernel-observe kernel-k8s"
+VM_ORACLE="rank-adj kill-adj kill-unit-cgroup kill-unit-adj memcg-v2-daemon memcg-v2-high knobs-dry-run overcommit-2 kernel-observe kernel-k8s"
 
 vm_log() { printf 'vm: %s\n' "$*" >&2; }
 

@@ -238,6 +238,33 @@ static void dry_run_and_reuse(void **state)
 		"Skip killing the task\n");
 }
 
+/* Times in the JSON event are integers in the unit their key names; the
+ * ones not measured (no exit seen, not reaped) are null, not 0. */
+static void json_timing_integers(void **state)
+{
+	struct oom_kill_result *k = kill_scene();
+	struct oom_control oc = scene();
+	char out[8192];
+	FILE *f = fmemopen(out, sizeof(out), "w");
+
+	(void)state;
+	oc.chosen = &k->members[0].t;
+	oc.kill = k;
+	oc.killed = oc.reaped = true;
+	oc.t_signal_ns = 1000000;
+	oc.t_exit_ns = 1036400;
+	oc.t_reaped_ns = 3000000;
+	k->members[0].exited = true;
+	report_kill_json(f, &oc, "normal");
+	oc.reaped = false;
+	k->members[0].exited = false;
+	report_kill_json(f, &oc, "normal");
+	fclose(f);
+	assert_non_null(strstr(out, "\"schema\":2,"));
+	assert_non_null(strstr(out, "\"timing_us\":{\"signal_to_exit\":36,\"signal_to_reaped\":2000}"));
+	assert_non_null(strstr(out, "\"timing_us\":{\"signal_to_exit\":null,\"signal_to_reaped\":null}"));
+}
+
 static void kmsg_one_write_per_line(void **state)
 {
 	struct report r;
@@ -295,6 +322,7 @@ int main(void)
 		cmocka_unit_test(kill_lines),
 		cmocka_unit_test(escalated_lines),
 		cmocka_unit_test(dry_run_and_reuse),
+		cmocka_unit_test(json_timing_integers),
 		cmocka_unit_test(kmsg_one_write_per_line),
 		cmocka_unit_test(syslog_datagram_per_line),
 	};

@@ -1,8 +1,10 @@
 /* test_daemon.c - the daemon's loop on a fixture /proc: the victim rules
  * (never pid 1, kernel threads, oom_score_adj -1000 or an ignored name;
- * the biggest of the rest), dry-run selecting again each pass, the JSON
- * event per would-be kill, and no heap growth across 1,000 kill cycles
- * (mallinfo2: bytes in use and the number of mmapped blocks stay put). */
+ * the biggest of the rest), a dry run as one episode (one would-be kill,
+ * hooks once, a reminder at most every 5 s while the trigger holds, the
+ * unknowable facts null in its JSON event), and no heap growth across
+ * 1,000 kill cycles (mallinfo2: bytes in use and the number of mmapped
+ * blocks stay put). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -143,21 +145,82 @@ static void test_no_heap_growth_across_1000_kill_cycles(void **state)
 	(void)state;
 	dup2(devnull, STDERR_FILENO); /* one line per would-be kill */
 	start(true);
-	for (int i = 0; i < 10; i++) /* start-up: lazy buffers of stdio and libc */
+	for (int i = 0; i < 10; i++) { /* start-up: lazy buffers of stdio and libc */
+		d.cfg.memory_enabled = i % 2 == 0;
 		daemon_step(&d, (uint64_t)(i + 1) * 100000000ULL);
+	}
 	before = mallinfo2();
-	for (int i = 10; i < 1010; i++)
-		daemon_step(&d, (uint64_t)(i + 1) * 100000000ULL);
+	for (int i = 10; i < 1010; i++) {
+		/* one episode a cycle: the trigger holds, then clears */
+		d.cfg.memory_enabled = true;
+		daemon_step(&d, (uint64_t)(2 * i + 1) * 100000000ULL);
+		d.cfg.memory_enabled = false;
+		daemon_step(&d, (uint64_t)(2 * i + 2) * 100000000ULL);
+	}
 	after = mallinfo2();
 	daemon_stop(&d);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	close(devnull);
-	assert_int_equal(d.stats.dry_run_kills, 1010);
-	assert_int_equal(count_lines("events.json"), 1 + 1010);
+	assert_int_equal(d.stats.dry_run_kills, 1005);
+	assert_int_equal(count_lines("events.json"), 1 + 1005);
 	if (after.uordblks != before.uordblks || after.hblks != before.hblks)
 		fail_msg("heap grew: in use %zu -> %zu bytes, mmapped blocks %zu -> %zu",
 			 before.uordblks, after.uordblks, before.hblks, after.hblks);
+}
+
+static size_t count_in(const char *path, const char *needle)
+{
+	char line[4096];
+	size_t n = 0;
+	FILE *f = fopen(path, "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* A dry run is a real episode without the signals: with the trigger held
+ * for 12 s, one would-be kill, the post_kill hook once, a reminder line at
+ * most every 5 s; the JSON event's unknowable facts (exit, memory after)
+ * null. A new episode after the trigger cleared. */
+static void test_dry_run_one_kill_per_episode(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+	char log[128], hook[128], json[128];
+	int saved = dup(STDERR_FILENO), fd;
+
+	(void)state;
+	snprintf(log, sizeof(log), "%s/stderr", root);
+	snprintf(hook, sizeof(hook), "%s/hook.sh", root);
+	snprintf(json, sizeof(json), "%s/events.json", root);
+	put("hook.sh", "#!/bin/sh\necho run >> \"$0.out\"\n");
+	chmod(hook, 0755);
+	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	unlink(json);
+	dup2(fd, STDERR_FILENO);
+	start(true);
+	snprintf(d.cfg.post_kill, sizeof(d.cfg.post_kill), "%s", hook);
+	for (uint64_t t = 1000; t <= 13000; t += 100)
+		daemon_step(&d, t * ms);
+	assert_int_equal(d.stats.dry_run_kills, 1);
+	assert_int_equal(d.stats.hooks_run, 1);
+	d.cfg.memory_enabled = false; /* the trigger clears */
+	daemon_step(&d, 13100 * ms);
+	d.cfg.memory_enabled = true;
+	daemon_step(&d, 13200 * ms);
+	assert_int_equal(d.stats.dry_run_kills, 2);
+	daemon_stop(&d);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	assert_int_equal(count_in(log, "dry-run: would send SIGKILL"), 2);
+	assert_int_equal(count_in(log, "dry-run: memavailable 4.8% < 5% still holds"), 2); /* at 6 s, 11 s */
+	assert_int_equal(count_lines("events.json"), 2);
+	assert_int_equal(count_in(json, "\"exited\":null,\"reaped\":null,\"ms_to_exit\":null,"), 2);
+	assert_int_equal(count_in(json, "\"avail_after_kb\":null,"), 2);
 }
 
 /* A PSI trigger event (what poll reports as POLLPRI) is a trigger with the
@@ -276,6 +339,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_victim_rules),
 		cmocka_unit_test(test_no_heap_growth_across_1000_kill_cycles),
+		cmocka_unit_test(test_dry_run_one_kill_per_episode),
 		cmocka_unit_test(test_psi_trigger_and_cooldown),
 		cmocka_unit_test(test_psi_needs_short_memory),
 		cmocka_unit_test(test_floor_look_ahead),

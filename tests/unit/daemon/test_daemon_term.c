@@ -2,8 +2,9 @@
  * through kill/ after the pre_kill hook's wait: a real child process
  * described by a fixture /proc is selected, then its oom_score_adj (or its
  * start time: another process at the pid) changes in the fixture before
- * the signal; it must not be signalled and no kill is counted. Unchanged,
- * it gets its SIGTERM. */
+ * the signal, or it becomes protected (its command line now matches the
+ * protect rule); it must not be signalled and no kill is counted.
+ * Unchanged, it gets its SIGTERM. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -65,6 +66,7 @@ static void describe_child(const char *adj, int start_delta)
 
 static int setup(void **state)
 {
+	struct config_error err;
 	char why[256];
 
 	(void)state;
@@ -88,6 +90,7 @@ static int setup(void **state)
 	d.cfg.psi_sustained.enabled = false;
 	d.cfg.mlockall = false;
 	snprintf(d.cfg.pre_kill, sizeof(d.cfg.pre_kill), "/bin/true");
+	assert_int_equal(config_set(&d.cfg, "kill", "protect", "cmdline:keepme", &err), 0);
 	assert_int_equal(daemon_start(&d, why, sizeof(why)), 0);
 	return 0;
 }
@@ -130,27 +133,45 @@ static void pid_reused(void)
 	describe_child("0\n", 1);
 }
 
+/* (e.g. it exec'd a protected program during the hook's wait) */
+static void now_protected(void)
+{
+	char rel[64];
+
+	snprintf(rel, sizeof(rel), "%d/cmdline", (int)child);
+	fixture_put(root, rel, "/opt/keepme/worker");
+}
+
 static void nothing(void)
 {
 }
 
-static void test_adj_changed_before_sigterm(void **state)
+/* The SIGTERM stage after between(): nothing sent, no kill counted. */
+static void not_signalled(void (*between)(void))
 {
-	(void)state;
-	select_then_term(adj_to_min);
+	select_then_term(between);
 	assert_int_equal(d.ep.state, EP_IDLE);
 	assert_int_equal(d.stats.kills, 0);
 	assert_int_equal(d.stats.sigterms, 0);
 	assert_true(child_alive());
 }
 
+static void test_adj_changed_before_sigterm(void **state)
+{
+	(void)state;
+	not_signalled(adj_to_min);
+}
+
 static void test_start_time_changed_before_sigterm(void **state)
 {
 	(void)state;
-	select_then_term(pid_reused);
-	assert_int_equal(d.ep.state, EP_IDLE);
-	assert_int_equal(d.stats.kills, 0);
-	assert_true(child_alive());
+	not_signalled(pid_reused);
+}
+
+static void test_protected_before_sigterm(void **state)
+{
+	(void)state;
+	not_signalled(now_protected);
 }
 
 static void test_unchanged_victim_gets_sigterm(void **state)
@@ -190,6 +211,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_adj_changed_before_sigterm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_time_changed_before_sigterm, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_protected_before_sigterm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unchanged_victim_gets_sigterm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_waits_for_the_kill, setup, teardown),
 	};

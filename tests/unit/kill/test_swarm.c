@@ -1,8 +1,10 @@
 /* test_swarm.c - kill_find_swarm() over a fake /proc: a fork bomb is the
  * name most young processes share when forked by a namesake; its process
- * group is killable at once only when it holds nothing but copies, none
- * -1000, and is neither init's nor ours; compilers forked by make are no
- * bomb; too few copies are none. */
+ * group is killable at once only when it holds nothing but copies (same
+ * name, uid and memory cgroup), none -1000, protected or ignored by the
+ * policy, and it is neither init's nor ours; the victim is the biggest
+ * copy that may be killed; compilers forked by make are no bomb; too few
+ * copies are none. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include <cmocka.h>
 
 #include "fixture_tree.h"
+#include "core/policy.h"
 #include "kill/kill.h"
 
 #define OLD_TICK 100
@@ -21,8 +24,19 @@
 #define BOMB_PGID 700
 
 static char task_state = 'S';
+static int task_uid;
 
-/* One /proc/PID with stat (fields 3..24, state task_state) and oom_score_adj. */
+/* One file of /proc/PID. */
+static void put_file(const char *root, int pid, const char *name, const char *text)
+{
+	char rel[64];
+
+	snprintf(rel, sizeof(rel), "%d/%s", pid, name);
+	fixture_put(root, rel, text);
+}
+
+/* One /proc/PID with stat (fields 3..24, state task_state), status (uid
+ * task_uid), oom_score_adj, cgroup and cmdline. */
 static void put_task(const char *root, int pid, const char *comm, int ppid, int pgid,
 		     unsigned long long start, unsigned long rss_pages, int adj)
 {
@@ -30,14 +44,18 @@ static void put_task(const char *root, int pid, const char *comm, int ppid, int 
 
 	snprintf(rel, sizeof(rel), "%d", pid);
 	fixture_mkdir(root, rel);
-	snprintf(rel, sizeof(rel), "%d/stat", pid);
 	snprintf(text, sizeof(text),
 		 "%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 %llu 6000000 %lu 0\n", pid, comm,
 		 task_state, ppid, pgid, pgid, start, rss_pages);
-	fixture_put(root, rel, text);
-	snprintf(rel, sizeof(rel), "%d/oom_score_adj", pid);
+	put_file(root, pid, "stat", text);
+	snprintf(text, sizeof(text), "Name:\t%s\nUid:\t%d\t%d\t%d\t%d\nVmSize:\t6000 kB\n", comm, task_uid,
+		 task_uid, task_uid, task_uid);
+	put_file(root, pid, "status", text);
 	snprintf(text, sizeof(text), "%d\n", adj);
-	fixture_put(root, rel, text);
+	put_file(root, pid, "oom_score_adj", text);
+	put_file(root, pid, "cgroup", "4:memory:/bombs\n");
+	snprintf(text, sizeof(text), "/usr/bin/%s", comm);
+	put_file(root, pid, "cmdline", text);
 }
 
 /* init, a shell, and a bomb of n copies: the root (the group leader,
@@ -117,6 +135,57 @@ static void group_with_others_is_not_clean(void **state)
 	done(k, root);
 }
 
+/* The issue's case: the bomb's group also holds a process named like the
+ * copies that the policy protects (or ignores): no kill(-pgid), and it is
+ * not the victim either, though the biggest. */
+static void group_with_a_protected_or_ignored_namesake(void **state)
+{
+	static const enum policy_kind kinds[] = { POLICY_PROTECT, POLICY_IGNORE };
+	char root[64], err[POLICY_ERR_MAX];
+	struct kill_ctx *k;
+	struct policy p;
+	struct swarm s;
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		k = new_machine(root, 80);
+		put_task(root, 780, "bomb", BOMB_PGID, BOMB_PGID, YOUNG_TICK + 80, 9000, 0);
+		put_file(root, 780, "cmdline", "/home/u/keepme/bomb 600");
+		policy_init(&p, getpid());
+		assert_int_equal(policy_add_spec(&p, kinds[i], "cmdline:keepme", err, sizeof(err)), 0);
+		k->policy = &p;
+		assert_int_equal(kill_find_swarm(k, SINCE_TICK, 64, &s), 0);
+		assert_int_equal(s.pgid, BOMB_PGID);
+		assert_false(s.pgroup_clean);
+		assert_int_equal(s.biggest, BOMB_PGID + 40);
+		policy_free(&p);
+		done(k, root);
+	}
+}
+
+/* Copies of another uid or memory cgroup are no copies of this bomb. */
+static void group_with_another_uid_or_cgroup(void **state)
+{
+	char root[64];
+	struct kill_ctx *k;
+	struct swarm s;
+
+	(void)state;
+	k = new_machine(root, 80);
+	task_uid = 1000;
+	put_task(root, 780, "bomb", BOMB_PGID, BOMB_PGID, YOUNG_TICK + 80, 130, 0);
+	task_uid = 0;
+	assert_int_equal(kill_find_swarm(k, SINCE_TICK, 64, &s), 0);
+	assert_false(s.pgroup_clean);
+	done(k, root);
+
+	k = new_machine(root, 80);
+	put_file(root, BOMB_PGID + 3, "cgroup", "4:memory:/elsewhere\n");
+	assert_int_equal(kill_find_swarm(k, SINCE_TICK, 64, &s), 0);
+	assert_false(s.pgroup_clean);
+	done(k, root);
+}
+
 static void never_our_group_nor_init(void **state)
 {
 	char root[64];
@@ -170,6 +239,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(finds_the_bomb_and_its_clean_group),
 		cmocka_unit_test(group_with_others_is_not_clean),
+		cmocka_unit_test(group_with_a_protected_or_ignored_namesake),
+		cmocka_unit_test(group_with_another_uid_or_cgroup),
 		cmocka_unit_test(never_our_group_nor_init),
 		cmocka_unit_test(a_build_is_no_bomb),
 	};

@@ -65,6 +65,9 @@ static void test_publish(void **state)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/status.json", dir);
 	unlink(path);
+	/* the daemon thread's sign of life beside them (status.h) */
+	snprintf(path, sizeof(path), "%s/heartbeat", dir);
+	assert_int_equal(unlink(path), 0);
 	assert_int_equal(rmdir(dir), 0);
 
 	snprintf(c.metrics_listen, sizeof(c.metrics_listen), "0.0.0.0:9101");

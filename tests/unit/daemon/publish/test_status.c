@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -103,6 +104,33 @@ static void test_save_and_load(void **state)
 	assert_non_null(strstr(buf, "\"psi\":{\"some\":{\"avg10\":12.5,"));
 }
 
+/* Times in JSON are integers: "%g" printed 1795311302.5 as 1.79531e+09,
+ * an hour off. Unix times in whole seconds, durations named _ms. */
+static void test_json_times_are_integers(void **state)
+{
+	char out[STATUS_TEXT_MAX];
+	FILE *f = fmemopen(out, sizeof(out), "w");
+
+	(void)state;
+	fill(getpid());
+	v.started_seconds = 1795300000.9;
+	v.updated_seconds = 1795311302.5;
+	v.last_kills[0].time_seconds = 1795300931.2;
+	v.last_kills[0].reclaim_seconds = 0.0414;
+	status_write_json(&v, f);
+	fclose(f);
+	assert_non_null(strstr(out, "{\"schema\":2,"));
+	assert_non_null(strstr(out, "\"started\":1795300000,\"updated\":1795311302,"));
+	assert_non_null(strstr(out, "\"time\":1795300931,"));
+	assert_non_null(strstr(out, "\"reclaim_ms\":41,"));
+	assert_null(strstr(out, "e+"));
+	v.last_kills[0].reclaim_seconds = -1;
+	f = fmemopen(out, sizeof(out), "w");
+	status_write_json(&v, f);
+	fclose(f);
+	assert_non_null(strstr(out, "\"reclaim_ms\":null,"));
+}
+
 static void test_liveness(void **state)
 {
 	struct utimbuf old = { .actime = 1000, .modtime = time(NULL) - 60 };
@@ -123,6 +151,18 @@ static void test_liveness(void **state)
 	assert_int_equal(utime(buf, &old), 0);
 	assert_int_equal(status_load(dir, "txt", 10, buf, sizeof(buf), &pid), 0);
 	assert_int_equal(status_load(dir, "txt", 120, buf, sizeof(buf), &pid), 1);
+
+	/* the state is old but the loop's heartbeat is fresh: the daemon runs,
+	 * its publisher thread is late (a D-Bus peer that does not answer) */
+	snprintf(buf, sizeof(buf), "%s/heartbeat", dir);
+	close(open(buf, O_WRONLY | O_CREAT, 0640));
+	assert_int_equal(status_load(dir, "txt", 10, buf, sizeof(buf), &pid), 2);
+	assert_int_equal(pid, getpid());
+	snprintf(buf, sizeof(buf), "%s/heartbeat", dir);
+	assert_int_equal(utime(buf, &old), 0); /* both old: stuck or gone */
+	assert_int_equal(status_load(dir, "txt", 10, buf, sizeof(buf), &pid), 0);
+	snprintf(buf, sizeof(buf), "%s/heartbeat", dir);
+	unlink(buf);
 
 	snprintf(buf, sizeof(buf), "%s/status.txt", dir);
 	unlink(buf);
@@ -197,6 +237,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_save_and_load),
+		cmocka_unit_test(test_json_times_are_integers),
 		cmocka_unit_test(test_liveness),
 		cmocka_unit_test(test_text_aligned),
 		cmocka_unit_test(test_unchanged_state_is_touched),
