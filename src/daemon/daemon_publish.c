@@ -196,12 +196,6 @@ void daemon_status_view(const struct daemon *d, struct status_view *v)
 		v->last_kills[v->nr_last_kills++] = s->last_kills[(n - 1 - i) % DAEMON_LAST_KILLS];
 }
 
-static void on_kill(struct daemon *d, const struct kill_record *rec, void *arg)
-{
-	(void)d;
-	publisher_kill(arg, rec);
-}
-
 static int set_tick(time_t period)
 {
 	struct itimerspec its = { .it_interval = { period, 0 }, .it_value = { period, 0 } };
@@ -210,6 +204,18 @@ static int set_tick(time_t period)
 		return 0;
 	tick_period = period;
 	return timerfd_settime(tick_fd, 0, &its, NULL);
+}
+
+/* The state, with the kill among the last kills, goes out at the loop's
+ * next turn rather than at the next tick (up to PUBLISH_REST_S later). */
+static void on_kill(struct daemon *d, const struct kill_record *rec, void *arg)
+{
+	struct itimerspec now = { .it_value = { 0, 1 } };
+
+	(void)d;
+	publisher_kill(arg, rec);
+	tick_period = 0; /* on_tick() sets the period again */
+	timerfd_settime(tick_fd, 0, &now, NULL);
 }
 
 static void on_tick(struct daemon *d, int fd, short revents, void *arg)
