@@ -6,7 +6,8 @@ PKGS="build-essential pkg-config libcmocka-dev libinih-dev libsystemd-dev
 libseccomp-dev clang libclang-rt-14-dev python3 python3-prometheus-client
 dbus earlyoom nohang busybox-static qemu-system-x86 xz-utils util-linux
 procps cpio kmod libbpf-dev time e2fsprogs
-systemd man-db python3-yaml libcap2-bin"
+systemd man-db python3-yaml libcap2-bin
+mmdebstrap podman"
 if [ "$(id -u)" != 0 ]; then
 	echo "tests/deps.sh: must run as root (apt-get install)" >&2
 	exit 1
