@@ -11,6 +11,8 @@
 #   bench/distro-compare.sh [-k "KILLERS"] [-c CASE,CASE...]
 set -u
 cd "$(dirname "$0")/.." || exit 1
+# (nine cases in one guest: the kernel alone thrashes for minutes)
+export OOMKIT_DISTRO_TIMEOUT=${OOMKIT_DISTRO_TIMEOUT:-2400}
 . tests/e2e/distro/distro-lib.sh
 
 killers="none earlyoom systemd-oomd oomkit" cases=

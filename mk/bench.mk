@@ -7,8 +7,10 @@
 #   bench-explain  a 1 GiB syslog vs grep
 #   bench-publish  what publishing costs the daemon's loop
 #   bench-vm       the qemu guest: kernel alone, earlyoom, nohang, oomkit
+#   bench-distro   the Debian guest with systemd: kernel alone, earlyoom,
+#                  systemd-oomd, oomkit's unit (doc/distro.md)
 BENCH_DAEMON_PROCS ?= 100000
-BENCHES := bench-rank bench-kill bench-daemon bench-explain bench-publish bench-vm
+BENCHES := bench-rank bench-kill bench-daemon bench-explain bench-publish bench-vm bench-distro
 .PHONY: $(BENCHES)
 bench: $(BENCHES)
 
@@ -35,3 +37,5 @@ bench-publish: $(BUILD)/bench/publish_bench
 	$(BUILD)/bench/publish_bench
 bench-vm: $(BUILD)/oomkit
 	bench/vm-compare.sh
+bench-distro: $(BUILD)/oomkit
+	bench/distro-compare.sh

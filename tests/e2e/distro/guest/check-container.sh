@@ -11,7 +11,8 @@ Y=$T/daemonset.yaml
 caps=$(sed -n 's/.*add: \[\(.*\)\]/\1/p' $Y | tr -d '" ')
 args=$(sed -n 's/.*args: \[\(.*\)\]/\1/p' $Y | tr -d '",')
 mem=$(sed -n 's/.*limits: { cpu: [^,]*, memory: \([0-9]*\)Mi }.*/\1/p' $Y)
-note "manifest: capabilities $caps; args $args; memory limit ${mem}Mi"
+cpu=$(sed -n 's/.*limits: { cpu: \([0-9]*\)m,.*/\1/p' $Y)
+note "manifest: capabilities $caps; args $args; limits cpu ${cpu}m memory ${mem}Mi"
 mkdir -p /etc/oomkit-cm /var/lib/node_exporter/textfile_collector
 cp $T/daemonset.conf /etc/oomkit-cm/oomkit.conf
 # a runtime without storage on a fast driver: vfs needs no kernel module
@@ -22,7 +23,7 @@ check container_image "podman import failed" podman image exists localhost/oomki
 # shellcheck disable=SC2086
 podman run -d --name oomkit --pid=host --network=none --user 0 --read-only \
 	--cap-drop=ALL --cap-add="$caps" --security-opt no-new-privileges \
-	--memory "${mem}m" \
+	--memory "${mem}m" --cpus "$(awk -v m="$cpu" 'BEGIN { print m / 1000 }')" \
 	-v /etc/oomkit-cm:/etc/oomkit:ro -v /sys/fs/cgroup:/sys/fs/cgroup \
 	--tmpfs /run/oomkit:size=4m \
 	-v /var/lib/node_exporter/textfile_collector:/var/lib/node_exporter/textfile_collector \
@@ -66,6 +67,16 @@ dump "podman logs oomkit (after the hog)" grep -vE '^\[|^ |Mem-Info|pages|pageca
 check container_kills_hog "no 'Killed process $hog' in the container's log" grep -q "Killed process $hog (hog)" /tmp/ctr.log
 check container_before_kernel "vmstat oom_kill $oom0 -> $(oom_kills)" test "$(oom_kills)" = "$oom0"
 check container_decodes_pod "no pod uid in the report" grep -q "${uid//_/-}" /tmp/ctr.log
+# a SIGTERM ignorer: the SIGKILL step and process_mrelease under the
+# runtime's default seccomp profile and the manifest's capabilities
+systemd-run --quiet --scope --slice=kubepods-burstable-pod$uid.slice --unit=cri-containerd-$(printf '%064d' 8) \
+	-p MemoryMax=4G -p RuntimeMaxSec=120 choom -n 0 -- env HOG_RATE_MS=2 HOG_IGNORE_TERM=1 $T/hog > /tmp/hog2.txt 2>&1
+hog2=$(sed -n 's/^@@HOG pid=\([0-9]*\) start.*/\1/p' /tmp/hog2.txt | tail -1)
+podman logs oomkit > /tmp/ctr.log 2>&1
+dump "podman logs oomkit (the SIGTERM ignorer)" grep -E "escalat|oom_reaper|reap|exited|$hog2" /tmp/ctr.log
+check container_sigkill "no SIGKILL escalation for $hog2" grep -q "escalated to SIGKILL for process $hog2" /tmp/ctr.log
+check container_mrelease "no 'oom_reaper: reaped process $hog2' (process_mrelease)" grep -q "oom_reaper: reaped process $hog2" /tmp/ctr.log
+check container_before_kernel_sigkill "vmstat oom_kill $oom0 -> $(oom_kills)" test "$(oom_kills)" = "$oom0"
 check container_textfile "no oomkit.prom in the textfile directory" test -s /var/lib/node_exporter/textfile_collector/oomkit.prom
 check container_still_running "the container stopped" test "$(podman inspect -f '{{.State.Running}}' oomkit)" = true
 podman stop -t 10 oomkit >/dev/null
