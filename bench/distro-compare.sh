@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
 	*) echo "usage: $0 [-k KILLERS] [-c CASE,CASE...]" >&2; exit 2 ;;
 	esac
 done
-if [ -z "${OOMKIT_DISTRO_NOBUILD:-}" ]; then distro_build || exit $?; fi
+if [ -z "${OOMKIT_DISTRO_NOBUILD:-}" ]; then distro_build || exit $?; else vm_kernel || exit 77; fi
 boot_one() { DISTRO_APPEND="oomkit.killer=$1${cases:+ oomkit.cases=$cases}" distro_boot "compare-$1" compare; }
 # shellcheck disable=SC2086
 vm_parallel boot_one $killers

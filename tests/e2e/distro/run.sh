@@ -32,6 +32,8 @@ if [ -z "${OOMKIT_DISTRO_NOBUILD:-}" ]; then
 	rc=$?
 	[ "$rc" = 0 ] || exit "$rc"
 	distro_log "image built in $(( $(date +%s) - t0 )) s"
+else
+	vm_kernel || exit 77
 fi
 fails=0
 for mode in "$@"; do
