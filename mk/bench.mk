@@ -8,8 +8,10 @@
 #   bench-publish  what publishing costs the daemon's loop
 #   bench-vm       the qemu guest: kernel alone, earlyoom, nohang, oomkit
 #   bench-idle     the daemon and earlyoom at rest, 10 minutes
+#   bench-distro   the Debian guest with systemd: kernel alone, earlyoom,
+#                  systemd-oomd, oomkit's unit (doc/distro.md)
 BENCH_DAEMON_PROCS ?= 100000
-BENCHES := bench-rank bench-kill bench-daemon bench-explain bench-publish bench-vm bench-idle
+BENCHES := bench-rank bench-kill bench-daemon bench-explain bench-publish bench-vm bench-idle bench-distro
 .PHONY: $(BENCHES)
 bench: $(BENCHES)
 
@@ -38,3 +40,5 @@ bench-vm: $(BUILD)/oomkit
 	bench/vm-compare.sh
 bench-idle: $(BUILD)/oomkit
 	bench/idle.sh $(BUILD)/oomkit 600
+bench-distro: $(BUILD)/oomkit
+	bench/distro-compare.sh

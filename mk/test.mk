@@ -6,6 +6,7 @@
 #   make check-<folder>           -> the unit tests of one folder (check-daemon
 #                                    also runs tests/e2e/daemon.sh)
 #   make vm | vm-oracle | vm-fixtures | vm-oomkit -> the qemu guest suite
+#   make check-distro | distro-shell -> the Debian guest with systemd (doc/distro.md)
 
 UNIT_SRCS := $(sort $(shell find tests/unit -name 'test_*.c'))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -102,3 +103,14 @@ vm-oomkit: $(BUILD)/oomkit
 	tests/e2e/vm/run.sh -k oomkit --pressure
 vm-oracle: $(BUILD)/oomkit
 	tests/e2e/vm/run.sh --oracle
+
+# The Debian 12 guest with systemd as PID 1 (tests/e2e/distro/, doc/distro.md).
+#   make check-distro  oomkit installed with `make install`, the unit's checks,
+#                      the container as the DaemonSet runs it
+#   make distro-shell  a root shell in the guest (serial console; poweroff)
+.PHONY: check-distro distro-shell
+check-distro: $(BUILD)/oomkit
+	@OOMKIT_DISTRO_MODES='install container' bash -o pipefail -c 'bash tests/e2e/distro.sh | awk '\''{ print } /^ok /{ p++ } /^not ok /{ f++ } /^skip /{ s++ } \
+		END { if (ENVIRON["CI"] == "true") f += s; printf "%d passed, %d failed, %d skipped\n", p, f, s; exit f > 0 }'\'''
+distro-shell: $(BUILD)/oomkit
+	tests/e2e/distro/run.sh --shell

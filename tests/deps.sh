@@ -13,7 +13,8 @@ mode=${1:-build}
 BUILD_PKGS="build-essential pkg-config libinih-dev libbpf-dev clang libsystemd-dev"
 TEST_PKGS="libcmocka-dev libseccomp-dev python3 python3-prometheus-client
 python3-yaml dbus busybox-static qemu-system-x86 xz-utils util-linux procps
-cpio kmod time e2fsprogs universal-ctags systemd man-db libcap2-bin"
+cpio kmod time e2fsprogs universal-ctags systemd man-db libcap2-bin
+mmdebstrap podman"
 case $mode in
 build) pkgs=$BUILD_PKGS ;;
 test) pkgs="$BUILD_PKGS $TEST_PKGS" ;;
