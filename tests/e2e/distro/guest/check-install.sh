@@ -6,7 +6,7 @@
 PRESSURE_SECS=$(sed -n 's/.*oomkit\.pressure=\([0-9]*\).*/\1/p' /proc/cmdline)
 PRESSURE_SECS=${PRESSURE_SECS:-120}
 U=oomkit.service
-CAPS_WANT=00000000018840a2 # KILL DAC_OVERRIDE SETUID IPC_LOCK SYS_PTRACE SYS_NICE SYS_RESOURCE
+CAPS_WANT=00000004018840a2 # KILL DAC_OVERRIDE SETUID IPC_LOCK SYS_PTRACE SYS_NICE SYS_RESOURCE SYSLOG
 
 mainpid() { systemctl show -p MainPID --value $U; }
 prop() { systemctl show -p "$1" --value "${2:-$U}"; }
