@@ -13,39 +13,17 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "explain/explain.h"
-#include "explain/parse.h"
-#include "explain/read.h"
+#include "parse_lines.h"
 
-#define MAX_EV 8
-
-static struct kr_event evs[MAX_EV];
-static struct explain_rank ranks[MAX_EV];
 static struct explain_knob knobs[MAX_EV][EXPLAIN_KNOBS_MAX];
 static size_t nknobs[MAX_EV];
-static int nev;
 
-static void capture(const struct kr_event *ev, void *arg)
+/* parse() of parse_lines.h, then each event's knobs */
+static void parse_knobs(const char *const *lines)
 {
-	(void)arg;
-	if (nev >= MAX_EV)
-		return;
-	explain_rank(ev, &ranks[nev]);
-	nknobs[nev] = explain_knobs(ev, knobs[nev], EXPLAIN_KNOBS_MAX);
-	evs[nev] = *ev;
-	evs[nev].tasks = NULL;
-	nev++;
-}
-
-static void parse(const char *const *lines)
-{
-	struct kr_parser *p = kr_parser_new(capture, NULL);
-
-	nev = 0;
-	for (int i = 0; lines[i]; i++)
-		kr_feed_raw_line(p, lines[i], strlen(lines[i]), i + 1);
-	kr_parser_flush(p);
-	kr_parser_free(p);
+	parse(lines);
+	for (int i = 0; i < nev; i++)
+		nknobs[i] = explain_knobs(&evs[i], knobs[i], EXPLAIN_KNOBS_MAX);
 }
 
 static void assert_knob(int ev, size_t i, const char *knob, long value, bool certain)
@@ -75,7 +53,7 @@ static void panics_name_their_knob(void **state)
 	};
 
 	(void)state;
-	parse(lines);
+	parse_knobs(lines);
 	assert_int_equal(nev, 5);
 	assert_knob(0, 0, "vm.panic_on_oom", 2, true);
 	assert_non_null(strstr(knobs[0][0].why, "2 panics on every OOM, memcg ones too"));
@@ -116,7 +94,7 @@ static void missing_table_and_allocating_task(void **state)
 	};
 
 	(void)state;
-	parse(lines);
+	parse_knobs(lines);
 	assert_int_equal(nev, 4);
 	assert_int_equal(nknobs[0], 1);
 	assert_knob(0, 0, "vm.oom_dump_tasks", 0, false);
