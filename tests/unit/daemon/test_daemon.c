@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "daemon/daemon.h"
+#include "daemon_fixture.h"
 #include "fixture_tree.h"
 
 static char root[64];
@@ -88,13 +89,7 @@ static void start(bool dry_run)
 	char why[256];
 	struct config_error err;
 
-	memset(&d, 0, sizeof(d));
-	d.sigfd = -1;
-	config_defaults(&d.cfg);
-	snprintf(d.cfg.proc_root, sizeof(d.cfg.proc_root), "%s", root);
-	d.cfg.psi.enabled = false;
-	d.cfg.psi_sustained.enabled = false;
-	d.cfg.mlockall = false;
+	daemon_fixture_config(&d, root);
 	d.cfg.dry_run = dry_run;
 	snprintf(d.cfg.json_file, sizeof(d.cfg.json_file), "%s/events.json", root);
 	assert_int_equal(config_set(&d.cfg, "kill", "ignore", "^keeper$", &err), 0);

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "daemon/daemon.h"
+#include "daemon_fixture.h"
 #include "fixture_tree.h"
 
 static char root[64];
@@ -82,13 +83,7 @@ static int setup(void **state)
 	fixture_put(root, "meminfo", "MemTotal: 1000000 kB\nMemFree: 10000 kB\nMemAvailable: 80000 kB\n"
 				     "SwapTotal: 0 kB\nSwapFree: 0 kB\n");
 	describe_child("0\n", 0);
-	memset(&d, 0, sizeof(d));
-	d.sigfd = -1;
-	config_defaults(&d.cfg);
-	snprintf(d.cfg.proc_root, sizeof(d.cfg.proc_root), "%s", root);
-	d.cfg.psi.enabled = false;
-	d.cfg.psi_sustained.enabled = false;
-	d.cfg.mlockall = false;
+	daemon_fixture_config(&d, root);
 	snprintf(d.cfg.pre_kill, sizeof(d.cfg.pre_kill), "/bin/true");
 	assert_int_equal(config_set(&d.cfg, "kill", "protect", "cmdline:keepme", &err), 0);
 	assert_int_equal(daemon_start(&d, why, sizeof(why)), 0);
