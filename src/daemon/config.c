@@ -428,7 +428,7 @@ static void print_value(const struct key *k, const char *base, FILE *f)
 	case K_SCANNER:
 		fprintf(f, "%s", scanner_names[*(const enum scanner_choice *)p]);
 		break;
-	case K_UNIT: {
+	case K_UNIT: { /* the key sets two fields: find the second beside the first */
 		const struct oomkit_config *c =
 			(const struct oomkit_config *)((const char *)p - offsetof(struct oomkit_config, kill_group));
 
