@@ -92,7 +92,8 @@ struct daemon {
 	FILE *json;
 	int sigfd;
 	uint64_t psi_muted_until_ns, next_report_ns, next_watchdog_ns, watchdog_usec;
-	uint64_t no_bomb_until_ns;     /* a fork-bomb search found none: not again before */
+	uint64_t no_bomb_until_ns;     /* a fork-bomb search found none: not again before, */
+	unsigned long no_bomb_below_threads; /* unless the thread growth reached this */
 	uint64_t next_warm_ns;         /* the next warm-up scan (see daemon_step.c) */
 	bool psi_fired;                /* a PSI trigger woke us since the last step */
 	int psi_fired_scope;

@@ -169,7 +169,11 @@ static enum stage memcg_stage_ahead(const struct memcg_watch *w, char *text, siz
  * swarm_min or more, the floor is checked BOMB_LEAD_NS ahead: the bomb is
  * then found and killed while memory is still there. The hit only holds
  * if a bomb is found (bomb_only), so a busy start-up is not a kill; after
- * a search that found none, the next waits BOMB_RETRY_NS. */
+ * a search that found none, the next waits BOMB_RETRY_NS or until the
+ * thread growth has doubled, whichever comes first: the first search can
+ * fall a few copies short of swarm_min (the threads counted include the
+ * bomb's first process, forked by a shell, and copies still forking), and
+ * a bomb that doubles every few ms fills memory in less than that second. */
 #define BOMB_LEAD_NS (1000 * MS)
 bool daemon_threads_surge(const struct daemon *d)
 {
@@ -181,11 +185,14 @@ static void evaluate_bomb_ahead(struct daemon *d, struct hit *h)
 	char text[192];
 	size_t n;
 
-	if (!daemon_threads_surge(d) || d->sys.sample_ns < d->no_bomb_until_ns ||
+	unsigned long grown = sys_watch_thread_growth(&d->sys);
+
+	if (!daemon_threads_surge(d) ||
+	    (d->sys.sample_ns < d->no_bomb_until_ns && grown < d->no_bomb_below_threads) ||
 	    memory_stage_ahead(d, BOMB_LEAD_NS, text, sizeof(text)) == STAGE_NONE)
 		return;
 	n = strlen(text);
-	snprintf(text + n, sizeof(text) - n, " with %lu new threads", sys_watch_thread_growth(&d->sys));
+	snprintf(text + n, sizeof(text) - n, " with %lu new threads", grown);
 	hit_raise(h, STAGE_TERM, -1, false, text);
 	h->bomb_only = true;
 }

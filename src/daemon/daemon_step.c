@@ -226,9 +226,30 @@ static bool find_fork_bomb(struct daemon *d, struct swarm *sw)
 	unsigned long long hz = (unsigned long long)sysconf(_SC_CLK_TCK);
 	unsigned long long now = kill_boot_tick(), window = d->cfg.swarm_window_ms * hz / 1000;
 
+	sw->nr_young = 0;
+	sw->comm[0] = 0;
 	if (!daemon_threads_surge(d))
 		return false;
 	return kill_find_swarm(d->sel.kctx, now > window ? now - window : 0, (size_t)d->cfg.swarm_min, sw) == 0;
+}
+
+/* A surge that was no bomb (yet): said once per search, with when the
+ * next one comes (see evaluate_bomb_ahead()). */
+static void no_fork_bomb(struct daemon *d, const struct hit *h, const struct swarm *sw, uint64_t now)
+{
+	unsigned long grown = sys_watch_thread_growth(&d->sys);
+	char comm[4 * TASK_COMM_MAX];
+
+	d->no_bomb_until_ns = now + BOMB_RETRY_NS;
+	d->no_bomb_below_threads = 2 * grown;
+	text_escape(sw->comm, comm, sizeof(comm));
+	if (sw->nr_young >= (size_t)d->cfg.swarm_min)
+		dlog(DLOG_INFO, "%s: %zu young copies of '%s', none of which may be killed; next search in %llu ms or at %lu new threads",
+		     h->text, sw->nr_young, comm, (unsigned long long)(BOMB_RETRY_NS / MS), d->no_bomb_below_threads);
+	else
+		dlog(DLOG_INFO, "%s: no fork bomb (%zu young copies of '%s', %d needed); next search in %llu ms or at %lu new threads",
+		     h->text, sw->nr_young, comm, d->cfg.swarm_min, (unsigned long long)(BOMB_RETRY_NS / MS),
+		     d->no_bomb_below_threads);
 }
 
 static void mark_fork_bomb(struct daemon *d, struct hit *h, const struct swarm *sw)
@@ -252,7 +273,7 @@ static int select_episode_victim(struct daemon *d, struct hit *h, uint64_t now, 
 	int rc = bomb ? choose_task(d, h, sw.biggest) : -ESRCH;
 
 	if (rc && h->bomb_only) {
-		d->no_bomb_until_ns = now + BOMB_RETRY_NS;
+		no_fork_bomb(d, h, &sw, now);
 		return rc;
 	}
 	if (rc) { /* no bomb, or its biggest copy may not be killed: the kernel's way */

@@ -109,7 +109,8 @@ struct swarm {
  * group nor ours; the kill checks it again right before the signal. Two
  * reads of each /proc/PID/stat (and of young ones' parents), a full read
  * of the group's members; no allocation. 0 with *s filled when nr_young
- * >= min, else -ESRCH. */
+ * >= min, else -ESRCH with s->comm and s->nr_young the most common young
+ * name and its count (what fell short). */
 int kill_find_swarm(struct kill_ctx *k, unsigned long long since_tick, size_t min, struct swarm *s);
 
 /* Now, in stat's start time unit. */

@@ -157,10 +157,10 @@ int kill_find_swarm(struct kill_ctx *k, unsigned long long since_tick, size_t mi
 	for (size_t i = 1; i < SWARM_SLOTS; i++)
 		if (y.slot[i].count > y.slot[best].count)
 			best = i;
-	if (!min || y.slot[best].count < min)
-		return -ESRCH;
 	*s = (struct swarm){ .nr_young = y.slot[best].count, .pgid = y.slot[best].pgid };
 	snprintf(s->comm, sizeof(s->comm), "%s", y.slot[best].comm);
+	if (!min || y.slot[best].count < min)
+		return -ESRCH;
 	if (!pgroup_may_be_killed(s->pgid))
 		s->pgid = 0;
 	pass.g = (struct pgroup_check){ .pgid = s->pgid, .clean = s->pgid != 0 };

@@ -329,6 +329,74 @@ static void test_warm_up_names_the_grower(void **state)
 	task(104, "tiny", 0, 10, 0);
 }
 
+/* Copies pids [from, to) of a fork bomb: started now, orphaned to init. */
+static void bomb_copies(int from, int to)
+{
+	char rel[64], text[512];
+
+	for (int pid = from; pid < to; pid++) {
+		task(pid, "bomb", 0, 128, 0);
+		snprintf(rel, sizeof(rel), "%d/stat", pid);
+		snprintf(text, sizeof(text),
+			 "%d (bomb) S 1 %d %d 0 -1 0 100 0 0 0 5 5 0 0 20 0 1 0 %llu 123456789 128 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n",
+			 pid, pid, pid, kill_boot_tick());
+		put(rel, text);
+	}
+}
+
+static void drop_task(int pid)
+{
+	static const char *const files[] = { "stat", "oom_score_adj", "status", "oom_score", "cgroup" };
+	char path[256];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%d/%s", root, pid, files[i]);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/%d", root, pid);
+	assert_int_equal(rmdir(path), 0);
+}
+
+static void loadavg_threads(unsigned long n)
+{
+	char text[64];
+
+	snprintf(text, sizeof(text), "0.00 0.00 0.00 1/%lu 9999\n", n);
+	put("loadavg", text);
+}
+
+/* A surge of 70 threads while memory falls 1 GB/s: the search finds 62
+ * young copies of "bomb", short of swarm_min (64), and kills nothing. The
+ * bomb doubles: 100 ms later, with twice the threads, it is searched again
+ * (not a second later, when memory would be gone) and taken whole. */
+static void test_fork_bomb_searched_again_when_threads_double(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+
+	(void)state;
+	loadavg_threads(100);
+	meminfo_avail(600000);
+	start(true);
+	daemon_step(&d, 1000 * ms);
+	bomb_copies(2000, 2062);
+	loadavg_threads(170);
+	meminfo_avail(500000);
+	daemon_step(&d, 1100 * ms);
+	assert_int_equal(d.stats.dry_run_kills, 0);
+	bomb_copies(2062, 2140);
+	loadavg_threads(240);
+	meminfo_avail(400000);
+	daemon_step(&d, 1200 * ms);
+	assert_int_equal(d.stats.dry_run_kills, 1);
+	assert_non_null(strstr(d.stats.trigger, "with 140 new threads"));
+	assert_non_null(strstr(d.sel.oc.trigger, "fork bomb: 140 bomb started"));
+	daemon_stop(&d);
+	for (int pid = 2000; pid < 2140; pid++)
+		drop_task(pid);
+	loadavg_threads(100);
+	meminfo_avail(48000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_psi_needs_short_memory),
 		cmocka_unit_test(test_floor_look_ahead),
 		cmocka_unit_test(test_warm_up_names_the_grower),
+		cmocka_unit_test(test_fork_bomb_searched_again_when_threads_double),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
