@@ -226,6 +226,26 @@ static void whole_inputs(void **state)
 	assert_int_equal(evs[0].first_line, 2);
 }
 
+/* Random bytes (head -c 64K /dev/urandom) now and then end in a newline
+ * and a hundred bytes with under 5% control bytes: that tail is no text
+ * log, and the input is still "not a text log" (exit 5), not a text with
+ * no OOM event in it (exit 9). */
+static void binary_with_a_short_clean_looking_tail(void **state)
+{
+	char buf[8192 + 1 + 120];
+	struct kr_read_stats st;
+
+	(void)state;
+	for (size_t i = 0; i < 8192; i++)
+		buf[i] = (char)(1 + i % 8);
+	buf[8192] = '\n';
+	for (size_t i = 0; i < 120; i++)
+		buf[8193 + i] = i % 24 == 0 ? '\x02' : (char)('a' + i % 26); /* 5 control bytes: 4.2% */
+	read_text(buf, sizeof(buf), &st);
+	assert_true(st.not_text);
+	assert_int_equal(nev, 0);
+}
+
 static void interleaved_by_caller(void **state)
 {
 	static const char text[] =
@@ -262,6 +282,7 @@ int main(void)
 		cmocka_unit_test(cut_kill_line_keeps_the_summary), cmocka_unit_test(names_settled),
 		cmocka_unit_test(excerpts), cmocka_unit_test(machine_down_and_dry_runs),
 		cmocka_unit_test(whole_inputs), cmocka_unit_test(interleaved_by_caller),
+		cmocka_unit_test(binary_with_a_short_clean_looking_tail),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
