@@ -110,7 +110,7 @@ vm-oracle: $(BUILD)/oomkit
 #   make distro-shell  a root shell in the guest (serial console; poweroff)
 .PHONY: check-distro distro-shell
 check-distro: $(BUILD)/oomkit
-	@OOMKIT_DISTRO_MODES='install container' bash -o pipefail -c 'bash tests/e2e/distro.sh | awk '\''{ print } /^ok /{ p++ } /^not ok /{ f++ } /^skip /{ s++ } \
+	@OOMKIT_DISTRO_MODES='install container oomd' bash -o pipefail -c 'bash tests/e2e/distro.sh | awk '\''{ print } /^ok /{ p++ } /^not ok /{ f++ } /^skip /{ s++ } \
 		END { if (ENVIRON["CI"] == "true") f += s; printf "%d passed, %d failed, %d skipped\n", p, f, s; exit f > 0 }'\'''
 distro-shell: $(BUILD)/oomkit
 	tests/e2e/distro/run.sh --shell

@@ -13,7 +13,7 @@
 
 enum key_type {
 	K_BOOL, K_PERCENT, K_SIZE, K_MS, K_STRING, K_REGEX, K_INT, K_PSI_TRIGGER,
-	K_PSI_SUSTAINED, K_SIGNAL, K_CGROUP_PATH, K_SCANNER, K_UNIT,
+	K_PSI_SUSTAINED, K_SIGNAL, K_CGROUP_PATH, K_SCANNER, K_UNIT, K_MOOM_UNIT,
 };
 
 struct key {
@@ -91,6 +91,12 @@ static const struct key keys[] = {
 	{ "publish", "metrics_listen", K_STRING, C(metrics_listen), STR(metrics_listen), 0, 0 },
 	{ "publish", "status_dir", K_STRING, C(status_dir), STR(status_dir), 0, 0 },
 	{ "publish", "notify_desktop", K_BOOL, C(notify_desktop), 0, 0, 0 },
+	{ "systemd", "managed_oom", K_BOOL, C(managed_oom), 0, 0, 0 },
+	{ "systemd", "kill_unit", K_MOOM_UNIT, C(managed_kill_unit), 0, 0, 0 },
+	{ "systemd", "whole_cgroup", K_REGEX, C(whole_cgroup), STR(whole_cgroup), 0, 0 },
+	{ "systemd", "oomd_conf", K_STRING, C(oomd_conf), STR(oomd_conf), 0, 0 },
+	{ "systemd", "bus_name", K_BOOL, C(bus_name), 0, 0, 0 },
+	{ "systemd", "run_root", K_STRING, C(run_root), STR(run_root), 0, 0 },
 };
 
 static const char *const expected[] = {
@@ -108,6 +114,7 @@ static const char *const expected[] = {
 	[K_SCANNER] = "auto, bpf or procfs",
 	[K_UNIT] = "process, pgroup or cgroup (a fork bomb's process group or swarm is taken as a "
 		   "whole without asking)",
+	[K_MOOM_UNIT] = "auto, cgroup or process",
 	[K_CGROUP_PATH] = "an absolute memory cgroup directory or a path below the memory "
 			  "controller's root",
 };
@@ -150,6 +157,8 @@ void config_defaults(struct oomkit_config *c)
 		.kernel_oom = true,
 	};
 	strcpy(c->proc_root, "/proc");
+	strcpy(c->oomd_conf, "/etc/systemd/oomd.conf");
+	c->bus_name = true;
 	strcpy(c->status_dir, "/run/oomkit");
 }
 
@@ -209,15 +218,36 @@ static int set_signal(const char *v, int *sig)
 
 static const char *const scanner_names[] = { "auto", "bpf", "procfs" };
 
-static int set_scanner(const char *v, enum scanner_choice *out)
+/* The index of v among n names (an enum's values, in order). */
+static int set_name(const char *v, const char *const *names, size_t n, int *out)
 {
-	for (size_t i = 0; i < sizeof(scanner_names) / sizeof(scanner_names[0]); i++) {
-		if (!strcmp(v, scanner_names[i])) {
-			*out = (enum scanner_choice)i;
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(v, names[i])) {
+			*out = (int)i;
 			return 0;
 		}
 	}
 	return -EINVAL;
+}
+
+static int set_scanner(const char *v, enum scanner_choice *out)
+{
+	int i, r = set_name(v, scanner_names, sizeof(scanner_names) / sizeof(scanner_names[0]), &i);
+
+	if (r == 0)
+		*out = (enum scanner_choice)i;
+	return r;
+}
+
+static const char *const moom_unit_names[] = { "auto", "cgroup", "process" };
+
+static int set_moom_unit(const char *v, enum moom_unit_choice *out)
+{
+	int i, r = set_name(v, moom_unit_names, sizeof(moom_unit_names) / sizeof(moom_unit_names[0]), &i);
+
+	if (r == 0)
+		*out = (enum moom_unit_choice)i;
+	return r;
 }
 
 static int set_string(char *dst, size_t size, const char *v)
@@ -282,6 +312,8 @@ static int set_value(const struct key *k, char *base, const char *v, char *why, 
 		return set_signal(v, p);
 	case K_SCANNER:
 		return set_scanner(v, p);
+	case K_MOOM_UNIT:
+		return set_moom_unit(v, p);
 	case K_UNIT: { /* one of kill_group and kill_pgroup, or neither */
 		struct oomkit_config *c = (struct oomkit_config *)base;
 
@@ -306,7 +338,7 @@ int config_set(struct oomkit_config *c, const char *section, const char *key, co
 	if (!k) {
 		if (!section_known) {
 			snprintf(err->msg, sizeof(err->msg),
-				 "unknown section [%s]: expected memory, psi, cgroup, kill, hooks, log, daemon or publish",
+				 "unknown section [%s]: expected memory, psi, cgroup, kill, hooks, log, daemon, publish or systemd",
 				 section);
 			return -EINVAL;
 		}
@@ -428,6 +460,9 @@ static void print_value(const struct key *k, const char *base, FILE *f)
 	case K_SCANNER:
 		fprintf(f, "%s", scanner_names[*(const enum scanner_choice *)p]);
 		break;
+	case K_MOOM_UNIT:
+		fprintf(f, "%s", moom_unit_names[*(const enum moom_unit_choice *)p]);
+		break;
 	case K_UNIT: { /* the key sets two fields: find the second beside the first */
 		const struct oomkit_config *c =
 			(const struct oomkit_config *)((const char *)p - offsetof(struct oomkit_config, kill_group));
@@ -452,7 +487,8 @@ static void print_section(const char *section, const char *base, FILE *f)
 
 void config_print(const struct oomkit_config *c, FILE *f)
 {
-	static const char *const sections[] = { "memory", "psi", "kill", "hooks", "log", "daemon", "publish" };
+	static const char *const sections[] = { "memory", "psi", "kill", "hooks", "log", "daemon", "publish",
+						"systemd" };
 
 	fprintf(f, "# oomkit effective configuration\n");
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)

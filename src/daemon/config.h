@@ -51,6 +51,10 @@ struct cgroup_watch_spec {
 	struct psi_trigger_spec psi;
 };
 
+/* [systemd] kill_unit: the kill unit of a cgroup systemd hands to its OOM
+ * daemon (managed_oom.h). */
+enum moom_unit_choice { MOOM_UNIT_AUTO, MOOM_UNIT_CGROUP, MOOM_UNIT_PROCESS };
+
 /* How the daemon scans processes (proc.h): the BPF task iterator when the
  * kernel allows it, else /proc; or one of them. */
 enum scanner_choice { SCANNER_AUTO, SCANNER_BPF, SCANNER_PROCFS };
@@ -111,6 +115,15 @@ struct oomkit_config {
 	char status_dir[CONFIG_PATH_MAX];   /* "" off */
 	bool notify_desktop;                /* with notify_dbus: Notify on users' session buses */
 	bool debug;
+
+	/* [systemd]: the cgroups systemd hands to its OOM daemon (ManagedOOM*=
+	 * of units, over varlink), and systemd-oomd's name on the bus */
+	bool managed_oom;
+	enum moom_unit_choice managed_kill_unit;
+	char whole_cgroup[256];      /* regex: cgroups that are one application */
+	char oomd_conf[CONFIG_PATH_MAX]; /* its defaults; its .d directories too */
+	bool bus_name;               /* org.freedesktop.oom1 and its Killed signal, when free */
+	char run_root[CONFIG_PATH_MAX]; /* where /run/systemd is ("" /); tests point it at a fixture */
 
 	/* [daemon] */
 	unsigned long interval_min_ms, interval_max_ms;

@@ -18,7 +18,7 @@
 #include "core/util.h"
 
 #define MS 1000000ULL
-#define POLL_MAX (4 + 3 * CONFIG_MAX_CGROUPS + DAEMON_MAX_EXTRA_FDS + 3)
+#define POLL_MAX (4 + 3 * DAEMON_MAX_CG + DAEMON_MAX_EXTRA_FDS + 3 + MOOM_POLL_MAX)
 
 int daemon_load_config(const struct daemon *d, struct oomkit_config *cfg, struct config_error *err)
 {
@@ -97,6 +97,7 @@ int daemon_start(struct daemon *d, char *why, size_t size)
 			goto fail;
 		d->nr_cg++;
 	}
+	daemon_managed_start(d);
 	r = report_event_file_open(d);
 	if (r) {
 		snprintf(why, size, "%s: %s", d->cfg.json_file, strerror(-r));
@@ -116,6 +117,7 @@ void daemon_stop(struct daemon *d)
 {
 	hook_abort(&d->pre_hook);
 	hook_abort(&d->post_hook);
+	daemon_managed_stop(d);
 	close_watches(d);
 	daemon_selector_free(&d->sel);
 	if (d->sigfd >= 0)
@@ -208,7 +210,7 @@ static void handle_signals(struct daemon *d)
 	}
 }
 
-enum fd_kind { FD_SIGNAL, FD_SYS_PSI, FD_CG_PSI, FD_CG_EVENT, FD_VICTIM, FD_EXTRA, FD_OTHER };
+enum fd_kind { FD_SIGNAL, FD_SYS_PSI, FD_CG_PSI, FD_CG_EVENT, FD_VICTIM, FD_EXTRA, FD_MANAGED, FD_OTHER };
 
 struct poll_set {
 	struct pollfd fds[POLL_MAX];
@@ -229,7 +231,12 @@ static void poll_add(struct poll_set *p, int fd, short events, enum fd_kind kind
 
 static void build_poll_set(const struct daemon *d, struct poll_set *p)
 {
+	struct pollfd managed[MOOM_POLL_MAX];
+	size_t nr_managed = daemon_managed_pollfds(d, managed, MOOM_POLL_MAX);
+
 	p->n = 0;
+	for (size_t i = 0; i < nr_managed; i++)
+		poll_add(p, managed[i].fd, managed[i].events, FD_MANAGED, 0);
 	poll_add(p, d->sigfd, POLLIN, FD_SIGNAL, 0);
 	poll_add(p, d->sys.psi_fd, POLLPRI, FD_SYS_PSI, -1);
 	for (size_t i = 0; i < d->nr_cg; i++) {
@@ -277,6 +284,9 @@ static void dispatch(struct daemon *d, const struct poll_set *p)
 		case FD_EXTRA:
 			d->extra[p->index[i]].fn(d, p->fds[i].fd, re, d->extra[p->index[i]].arg);
 			break;
+		case FD_MANAGED:
+			daemon_managed_event(d, p->fds[i].fd, re);
+			break;
 		case FD_VICTIM:
 		case FD_OTHER:
 			break; /* daemon_step looks */
@@ -286,6 +296,7 @@ static void dispatch(struct daemon *d, const struct poll_set *p)
 
 static void periodic(struct daemon *d, uint64_t now)
 {
+	daemon_managed_tick(d, now);
 	if (d->cfg.report_interval_ms && now >= d->next_report_ns) {
 		report_memory(d);
 		d->next_report_ns = now + d->cfg.report_interval_ms * MS;

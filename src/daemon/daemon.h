@@ -19,6 +19,7 @@
 #include "core/knobs.h"
 #include "core/mem.h"
 #include "config.h"
+#include "daemon_managed.h"
 #include "daemon_select.h"
 #include "daemon_watch.h"
 #include "hook.h"
@@ -27,6 +28,8 @@
 #define DAEMON_LAST_KILLS 8
 #define DAEMON_MAX_EXTRA_FDS 4
 #define DAEMON_MAX_OVERRIDES 64
+/* the configured cgroups, then systemd's managed ones (daemon_managed.h) */
+#define DAEMON_MAX_CG (CONFIG_MAX_CGROUPS + MOOM_MAX_CGROUPS)
 
 /* Everything an outside observer may read; plain counters, no pointers. */
 struct daemon_stats {
@@ -81,7 +84,7 @@ struct daemon {
 	size_t nr_overrides;
 
 	struct sys_watch sys;
-	struct memcg_watch cg[CONFIG_MAX_CGROUPS];
+	struct memcg_watch cg[DAEMON_MAX_CG];
 	size_t nr_cg;
 	struct psi_sustained_state sustained;
 	struct episode ep;
@@ -100,6 +103,8 @@ struct daemon {
 	bool quit;
 	bool reload_pending;           /* SIGHUP during a kill: reload when it ends */
 	bool reload_deferred_logged;
+
+	struct daemon_managed moom;    /* systemd's managed cgroups */
 
 	struct daemon_stats stats;
 	daemon_kill_observer observer;

@@ -15,15 +15,17 @@
 
 #define MS 1000000ULL
 
-static void hit_raise(struct hit *h, enum stage st, int scope, bool psi, const char *text)
+bool daemon_hit_raise(struct hit *h, enum stage st, int scope, bool psi, const char *text)
 {
 	/* stronger wins; at equal stage a cgroup (the narrower scope) wins */
 	if (st < h->stage || (st == h->stage && (h->scope >= 0 || scope < 0)))
-		return;
+		return false;
 	h->stage = st;
 	h->scope = scope;
 	h->psi = psi;
+	h->managed = false;
 	snprintf(h->text, sizeof(h->text), "%s", text);
+	return true;
 }
 
 void daemon_sample(struct daemon *d, uint64_t now)
@@ -72,7 +74,7 @@ static void evaluate_psi(struct daemon *d, uint64_t now, struct hit *h)
 		else
 			psi_trigger_text(&d->cg[d->psi_fired_scope].spec.psi,
 					 d->cg[d->psi_fired_scope].dir, text, sizeof(text));
-		hit_raise(h, st, d->psi_fired_scope, true, text);
+		daemon_hit_raise(h, st, d->psi_fired_scope, true, text);
 	}
 	d->psi_fired = false;
 	if (d->cfg.psi_sustained.enabled && d->sys.psi_avg_fd >= 0 &&
@@ -81,7 +83,7 @@ static void evaluate_psi(struct daemon *d, uint64_t now, struct hit *h)
 		snprintf(text, sizeof(text), "psi %s avg10 %.0f%% > %g%% for %gs",
 			 d->cfg.psi_sustained.kind == PSI_FULL ? "full" : "some", avg10,
 			 d->cfg.psi_sustained.avg10_percent, (double)d->cfg.psi_sustained.duration_ms / 1e3);
-		hit_raise(h, st, -1, true, text);
+		daemon_hit_raise(h, st, -1, true, text);
 	}
 }
 
@@ -193,7 +195,7 @@ static void evaluate_bomb_ahead(struct daemon *d, struct hit *h)
 		return;
 	n = strlen(text);
 	snprintf(text + n, sizeof(text) - n, " with %lu new threads", grown);
-	hit_raise(h, STAGE_TERM, -1, false, text);
+	daemon_hit_raise(h, STAGE_TERM, -1, false, text);
 	h->bomb_only = true;
 }
 
@@ -206,9 +208,9 @@ static void evaluate_memory(struct daemon *d, struct hit *h)
 	st = memory_stage(&d->cfg, &d->sys.s, text, sizeof(text));
 	if (st == STAGE_NONE)
 		st = memory_stage_ahead(d, LEAD_NS, text, sizeof(text));
-	hit_raise(h, st, -1, false, text);
+	daemon_hit_raise(h, st, -1, false, text);
 	st = commit_stage(&d->cfg, &d->sys.s, daemon_commit_enforced(d), text, sizeof(text));
-	hit_raise(h, st, -1, false, text);
+	daemon_hit_raise(h, st, -1, false, text);
 	if (h->stage == STAGE_NONE)
 		evaluate_bomb_ahead(d, h);
 	for (size_t i = 0; i < d->nr_cg; i++) {
@@ -220,7 +222,7 @@ static void evaluate_memory(struct daemon *d, struct hit *h)
 			st = STAGE_KILL;
 			snprintf(text, sizeof(text), "memcg %s under_oom", w->dir);
 		}
-		hit_raise(h, st, (int)i, false, text);
+		daemon_hit_raise(h, st, (int)i, false, text);
 	}
 }
 
@@ -230,6 +232,7 @@ struct hit daemon_evaluate(struct daemon *d, uint64_t now)
 
 	evaluate_memory(d, &h);
 	evaluate_psi(d, now, &h);
+	daemon_managed_evaluate(d, now, &h);
 	d->stats.stage = h.stage;
 	snprintf(d->stats.trigger, sizeof(d->stats.trigger), "%s", h.text);
 	return h;
@@ -242,8 +245,8 @@ struct hit daemon_evaluate(struct daemon *d, uint64_t now)
 static void resample_keeping_rates(struct daemon *d)
 {
 	unsigned long before = d->sys.s.mem_available_kb + d->sys.s.swap_free_kb;
-	double rate = d->sys.fill_kb_s, cg_rate[CONFIG_MAX_CGROUPS];
-	uint64_t cg_usage[CONFIG_MAX_CGROUPS];
+	double rate = d->sys.fill_kb_s, cg_rate[DAEMON_MAX_CG];
+	uint64_t cg_usage[DAEMON_MAX_CG];
 
 	for (size_t i = 0; i < d->nr_cg; i++) {
 		cg_rate[i] = d->cg[i].fill_kb_s;
@@ -269,6 +272,8 @@ bool daemon_pressure_still_holds(struct daemon *d, const struct hit *h)
 	if (h->psi)
 		return h->scope >= 0 || psi_memory_short(d);
 	evaluate_memory(d, &again);
+	if (h->managed) /* (a swap rule of a managed cgroup: a level too) */
+		daemon_managed_evaluate(d, now_ns(), &again);
 	return again.stage != STAGE_NONE;
 }
 

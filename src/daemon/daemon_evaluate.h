@@ -16,9 +16,13 @@ struct hit {
 	int scope;                     /* -1 system, else cgroup index */
 	bool psi;                      /* raised by a PSI rule (not a memory level) */
 	bool bomb_only;                /* only the fork-bomb look-ahead holds: no bomb, no kill */
+	bool managed;                  /* a rule of systemd's managed cgroups (daemon_managed.h) */
 	char text[192];
 };
 
+/* Makes h the hit of this trigger when it is stronger (at equal stage:
+ * narrower); true when it took. */
+bool daemon_hit_raise(struct hit *h, enum stage st, int scope, bool psi, const char *text);
 /* Samples every watch (the machine, each cgroup, their OOM counters). */
 void daemon_sample(struct daemon *d, uint64_t now);
 /* The strongest trigger that holds now; kept in d->stats for observers. */

@@ -59,7 +59,7 @@ static void floors_text(const struct floor *term, const struct floor *kill, char
 		 kill->percent, ks[0] ? " or " : "", ks);
 }
 
-static struct status_trigger *add_trigger(struct status_view *v, const char *name, const char *where)
+struct status_trigger *daemon_status_trigger(struct status_view *v, const char *name, const char *where)
 {
 	struct status_trigger *t;
 
@@ -79,7 +79,7 @@ static void level_trigger(struct status_view *v, const char *name, const struct 
 			  const struct floor *kill, unsigned long avail_kb, unsigned long total_kb,
 			  enum stage stage)
 {
-	struct status_trigger *t = add_trigger(v, name, "system");
+	struct status_trigger *t = daemon_status_trigger(v, name, "system");
 	char size[32];
 
 	if (!t)
@@ -107,7 +107,7 @@ static void system_triggers(const struct daemon *d, struct status_view *v)
 		level_trigger(v, "commit", &c->commit_term, &c->commit_kill, commit_headroom_kb(s), s->commit_limit_kb,
 			      commit_stage(c, s, daemon_commit_enforced(d), text, sizeof(text)));
 	if (c->psi.enabled) {
-		struct status_trigger *t = add_trigger(v, "psi", "system");
+		struct status_trigger *t = daemon_status_trigger(v, "psi", "system");
 
 		if (t) {
 			psi_trigger_text(&c->psi, "", t->setting, sizeof(t->setting));
@@ -116,7 +116,7 @@ static void system_triggers(const struct daemon *d, struct status_view *v)
 		}
 	}
 	if (c->psi_sustained.enabled && v->have_psi) {
-		struct status_trigger *t = add_trigger(v, "psi-sustained", "system");
+		struct status_trigger *t = daemon_status_trigger(v, "psi-sustained", "system");
 		const struct psi_line *l = c->psi_sustained.kind == PSI_FULL ? &v->psi.full : &v->psi.some;
 
 		if (t) {
@@ -131,9 +131,10 @@ static void system_triggers(const struct daemon *d, struct status_view *v)
 
 static void cgroup_triggers(const struct daemon *d, struct status_view *v)
 {
-	for (size_t i = 0; i < d->nr_cg; i++) {
+	/* (systemd's managed cgroups follow, with their own rules) */
+	for (size_t i = 0; i < d->cfg.nr_cgroups && i < d->nr_cg; i++) {
 		const struct memcg_watch *w = &d->cg[i];
-		struct status_trigger *t = add_trigger(v, "memcg", w->dir);
+		struct status_trigger *t = daemon_status_trigger(v, "memcg", w->dir);
 		char text[256], used[32], lim[32];
 		enum stage st;
 
@@ -185,6 +186,7 @@ void daemon_status_view(const struct daemon *d, struct status_view *v)
 		v->have_psi = true;
 	system_triggers(d, v);
 	cgroup_triggers(d, v);
+	daemon_managed_status(d, v);
 	v->samples = s->samples;
 	v->kills = s->kills;
 	v->sigterms = s->sigterms;
@@ -234,7 +236,8 @@ static void on_tick(struct daemon *d, int fd, short revents, void *arg)
 int daemon_publish_start(struct daemon *d, struct publisher *p, char *why, size_t size)
 {
 	const struct oomkit_config *c = &d->cfg;
-	struct publish_config pc = { .dbus = c->notify_dbus, .notify_desktop = c->notify_dbus && c->notify_desktop };
+	struct publish_config pc = { .dbus = c->notify_dbus, .notify_desktop = c->notify_dbus && c->notify_desktop,
+				     .oom1 = c->managed_oom && c->bus_name };
 	struct itimerspec first = { .it_value = { 0, 1 } }; /* at once, then set_tick() */
 	int r;
 

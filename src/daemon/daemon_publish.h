@@ -16,6 +16,8 @@
 /* Fills a status view from the daemon's configuration, watches and
  * counters (no I/O beyond one pread of the PSI averages). */
 void daemon_status_view(const struct daemon *d, struct status_view *v);
+/* One more row of its trigger table (NULL when full). */
+struct status_trigger *daemon_status_trigger(struct status_view *v, const char *name, const char *where);
 
 /* Starts publishing for d (after daemon_start). 0, or -errno with why. */
 int daemon_publish_start(struct daemon *d, struct publisher *p, char *why, size_t size);

@@ -81,6 +81,8 @@ int daemon_selector_start(struct daemon_selector *s, const struct oomkit_config 
 	    add_rule(&s->policy, POLICY_AVOID, cfg->avoid, why, size) ||
 	    add_rule(&s->policy, POLICY_IGNORE, cfg->ignore, why, size) ||
 	    add_rule(&s->policy, POLICY_PROTECT, cfg->protect, why, size) ||
+	    (s->extra_avoid && add_rule(&s->policy, POLICY_AVOID, s->extra_avoid, why, size)) ||
+	    (s->extra_protect && add_rule(&s->policy, POLICY_PROTECT, s->extra_protect, why, size)) ||
 	    (cfg->ignore_root_user && add_rule(&s->policy, POLICY_IGNORE, "uid:0", why, size)))
 		return -EINVAL;
 	/* rules make every task read in full: room for all now, not on a kill */

@@ -40,6 +40,9 @@ struct daemon_selector {
 	struct oom_control oc;         /* the last selection; oc.chosen points into snap */
 	const char *tier;              /* the policy tier it was chosen in */
 	struct kill_ctx *kctx;         /* kill's context: every signal of an episode */
+	/* rules beside the configuration's: systemd's avoid and omit
+	 * preferences (daemon_managed.c), "" or NULL for none */
+	const char *extra_avoid, *extra_protect;
 };
 
 /* The scanner (once) and the policy (again on each reload) from cfg.

@@ -294,7 +294,11 @@ static int select_episode_victim(struct daemon *d, struct hit *h, uint64_t now, 
 		     h->text, (double)*select_ns / 1e6, d->sel.oc.chosen->pid, d->sel.oc.chosen->comm);
 		return -EAGAIN;
 	}
-	d->sel.kctx->unit = config_kill_unit(&d->cfg);
+	d->sel.kctx->unit = daemon_managed_kill_unit(d, h);
+	/* a managed cgroup killed whole goes at once, as systemd-oomd kills
+	 * it: a SIGTERM reaches the victim alone, and its exit ends the kill */
+	if (h->managed && d->sel.kctx->unit == KILL_UNIT_CGROUP)
+		h->stage = STAGE_KILL;
 	d->sel.kctx->pgroup_kill = 0;
 	if (bomb)
 		mark_fork_bomb(d, h, &sw);

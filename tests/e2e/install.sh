@@ -19,6 +19,9 @@ expected=(
 	"usr/local/share/man/man5/oomkit.conf.5 644"
 	"usr/local/lib/systemd/system/oomkit.service 644"
 	"usr/local/share/bash-completion/completions/oomkit 644"
+	"usr/local/sbin/oomkit-replace-oomd 755"
+	"usr/local/share/oomkit/systemd-oomd-oomkit.conf 644"
+	"usr/local/share/dbus-1/system.d/oomkit-oom1.conf 644"
 	"etc/oomkit.conf 644"
 )
 

@@ -75,3 +75,29 @@ e2e_cleanup() {
 }
 # bash reports every killed background job on stderr: noise, not a failure
 trap 'e2e_cleanup 2>/dev/null' EXIT
+
+# fuzz_target NAME: builds build-fuzz/fuzz_NAME (`make fuzz-NAME`, clang)
+# and runs it for FUZZ_SECONDS (default 20) from tests/fuzz/NAME_corpus/;
+# a crash, leak or abort in the target fails the test fuzz_NAME.
+fuzz_target() {
+	local name=$1 secs=${FUZZ_SECONDS:-20} tmp
+	if ! command -v clang >/dev/null; then
+		skip "fuzz_$name: clang not installed"
+		return 0
+	fi
+	if ! make -s --no-print-directory "fuzz-$name" >"/tmp/oomkit-fuzz-build.$$" 2>&1; then
+		not_ok "fuzz_${name}_build: $(tail -3 "/tmp/oomkit-fuzz-build.$$")"
+		rm -f "/tmp/oomkit-fuzz-build.$$"
+		return 1
+	fi
+	rm -f "/tmp/oomkit-fuzz-build.$$"
+	tmp=$(mktemp -d /tmp/oomkit-fuzz.XXXXXX)
+	cp "tests/fuzz/${name}_corpus/"* "$tmp/"
+	if "build-fuzz/fuzz_$name" -max_total_time="$secs" -timeout=5 -rss_limit_mb=512 \
+		-artifact_prefix="$tmp/" "$tmp" >"$tmp/log" 2>&1; then
+		ok "fuzz_$name ($(grep -o 'Done [0-9]* runs' "$tmp/log") in ${secs}s)"
+	else
+		not_ok "fuzz_$name: $(grep -m3 -E 'ERROR|SUMMARY|deadly' "$tmp/log")"
+	fi
+	rm -rf "$tmp"
+}

@@ -65,6 +65,11 @@ void dbus_notification_text(const struct kill_record *r, char *summary, size_t s
 	}
 }
 
+const char *dbus_oom1_reason(const struct kill_record *r)
+{
+	return !strncmp(r->trigger, "psi", 3) || strstr(r->trigger, "Pressure") ? "memory-pressure" : "memory-used";
+}
+
 #if HAVE_SDBUS
 
 static uint64_t now_usec(void)
@@ -127,6 +132,51 @@ int dbus_emit_killed(const struct kill_record *r)
 		e = flush_within(bus, DBUS_TIMEOUT_USEC);
 	sd_bus_close_unref(bus); /* (sd_bus_flush_close_unref() would wait unbounded) */
 	return e < 0 ? e : 0;
+}
+
+static sd_bus *oom1_bus; /* the publisher thread's own */
+
+int dbus_oom1_acquire(void)
+{
+	int e;
+
+	if (oom1_bus) {
+		while (sd_bus_process(oom1_bus, NULL) > 0)
+			; /* (NameAcquired and calls we do not serve: drained) */
+		return 1;
+	}
+	e = sd_bus_open_system(&oom1_bus);
+	if (e < 0)
+		return e;
+	sd_bus_set_method_call_timeout(oom1_bus, DBUS_TIMEOUT_USEC);
+	e = sd_bus_request_name(oom1_bus, DBUS_OOM1_NAME, 0);
+	if (e < 0) {
+		sd_bus_close_unref(oom1_bus);
+		oom1_bus = NULL;
+		return e == -EEXIST || e == -EALREADY ? 0 : e;
+	}
+	return 1;
+}
+
+int dbus_oom1_killed(const char *cgroup, const char *reason)
+{
+	char path[TASK_CGROUP_MAX * 4 + 1];
+	int e = dbus_oom1_acquire();
+
+	if (e <= 0)
+		return e;
+	text_escape(cgroup, path, sizeof(path));
+	e = sd_bus_emit_signal(oom1_bus, DBUS_OOM1_PATH, DBUS_OOM1_INTERFACE, "Killed", "ss", path, reason);
+	if (e >= 0)
+		e = flush_within(oom1_bus, DBUS_TIMEOUT_USEC);
+	return e < 0 ? e : 1;
+}
+
+void dbus_oom1_release(void)
+{
+	if (oom1_bus)
+		sd_bus_close_unref(oom1_bus);
+	oom1_bus = NULL;
 }
 
 /* Sends one Notify call, fire-and-forget, on the bus at path, within
@@ -239,6 +289,22 @@ int dbus_notify_desktops(const struct kill_record *r, const char *runtime_root)
 	(void)r;
 	(void)runtime_root;
 	return -EOPNOTSUPP;
+}
+
+int dbus_oom1_acquire(void)
+{
+	return -EOPNOTSUPP;
+}
+
+int dbus_oom1_killed(const char *cgroup, const char *reason)
+{
+	(void)cgroup;
+	(void)reason;
+	return -EOPNOTSUPP;
+}
+
+void dbus_oom1_release(void)
+{
 }
 
 #endif

@@ -24,6 +24,26 @@
 #define DBUS_EVENT_INTERFACE2 "org.oomkit.Daemon2"
 #define DBUS_EVENT_SIGNATURE2 "tuusssstbsss"
 
+/* systemd-oomd's name and signal: org.freedesktop.oom1.Manager.Killed
+ * (cgroup, reason) on /org/freedesktop/oom1, sent from a connection of
+ * its own that holds org.freedesktop.oom1, taken only while nobody else
+ * (systemd-oomd) holds it: listeners that match on the sender hear
+ * oomkit's kills as they heard systemd-oomd's. */
+#define DBUS_OOM1_NAME "org.freedesktop.oom1"
+#define DBUS_OOM1_PATH "/org/freedesktop/oom1"
+#define DBUS_OOM1_INTERFACE "org.freedesktop.oom1.Manager"
+
+/* Takes the name when free (kept until dbus_oom1_release()): 1 when held,
+ * 0 when another holds it, -errno. */
+int dbus_oom1_acquire(void);
+/* Killed(cgroup, reason) when the name is held (taken now if free): 1
+ * sent, 0 not (another holds the name), -errno. reason is systemd-oomd's
+ * word: "memory-pressure" or "memory-used". */
+int dbus_oom1_killed(const char *cgroup, const char *reason);
+void dbus_oom1_release(void);
+/* systemd-oomd's reason for a kill record's trigger. */
+const char *dbus_oom1_reason(const struct kill_record *r);
+
 /* Emits the Killed signals on the system bus (DBUS_SYSTEM_BUS_ADDRESS
  * honoured): Daemon1's for an oomkit kill, Daemon2's for every kill.
  * 0 or -errno. */

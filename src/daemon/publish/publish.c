@@ -28,6 +28,10 @@ static void publish_kill_record(struct publisher *p, const struct kill_record *r
 		return; /* nobody died: no signal, no notification */
 	if (p->cfg.dbus)
 		note_error(p, "dbus signal", dbus_emit_killed(r));
+	if (p->cfg.oom1 && !r->kernel) {
+		p->oom1_held = dbus_oom1_killed(r->cgroup, dbus_oom1_reason(r));
+		note_error(p, "org.freedesktop.oom1 signal", p->oom1_held);
+	}
 	if (p->cfg.notify_desktop) {
 		int e = dbus_notify_desktops(r, p->cfg.runtime_root[0] ? p->cfg.runtime_root : NULL);
 
@@ -72,6 +76,8 @@ static void *run(void *arg)
 {
 	struct publisher *p = arg;
 
+	if (p->cfg.oom1) /* (held from the start: tools look for its owner) */
+		p->oom1_held = dbus_oom1_acquire();
 	for (;;) {
 		unsigned int nr;
 		bool state, quit;
@@ -93,8 +99,10 @@ static void *run(void *arg)
 			publish_kill_record(p, &p->kills[i]);
 		if (state || nr)
 			publish_state(p, &p->current);
-		if (quit)
+		if (quit) {
+			dbus_oom1_release();
 			return NULL;
+		}
 	}
 }
 

@@ -25,6 +25,7 @@ struct publish_config {
 	char status_dir[PUBLISH_PATH_MAX];     /* "" off */
 	char runtime_root[PUBLISH_PATH_MAX];   /* users' runtime dirs, "" = /run/user */
 	bool dbus;                             /* org.oomkit.Daemon1.Killed */
+	bool oom1;                             /* org.freedesktop.oom1's Killed, when free */
 	bool notify_desktop;
 };
 
@@ -46,6 +47,7 @@ struct publisher {
 	char text[HTTP_SERVER_BODY_MAX];
 	struct http_server http;
 	int heartbeat_fd;                      /* status_heartbeat(), from the daemon's thread */
+	int oom1_held;                         /* dbus_oom1_acquire()'s last answer */
 	int last_error;                        /* last -errno of a publishing step */
 	char last_error_what[64];
 };

@@ -64,6 +64,8 @@ void status_write_json(const struct status_view *v, FILE *f)
 	json_kv_bool(&j, "dry_run", v->dry_run);
 	json_kv_string(&j, "stage", v->stage);
 	json_kv_string(&j, "trigger", v->trigger[0] ? v->trigger : NULL);
+	if (v->systemd[0])
+		json_kv_string(&j, "managed_oom", v->systemd);
 	json_key(&j, "memory");
 	json_begin_object(&j);
 	json_kv_uint(&j, "mem_total_kb", v->mem_total_kb);
@@ -236,6 +238,8 @@ void status_write_text(const struct status_view *v, FILE *f)
 		fprintf(f, " (avg10 avg60 avg300)\n");
 	}
 	text_knobs(v, f);
+	if (v->systemd[0])
+		fprintf(f, "systemd's managed cgroups: %s\n", v->systemd);
 	text_triggers(v, f);
 	fprintf(f, "\nkills: %llu (SIGTERM %llu, escalated %llu, failed %llu, dry-run %llu); kernel OOM kills seen: %llu; samples: %llu\n",
 		(unsigned long long)v->kills, (unsigned long long)v->sigterms,

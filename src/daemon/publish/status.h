@@ -19,7 +19,7 @@
 #include "core/mem.h"
 
 #define STATUS_DIR_DEFAULT "/run/oomkit"
-#define STATUS_MAX_TRIGGERS 16
+#define STATUS_MAX_TRIGGERS 48
 #define STATUS_LAST_KILLS 8
 #define STATUS_FILE_MODE 0640
 #define STATUS_TEXT_MAX (64 * 1024)
@@ -27,7 +27,7 @@
 #define STATUS_JSON_SCHEMA 2
 
 struct status_trigger {
-	char name[32];             /* "memory", "swap", "psi", "psi-sustained", "memcg" */
+	char name[32];             /* "memory", "swap", "psi", "psi-sustained", "memcg", "managed-*" */
 	char where[TASK_CGROUP_MAX]; /* "system" or the cgroup directory */
 	char setting[128];         /* as configured: "term 10% / kill 5%", "full 40% 2s" */
 	char current[128];         /* now: "12.3% (2.9GiB available)" */
@@ -47,6 +47,7 @@ struct status_view {
 	struct psi psi;
 	bool have_knobs;           /* the kernel's OOM knobs (commit figures of the last sample) */
 	struct oom_knobs knobs;
+	char systemd[192];         /* systemd's managed cgroups: whence, "" when off */
 	struct status_trigger triggers[STATUS_MAX_TRIGGERS];
 	size_t nr_triggers;
 	uint64_t samples, kills, sigterms, escalations, kill_failures, dry_run_kills, kernel_oom_kills;

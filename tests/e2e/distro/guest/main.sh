@@ -1,6 +1,6 @@
 #!/bin/bash
 # main.sh - the test unit's program: runs the mode oomkit.test=MODE names
-# (install, container, compare, shell), its lines on
+# (install, container, compare, oomd, shell), its lines on
 # ttyS1, then powers off (not in shell mode).
 mode=$(sed -n 's/.*oomkit\.test=\([^ ]*\).*/\1/p' /proc/cmdline)
 [ "$mode" = shell ] && exit 0
@@ -13,6 +13,7 @@ case $mode in
 install) . $T/check-install.sh ;;
 container) . $T/check-container.sh ;;
 compare) . $T/compare.sh ;;
+oomd) . $T/check-oomd.sh ;;
 *) echo "not ok distro/mode: unknown oomkit.test=$mode" ;;
 esac
 echo "@@DONE uptime=$(up)"
