@@ -44,8 +44,7 @@ void daemon_sample(struct daemon *d, uint64_t now)
 	d->stats.mem = d->sys.s;
 }
 
-/* A machine-wide PSI hit needs MemAvailable to be short too. */
-static bool psi_memory_short(const struct daemon *d)
+bool daemon_memory_short(const struct daemon *d)
 {
 	const struct mem_sample *s = &d->sys.s;
 
@@ -56,7 +55,7 @@ static bool psi_memory_short(const struct daemon *d)
 static void evaluate_psi(struct daemon *d, uint64_t now, struct hit *h)
 {
 	enum stage st = d->cfg.psi_signal == SIGKILL ? STAGE_KILL : STAGE_TERM;
-	bool short_mem = psi_memory_short(d);
+	bool short_mem = daemon_memory_short(d);
 	char text[192];
 	double avg10;
 
@@ -260,7 +259,7 @@ bool daemon_pressure_still_holds(struct daemon *d, const struct hit *h)
 
 	resample_keeping_rates(d);
 	if (h->psi)
-		return h->scope >= 0 || psi_memory_short(d);
+		return h->scope >= 0 || daemon_memory_short(d);
 	evaluate_memory(d, &again);
 	return again.stage != STAGE_NONE;
 }

@@ -57,6 +57,8 @@ static void publish_state(struct publisher *p, const struct status_view *v)
 					   v->triggers[i].limit_bytes);
 	if (p->cfg.status_dir[0] && v->pid)
 		note_error(p, "status files", status_save(v, p->cfg.status_dir));
+	if (!p->cfg.metrics_file[0] && !p->http.running)
+		return; /* nobody reads the text */
 	n = metrics_render(&p->metrics, p->text, sizeof(p->text));
 	if (n < 0) {
 		note_error(p, "metrics render", (int)n);
@@ -87,12 +89,16 @@ static void *run(void *arg)
 			p->current = p->view;
 		p->view_dirty = false;
 		quit = p->quit;
+		p->busy = true;
 		pthread_mutex_unlock(&p->lock);
 
 		for (unsigned int i = 0; i < nr; i++)
 			publish_kill_record(p, &p->kills[i]);
 		if (state || nr)
 			publish_state(p, &p->current);
+		pthread_mutex_lock(&p->lock);
+		p->busy = false;
+		pthread_mutex_unlock(&p->lock);
 		if (quit)
 			return NULL;
 	}
@@ -102,9 +108,17 @@ int publisher_start(struct publisher *p, const struct publish_config *c, char *w
 {
 	int e;
 
-	memset(p, 0, sizeof(*p));
+	/* field by field: a memset of the whole would make its 0.5 MiB of
+	 * buffers (the /metrics body, the kill queue) resident for nothing
+	 * when they are not used (bench/RESULTS.md, idle memory) */
 	p->cfg = *c;
+	p->quit = p->busy = p->view_dirty = false;
+	p->queued = p->dropped = 0;
+	p->sent_seconds = -(double)STATUS_REWRITE_S; /* the first sample is handed over */
+	p->last_error = 0;
+	p->last_error_what[0] = '\0';
 	p->heartbeat_fd = -1;
+	p->http.running = false;
 	metrics_init(&p->metrics);
 	if (c->metrics_listen[0]) {
 		e = http_server_start(&p->http, c->metrics_listen);
@@ -147,11 +161,55 @@ void publisher_kill(struct publisher *p, const struct kill_record *r)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/* At rest the state rarely changes. When the publisher thread has nothing
+ * pending, nothing reads the metrics, and v would write what the status
+ * files already say (status_view_timeless, with memory held at what was
+ * handed over while it moved by less than 1%: a figure hovering at a
+ * boundary does not flip the files; rewritten at least every
+ * STATUS_REWRITE_S), the daemon's thread touches the files itself (as the
+ * heartbeat: no data, no rename) and lets the publisher sleep: waking it
+ * to do that was a third of the idle daemon's CPU (bench/RESULTS.md). A
+ * publisher still busy with the last state is not covered for: its files
+ * age and `oomkit status` says it is late. */
+static void hold_near(unsigned long *kb, unsigned long was, unsigned long total)
+{
+	unsigned long d = *kb > was ? *kb - was : was - *kb;
+
+	if (d < total / 100)
+		*kb = was;
+}
+
+static bool touch_unchanged(struct publisher *p, const struct status_view *v)
+{
+	bool idle;
+
+	if (p->cfg.metrics_file[0] || p->http.running || v->updated_seconds - p->sent_seconds >= STATUS_REWRITE_S)
+		return false;
+	p->key = *v;
+	hold_near(&p->key.mem_available_kb, p->sent_raw.mem_available_kb, v->mem_total_kb);
+	hold_near(&p->key.swap_free_kb, p->sent_raw.swap_free_kb, v->swap_total_kb);
+	hold_near(&p->key.knobs.committed_as_kb, p->sent_raw.committed_as_kb, v->knobs.commit_limit_kb);
+	status_view_timeless(&p->key, &p->key);
+	if (memcmp(&p->key, &p->sent, sizeof(p->key)))
+		return false;
+	pthread_mutex_lock(&p->lock);
+	idle = !p->busy && !p->view_dirty && !p->queued;
+	pthread_mutex_unlock(&p->lock);
+	return idle && (!p->cfg.status_dir[0] || status_touch(p->cfg.status_dir) == 0);
+}
+
 void publisher_sample(struct publisher *p, const struct status_view *v)
 {
 	if (!p->running)
 		return;
 	status_heartbeat(p->heartbeat_fd);
+	if (touch_unchanged(p, v))
+		return;
+	status_view_timeless(v, &p->sent);
+	p->sent_seconds = v->updated_seconds;
+	p->sent_raw.mem_available_kb = v->mem_available_kb;
+	p->sent_raw.swap_free_kb = v->swap_free_kb;
+	p->sent_raw.committed_as_kb = v->knobs.committed_as_kb;
 	pthread_mutex_lock(&p->lock);
 	p->view = *v;
 	p->view_dirty = true;

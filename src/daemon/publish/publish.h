@@ -34,6 +34,7 @@ struct publisher {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool running, quit;
+	bool busy;                             /* the thread is publishing (under lock) */
 	/* handed over by the daemon thread, under lock */
 	struct kill_record queue[PUBLISH_QUEUE];
 	unsigned int queued, dropped;
@@ -46,6 +47,10 @@ struct publisher {
 	char text[HTTP_SERVER_BODY_MAX];
 	struct http_server http;
 	int heartbeat_fd;                      /* status_heartbeat(), from the daemon's thread */
+	/* the daemon thread's own: the last state handed over, held still */
+	struct status_view sent, key;
+	double sent_seconds;
+	struct { unsigned long mem_available_kb, swap_free_kb, committed_as_kb; } sent_raw;
 	int last_error;                        /* last -errno of a publishing step */
 	char last_error_what[64];
 };
