@@ -1,14 +1,16 @@
 # mk/build.mk - the binary: every .c below src/ (one folder per job, core/
 # shared) into build/liboomkit.a, main.c on top. Optional libraries:
-# libsystemd (D-Bus), libbpf + clang (the BPF task iterator of the scanner;
+# libsystemd (D-Bus, loaded at run time), libbpf + clang (the BPF task iterator of the scanner;
 # without them src/core/scan_bpf.c compiles to stubs and the scanner reads
 # /proc only, so the build never depends on them).
 
 INIH_LIBS := $(shell $(PKG_CONFIG) --libs inih 2>/dev/null || echo -linih)
-LIBS      := $(INIH_LIBS) -lm
+LIBS      := $(INIH_LIBS) -lm -ldl
+# sd-bus's header only: the daemon loads libsystemd with dlopen() when
+# notify_dbus is on (src/daemon/publish/dbus_event.c), so that a daemon
+# without D-Bus does not carry it (bench/RESULTS.md, idle memory).
 ifneq ($(shell $(PKG_CONFIG) --exists libsystemd 2>/dev/null && echo y),)
-CPPFLAGS  += -DHAVE_SDBUS=1
-LIBS      += $(shell $(PKG_CONFIG) --libs libsystemd)
+CPPFLAGS  += -DHAVE_SDBUS=1 $(shell $(PKG_CONFIG) --cflags libsystemd)
 endif
 
 SRCS      := $(sort $(shell find src -name '*.c' -not -path '*/bpf/*'))

@@ -364,8 +364,6 @@ static void describe(const struct daemon *d)
 	     c->mem_term.percent, c->mem_kill.percent, c->memory_enabled ? "" : " off",
 	     d->sys.psi_fd >= 0 ? "armed" : "off", d->nr_cg, proc_scanner_method(&d->sel.scanner),
 	     c->dry_run ? ", DRY RUN" : "", c->observe ? ", OBSERVE ONLY (never kills)" : "");
-	if (c->notify_dbus && !d->observer)
-		dlog(DLOG_WARNING, "notify_dbus: no D-Bus module in this build; kills are logged only");
 	for (size_t i = 0; i < d->nr_cg; i++)
 		dlog(DLOG_NOTICE, "watching %s (cgroup v%d)%s", d->cg[i].dir, d->cg[i].version,
 		     d->cg[i].set_oom_kill_disable ? ", oom_kill_disable=1: oomkit is its OOM handler" : "");

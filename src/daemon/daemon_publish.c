@@ -15,6 +15,8 @@
 #include "core/mem.h"
 #include "core/units.h"
 #include "core/util.h"
+#include "daemon/publish/dbus_event.h"
+#include "daemon_log.h"
 #include "trigger_commit.h"
 
 /* The state is published every PUBLISH_REST_NS at rest and every second
@@ -230,6 +232,10 @@ int daemon_publish_start(struct daemon *d, struct publisher *p, char *why, size_
 	snprintf(pc.metrics_file, sizeof(pc.metrics_file), "%s", c->metrics_file);
 	snprintf(pc.metrics_listen, sizeof(pc.metrics_listen), "%s", c->metrics_listen);
 	snprintf(pc.status_dir, sizeof(pc.status_dir), "%s", c->status_dir);
+	if (pc.dbus && dbus_load(why, size) < 0) {
+		dlog(DLOG_WARNING, "notify_dbus: %s; kills are logged only", why);
+		pc.dbus = pc.notify_desktop = false;
+	}
 	/* without systemd's RuntimeDirectory=, make the state directory ourselves */
 	if (pc.status_dir[0] && mkdir(pc.status_dir, 0750) < 0 && errno != EEXIST)
 		pc.status_dir[0] = '\0';

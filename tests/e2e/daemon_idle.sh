@@ -1,5 +1,8 @@
 #!/bin/bash
 # daemon_idle.sh - `oomkit daemon` at rest, as bench/idle.sh measures it:
+#  - with its defaults no D-Bus library is mapped: libsystemd (and libgcrypt,
+#    libzstd... behind it) is loaded only when notify_dbus is on
+#    (tests/e2e/daemon_publish.sh sees it mapped and its signal sent then);
 #  - the state stays fresh at rest: after 12 s `oomkit status` finds it
 #    alive, and the unchanged files were only touched (by the daemon's
 #    loop, the publisher thread left asleep), not rewritten;
@@ -11,6 +14,21 @@ cd "$(dirname "$0")/../.." || exit 1
 tmp=$(mktemp -d /tmp/oomkit-idle.XXXXXX)
 D=
 trap '[ -n "$D" ] && kill "$D" 2>/dev/null; rm -rf "$tmp"; e2e_cleanup' EXIT
+
+maps_lacks() { ! grep -q "/$2" "/proc/$1/maps"; }
+
+"$OOMKIT_FAST" daemon --config /dev/null --dry-run --set publish.status_dir="$tmp/state" >"$tmp/daemon.log" 2>&1 &
+D=$!
+for _ in $(seq 100); do [ -e "$tmp/state/status.txt" ] && break; sleep 0.1; done
+if ! kill -0 "$D" 2>/dev/null; then
+	not_ok idle_daemon_started: "$(tail -2 "$tmp/daemon.log")"
+	exit 1
+fi
+check idle_no_libsystemd_by_default maps_lacks "$D" 'libsystemd\.so'
+check idle_no_libgcrypt_by_default maps_lacks "$D" 'libgcrypt\.so'
+kill "$D"
+wait "$D"
+check idle_sigterm_exit_0 test $? -eq 0
 
 # At rest for real: a /proc whose meminfo, loadavg and PSI never move (and
 # no kernel log), so the state never changes and only the loop keeps it
