@@ -37,8 +37,9 @@ $(BUILD)/obj/%.o: src/%.c
 BPF_CLANG ?= clang
 HAVE_LIBBPF := $(shell $(PKG_CONFIG) --exists libbpf 2>/dev/null && command -v $(BPF_CLANG) >/dev/null && echo y)
 ifeq ($(HAVE_LIBBPF),y)
-CPPFLAGS += -DHAVE_LIBBPF=1 -I$(BUILD)/gen
-LIBS     += $(shell $(PKG_CONFIG) --libs libbpf)
+# the header only: scan_bpf.c opens libbpf with dlopen() to load the program
+# and closes it again (the daemon's resident memory, bench/RESULTS.md)
+CPPFLAGS += -DHAVE_LIBBPF=1 -I$(BUILD)/gen $(shell $(PKG_CONFIG) --cflags libbpf)
 BPF_ARCH_INC := /usr/include/$(shell $(CC) -print-multiarch 2>/dev/null)
 
 $(BUILD)/gen/oom_iter.bpf.o: src/core/bpf/oom_iter.bpf.c src/core/bpf/oom_iter.h

@@ -2,7 +2,9 @@
 # daemon_idle.sh - `oomkit daemon` at rest, as bench/idle.sh measures it:
 #  - with its defaults no D-Bus library is mapped: libsystemd (and libgcrypt,
 #    libzstd... behind it) is loaded only when notify_dbus is on
-#    (tests/e2e/daemon_publish.sh sees it mapped and its signal sent then);
+#    (tests/e2e/daemon_publish.sh sees it mapped and its signal sent then),
+#    and with the BPF scanner libbpf and libelf are gone once its program
+#    is loaded;
 #  - the state stays fresh at rest: after 12 s `oomkit status` finds it
 #    alive, and the unchanged files were only touched (by the daemon's
 #    loop, the publisher thread left asleep), not rewritten;
@@ -26,6 +28,13 @@ if ! kill -0 "$D" 2>/dev/null; then
 fi
 check idle_no_libsystemd_by_default maps_lacks "$D" 'libsystemd\.so'
 check idle_no_libgcrypt_by_default maps_lacks "$D" 'libgcrypt\.so'
+# the BPF scanner's libraries only load its program, then are closed
+if grep -q 'scanner bpf' "$tmp/daemon.log"; then
+	check idle_bpf_scanner_without_libbpf maps_lacks "$D" 'libbpf\.so'
+	check idle_bpf_scanner_without_libelf maps_lacks "$D" 'libelf[-.]'
+else
+	skip idle_bpf_scanner_without_libbpf: the daemon chose the procfs scanner here
+fi
 kill "$D"
 wait "$D"
 check idle_sigterm_exit_0 test $? -eq 0
