@@ -179,33 +179,35 @@ static void hold_near(unsigned long *kb, unsigned long was, unsigned long total)
 		*kb = was;
 }
 
-static bool touch_unchanged(struct publisher *p, const struct status_view *v)
+/* v would write what the files say (its held timeless key is the last
+ * one handed over) and they are not due for a rewrite; made in p->view. */
+static bool unchanged(struct publisher *p, const struct status_view *v)
 {
-	bool idle;
-
 	if (p->cfg.metrics_file[0] || p->http.running || v->updated_seconds - p->sent_seconds >= STATUS_REWRITE_S)
 		return false;
-	p->key = *v;
-	hold_near(&p->key.mem_available_kb, p->sent_raw.mem_available_kb, v->mem_total_kb);
-	hold_near(&p->key.swap_free_kb, p->sent_raw.swap_free_kb, v->swap_total_kb);
-	hold_near(&p->key.knobs.committed_as_kb, p->sent_raw.committed_as_kb, v->knobs.commit_limit_kb);
-	status_view_timeless(&p->key, &p->key);
-	if (memcmp(&p->key, &p->sent, sizeof(p->key)))
-		return false;
-	pthread_mutex_lock(&p->lock);
-	idle = !p->busy && !p->view_dirty && !p->queued;
-	pthread_mutex_unlock(&p->lock);
-	return idle && (!p->cfg.status_dir[0] || status_touch(p->cfg.status_dir) == 0);
+	p->view = *v;
+	hold_near(&p->view.mem_available_kb, p->sent_raw.mem_available_kb, v->mem_total_kb);
+	hold_near(&p->view.swap_free_kb, p->sent_raw.swap_free_kb, v->swap_total_kb);
+	hold_near(&p->view.knobs.committed_as_kb, p->sent_raw.committed_as_kb, v->knobs.commit_limit_kb);
+	return status_view_key(&p->view, &p->view) == p->sent_key;
 }
 
 void publisher_sample(struct publisher *p, const struct status_view *v)
 {
+	bool pending, idle;
+
 	if (!p->running)
 		return;
 	status_heartbeat(p->heartbeat_fd);
-	if (touch_unchanged(p, v))
+	pthread_mutex_lock(&p->lock);
+	pending = p->view_dirty;
+	idle = !pending && !p->busy && !p->queued;
+	pthread_mutex_unlock(&p->lock);
+	/* p->view is this thread's while no state is pending: only this
+	 * thread sets view_dirty, and the publisher reads p->view only then */
+	if (idle && unchanged(p, v) && (!p->cfg.status_dir[0] || status_touch(p->cfg.status_dir) == 0))
 		return;
-	status_view_timeless(v, &p->sent);
+	p->sent_key = pending ? 0 : status_view_key(v, &p->view); /* 0: unknown, hand the next over */
 	p->sent_seconds = v->updated_seconds;
 	p->sent_raw.mem_available_kb = v->mem_available_kb;
 	p->sent_raw.swap_free_kb = v->swap_free_kb;

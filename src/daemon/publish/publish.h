@@ -48,7 +48,7 @@ struct publisher {
 	struct http_server http;
 	int heartbeat_fd;                      /* status_heartbeat(), from the daemon's thread */
 	/* the daemon thread's own: the last state handed over, held still */
-	struct status_view sent, key;
+	uint64_t sent_key;                     /* status_view_key() */
 	double sent_seconds;
 	struct { unsigned long mem_available_kb, swap_free_kb, committed_as_kb; } sent_raw;
 	int last_error;                        /* last -errno of a publishing step */

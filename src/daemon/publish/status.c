@@ -299,6 +299,17 @@ void status_view_timeless(const struct status_view *v, struct status_view *t)
 	}
 }
 
+uint64_t status_view_key(const struct status_view *v, struct status_view *scratch)
+{
+	const unsigned char *b = (const unsigned char *)scratch;
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+
+	status_view_timeless(v, scratch);
+	for (size_t i = 0; i < sizeof(*scratch); i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return h;
+}
+
 static long render_into(const struct status_view *v, char *buf, size_t size,
 			void (*render)(const struct status_view *, FILE *))
 {
@@ -343,19 +354,19 @@ int status_touch(const char *dir)
 
 int status_save(const struct status_view *v, const char *dir)
 {
-	static struct status_view timeless, last;
+	static struct status_view scratch;
+	static uint64_t last;
 	static double last_write;
+	uint64_t key = status_view_key(v, &scratch);
 	int r;
 
-	status_view_timeless(v, &timeless);
-	if (!memcmp(&timeless, &last, sizeof(last)) && v->updated_seconds - last_write < STATUS_REWRITE_S &&
-	    status_touch(dir) == 0)
+	if (key == last && v->updated_seconds - last_write < STATUS_REWRITE_S && status_touch(dir) == 0)
 		return 0;
 	r = save_one(v, dir, "status.json", status_write_json);
 	if (r == 0)
 		r = save_one(v, dir, "status.txt", status_write_text);
 	if (r == 0) {
-		last = timeless;
+		last = key;
 		last_write = v->updated_seconds;
 	}
 	return r;

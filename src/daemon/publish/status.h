@@ -65,6 +65,9 @@ int status_save(const struct status_view *v, const char *dir);
  * memory within 1%, PSI within a point): two views whose timeless views
  * are equal make the same files, give or take those figures. t may be v. */
 void status_view_timeless(const struct status_view *v, struct status_view *t);
+/* A hash of v's timeless view, made in scratch (which may be v): equal
+ * keys, the same files. */
+uint64_t status_view_key(const struct status_view *v, struct status_view *scratch);
 /* Sets both files' mtime to now (the freshness `oomkit status` checks)
  * without rewriting them. 0 or -errno (a file missing). */
 int status_touch(const char *dir);
