@@ -258,12 +258,9 @@ void oom_iter_close(struct oom_iter *it)
 {
 	if (!it)
 		return;
-	if (it->link_fd >= 0)
-		close(it->link_fd);
-	if (it->bss_fd >= 0)
-		close(it->bss_fd);
-	if (it->top_fd >= 0)
-		close(it->top_fd);
+	for (int i = 0, fds[] = { it->link_fd, it->bss_fd, it->top_fd }; i < 3; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	free(it);
 }
 
