@@ -19,10 +19,18 @@ static void note_error(struct publisher *p, const char *what, int e)
 	snprintf(p->last_error_what, sizeof(p->last_error_what), "%s", what);
 }
 
+/* Metrics are kept only when something reads them (a file or /metrics):
+ * otherwise their 40 KiB would stay resident for nothing. */
+static bool metrics_read(const struct publisher *p)
+{
+	return p->cfg.metrics_file[0] || p->cfg.metrics_listen[0];
+}
+
 static void publish_kill_record(struct publisher *p, const struct kill_record *r)
 {
-	metrics_record_kill(&p->metrics, r);
-	if (r->selection_seconds >= 0)
+	if (metrics_read(p))
+		metrics_record_kill(&p->metrics, r);
+	if (metrics_read(p) && r->selection_seconds >= 0)
 		metrics_observe_selection(&p->metrics, r->selection_seconds);
 	if (r->dry_run)
 		return; /* nobody died: no signal, no notification */
@@ -35,7 +43,7 @@ static void publish_kill_record(struct publisher *p, const struct kill_record *r
 	}
 }
 
-static void publish_state(struct publisher *p, const struct status_view *v)
+static void publish_metrics(struct publisher *p, const struct status_view *v)
 {
 	struct meminfo mi = {
 		.mem_total_kb = v->mem_total_kb,
@@ -55,10 +63,6 @@ static void publish_state(struct publisher *p, const struct status_view *v)
 		if (!strcmp(v->triggers[i].name, "memcg"))
 			metrics_set_cgroup(&p->metrics, v->triggers[i].where, v->triggers[i].usage_bytes,
 					   v->triggers[i].limit_bytes);
-	if (p->cfg.status_dir[0] && v->pid)
-		note_error(p, "status files", status_save(v, p->cfg.status_dir));
-	if (!p->cfg.metrics_file[0] && !p->http.running)
-		return; /* nobody reads the text */
 	n = metrics_render(&p->metrics, p->text, sizeof(p->text));
 	if (n < 0) {
 		note_error(p, "metrics render", (int)n);
@@ -68,6 +72,14 @@ static void publish_state(struct publisher *p, const struct status_view *v)
 		note_error(p, "metrics file", atomic_write_file(p->cfg.metrics_file, p->text, (size_t)n, 0644));
 	if (p->http.running)
 		http_server_set_body(&p->http, p->text, (size_t)n);
+}
+
+static void publish_state(struct publisher *p, const struct status_view *v, uint64_t key)
+{
+	if (p->cfg.status_dir[0] && v->pid)
+		note_error(p, "status files", status_save(v, p->cfg.status_dir, key));
+	if (metrics_read(p))
+		publish_metrics(p, v);
 }
 
 static void *run(void *arg)
@@ -85,8 +97,10 @@ static void *run(void *arg)
 		memcpy(p->kills, p->queue, nr * sizeof(p->kills[0]));
 		p->queued = 0;
 		state = p->view_dirty;
-		if (state)
+		if (state) {
 			p->current = p->view;
+			p->current_key = p->view_key;
+		}
 		p->view_dirty = false;
 		quit = p->quit;
 		p->busy = true;
@@ -95,7 +109,7 @@ static void *run(void *arg)
 		for (unsigned int i = 0; i < nr; i++)
 			publish_kill_record(p, &p->kills[i]);
 		if (state || nr)
-			publish_state(p, &p->current);
+			publish_state(p, &p->current, p->current_key);
 		pthread_mutex_lock(&p->lock);
 		p->busy = false;
 		pthread_mutex_unlock(&p->lock);
@@ -119,7 +133,8 @@ int publisher_start(struct publisher *p, const struct publish_config *c, char *w
 	p->last_error_what[0] = '\0';
 	p->heartbeat_fd = -1;
 	p->http.running = false;
-	metrics_init(&p->metrics);
+	if (metrics_read(p))
+		metrics_init(&p->metrics);
 	if (c->metrics_listen[0]) {
 		e = http_server_start(&p->http, c->metrics_listen);
 		if (e < 0) {
@@ -214,6 +229,7 @@ void publisher_sample(struct publisher *p, const struct status_view *v)
 	p->sent_raw.committed_as_kb = v->knobs.committed_as_kb;
 	pthread_mutex_lock(&p->lock);
 	p->view = *v;
+	p->view_key = p->sent_key;
 	p->view_dirty = true;
 	pthread_cond_signal(&p->wake);
 	pthread_mutex_unlock(&p->lock);

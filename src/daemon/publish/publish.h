@@ -39,10 +39,12 @@ struct publisher {
 	struct kill_record queue[PUBLISH_QUEUE];
 	unsigned int queued, dropped;
 	struct status_view view;
+	uint64_t view_key;                     /* status_view_key() of view, 0 unknown */
 	bool view_dirty;
 	/* the thread's own */
 	struct kill_record kills[PUBLISH_QUEUE];
 	struct status_view current;
+	uint64_t current_key;
 	struct metrics metrics;
 	char text[HTTP_SERVER_BODY_MAX];
 	struct http_server http;

@@ -352,15 +352,13 @@ int status_touch(const char *dir)
 	return 0;
 }
 
-int status_save(const struct status_view *v, const char *dir)
+int status_save(const struct status_view *v, const char *dir, uint64_t key)
 {
-	static struct status_view scratch;
 	static uint64_t last;
 	static double last_write;
-	uint64_t key = status_view_key(v, &scratch);
 	int r;
 
-	if (key == last && v->updated_seconds - last_write < STATUS_REWRITE_S && status_touch(dir) == 0)
+	if (key && key == last && v->updated_seconds - last_write < STATUS_REWRITE_S && status_touch(dir) == 0)
 		return 0;
 	r = save_one(v, dir, "status.json", status_write_json);
 	if (r == 0)

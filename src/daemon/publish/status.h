@@ -59,8 +59,10 @@ struct status_view {
 void status_write_json(const struct status_view *v, FILE *f);
 void status_write_text(const struct status_view *v, FILE *f);
 
-/* Saves both files into dir. 0 or -errno. */
-int status_save(const struct status_view *v, const char *dir);
+/* Saves both files into dir, or only touches them when they would say
+ * what they say: key (v's status_view_key(), 0 when unknown) is the last
+ * saved one's, less than STATUS_REWRITE_S ago. 0 or -errno. */
+int status_save(const struct status_view *v, const char *dir, uint64_t key);
 /* t = v with what moves at rest held still (the clock, the sample count,
  * memory within 1%, PSI within a point): two views whose timeless views
  * are equal make the same files, give or take those figures. t may be v. */
