@@ -87,6 +87,9 @@ struct daemon {
 	struct memcg_watch cg[CONFIG_MAX_CGROUPS];
 	size_t nr_cg;
 	struct psi_sustained_state sustained;
+	uint64_t psi_avg_ns;           /* when the averages were last read (sustained_avg10) */
+	double psi_avg10;
+	bool psi_avg_ok;
 	struct episode ep;
 	struct hook_run pre_hook, post_hook;
 	struct daemon_selector sel;
