@@ -73,8 +73,9 @@ else
 fi
 check idle_unchanged_state_not_rewritten test "$(stat -c %i "$tmp/still/status.json" 2>/dev/null)" = "$ino"
 # 14 GB above a 0.8 GB floor at earlyoom's 6000 MiB/s: a pass every 2.1 s
-# (every second before), each one sleep of the loop's thread
-check "idle_passes_spaced_out ($((w1 - w0)) in 12 s)" test $((w1 - w0)) -le 8
+# (every second before: 12 or more), each one sleep of the loop's thread
+# (a touch of the files that waits on the disk adds one)
+check "idle_passes_spaced_out ($((w1 - w0)) in 12 s)" test $((w1 - w0)) -le 10
 kill "$D"
 wait "$D"
 D=
