@@ -71,8 +71,11 @@ if [ "$reps" -gt 0 ]; then
 	kills=0 runs=0 victims=0
 	for t in $tags; do
 		u=$VM_OUT/$(VM_RUN_TAG=$t vm_name hog-fast oomkit).user
+		k=$(awk '/^@@VMSTAT oom_kill/ {print $3}' "$u" 2>/dev/null)
+		# a guest that did not get to the scenario (no @@VMSTAT) is no run
+		[ -n "$k" ] || { echo "run $t: no outcome (guest did not finish)" >&2; continue; }
 		runs=$((runs + 1))
-		kills=$((kills + $(awk '/^@@VMSTAT oom_kill/ {print $3}' "$u" || echo 0)))
+		kills=$((kills + k))
 		grep -q '^@@ASSERT ok hog .* killed by signal' "$u" && victims=$((victims + 1))
 	done
 	printf '\n%s runs of hog-fast with oomkit: kernel OOM kills %s in total; hog killed before the timeout in %s runs\n' \
