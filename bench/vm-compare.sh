@@ -3,8 +3,14 @@
 # killer (the kernel alone), earlyoom, nohang and oomkit (each with its
 # defaults), then REPS runs of hog-fast with oomkit counting kernel OOM kills.
 # Prints a markdown table (also written to bench/out/vm-compare-DATE.md).
+# --idle instead: the cost at rest of earlyoom and oomkit (scenario idle:
+# nothing happens for 60 s after the killer started), REPS boots each (1):
+# the killer's CPU from its start to the window (start-up), over the window
+# (every thread's schedstat), context switches per second, threads and
+# VmRSS at the end; TCG inflates CPU times, compare the killers.
 #
 #   bench/vm-compare.sh [-r REPS] [-k "KILLERS"] [SCENARIO...]
+#   bench/vm-compare.sh --idle [-r REPS] [-k "KILLERS"]
 #
 # Per scenario and killer: kernel kills (/proc/vmstat oom_kill), who died
 # and how (signal), seconds from the start of the pressure to that death,
@@ -15,20 +21,50 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 . tests/e2e/vm/vm-lib.sh
 
-reps=20 killers="none earlyoom nohang oomkit"
+reps= killers= idle=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	-r) reps=$2; shift 2 ;;
 	-k) killers=$2; shift 2 ;;
-	-*) echo "usage: $0 [-r REPS] [-k KILLERS] [SCENARIO...]" >&2; exit 2 ;;
+	--idle) idle=1; shift ;;
+	-*) echo "usage: $0 [--idle] [-r REPS] [-k KILLERS] [SCENARIO...]" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
+if [ "$idle" = 1 ]; then
+	: "${reps:=1}" "${killers:=earlyoom oomkit}"
+else
+	: "${reps:=20}" "${killers:=none earlyoom nohang oomkit}"
+fi
 # shellcheck disable=SC2086
 [ $# -gt 0 ] || set -- $VM_PRESSURE
 mkdir -p "$VM_OUT" bench/out
 vm_kernel || exit 77
 vm_build || exit 1
+
+# idle_rows KILLER: the table rows of its REPS idle boots
+idle_rows() {
+	local k=$1 t u
+	boot_idle() { VM_RUN_TAG=$1 vm_boot idle "$k"; }
+	vm_parallel boot_idle $(seq 1 "$reps")
+	for t in $(seq 1 "$reps"); do
+		u=$VM_OUT/$(VM_RUN_TAG=$t vm_name idle "$k").user
+		awk -v k="$k" -v t="$t" '/^@@IDLE / {
+			for (i = 2; i <= NF; i++) { split($i, a, "="); f[a[1]] = a[2] }
+			printf "| %s | %d | %s | %s | %s | %.1f | %.2f | %s | %s kB |\n", k, t, f["start_cpu_ms"],
+				f["window_s"], f["cpu_ms"], f["cpu_ms"] * 60 / f["window_s"], f["switches"] / f["window_s"],
+				f["threads"], f["vmrss_kb"]; found = 1 }
+			END { if (!found) printf "| %s | %d | (no @@IDLE line: see %s) |\n", k, t, FILENAME }' "$u"
+	done
+}
+if [ "$idle" = 1 ]; then
+	echo "guest: $(cat "$VM_KDIR/version"), qemu TCG, $VM_MEM, 2 vCPUs; $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo
+	echo "| killer | boot | start-up CPU ms | window s | CPU ms | CPU ms/min | wakeups/s | threads | VmRSS |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	for k in $killers; do idle_rows "$k"; done
+	exit 0
+fi
 
 # row SCENARIO KILLER: one table row from the run's user channel
 row() {
@@ -71,8 +107,11 @@ if [ "$reps" -gt 0 ]; then
 	kills=0 runs=0 victims=0
 	for t in $tags; do
 		u=$VM_OUT/$(VM_RUN_TAG=$t vm_name hog-fast oomkit).user
+		k=$(awk '/^@@VMSTAT oom_kill/ {print $3}' "$u" 2>/dev/null)
+		# a guest that did not get to the scenario (no @@VMSTAT) is no run
+		[ -n "$k" ] || { echo "run $t: no outcome (guest did not finish)" >&2; continue; }
 		runs=$((runs + 1))
-		kills=$((kills + $(awk '/^@@VMSTAT oom_kill/ {print $3}' "$u" || echo 0)))
+		kills=$((kills + k))
 		grep -q '^@@ASSERT ok hog .* killed by signal' "$u" && victims=$((victims + 1))
 	done
 	printf '\n%s runs of hog-fast with oomkit: kernel OOM kills %s in total; hog killed before the timeout in %s runs\n' \

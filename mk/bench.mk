@@ -7,7 +7,8 @@
 #   bench-explain  a 1 GiB syslog vs grep
 #   bench-publish  what publishing costs the daemon's loop
 #   bench-vm       the qemu guest: kernel alone, earlyoom, nohang, oomkit
-#   bench-idle     the daemon and earlyoom at rest, 10 minutes
+#   bench-idle     the daemon and earlyoom at rest, 10 minutes, then in the
+#                  qemu guest (bench/vm-compare.sh --idle, 60 s each)
 #   bench-distro   the Debian guest with systemd: kernel alone, earlyoom,
 #                  systemd-oomd, oomkit's unit (doc/distro.md)
 BENCH_DAEMON_PROCS ?= 100000
@@ -40,5 +41,6 @@ bench-vm: $(BUILD)/oomkit
 	bench/vm-compare.sh
 bench-idle: $(BUILD)/oomkit
 	bench/idle.sh $(BUILD)/oomkit 600
+	bench/vm-compare.sh --idle
 bench-distro: $(BUILD)/oomkit
 	bench/distro-compare.sh

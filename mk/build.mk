@@ -1,14 +1,16 @@
 # mk/build.mk - the binary: every .c below src/ (one folder per job, core/
 # shared) into build/liboomkit.a, main.c on top. Optional libraries:
-# libsystemd (D-Bus), libbpf + clang (the BPF task iterator of the scanner;
+# libsystemd (D-Bus, loaded at run time), libbpf + clang (the BPF task iterator of the scanner;
 # without them src/core/scan_bpf.c compiles to stubs and the scanner reads
 # /proc only, so the build never depends on them).
 
 INIH_LIBS := $(shell $(PKG_CONFIG) --libs inih 2>/dev/null || echo -linih)
-LIBS      := $(INIH_LIBS) -lm
+LIBS      := $(INIH_LIBS) -lm -ldl
+# sd-bus's header only: the daemon loads libsystemd with dlopen() when
+# notify_dbus is on (src/daemon/publish/dbus_event.c), so that a daemon
+# without D-Bus does not carry it (bench/RESULTS.md, idle memory).
 ifneq ($(shell $(PKG_CONFIG) --exists libsystemd 2>/dev/null && echo y),)
-CPPFLAGS  += -DHAVE_SDBUS=1
-LIBS      += $(shell $(PKG_CONFIG) --libs libsystemd)
+CPPFLAGS  += -DHAVE_SDBUS=1 $(shell $(PKG_CONFIG) --cflags libsystemd)
 endif
 
 SRCS      := $(sort $(shell find src -name '*.c' -not -path '*/bpf/*'))
@@ -35,8 +37,9 @@ $(BUILD)/obj/%.o: src/%.c
 BPF_CLANG ?= clang
 HAVE_LIBBPF := $(shell $(PKG_CONFIG) --exists libbpf 2>/dev/null && command -v $(BPF_CLANG) >/dev/null && echo y)
 ifeq ($(HAVE_LIBBPF),y)
-CPPFLAGS += -DHAVE_LIBBPF=1 -I$(BUILD)/gen
-LIBS     += $(shell $(PKG_CONFIG) --libs libbpf)
+# the header only: scan_bpf.c opens libbpf with dlopen() to load the program
+# and closes it again (the daemon's resident memory, bench/RESULTS.md)
+CPPFLAGS += -DHAVE_LIBBPF=1 -I$(BUILD)/gen $(shell $(PKG_CONFIG) --cflags libbpf)
 BPF_ARCH_INC := /usr/include/$(shell $(CC) -print-multiarch 2>/dev/null)
 
 $(BUILD)/gen/oom_iter.bpf.o: src/core/bpf/oom_iter.bpf.c src/core/bpf/oom_iter.h

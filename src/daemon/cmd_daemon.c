@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -329,16 +330,20 @@ static const char *missing_cap(int e, const char *cap)
 	return e == EPERM || e == EACCES || e == ENOMEM ? cap : "";
 }
 
+static int lock_memory(void)
+{
+	return mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) && mlockall(MCL_CURRENT | MCL_FUTURE) ? -errno : 0;
+}
+
 /* Best effort: a failure is a warning, the daemon still protects. */
 static void protect_self(const struct oomkit_config *c)
 {
 	char adj[16];
 	int r;
 
-	if (c->mlockall && mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) &&
-	    mlockall(MCL_CURRENT | MCL_FUTURE))
-		dlog(DLOG_WARNING, "mlockall: %s%s (running unlocked)", strerror(errno),
-		     missing_cap(errno, ": needs CAP_IPC_LOCK or a larger RLIMIT_MEMLOCK"));
+	if (c->mlockall && (r = lock_memory()) < 0)
+		dlog(DLOG_WARNING, "mlockall: %s%s (running unlocked)", strerror(-r),
+		     missing_cap(-r, ": needs CAP_IPC_LOCK or a larger RLIMIT_MEMLOCK"));
 	snprintf(adj, sizeof(adj), "%d", c->oom_score_adj);
 	r = write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", adj);
 	if (r)
@@ -364,8 +369,6 @@ static void describe(const struct daemon *d)
 	     c->mem_term.percent, c->mem_kill.percent, c->memory_enabled ? "" : " off",
 	     d->sys.psi_fd >= 0 ? "armed" : "off", d->nr_cg, proc_scanner_method(&d->sel.scanner),
 	     c->dry_run ? ", DRY RUN" : "", c->observe ? ", OBSERVE ONLY (never kills)" : "");
-	if (c->notify_dbus && !d->observer)
-		dlog(DLOG_WARNING, "notify_dbus: no D-Bus module in this build; kills are logged only");
 	for (size_t i = 0; i < d->nr_cg; i++)
 		dlog(DLOG_NOTICE, "watching %s (cgroup v%d)%s", d->cg[i].dir, d->cg[i].version,
 		     d->cg[i].set_oom_kill_disable ? ", oom_kill_disable=1: oomkit is its OOM handler" : "");
@@ -394,6 +397,13 @@ int cmd_daemon(int argc, char **argv)
 		return EXIT_OK;
 	}
 	daemon_block_signals();
+	/* glibc raises its mmap threshold to the largest block freed, and
+	 * libbpf frees 5 MiB ones while it loads the scanner's program: the
+	 * buffers allocated after it (scan tables, the kernel-log parser's
+	 * events) then came from the heap, 0.45 MiB of it resident for
+	 * nothing. A fixed threshold (glibc's default) keeps them in their own
+	 * mappings, untouched pages never resident (bench/RESULTS.md). */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	protect_self(&d.cfg);
 	r = daemon_start(&d, why, sizeof(why));
 	if (r) {

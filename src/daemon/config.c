@@ -149,7 +149,7 @@ void config_defaults(struct oomkit_config *c)
 		.swarm_window_ms = 10000,
 		.hook_timeout_ms = 5000,
 		.interval_min_ms = 10,
-		.interval_max_ms = 1000,
+		.interval_max_ms = 5000,
 		.mlockall = true,
 		.oom_score_adj = -1000,
 		.nice = -20,

@@ -46,6 +46,12 @@ void daemon_set_observer(struct daemon *d, daemon_kill_observer fn, void *arg)
 	d->observer_arg = arg;
 }
 
+void daemon_set_pass_hook(struct daemon *d, daemon_pass_hook fn, void *arg)
+{
+	d->pass_hook = fn;
+	d->pass_hook_arg = arg;
+}
+
 int daemon_add_fd(struct daemon *d, int fd, short events, daemon_fd_handler fn, void *arg)
 {
 	if (d->nr_extra == DAEMON_MAX_EXTRA_FDS)
@@ -328,6 +334,12 @@ int daemon_run(struct daemon *d)
 		timeout = daemon_timeout_ms(d, now);
 		if (d->watchdog_usec && timeout > d->watchdog_usec / 2000)
 			timeout = (unsigned long)(d->watchdog_usec / 2000);
+		if (d->pass_hook) {
+			uint64_t due = d->pass_hook(d, now, d->pass_hook_arg);
+			unsigned long left = due > now ? (unsigned long)((due - now + MS - 1) / MS) : 0;
+
+			timeout = left < timeout ? left : timeout;
+		}
 		build_poll_set(d, &p);
 		if (poll(p.fds, p.n, (int)timeout) < 0 && errno != EINTR) {
 			dlog(DLOG_ERR, "poll: %s", strerror(errno));

@@ -50,6 +50,9 @@ struct daemon_stats {
 struct daemon;
 typedef void (*daemon_kill_observer)(struct daemon *d, const struct kill_record *rec, void *arg);
 typedef void (*daemon_fd_handler)(struct daemon *d, int fd, short revents, void *arg);
+/* Called after every pass; returns the latest time (CLOCK_MONOTONIC ns) by
+ * which it wants to be called again: the loop sleeps no longer. */
+typedef uint64_t (*daemon_pass_hook)(struct daemon *d, uint64_t now, void *arg);
 
 enum episode_state { EP_IDLE, EP_PRE_HOOK, EP_TERM_SENT, EP_KILL_SENT, EP_RECOVER, EP_DRY_HELD };
 
@@ -87,6 +90,9 @@ struct daemon {
 	struct memcg_watch cg[DAEMON_MAX_CG];
 	size_t nr_cg;
 	struct psi_sustained_state sustained;
+	uint64_t psi_avg_ns;           /* when the averages were last read (sustained_avg10) */
+	double psi_avg10;
+	bool psi_avg_ok;
 	struct episode ep;
 	struct hook_run pre_hook, post_hook;
 	struct daemon_selector sel;
@@ -109,6 +115,8 @@ struct daemon {
 	struct daemon_stats stats;
 	daemon_kill_observer observer;
 	void *observer_arg;
+	daemon_pass_hook pass_hook;
+	void *pass_hook_arg;
 	struct { int fd; short events; daemon_fd_handler fn; void *arg; } extra[DAEMON_MAX_EXTRA_FDS];
 	size_t nr_extra;
 };
@@ -145,6 +153,7 @@ bool daemon_commit_enforced(const struct daemon *d);
 
 /* Hook points for metrics, D-Bus and the status socket. */
 void daemon_set_observer(struct daemon *d, daemon_kill_observer fn, void *arg);
+void daemon_set_pass_hook(struct daemon *d, daemon_pass_hook fn, void *arg);
 int daemon_add_fd(struct daemon *d, int fd, short events, daemon_fd_handler fn, void *arg);
 
 #endif

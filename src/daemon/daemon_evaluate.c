@@ -46,8 +46,7 @@ void daemon_sample(struct daemon *d, uint64_t now)
 	d->stats.mem = d->sys.s;
 }
 
-/* A machine-wide PSI hit needs MemAvailable to be short too. */
-static bool psi_memory_short(const struct daemon *d)
+bool daemon_memory_short(const struct daemon *d)
 {
 	const struct mem_sample *s = &d->sys.s;
 
@@ -55,10 +54,25 @@ static bool psi_memory_short(const struct daemon *d)
 	       100.0 * (double)s->mem_available_kb < d->cfg.psi_mem_below_percent * (double)s->mem_total_kb;
 }
 
+/* The kernel moves the PSI averages every 2 s (PSI_FREQ), so reading them
+ * on every pass (40 times a second near the floors) returned the same
+ * figures: once a second, a change is seen at most 1 s late against a
+ * rule that wants 10 s. */
+#define PSI_AVG_PERIOD_NS (1000 * MS)
+static bool sustained_avg10(struct daemon *d, uint64_t now, double *avg10)
+{
+	if (!d->psi_avg_ns || now - d->psi_avg_ns >= PSI_AVG_PERIOD_NS) {
+		d->psi_avg_ok = psi_read_avg10(d->sys.psi_avg_fd, d->cfg.psi_sustained.kind, &d->psi_avg10) == 0;
+		d->psi_avg_ns = now;
+	}
+	*avg10 = d->psi_avg10;
+	return d->psi_avg_ok;
+}
+
 static void evaluate_psi(struct daemon *d, uint64_t now, struct hit *h)
 {
 	enum stage st = d->cfg.psi_signal == SIGKILL ? STAGE_KILL : STAGE_TERM;
-	bool short_mem = psi_memory_short(d);
+	bool short_mem = daemon_memory_short(d);
 	char text[192];
 	double avg10;
 
@@ -78,7 +92,7 @@ static void evaluate_psi(struct daemon *d, uint64_t now, struct hit *h)
 	}
 	d->psi_fired = false;
 	if (d->cfg.psi_sustained.enabled && d->sys.psi_avg_fd >= 0 &&
-	    psi_read_avg10(d->sys.psi_avg_fd, d->cfg.psi_sustained.kind, &avg10) == 0 &&
+	    sustained_avg10(d, now, &avg10) &&
 	    psi_sustained_check(&d->cfg.psi_sustained, &d->sustained, avg10, now) && short_mem) {
 		snprintf(text, sizeof(text), "psi %s avg10 %.0f%% > %g%% for %gs",
 			 d->cfg.psi_sustained.kind == PSI_FULL ? "full" : "some", avg10,
@@ -270,7 +284,7 @@ bool daemon_pressure_still_holds(struct daemon *d, const struct hit *h)
 
 	resample_keeping_rates(d);
 	if (h->psi)
-		return h->scope >= 0 || psi_memory_short(d);
+		return h->scope >= 0 || daemon_memory_short(d);
 	evaluate_memory(d, &again);
 	if (h->managed) /* (a swap rule of a managed cgroup: a level too) */
 		daemon_managed_evaluate(d, now_ns(), &again);

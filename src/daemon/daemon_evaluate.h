@@ -32,5 +32,8 @@ struct hit daemon_evaluate(struct daemon *d, uint64_t now);
 bool daemon_pressure_still_holds(struct daemon *d, const struct hit *h);
 /* Threads grew by [daemon] swarm_min or more since the last sample. */
 bool daemon_threads_surge(const struct daemon *d);
+/* MemAvailable under [psi] available_below_percent: a machine-wide PSI hit
+ * needs it too (stalls while memory is plentiful are not ours to end). */
+bool daemon_memory_short(const struct daemon *d);
 
 #endif

@@ -4,12 +4,10 @@
 
 #include <errno.h>
 #include <math.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,16 +15,22 @@
 #include "core/mem.h"
 #include "core/units.h"
 #include "core/util.h"
+#include "daemon/publish/dbus_event.h"
+#include "daemon_log.h"
 #include "trigger_commit.h"
 
-static int tick_fd = -1;
-/* The state is published every PUBLISH_REST_S seconds at rest and every
- * second while an episode runs (a kill is published at once, whatever the
- * tick): at rest the status files and metrics change little, and rewriting
- * them every second was most of the daemon's idle CPU (bench/RESULTS.md).
- * `oomkit status` calls a state older than 10 s stale. */
-#define PUBLISH_REST_S 5
-static time_t tick_period;
+/* The state is published every PUBLISH_REST_NS at rest and every second
+ * while an episode runs (a kill at once, whatever the period), at the
+ * loop's passes: at rest the status files and metrics change little, and
+ * rewriting them every second was most of the daemon's idle CPU
+ * (bench/RESULTS.md). A pass is not woken for it unless the sampling
+ * interval leaves it PUBLISH_LATE_NS late, so the files are refreshed at
+ * least every 8 s: `oomkit status` calls a state older than 10 s stale. */
+#define PUBLISH_REST_NS (4000 * 1000000ULL)
+#define PUBLISH_EPISODE_NS (1000 * 1000000ULL)
+#define PUBLISH_LATE_NS (4000 * 1000000ULL)
+static uint64_t next_publish_ns;
+static bool publish_now;            /* a kill: at the end of this pass */
 static double started_seconds; /* when daemon_publish_start() ran */
 
 static double realtime_seconds(void)
@@ -198,39 +202,26 @@ void daemon_status_view(const struct daemon *d, struct status_view *v)
 		v->last_kills[v->nr_last_kills++] = s->last_kills[(n - 1 - i) % DAEMON_LAST_KILLS];
 }
 
-static int set_tick(time_t period)
-{
-	struct itimerspec its = { .it_interval = { period, 0 }, .it_value = { period, 0 } };
-
-	if (period == tick_period)
-		return 0;
-	tick_period = period;
-	return timerfd_settime(tick_fd, 0, &its, NULL);
-}
-
-/* The state, with the kill among the last kills, goes out at the loop's
- * next turn rather than at the next tick (up to PUBLISH_REST_S later). */
+/* The state, with the kill among the last kills, goes out at the end of
+ * the pass that killed rather than at the next period. */
 static void on_kill(struct daemon *d, const struct kill_record *rec, void *arg)
 {
-	struct itimerspec now = { .it_value = { 0, 1 } };
-
 	(void)d;
 	publisher_kill(arg, rec);
-	tick_period = 0; /* on_tick() sets the period again */
-	timerfd_settime(tick_fd, 0, &now, NULL);
+	publish_now = true;
 }
 
-static void on_tick(struct daemon *d, int fd, short revents, void *arg)
+static uint64_t on_pass(struct daemon *d, uint64_t now, void *arg)
 {
 	static struct status_view v;
-	uint64_t expirations;
 
-	(void)revents;
-	if (read(fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
-		return;
-	daemon_status_view(d, &v);
-	publisher_sample(arg, &v);
-	set_tick(d->stats.stage == STAGE_NONE ? PUBLISH_REST_S : 1);
+	if (publish_now || now >= next_publish_ns) {
+		daemon_status_view(d, &v);
+		publisher_sample(arg, &v);
+		publish_now = false;
+		next_publish_ns = now + (d->stats.stage == STAGE_NONE ? PUBLISH_REST_NS : PUBLISH_EPISODE_NS);
+	}
+	return next_publish_ns + PUBLISH_LATE_NS;
 }
 
 int daemon_publish_start(struct daemon *d, struct publisher *p, char *why, size_t size)
@@ -238,28 +229,24 @@ int daemon_publish_start(struct daemon *d, struct publisher *p, char *why, size_
 	const struct oomkit_config *c = &d->cfg;
 	struct publish_config pc = { .dbus = c->notify_dbus, .notify_desktop = c->notify_dbus && c->notify_desktop,
 				     .oom1 = c->managed_oom && c->bus_name };
-	struct itimerspec first = { .it_value = { 0, 1 } }; /* at once, then set_tick() */
 	int r;
 
 	started_seconds = realtime_seconds();
 	snprintf(pc.metrics_file, sizeof(pc.metrics_file), "%s", c->metrics_file);
 	snprintf(pc.metrics_listen, sizeof(pc.metrics_listen), "%s", c->metrics_listen);
 	snprintf(pc.status_dir, sizeof(pc.status_dir), "%s", c->status_dir);
+	if ((pc.dbus || pc.oom1) && dbus_load(why, size) < 0) {
+		dlog(DLOG_WARNING, "%s: %s; kills are logged only", pc.dbus ? "notify_dbus" : "[systemd] bus_name", why);
+		pc.dbus = pc.notify_desktop = pc.oom1 = false;
+	}
 	/* without systemd's RuntimeDirectory=, make the state directory ourselves */
 	if (pc.status_dir[0] && mkdir(pc.status_dir, 0750) < 0 && errno != EEXIST)
 		pc.status_dir[0] = '\0';
 	r = publisher_start(p, &pc, why, size);
 	if (r < 0)
 		return r;
-	tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	tick_period = 0;
-	if (tick_fd < 0 || timerfd_settime(tick_fd, 0, &first, NULL) < 0 ||
-	    daemon_add_fd(d, tick_fd, POLLIN, on_tick, p) < 0) {
-		r = tick_fd < 0 ? -errno : -EMFILE;
-		snprintf(why, size, "publisher timer: %s", strerror(-r));
-		publisher_stop(p);
-		return r;
-	}
+	next_publish_ns = 0; /* the first pass publishes */
+	daemon_set_pass_hook(d, on_pass, p);
 	daemon_set_observer(d, on_kill, p);
 	return 0;
 }
@@ -273,7 +260,4 @@ void daemon_publish_stop(struct daemon *d, struct publisher *p)
 	daemon_status_view(d, &v);
 	publisher_sample(p, &v);
 	publisher_stop(p);
-	if (tick_fd >= 0)
-		close(tick_fd);
-	tick_fd = -1;
 }

@@ -1,7 +1,8 @@
 /* daemon_publish.h - plugs the publisher (metrics, /metrics, status files,
  * D-Bus, desktop notifications: publish.h) into `oomkit daemon` through
- * the daemon's documented hook points: the kill observer and an extra
- * descriptor (a 1 s timerfd) on which the daemon's state is handed over.
+ * the daemon's documented hook points: the kill observer and the pass hook
+ * at which the daemon's state is handed over (every 4 s at rest, every
+ * second during an episode, at once after a kill).
  * Configured by [publish] and [log] notify_dbus of oomkit.conf; read once
  * at start (a reload keeps the publishing settings). */
 #ifndef OOMKIT_DAEMON_PUBLISH_H

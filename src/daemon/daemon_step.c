@@ -441,6 +441,19 @@ void daemon_step(struct daemon *d, uint64_t now)
 	}
 }
 
+/* Samples more than BUSY_MAX_MS apart only while nothing but the machine's
+ * floors can act, which the adaptive interval is sized for: memory watched
+ * and not short (the PSI rules need it short), no cgroup watched (v1
+ * thresholds and v2 events are polled as a safety net too), no threads
+ * surge (a fork bomb's growth is seen from pass to pass), no pressure
+ * above the sustained rule's level. */
+#define BUSY_MAX_MS 1000
+static bool at_rest(const struct daemon *d)
+{
+	return d->cfg.memory_enabled && !d->nr_cg && !daemon_memory_short(d) && !daemon_threads_surge(d) &&
+	       !d->sustained.above_since_ns;
+}
+
 /* The next wake-up: the adaptive interval of every polled watch, and the
  * episode's own deadline. */
 unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now)
@@ -456,6 +469,8 @@ unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now)
 
 	if (tc < t)
 		t = tc;
+	if (t > BUSY_MAX_MS && !at_rest(d))
+		t = BUSY_MAX_MS;
 	for (size_t i = 0; i < d->nr_cg; i++) {
 		const struct memcg_watch *w = &d->cg[i];
 		unsigned long head = scope_avail_kb(d, (int)i), lim = (unsigned long)(w->limit_bytes / 1024);

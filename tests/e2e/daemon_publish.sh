@@ -5,7 +5,7 @@
 # publishes is checked from outside: `oomkit status` (live, then exit 10
 # once the daemon is gone), the textfile metrics parsed by prometheus_client,
 # the same text on the loopback /metrics, and the D-Bus Killed signal on a
-# private bus.
+# private bus (libsystemd loaded for it at start-up).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 
@@ -60,6 +60,8 @@ for _ in $(seq 100); do [ -e "$tmp/state/status.txt" ] && break; sleep 0.1; done
 "$OOMKIT" status --state "$tmp/state" >"$tmp/status.out" 2>&1
 check daemon_status_live test $? -eq 0
 check daemon_status_shows_memcg grep -q "^memcg .*$(basename "$cg")" "$tmp/status.out"
+# libsystemd is loaded at start-up because notify_dbus is on (not linked)
+check daemon_dbus_library_loaded grep -q '/libsystemd\.so' "/proc/$D/maps"
 
 spawn_in "$cg" "$build/tests/kill_hog" --mb 60 >/dev/null
 hog=${E2E_PIDS[-1]}

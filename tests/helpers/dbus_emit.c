@@ -14,6 +14,7 @@
 int main(int argc, char **argv)
 {
 	struct kill_record r;
+	char why[256];
 	int e;
 
 	memset(&r, 0, sizeof(r));
@@ -28,7 +29,10 @@ int main(int argc, char **argv)
 	r.killed = r.reaped = true;
 	r.rss_kb = 1536 * 1024;
 	k8s_decode(r.cgroup, &r.k8s);
-	if (argc == 2 && !strcmp(argv[1], "signal"))
+	e = dbus_load(why, sizeof(why));
+	if (e < 0)
+		fprintf(stderr, "dbus_emit: %s\n", why);
+	else if (argc == 2 && !strcmp(argv[1], "signal"))
 		e = dbus_emit_killed(&r);
 	else if (argc == 2 && !strcmp(argv[1], "kernel-signal")) {
 		r.kernel = true;

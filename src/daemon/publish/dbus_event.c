@@ -18,6 +18,7 @@
 #include "core/util.h"
 
 #if HAVE_SDBUS
+#include <dlfcn.h>
 #include <systemd/sd-bus.h>
 #endif
 
@@ -72,6 +73,47 @@ const char *dbus_oom1_reason(const struct kill_record *r)
 
 #if HAVE_SDBUS
 
+/* libsystemd (and what it pulls in: libgcrypt, libzstd, liblzma, liblz4,
+ * libcap) is 0.8 MiB of the daemon's resident memory, and D-Bus is off by
+ * default: it is loaded at start-up when notify_dbus asks for it, never on
+ * the kill path (bench/RESULTS.md, idle memory). */
+#define SDBUS_FUNCS(X) \
+	X(sd_bus_close_unref) X(sd_bus_emit_signal) X(sd_bus_get_events) X(sd_bus_is_ready) \
+	X(sd_bus_message_append) X(sd_bus_message_new_method_call) X(sd_bus_message_set_expect_reply) \
+	X(sd_bus_message_unref) X(sd_bus_new) X(sd_bus_open_system) X(sd_bus_process) X(sd_bus_send) \
+	X(sd_bus_request_name) \
+	X(sd_bus_set_address) X(sd_bus_set_bus_client) X(sd_bus_set_method_call_timeout) X(sd_bus_start) \
+	X(sd_bus_wait)
+static struct {
+	bool loaded;
+#define SDBUS_FIELD(f) __typeof__(f) *f;
+	SDBUS_FUNCS(SDBUS_FIELD)
+#undef SDBUS_FIELD
+} sdb;
+
+int dbus_load(char *why, size_t size)
+{
+	void *h;
+
+	if (sdb.loaded)
+		return 0;
+	h = dlopen(DBUS_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(why, size, "cannot load %s: %s", DBUS_LIBRARY, dlerror());
+		return -ENOENT;
+	}
+#define SDBUS_SYM(f)                                                              \
+	if (!(sdb.f = (__typeof__(f) *)dlsym(h, #f))) {                           \
+		snprintf(why, size, "%s has no %s", DBUS_LIBRARY, #f);            \
+		dlclose(h);                                                       \
+		return -ENOENT;                                                   \
+	}
+	SDBUS_FUNCS(SDBUS_SYM)
+#undef SDBUS_SYM
+	sdb.loaded = true;
+	return 0;
+}
+
 static uint64_t now_usec(void)
 {
 	struct timespec ts;
@@ -89,16 +131,16 @@ static int flush_within(sd_bus *bus, uint64_t timeout_usec)
 
 	for (;;) {
 		uint64_t now;
-		int r = sd_bus_process(bus, NULL);
+		int r = sdb.sd_bus_process(bus, NULL);
 
 		if (r < 0)
 			return r;
-		if (r == 0 && sd_bus_is_ready(bus) > 0 && !(sd_bus_get_events(bus) & POLLOUT))
+		if (r == 0 && sdb.sd_bus_is_ready(bus) > 0 && !(sdb.sd_bus_get_events(bus) & POLLOUT))
 			return 0;
 		now = now_usec();
 		if (now >= deadline)
 			return -ETIMEDOUT;
-		if (r == 0 && (r = sd_bus_wait(bus, deadline - now)) < 0)
+		if (r == 0 && (r = sdb.sd_bus_wait(bus, deadline - now)) < 0)
 			return r;
 	}
 }
@@ -113,24 +155,26 @@ int dbus_emit_killed(const struct kill_record *r)
 	text_escape(r->comm, comm, sizeof(comm));
 	text_escape(r->cgroup, cgroup, sizeof(cgroup));
 	text_escape(r->trigger, trigger, sizeof(trigger));
-	e = sd_bus_open_system(&bus);
+	if (!sdb.loaded)
+		return -EOPNOTSUPP;
+	e = sdb.sd_bus_open_system(&bus);
 	if (e < 0)
 		return e;
-	sd_bus_set_method_call_timeout(bus, DBUS_TIMEOUT_USEC);
+	sdb.sd_bus_set_method_call_timeout(bus, DBUS_TIMEOUT_USEC);
 	/* Daemon1's listeners were promised oomkit's kills in that signature */
 	if (!r->kernel)
-		e = sd_bus_emit_signal(bus, DBUS_EVENT_PATH, DBUS_EVENT_INTERFACE, DBUS_EVENT_SIGNAL,
+		e = sdb.sd_bus_emit_signal(bus, DBUS_EVENT_PATH, DBUS_EVENT_INTERFACE, DBUS_EVENT_SIGNAL,
 				       DBUS_EVENT_SIGNATURE, usec, (uint32_t)r->pid, (uint32_t)r->uid, comm,
 				       cgroup, trigger, r->unit, bytes, (int)r->reaped, r->k8s.pod_uid,
 				       r->k8s.container_id);
 	if (e >= 0)
-		e = sd_bus_emit_signal(bus, DBUS_EVENT_PATH, DBUS_EVENT_INTERFACE2, DBUS_EVENT_SIGNAL,
+		e = sdb.sd_bus_emit_signal(bus, DBUS_EVENT_PATH, DBUS_EVENT_INTERFACE2, DBUS_EVENT_SIGNAL,
 				       DBUS_EVENT_SIGNATURE2, usec, (uint32_t)r->pid, (uint32_t)r->uid, comm,
 				       cgroup, trigger, r->unit, bytes, (int)r->reaped, r->k8s.pod_uid,
 				       r->k8s.container_id, r->kernel ? "kernel" : "oomkit");
 	if (e >= 0)
 		e = flush_within(bus, DBUS_TIMEOUT_USEC);
-	sd_bus_close_unref(bus); /* (sd_bus_flush_close_unref() would wait unbounded) */
+	sdb.sd_bus_close_unref(bus); /* (sd_bus_flush_close_unref() would wait unbounded) */
 	return e < 0 ? e : 0;
 }
 
@@ -140,18 +184,20 @@ int dbus_oom1_acquire(void)
 {
 	int e;
 
+	if (!sdb.loaded)
+		return -EOPNOTSUPP;
 	if (oom1_bus) {
-		while (sd_bus_process(oom1_bus, NULL) > 0)
+		while (sdb.sd_bus_process(oom1_bus, NULL) > 0)
 			; /* (NameAcquired and calls we do not serve: drained) */
 		return 1;
 	}
-	e = sd_bus_open_system(&oom1_bus);
+	e = sdb.sd_bus_open_system(&oom1_bus);
 	if (e < 0)
 		return e;
-	sd_bus_set_method_call_timeout(oom1_bus, DBUS_TIMEOUT_USEC);
-	e = sd_bus_request_name(oom1_bus, DBUS_OOM1_NAME, 0);
+	sdb.sd_bus_set_method_call_timeout(oom1_bus, DBUS_TIMEOUT_USEC);
+	e = sdb.sd_bus_request_name(oom1_bus, DBUS_OOM1_NAME, 0);
 	if (e < 0) {
-		sd_bus_close_unref(oom1_bus);
+		sdb.sd_bus_close_unref(oom1_bus);
 		oom1_bus = NULL;
 		return e == -EEXIST || e == -EALREADY ? 0 : e;
 	}
@@ -166,7 +212,7 @@ int dbus_oom1_killed(const char *cgroup, const char *reason)
 	if (e <= 0)
 		return e;
 	text_escape(cgroup, path, sizeof(path));
-	e = sd_bus_emit_signal(oom1_bus, DBUS_OOM1_PATH, DBUS_OOM1_INTERFACE, "Killed", "ss", path, reason);
+	e = sdb.sd_bus_emit_signal(oom1_bus, DBUS_OOM1_PATH, DBUS_OOM1_INTERFACE, "Killed", "ss", path, reason);
 	if (e >= 0)
 		e = flush_within(oom1_bus, DBUS_TIMEOUT_USEC);
 	return e < 0 ? e : 1;
@@ -175,7 +221,7 @@ int dbus_oom1_killed(const char *cgroup, const char *reason)
 void dbus_oom1_release(void)
 {
 	if (oom1_bus)
-		sd_bus_close_unref(oom1_bus);
+		sdb.sd_bus_close_unref(oom1_bus);
 	oom1_bus = NULL;
 }
 
@@ -189,21 +235,21 @@ static int notify_bus(const char *path, const char *summary, const char *body, u
 	int e;
 
 	snprintf(address, sizeof(address), "unix:path=%s", path);
-	e = sd_bus_new(&bus);
+	e = sdb.sd_bus_new(&bus);
 	if (e < 0)
 		return e;
-	sd_bus_set_method_call_timeout(bus, DBUS_TIMEOUT_USEC);
-	if ((e = sd_bus_set_address(bus, address)) >= 0 && (e = sd_bus_set_bus_client(bus, 1)) >= 0 &&
-	    (e = sd_bus_start(bus)) >= 0 &&
-	    (e = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.Notifications",
+	sdb.sd_bus_set_method_call_timeout(bus, DBUS_TIMEOUT_USEC);
+	if ((e = sdb.sd_bus_set_address(bus, address)) >= 0 && (e = sdb.sd_bus_set_bus_client(bus, 1)) >= 0 &&
+	    (e = sdb.sd_bus_start(bus)) >= 0 &&
+	    (e = sdb.sd_bus_message_new_method_call(bus, &m, "org.freedesktop.Notifications",
 						"/org/freedesktop/Notifications",
 						"org.freedesktop.Notifications", "Notify")) >= 0 &&
-	    (e = sd_bus_message_append(m, "susssasa{sv}i", "oomkit", (uint32_t)0, "dialog-warning",
+	    (e = sdb.sd_bus_message_append(m, "susssasa{sv}i", "oomkit", (uint32_t)0, "dialog-warning",
 				       summary, body, 0, 1, "urgency", "y", (uint8_t)1, (int32_t)-1)) >= 0 &&
-	    (e = sd_bus_message_set_expect_reply(m, 0)) >= 0 && (e = sd_bus_send(bus, m, NULL)) >= 0)
+	    (e = sdb.sd_bus_message_set_expect_reply(m, 0)) >= 0 && (e = sdb.sd_bus_send(bus, m, NULL)) >= 0)
 		e = flush_within(bus, timeout_usec);
-	sd_bus_message_unref(m);
-	sd_bus_close_unref(bus);
+	sdb.sd_bus_message_unref(m);
+	sdb.sd_bus_close_unref(bus);
 	return e < 0 ? e : 0;
 }
 
@@ -245,6 +291,8 @@ int dbus_notify_desktops(const struct kill_record *r, const char *runtime_root)
 	DIR *d;
 	int sent = 0, err = 0;
 
+	if (!sdb.loaded)
+		return -EOPNOTSUPP;
 	if (!runtime_root)
 		runtime_root = "/run/user";
 	d = opendir(runtime_root);
@@ -277,6 +325,12 @@ int dbus_notify_desktops(const struct kill_record *r, const char *runtime_root)
 }
 
 #else /* !HAVE_SDBUS */
+
+int dbus_load(char *why, size_t size)
+{
+	snprintf(why, size, "no D-Bus module in this build");
+	return -EOPNOTSUPP;
+}
 
 int dbus_emit_killed(const struct kill_record *r)
 {

@@ -1,5 +1,6 @@
 /* dbus_event.h - telling the desktop and the system about a kill over D-Bus
- * (sd-bus; compiled to stubs returning -EOPNOTSUPP without HAVE_SDBUS):
+ * (sd-bus, from libsystemd loaded by dbus_load(); compiled to stubs
+ * returning -EOPNOTSUPP without HAVE_SDBUS, and -EOPNOTSUPP until loaded):
  *  - the signal org.oomkit.Daemon1.Killed on the system bus (doc/dbus.md)
  *    for oomkit's kills, and org.oomkit.Daemon2.Killed for oomkit's and
  *    the kernel's own (its last field, source, tells them apart);
@@ -23,6 +24,13 @@
 /* Version 2: the same fields and a last one, source: "oomkit" or "kernel". */
 #define DBUS_EVENT_INTERFACE2 "org.oomkit.Daemon2"
 #define DBUS_EVENT_SIGNATURE2 "tuusssstbsss"
+
+#define DBUS_LIBRARY "libsystemd.so.0"
+
+/* Loads libsystemd's sd-bus (once; at start-up, not on the kill path).
+ * 0, or -errno with why (no such library, a symbol missing, a build
+ * without D-Bus). */
+int dbus_load(char *why, size_t size);
 
 /* systemd-oomd's name and signal: org.freedesktop.oom1.Manager.Killed
  * (cgroup, reason) on /org/freedesktop/oom1, sent from a connection of

@@ -19,10 +19,18 @@ static void note_error(struct publisher *p, const char *what, int e)
 	snprintf(p->last_error_what, sizeof(p->last_error_what), "%s", what);
 }
 
+/* Metrics are kept only when something reads them (a file or /metrics):
+ * otherwise their 40 KiB would stay resident for nothing. */
+static bool metrics_read(const struct publisher *p)
+{
+	return p->cfg.metrics_file[0] || p->cfg.metrics_listen[0];
+}
+
 static void publish_kill_record(struct publisher *p, const struct kill_record *r)
 {
-	metrics_record_kill(&p->metrics, r);
-	if (r->selection_seconds >= 0)
+	if (metrics_read(p))
+		metrics_record_kill(&p->metrics, r);
+	if (metrics_read(p) && r->selection_seconds >= 0)
 		metrics_observe_selection(&p->metrics, r->selection_seconds);
 	if (r->dry_run)
 		return; /* nobody died: no signal, no notification */
@@ -39,7 +47,7 @@ static void publish_kill_record(struct publisher *p, const struct kill_record *r
 	}
 }
 
-static void publish_state(struct publisher *p, const struct status_view *v)
+static void publish_metrics(struct publisher *p, const struct status_view *v)
 {
 	struct meminfo mi = {
 		.mem_total_kb = v->mem_total_kb,
@@ -59,8 +67,6 @@ static void publish_state(struct publisher *p, const struct status_view *v)
 		if (!strcmp(v->triggers[i].name, "memcg"))
 			metrics_set_cgroup(&p->metrics, v->triggers[i].where, v->triggers[i].usage_bytes,
 					   v->triggers[i].limit_bytes);
-	if (p->cfg.status_dir[0] && v->pid)
-		note_error(p, "status files", status_save(v, p->cfg.status_dir));
 	n = metrics_render(&p->metrics, p->text, sizeof(p->text));
 	if (n < 0) {
 		note_error(p, "metrics render", (int)n);
@@ -70,6 +76,14 @@ static void publish_state(struct publisher *p, const struct status_view *v)
 		note_error(p, "metrics file", atomic_write_file(p->cfg.metrics_file, p->text, (size_t)n, 0644));
 	if (p->http.running)
 		http_server_set_body(&p->http, p->text, (size_t)n);
+}
+
+static void publish_state(struct publisher *p, const struct status_view *v, uint64_t key)
+{
+	if (p->cfg.status_dir[0] && v->pid)
+		note_error(p, "status files", status_save(v, p->cfg.status_dir, key));
+	if (metrics_read(p))
+		publish_metrics(p, v);
 }
 
 static void *run(void *arg)
@@ -89,16 +103,22 @@ static void *run(void *arg)
 		memcpy(p->kills, p->queue, nr * sizeof(p->kills[0]));
 		p->queued = 0;
 		state = p->view_dirty;
-		if (state)
+		if (state) {
 			p->current = p->view;
+			p->current_key = p->view_key;
+		}
 		p->view_dirty = false;
 		quit = p->quit;
+		p->busy = true;
 		pthread_mutex_unlock(&p->lock);
 
 		for (unsigned int i = 0; i < nr; i++)
 			publish_kill_record(p, &p->kills[i]);
 		if (state || nr)
-			publish_state(p, &p->current);
+			publish_state(p, &p->current, p->current_key);
+		pthread_mutex_lock(&p->lock);
+		p->busy = false;
+		pthread_mutex_unlock(&p->lock);
 		if (quit) {
 			dbus_oom1_release();
 			return NULL;
@@ -110,10 +130,20 @@ int publisher_start(struct publisher *p, const struct publish_config *c, char *w
 {
 	int e;
 
-	memset(p, 0, sizeof(*p));
+	/* field by field: a memset of the whole would make its 0.5 MiB of
+	 * buffers (the /metrics body, the kill queue) resident for nothing
+	 * when they are not used (bench/RESULTS.md, idle memory) */
 	p->cfg = *c;
+	p->quit = p->busy = p->view_dirty = false;
+	p->queued = p->dropped = 0;
+	p->sent_seconds = -(double)STATUS_REWRITE_S; /* the first sample is handed over */
+	p->last_error = 0;
+	p->last_error_what[0] = '\0';
 	p->heartbeat_fd = -1;
-	metrics_init(&p->metrics);
+	p->oom1_held = 0;
+	p->http.running = false;
+	if (metrics_read(p))
+		metrics_init(&p->metrics);
 	if (c->metrics_listen[0]) {
 		e = http_server_start(&p->http, c->metrics_listen);
 		if (e < 0) {
@@ -155,13 +185,60 @@ void publisher_kill(struct publisher *p, const struct kill_record *r)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/* At rest the state rarely changes. When the publisher thread has nothing
+ * pending, nothing reads the metrics, and v would write what the status
+ * files already say (status_view_timeless, with memory held at what was
+ * handed over while it moved by less than 1%: a figure hovering at a
+ * boundary does not flip the files; rewritten at least every
+ * STATUS_REWRITE_S), the daemon's thread touches the files itself (as the
+ * heartbeat: no data, no rename) and lets the publisher sleep: waking it
+ * to do that was a third of the idle daemon's CPU (bench/RESULTS.md). A
+ * publisher still busy with the last state is not covered for: its files
+ * age and `oomkit status` says it is late. */
+static void hold_near(unsigned long *kb, unsigned long was, unsigned long total)
+{
+	unsigned long d = *kb > was ? *kb - was : was - *kb;
+
+	if (d < total / 100)
+		*kb = was;
+}
+
+/* v would write what the files say (its held timeless key is the last
+ * one handed over) and they are not due for a rewrite; made in p->view. */
+static bool unchanged(struct publisher *p, const struct status_view *v)
+{
+	if (p->cfg.metrics_file[0] || p->http.running || v->updated_seconds - p->sent_seconds >= STATUS_REWRITE_S)
+		return false;
+	p->view = *v;
+	hold_near(&p->view.mem_available_kb, p->sent_raw.mem_available_kb, v->mem_total_kb);
+	hold_near(&p->view.swap_free_kb, p->sent_raw.swap_free_kb, v->swap_total_kb);
+	hold_near(&p->view.knobs.committed_as_kb, p->sent_raw.committed_as_kb, v->knobs.commit_limit_kb);
+	return status_view_key(&p->view, &p->view) == p->sent_key;
+}
+
 void publisher_sample(struct publisher *p, const struct status_view *v)
 {
+	bool pending, idle;
+
 	if (!p->running)
 		return;
 	status_heartbeat(p->heartbeat_fd);
 	pthread_mutex_lock(&p->lock);
+	pending = p->view_dirty;
+	idle = !pending && !p->busy && !p->queued;
+	pthread_mutex_unlock(&p->lock);
+	/* p->view is this thread's while no state is pending: only this
+	 * thread sets view_dirty, and the publisher reads p->view only then */
+	if (idle && unchanged(p, v) && (!p->cfg.status_dir[0] || status_touch(p->cfg.status_dir) == 0))
+		return;
+	p->sent_key = pending ? 0 : status_view_key(v, &p->view); /* 0: unknown, hand the next over */
+	p->sent_seconds = v->updated_seconds;
+	p->sent_raw.mem_available_kb = v->mem_available_kb;
+	p->sent_raw.swap_free_kb = v->swap_free_kb;
+	p->sent_raw.committed_as_kb = v->knobs.committed_as_kb;
+	pthread_mutex_lock(&p->lock);
 	p->view = *v;
+	p->view_key = p->sent_key;
 	p->view_dirty = true;
 	pthread_cond_signal(&p->wake);
 	pthread_mutex_unlock(&p->lock);

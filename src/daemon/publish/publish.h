@@ -35,19 +35,26 @@ struct publisher {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	bool running, quit;
+	bool busy;                             /* the thread is publishing (under lock) */
 	/* handed over by the daemon thread, under lock */
 	struct kill_record queue[PUBLISH_QUEUE];
 	unsigned int queued, dropped;
 	struct status_view view;
+	uint64_t view_key;                     /* status_view_key() of view, 0 unknown */
 	bool view_dirty;
 	/* the thread's own */
 	struct kill_record kills[PUBLISH_QUEUE];
 	struct status_view current;
+	uint64_t current_key;
 	struct metrics metrics;
 	char text[HTTP_SERVER_BODY_MAX];
 	struct http_server http;
 	int heartbeat_fd;                      /* status_heartbeat(), from the daemon's thread */
 	int oom1_held;                         /* dbus_oom1_acquire()'s last answer */
+	/* the daemon thread's own: the last state handed over, held still */
+	uint64_t sent_key;                     /* status_view_key() */
+	double sent_seconds;
+	struct { unsigned long mem_available_kb, swap_free_kb, committed_as_kb; } sent_raw;
 	int last_error;                        /* last -errno of a publishing step */
 	char last_error_what[64];
 };

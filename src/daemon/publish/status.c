@@ -254,12 +254,10 @@ void status_write_text(const struct status_view *v, FILE *f)
 }
 
 /* At rest the state hardly changes: a file that would say what it says
- * (timeless_view) is only touched, its mtime being the freshness `oomkit
- * status` checks, and rewritten at least every STATUS_REWRITE_S. Creating
- * and renaming both files on every pass was most of the idle daemon's CPU
- * (bench/RESULTS.md). */
-#define STATUS_REWRITE_S 60
-
+ * (status_view_timeless) is only touched, its mtime being the freshness
+ * `oomkit status` checks, and rewritten at least every STATUS_REWRITE_S
+ * (status.h). Creating and renaming both files on every pass was most of
+ * the idle daemon's CPU (bench/RESULTS.md). */
 static unsigned long per_cent(unsigned long kb, unsigned long total)
 {
 	unsigned long step = total / 100 ? total / 100 : 1;
@@ -283,23 +281,37 @@ static void psi_coarse(struct psi_line *l)
 }
 
 /* The view with what moves on every pass at rest held still: the clock,
- * the sample count, memory by less than 1% (and the triggers' words for
- * it), PSI by less than a point. When this is unchanged the files are not
- * rewritten: at rest their figures may lag by that much, for a minute. */
-static void timeless_view(const struct status_view *v, struct status_view *t)
+ * the sample count, memory and the committed amount by less than 1% (and
+ * the triggers' words for them), PSI by less than a point. When this is
+ * unchanged the files are not rewritten: at rest their figures may lag by
+ * that much, for a minute. */
+void status_view_timeless(const struct status_view *v, struct status_view *t)
 {
-	*t = *v;
+	if (t != v)
+		*t = *v;
 	t->updated_seconds = t->started_seconds;
 	t->samples = 0;
 	t->mem_available_kb = per_cent(t->mem_available_kb, t->mem_total_kb);
 	t->swap_free_kb = per_cent(t->swap_free_kb, t->swap_total_kb);
+	t->knobs.committed_as_kb = per_cent(t->knobs.committed_as_kb, t->knobs.commit_limit_kb);
 	psi_coarse(&t->psi.some);
 	psi_coarse(&t->psi.full);
 	for (size_t i = 0; i < t->nr_triggers; i++) {
-		t->triggers[i].headroom_percent = whole(t->triggers[i].headroom_percent);
-		t->triggers[i].current[0] = '\0';
+		t->triggers[i].headroom_percent = 0; /* follows the figures above */
+		memset(t->triggers[i].current, 0, sizeof(t->triggers[i].current)); /* memcmp'd whole */
 		t->triggers[i].usage_bytes = 0;
 	}
+}
+
+uint64_t status_view_key(const struct status_view *v, struct status_view *scratch)
+{
+	const unsigned char *b = (const unsigned char *)scratch;
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+
+	status_view_timeless(v, scratch);
+	for (size_t i = 0; i < sizeof(*scratch); i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return h;
 }
 
 static long render_into(const struct status_view *v, char *buf, size_t size,
@@ -317,38 +329,49 @@ static long render_into(const struct status_view *v, char *buf, size_t size,
 	return len;
 }
 
-static int save_one(const struct status_view *v, const char *dir, const char *name, int which,
+static int save_one(const struct status_view *v, const char *dir, const char *name,
 		    void (*render)(const struct status_view *, FILE *))
 {
-	static char buf[STATUS_TEXT_MAX], key[STATUS_TEXT_MAX], last_key[2][STATUS_TEXT_MAX];
-	static double last_write[2];
-	static struct status_view timeless;
+	static char buf[STATUS_TEXT_MAX];
 	char path[4096];
-	long len, klen;
-	int r;
+	long len;
 
-	timeless_view(v, &timeless);
 	len = render_into(v, buf, sizeof(buf), render);
-	klen = render_into(&timeless, key, sizeof(key), render);
-	if (len < 0 || klen < 0)
-		return len < 0 ? (int)len : (int)klen;
+	if (len < 0)
+		return (int)len;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (!strcmp(key, last_key[which]) && v->updated_seconds - last_write[which] < STATUS_REWRITE_S &&
-	    utimensat(AT_FDCWD, path, NULL, 0) == 0)
-		return 0;
-	r = atomic_write_file(path, buf, (size_t)len, STATUS_FILE_MODE);
-	if (r == 0) {
-		memcpy(last_key[which], key, (size_t)klen + 1);
-		last_write[which] = v->updated_seconds;
-	}
-	return r;
+	return atomic_write_file(path, buf, (size_t)len, STATUS_FILE_MODE);
 }
 
-int status_save(const struct status_view *v, const char *dir)
+int status_touch(const char *dir)
 {
-	int r = save_one(v, dir, "status.json", 0, status_write_json);
+	static const char *const names[] = { "status.json", "status.txt" };
+	char path[4096];
 
-	return r < 0 ? r : save_one(v, dir, "status.txt", 1, status_write_text);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (utimensat(AT_FDCWD, path, NULL, 0) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+int status_save(const struct status_view *v, const char *dir, uint64_t key)
+{
+	static uint64_t last;
+	static double last_write;
+	int r;
+
+	if (key && key == last && v->updated_seconds - last_write < STATUS_REWRITE_S && status_touch(dir) == 0)
+		return 0;
+	r = save_one(v, dir, "status.json", status_write_json);
+	if (r == 0)
+		r = save_one(v, dir, "status.txt", status_write_text);
+	if (r == 0) {
+		last = key;
+		last_write = v->updated_seconds;
+	}
+	return r;
 }
 
 int status_heartbeat_open(const char *dir)

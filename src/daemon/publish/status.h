@@ -23,6 +23,8 @@
 #define STATUS_LAST_KILLS 8
 #define STATUS_FILE_MODE 0640
 #define STATUS_TEXT_MAX (64 * 1024)
+/* Unchanged files are rewritten at least this often (seconds). */
+#define STATUS_REWRITE_S 60
 /* 2: times are integers ("started", "updated", "time"), "reclaim_ms". */
 #define STATUS_JSON_SCHEMA 2
 
@@ -58,13 +60,25 @@ struct status_view {
 void status_write_json(const struct status_view *v, FILE *f);
 void status_write_text(const struct status_view *v, FILE *f);
 
-/* Saves both files into dir. 0 or -errno. */
-int status_save(const struct status_view *v, const char *dir);
+/* Saves both files into dir, or only touches them when they would say
+ * what they say: key (v's status_view_key(), 0 when unknown) is the last
+ * saved one's, less than STATUS_REWRITE_S ago. 0 or -errno. */
+int status_save(const struct status_view *v, const char *dir, uint64_t key);
+/* t = v with what moves at rest held still (the clock, the sample count,
+ * memory within 1%, PSI within a point): two views whose timeless views
+ * are equal make the same files, give or take those figures. t may be v. */
+void status_view_timeless(const struct status_view *v, struct status_view *t);
+/* A hash of v's timeless view, made in scratch (which may be v): equal
+ * keys, the same files. */
+uint64_t status_view_key(const struct status_view *v, struct status_view *scratch);
+/* Sets both files' mtime to now (the freshness `oomkit status` checks)
+ * without rewriting them. 0 or -errno (a file missing). */
+int status_touch(const char *dir);
 
 /* The daemon loop's own sign of life, apart from the publisher thread that
  * writes the state (which a slow D-Bus peer may hold up): <dir>/heartbeat,
- * whose mtime the loop sets every second (futimens(2): no data, no
- * rename). -1 when it cannot be made. */
+ * whose mtime the loop sets at every hand-over (futimens(2): no data, no
+ * rename; every 4 s at rest). -1 when it cannot be made. */
 int status_heartbeat_open(const char *dir);
 void status_heartbeat(int fd);
 
