@@ -107,6 +107,19 @@ static void sample_threads(struct sys_watch *w, uint64_t now)
 		w->threads_min_now = w->nr_threads;
 }
 
+/* The headroom of the previous sample, comparable with this one's:
+ * swapoff takes its device's slots out of SwapFree and SwapTotal at once,
+ * which nobody consumed (read as a fall, it once looked like 10 GiB/s and
+ * a kill at 85% MemAvailable); what swapoff reads back into RAM then
+ * lowers MemAvailable, a fall like any other. */
+static uint64_t headroom_before(const struct mem_sample *old, const struct mem_sample *now)
+{
+	unsigned long gone = old->swap_total_kb > now->swap_total_kb ? old->swap_total_kb - now->swap_total_kb : 0;
+	unsigned long fell = old->swap_free_kb > now->swap_free_kb ? old->swap_free_kb - now->swap_free_kb : 0;
+
+	return (uint64_t)old->mem_available_kb + old->swap_free_kb - (gone < fell ? gone : fell);
+}
+
 int sys_watch_sample(struct sys_watch *w, uint64_t now)
 {
 	char buf[4096];
@@ -117,8 +130,8 @@ int sys_watch_sample(struct sys_watch *w, uint64_t now)
 	/* with swap, MemAvailable stays low while SwapFree drains: the headroom
 	 * that falls is their sum (without swap, MemAvailable alone) */
 	if (w->sample_ns)
-		w->fill_kb_s = fill_rate(w->fill_kb_s, s.mem_available_kb + s.swap_free_kb,
-					 w->s.mem_available_kb + w->s.swap_free_kb, now - w->sample_ns);
+		w->fill_kb_s = fill_rate(w->fill_kb_s, s.mem_available_kb + s.swap_free_kb, headroom_before(&w->s, &s),
+					 now - w->sample_ns);
 	w->s = s;
 	w->sample_ns = now;
 	sample_threads(w, now);

@@ -329,6 +329,28 @@ static void test_warm_up_names_the_grower(void **state)
 	task(104, "tiny", 0, 10, 0);
 }
 
+/* swapoff of a 1 GB device, all of it free: SwapTotal and SwapFree drop
+ * together in 10 ms while MemAvailable stays at 85%. Nobody filled
+ * memory: no fall, no look-ahead, no kill. */
+static void test_swapoff_is_no_fall(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+
+	(void)state;
+	put("meminfo", "MemTotal: 1000000 kB\nMemFree: 10000 kB\nMemAvailable: 850000 kB\n"
+		       "SwapTotal: 1000000 kB\nSwapFree: 1000000 kB\n");
+	start(true);
+	daemon_step(&d, 1000 * ms);
+	put("meminfo", "MemTotal: 1000000 kB\nMemFree: 10000 kB\nMemAvailable: 850000 kB\n"
+		       "SwapTotal: 0 kB\nSwapFree: 0 kB\n");
+	daemon_step(&d, 1010 * ms);
+	assert_true(d.sys.fill_kb_s < 1.0);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(d.stats.dry_run_kills, 0);
+	daemon_stop(&d);
+	meminfo_avail(48000);
+}
+
 /* Copies pids [from, to) of a fork bomb: started now, orphaned to init. */
 static void bomb_copies(int from, int to)
 {
@@ -408,6 +430,7 @@ int main(void)
 		cmocka_unit_test(test_floor_look_ahead),
 		cmocka_unit_test(test_warm_up_names_the_grower),
 		cmocka_unit_test(test_fork_bomb_searched_again_when_threads_double),
+		cmocka_unit_test(test_swapoff_is_no_fall),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
