@@ -222,6 +222,13 @@ static void dry_run_kill(struct daemon *d, const struct hit *h, uint64_t select_
 	report_record(d);
 }
 
+/* A kill's latency as the evaluation counts it (daemon_evaluate.c): the
+ * slowest recent selection, forgotten slowly. */
+static void note_act(struct daemon *d, uint64_t ns)
+{
+	d->act_ns = ns > d->act_ns ? ns : (7 * d->act_ns + ns) / 8;
+}
+
 /* The selection of an episode into d->sel.oc: a fork bomb's biggest copy,
  * else the kernel's way. 0 with *h marked for a bomb; else nothing to do. */
 static int select_episode_victim(struct daemon *d, struct hit *h, uint64_t now, uint64_t *select_ns)
@@ -240,6 +247,7 @@ static int select_episode_victim(struct daemon *d, struct hit *h, uint64_t now, 
 		rc = choose(d, h);
 	}
 	*select_ns = now_ns() - t0;
+	note_act(d, *select_ns);
 	if (rc) {
 		if (!d->ep.no_victim_logged)
 			dlog(DLOG_ERR, "%s: no killable process%s", h->text,
@@ -345,11 +353,14 @@ static void escalate(struct daemon *d, const struct hit *h, uint64_t now)
 static void warm_up(struct daemon *d, uint64_t now)
 {
 	unsigned long near_kb = 2 * floor_kb(&d->cfg.mem_term, d->sys.s.mem_total_kb);
+	uint64_t t0;
 
 	if (!d->cfg.memory_enabled || d->sys.s.mem_available_kb >= near_kb || now < d->next_warm_ns)
 		return;
+	t0 = now_ns();
 	d->next_warm_ns = now + WARM_EVERY_NS;
 	daemon_selector_warm(&d->sel, scope_totalpages(d, -1));
+	note_act(d, now_ns() - t0);
 }
 
 void daemon_step(struct daemon *d, uint64_t now)
@@ -398,6 +409,12 @@ void daemon_step(struct daemon *d, uint64_t now)
 
 /* The next wake-up: the adaptive interval of every polled watch, and the
  * episode's own deadline. */
+#define NEAR_MIN_MS 3UL
+static unsigned long min_ms(const struct daemon *d, bool growing)
+{
+	return growing && NEAR_MIN_MS < d->cfg.interval_min_ms ? NEAR_MIN_MS : d->cfg.interval_min_ms;
+}
+
 unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now)
 {
 	const double assumed_kb_s = 6000.0 * 1024; /* earlyoom's worst-case fill rate */
@@ -405,7 +422,7 @@ unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now)
 	unsigned long avail = d->sys.s.mem_available_kb;
 	unsigned long t = d->cfg.memory_enabled
 		? next_interval_ms(avail > kill_floor ? avail - kill_floor : 0, d->sys.fill_kb_s,
-				   assumed_kb_s, d->cfg.interval_min_ms, d->cfg.interval_max_ms)
+				   assumed_kb_s, min_ms(d, d->sys.growing), d->cfg.interval_max_ms)
 		: d->cfg.interval_max_ms;
 
 	for (size_t i = 0; i < d->nr_cg; i++) {
@@ -418,7 +435,7 @@ unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now)
 			continue;
 		/* nothing wakes us before memory.max is hit: the machine's worst case */
 		ti = next_interval_ms(head > fl ? head - fl : 0, w->fill_kb_s, assumed_kb_s,
-				      d->cfg.interval_min_ms, d->cfg.interval_max_ms);
+				      min_ms(d, w->growing), d->cfg.interval_max_ms);
 		if (ti < t)
 			t = ti;
 	}

@@ -116,9 +116,11 @@ int sys_watch_sample(struct sys_watch *w, uint64_t now)
 		return -EIO;
 	/* with swap, MemAvailable stays low while SwapFree drains: the headroom
 	 * that falls is their sum (without swap, MemAvailable alone) */
-	if (w->sample_ns)
+	if (w->sample_ns) {
 		w->fill_kb_s = fill_rate(w->fill_kb_s, s.mem_available_kb + s.swap_free_kb,
 					 w->s.mem_available_kb + w->s.swap_free_kb, now - w->sample_ns);
+		w->growing = s.mem_available_kb + s.swap_free_kb < w->s.mem_available_kb + w->s.swap_free_kb;
+	}
 	w->s = s;
 	w->sample_ns = now;
 	sample_threads(w, now);
@@ -384,9 +386,11 @@ int memcg_watch_sample(struct memcg_watch *w, uint64_t now)
 	limit = max = v1_unlimited(w->version, limit);
 	if (w->high_fd >= 0 && read_u64_fd(w->high_fd, &high) == 0 && high < limit)
 		limit = high;
-	if (w->sample_ns && now > w->sample_ns)
+	if (w->sample_ns && now > w->sample_ns) {
 		w->fill_kb_s = fill_rate(w->fill_kb_s, w->usage_bytes / 1024, usage / 1024,
 					 now - w->sample_ns);
+		w->growing = usage > w->usage_bytes;
+	}
 	w->usage_bytes = usage;
 	if (limit != w->limit_bytes || w->limit_bytes == 0) {
 		w->limit_bytes = limit;

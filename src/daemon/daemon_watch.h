@@ -34,6 +34,7 @@ struct sys_watch {
 	struct mem_sample s;
 	uint64_t sample_ns;
 	double fill_kb_s;      /* how fast MemAvailable + SwapFree fell lately */
+	bool growing;          /* they fell since the sample before */
 	/* threads on the machine (/proc/loadavg), and their fewest over the
 	 * last one to two windows: a fork bomb's growth, for one read a pass */
 	int loadavg_fd;
@@ -65,6 +66,7 @@ struct memcg_watch {
 	bool under_oom;                /* v1: tasks wait for us (oom_kill_disable) */
 	uint64_t sample_ns;
 	double fill_kb_s;
+	bool growing;                  /* usage grew since the sample before */
 };
 
 /* Arms "some|full stall window" on a PSI file; returns the fd or -errno. */
