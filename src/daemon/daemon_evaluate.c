@@ -198,8 +198,9 @@ static enum stage machine_stage(struct daemon *d, uint64_t next_ns, char *text, 
 }
 
 /* A cgroup's level, and whether waiting is too late: its next look is the
- * poll (v2), or on v1 the kernel's notification at the next floor, so
- * below the SIGTERM floor a v1 cgroup waits for the level. */
+ * poll (v2), or on v1 the kernel's notification at the next floor; below
+ * the SIGTERM floor a v1 cgroup waits for the level, and so does a v2 one
+ * with our brake (the kernel throttles past the floor: daemon_watch.c). */
 static enum stage cgroup_stage(struct daemon *d, const struct memcg_watch *w, uint64_t next_ns, char *text,
 			       size_t size)
 {
@@ -213,11 +214,11 @@ static enum stage cgroup_stage(struct daemon *d, const struct memcg_watch *w, ui
 			say_rate(text, size, rate, next_ns);
 		return st;
 	}
+	if (st == STAGE_NONE && (w->thr_efd >= 0 || w->brake_bytes))
+		return st;
 	if (w->thr_efd >= 0) {
 		unsigned long fl = floor_kb(&w->spec.kill, limit_kb);
 		head_kb = memcg_watch_headroom_kb(w);
-		if (st == STAGE_NONE)
-			return st;
 		next_ns = rate > 0 && head_kb > fl ? (uint64_t)(1e9 * (double)(head_kb - fl) / rate) : 0;
 	}
 	if (st == STAGE_NONE)

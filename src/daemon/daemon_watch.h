@@ -54,6 +54,7 @@ struct memcg_watch {
 	int oom_efd, thr_efd;          /* v1 eventfds, -1 on v2 */
 	int psi_fd;                    /* memory.pressure trigger, -1 if none */
 	bool set_oom_kill_disable;     /* we wrote 1, restore 0 on close */
+	uint64_t brake_bytes;          /* v2: the memory.high we wrote (0: none), "max" on close */
 	uint64_t usage_bytes, limit_bytes; /* limit: memory.max or, lower, memory.high */
 	/* the OOM's bound: memory.max / limit_in_bytes as read, and the limit
 	 * an OOM of this cgroup scales by (that one, else the nearest limited
