@@ -174,6 +174,21 @@ static void say_rate(char *text, size_t size, double rate_kb_s, uint64_t next_ns
 			 (unsigned long long)(next_ns / MS));
 }
 
+/* A level's stage st (text: its trigger, or the bare level when st is
+ * none), raised to SIGKILL when waiting is too late; else the level with
+ * its rate, or nothing. */
+static enum stage settle(enum stage st, double room_kb, double rate_kb_s, uint64_t next_ns, uint64_t act,
+			 char *text, size_t size)
+{
+	if (too_late(room_kb, rate_kb_s, next_ns, act, text, size))
+		return STAGE_KILL;
+	if (st == STAGE_NONE)
+		text[0] = '\0';
+	else
+		say_rate(text, size, rate_kb_s, next_ns);
+	return st;
+}
+
 static enum stage machine_stage(struct daemon *d, uint64_t next_ns, char *text, size_t size)
 {
 	const struct mem_sample *s = &d->sys.s;
@@ -188,13 +203,7 @@ static enum stage machine_stage(struct daemon *d, uint64_t next_ns, char *text, 
 	if (st == STAGE_NONE)
 		snprintf(text, size, "memavailable %.1f%%",
 			 s->mem_total_kb ? 100.0 * (double)s->mem_available_kb / (double)s->mem_total_kb : 0);
-	if (too_late((double)(s->mem_available_kb + s->swap_free_kb), rate, next_ns, act_ns(d), text, size))
-		return STAGE_KILL;
-	if (st == STAGE_NONE)
-		text[0] = '\0';
-	else
-		say_rate(text, size, rate, next_ns);
-	return st;
+	return settle(st, (double)(s->mem_available_kb + s->swap_free_kb), rate, next_ns, act_ns(d), text, size);
 }
 
 /* A cgroup's level, and whether waiting is too late: its next look is the
@@ -223,14 +232,8 @@ static enum stage cgroup_stage(struct daemon *d, const struct memcg_watch *w, ui
 	}
 	if (st == STAGE_NONE)
 		snprintf(text, size, "memcg %s %.1f%%", w->dir, 100.0 * (double)w->usage_bytes / (double)w->limit_bytes);
-	if (too_late(w->usage_bytes >= max ? 0 : (double)(max - w->usage_bytes) / 1024, rate, next_ns, act_ns(d),
-		     text, size))
-		return STAGE_KILL;
-	if (st == STAGE_NONE)
-		text[0] = '\0';
-	else
-		say_rate(text, size, rate, next_ns);
-	return st;
+	return settle(st, w->usage_bytes >= max ? 0 : (double)(max - w->usage_bytes) / 1024, rate, next_ns,
+		      act_ns(d), text, size);
 }
 
 /* A fork bomb fills memory in well under a second, and once memory is
