@@ -79,7 +79,8 @@ if [ "$reps" -gt 0 ]; then
 	for t in $tags; do
 		u=$VM_OUT/$(VM_RUN_TAG=$t vm_name hog-fast oomkit).user
 		runs=$((runs + 1))
-		kills=$((kills + $(awk '/^@@VMSTAT oom_kill/ {print $3}' "$u" || echo 0)))
+		k=$(awk '/^@@VMSTAT oom_kill/ {print $3}' "$u")
+		kills=$((kills + ${k:-0}))
 		grep -q '^@@ASSERT ok hog .* killed by signal' "$u" && victims=$((victims + 1))
 	done
 	printf '\n%s runs of hog-fast with oomkit: kernel OOM kills %s in total; hog killed before the timeout in %s runs\n' \

@@ -357,7 +357,11 @@ static void warm_up(struct daemon *d, uint64_t now)
 {
 	unsigned long near_kb = 2 * floor_kb(&d->cfg.mem_term, d->sys.s.mem_total_kb);
 
-	if (!d->cfg.memory_enabled || d->sys.s.mem_available_kb >= near_kb || now < d->next_warm_ns)
+	/* (not while memory falls: a scan takes 100-200 ms in a loaded qemu
+	 * guest, and a hog crossed the floor and met the kernel's OOM while the
+	 * loop sat in one) */
+	if (!d->cfg.memory_enabled || d->sys.s.mem_available_kb >= near_kb || now < d->next_warm_ns ||
+	    d->sys.growing)
 		return;
 	d->next_warm_ns = now + WARM_EVERY_NS;
 	daemon_selector_warm(&d->sel, scope_totalpages(d, -1));
