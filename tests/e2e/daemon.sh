@@ -218,7 +218,11 @@ check "daemon-sigterm-exits-cleanly" grep -q "SIGTERM: exiting" "$LOG"
 new_cg dry $((256 * MiB)); cg=$CG
 start_daemon dry --cgroup "$cg" --set memory.enabled=no --dry-run
 run_hog "$cg" hog 240; pid=$PID
-sleep 1.5
+# (a loaded machine may take seconds to fill 240 MiB: up to 10 s for 2 lines)
+for _ in $(seq 100); do
+	[ "$(grep -c "dry-run: would send SIG.* to process $pid (hog)" "$LOG")" -ge 2 ] && break
+	sleep 0.1
+done
 n=$(grep -c "dry-run: would send SIG.* to process $pid (hog)" "$LOG")
 if alive "$pid" && [ "$n" -ge 2 ]; then ok "daemon-dry-run-repeats-and-kills-nothing ($n lines)"; else not_ok "daemon-dry-run-repeats-and-kills-nothing: n=$n"; fi
 kill -KILL "$pid"; reap "$pid"
