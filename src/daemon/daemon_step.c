@@ -357,11 +357,12 @@ static void warm_up(struct daemon *d, uint64_t now)
 {
 	unsigned long near_kb = 2 * floor_kb(&d->cfg.mem_term, d->sys.s.mem_total_kb);
 
-	/* (not while memory falls: a scan takes 100-200 ms in a loaded qemu
-	 * guest, and a hog crossed the floor and met the kernel's OOM while the
-	 * loop sat in one) */
+	/* (not while memory falls fast: a scan takes 100-200 ms in a loaded
+	 * qemu guest, and a hog crossed the floor and met the kernel's OOM
+	 * while the loop sat in one; the decaying fill rate, not the last
+	 * sample, which per-cpu counter batches leave flat now and then) */
 	if (!d->cfg.memory_enabled || d->sys.s.mem_available_kb >= near_kb || now < d->next_warm_ns ||
-	    d->sys.growing)
+	    d->sys.fill_kb_s >= WATCH_FAST_KB_S)
 		return;
 	d->next_warm_ns = now + WARM_EVERY_NS;
 	daemon_selector_warm(&d->sel, scope_totalpages(d, -1));
@@ -414,9 +415,10 @@ void daemon_step(struct daemon *d, uint64_t now)
 /* The next wake-up: the adaptive interval of every polled watch, and the
  * episode's own deadline. */
 #define NEAR_MIN_MS 3UL
-static unsigned long min_ms(const struct daemon *d, bool growing)
+static unsigned long min_ms(const struct daemon *d, double fill_kb_s)
 {
-	return growing && NEAR_MIN_MS < d->cfg.interval_min_ms ? NEAR_MIN_MS : d->cfg.interval_min_ms;
+	return fill_kb_s >= WATCH_FAST_KB_S && NEAR_MIN_MS < d->cfg.interval_min_ms ? NEAR_MIN_MS
+										     : d->cfg.interval_min_ms;
 }
 
 unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now)
@@ -426,7 +428,7 @@ unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now)
 	unsigned long avail = d->sys.s.mem_available_kb;
 	unsigned long t = d->cfg.memory_enabled
 		? next_interval_ms(avail > kill_floor ? avail - kill_floor : 0, d->sys.fill_kb_s,
-				   assumed_kb_s, min_ms(d, d->sys.growing), d->cfg.interval_max_ms)
+				   assumed_kb_s, min_ms(d, d->sys.fill_kb_s), d->cfg.interval_max_ms)
 		: d->cfg.interval_max_ms;
 
 	for (size_t i = 0; i < d->nr_cg; i++) {
@@ -441,7 +443,7 @@ unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now)
 			continue;
 		/* nothing wakes us before memory.max is hit: the machine's worst case */
 		ti = next_interval_ms(head > fl ? head - fl : 0, w->fill_kb_s, assumed_kb_s,
-				      min_ms(d, w->growing), d->cfg.interval_max_ms);
+				      min_ms(d, w->fill_kb_s), d->cfg.interval_max_ms);
 		if (ti < t)
 			t = ti;
 	}

@@ -59,11 +59,10 @@ int psi_read_avg10(int fd, enum psi_kind kind, double *avg10)
  * more than MemAvailable's own jitter (per-cpu counter batches) and faster
  * than a leak that no sampling interval could miss. */
 #define GROW_MIN_KB 256
-#define GROW_MIN_KB_S (32.0 * 1024)
 static bool growing(uint64_t before, uint64_t after, uint64_t dt_ns)
 {
 	return after > before + GROW_MIN_KB && dt_ns &&
-	       (double)(after - before) * 1e9 / (double)dt_ns >= GROW_MIN_KB_S;
+	       (double)(after - before) * 1e9 / (double)dt_ns >= WATCH_FAST_KB_S;
 }
 
 static double fill_rate(double old_rate, uint64_t before, uint64_t after, uint64_t dt_ns)

@@ -26,6 +26,10 @@
 #include "core/scene.h"
 #include "trigger.h"
 
+/* A fill rate worth sampling fast for: a leak slower than this cannot
+ * cross a floor's margin between two samples of interval_max. */
+#define WATCH_FAST_KB_S (32.0 * 1024)
+
 struct sys_watch {
 	unsigned long page_size;   /* the system's, the unit of totalpages */
 	int meminfo_fd;
