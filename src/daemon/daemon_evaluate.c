@@ -207,9 +207,12 @@ static enum stage machine_stage(struct daemon *d, uint64_t next_ns, char *text, 
 }
 
 /* A cgroup's level, and whether waiting is too late: its next look is the
- * poll (v2), or on v1 the kernel's notification at the next floor; below
- * the SIGTERM floor a v1 cgroup waits for the level, and so does a v2 one
- * with our brake (the kernel throttles past the floor: daemon_watch.c). */
+ * poll (v2), or on v1 the kernel's notification at the next floor, so
+ * below the SIGTERM floor a v1 cgroup waits for the level. A v2 cgroup
+ * with our brake has levels only: past the SIGTERM floor the kernel
+ * throttles its tasks (daemon_watch.c), and a rate measured before would
+ * project a crossing of memory.max that cannot come (a braked hog was
+ * SIGKILLed at 90.1%, "the limit in 55ms; next sample in 1000ms"). */
 static enum stage cgroup_stage(struct daemon *d, const struct memcg_watch *w, uint64_t next_ns, char *text,
 			       size_t size)
 {
@@ -218,12 +221,12 @@ static enum stage cgroup_stage(struct daemon *d, const struct memcg_watch *w, ui
 	double rate = w->growing ? w->fill_kb_s : 0;
 	enum stage st = memcg_stage(&w->spec, w->dir, w->usage_bytes, w->limit_bytes, text, size);
 
-	if (w->limit_bytes == UINT64_MAX || max == UINT64_MAX || st == STAGE_KILL) {
+	if (w->limit_bytes == UINT64_MAX || max == UINT64_MAX || st == STAGE_KILL || w->brake_bytes) {
 		if (st != STAGE_NONE)
 			say_rate(text, size, rate, next_ns);
 		return st;
 	}
-	if (st == STAGE_NONE && (w->thr_efd >= 0 || w->brake_bytes))
+	if (st == STAGE_NONE && w->thr_efd >= 0)
 		return st;
 	if (w->thr_efd >= 0) {
 		unsigned long fl = floor_kb(&w->spec.kill, limit_kb);
