@@ -367,8 +367,9 @@ static void describe(const struct daemon *d)
 	if (c->notify_dbus && !d->observer)
 		dlog(DLOG_WARNING, "notify_dbus: no D-Bus module in this build; kills are logged only");
 	for (size_t i = 0; i < d->nr_cg; i++)
-		dlog(DLOG_NOTICE, "watching %s (cgroup v%d)%s", d->cg[i].dir, d->cg[i].version,
-		     d->cg[i].set_oom_kill_disable ? ", oom_kill_disable=1: oomkit is its OOM handler" : "");
+		dlog(DLOG_NOTICE, "watching %s (cgroup v%d)%s%s", d->cg[i].dir, d->cg[i].version,
+		     d->cg[i].set_oom_kill_disable ? ", oom_kill_disable=1: oomkit is its OOM handler" : "",
+		     d->cg[i].brake_bytes ? ", memory.high at its SIGTERM floor (a brake)" : "");
 }
 
 int cmd_daemon(int argc, char **argv)

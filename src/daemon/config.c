@@ -53,6 +53,7 @@ static const struct key keys[] = {
 	{ "cgroup", "headroom_term_size", K_SIZE, W(term.size_kb), 0, 0, 0 },
 	{ "cgroup", "headroom_kill_size", K_SIZE, W(kill.size_kb), 0, 0, 0 },
 	{ "cgroup", "oom_kill_disable", K_BOOL, W(oom_kill_disable), 0, 0, 0 },
+	{ "cgroup", "brake", K_BOOL, W(brake), 0, 0, 0 },
 	{ "cgroup", "psi_trigger", K_PSI_TRIGGER, W(psi), 0, 0, 0 },
 	{ "kill", "grace", K_MS, C(grace_ms), 0, 0, 0 },
 	{ "kill", "cooldown", K_MS, C(cooldown_ms), 0, 0, 0 },
@@ -158,6 +159,7 @@ static void cgroup_watch_defaults(struct cgroup_watch_spec *w)
 	*w = (struct cgroup_watch_spec){
 		.term = { .percent = 10 },
 		.kill = { .percent = 5 },
+		.brake = true,
 	};
 }
 

@@ -242,6 +242,16 @@ static void mark_fork_bomb(struct daemon *d, struct hit *h, const struct swarm *
 		 d->cfg.swarm_window_ms / 1000);
 }
 
+/* A kill's latency as the evaluation counts it (daemon_evaluate.c): the
+ * recent episodes' selections, half the last one. (Not the warm-up scans
+ * nor the slowest: they took 100-150 ms in the qemu guest against 15-26 ms
+ * for a selection, and such a latency made every fast burst look too
+ * fast.) */
+static void note_act(struct daemon *d, uint64_t ns)
+{
+	d->act_ns = d->act_ns ? (d->act_ns + ns) / 2 : ns;
+}
+
 /* The selection of an episode into d->sel.oc: a fork bomb's biggest copy,
  * else the kernel's way. 0 with *h marked for a bomb; else nothing to do. */
 static int select_episode_victim(struct daemon *d, struct hit *h, uint64_t now, uint64_t *select_ns)
@@ -260,6 +270,7 @@ static int select_episode_victim(struct daemon *d, struct hit *h, uint64_t now, 
 		rc = choose(d, h);
 	}
 	*select_ns = now_ns() - t0;
+	note_act(d, *select_ns);
 	if (rc) {
 		if (!d->ep.no_victim_logged)
 			dlog(DLOG_ERR, "%s: no killable process%s", h->text,
@@ -358,7 +369,17 @@ static void warm_up(struct daemon *d, uint64_t now)
 {
 	unsigned long near_kb = 2 * floor_kb(&d->cfg.mem_term, d->sys.s.mem_total_kb);
 
-	if (!d->cfg.memory_enabled || d->sys.s.mem_available_kb >= near_kb || now < d->next_warm_ns)
+	bool fast = d->sys.fill_kb_s >= WATCH_FAST_KB_S, near = d->sys.s.mem_available_kb < near_kb;
+
+	/* Not near the floor while memory falls fast: a scan takes 100-200 ms
+	 * in a loaded qemu guest, and a hog crossed the floor and met the
+	 * kernel's OOM while the loop sat in one (the decaying fill rate, not
+	 * the last sample, which per-cpu counter batches leave flat now and
+	 * then). But far above it, at the start of a fast fall, a scan is
+	 * cheap and makes the selection at the floor a warm one: a cold one
+	 * there lost hog-fast to the kernel at 608 MiB/s. It kills nothing. */
+	if (!d->cfg.memory_enabled || now < d->next_warm_ns || (near && fast) ||
+	    (!near && (!fast || (double)(d->sys.s.mem_available_kb - near_kb) > d->sys.fill_kb_s)))
 		return;
 	d->next_warm_ns = now + WARM_EVERY_NS;
 	daemon_selector_warm(&d->sel, scope_totalpages(d, -1));
@@ -418,6 +439,13 @@ void daemon_step(struct daemon *d, uint64_t now)
 
 /* The next wake-up: the adaptive interval of every polled watch, and the
  * episode's own deadline. */
+#define NEAR_MIN_MS 3UL
+static unsigned long min_ms(const struct daemon *d, double fill_kb_s)
+{
+	return fill_kb_s >= WATCH_FAST_KB_S && NEAR_MIN_MS < d->cfg.interval_min_ms ? NEAR_MIN_MS
+										     : d->cfg.interval_min_ms;
+}
+
 unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now)
 {
 	const double assumed_kb_s = 6000.0 * 1024; /* earlyoom's worst-case fill rate */
@@ -425,7 +453,7 @@ unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now)
 	unsigned long avail = d->sys.s.mem_available_kb;
 	unsigned long t = d->cfg.memory_enabled
 		? next_interval_ms(avail > kill_floor ? avail - kill_floor : 0, d->sys.fill_kb_s,
-				   assumed_kb_s, d->cfg.interval_min_ms, d->cfg.interval_max_ms)
+				   assumed_kb_s, min_ms(d, d->sys.fill_kb_s), d->cfg.interval_max_ms)
 		: d->cfg.interval_max_ms;
 	unsigned long tc = commit_interval_ms(&d->cfg, &d->sys.s, daemon_commit_enforced(d), assumed_kb_s);
 
@@ -436,12 +464,14 @@ unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now)
 		unsigned long head = scope_avail_kb(d, (int)i), lim = (unsigned long)(w->limit_bytes / 1024);
 		unsigned long fl = floor_kb(&w->spec.kill, lim);
 		unsigned long ti;
-		/* v1 thresholds wake us: poll only as a safety net */
-		if (w->version == 1 || w->limit_bytes == UINT64_MAX)
+		/* v1 thresholds wake us, and past our brake (v2 memory.high at the
+		 * SIGTERM floor) the kernel throttles and memory.events wakes us:
+		 * poll only as a safety net */
+		if (w->version == 1 || w->brake_bytes || w->limit_bytes == UINT64_MAX)
 			continue;
 		/* nothing wakes us before memory.max is hit: the machine's worst case */
 		ti = next_interval_ms(head > fl ? head - fl : 0, w->fill_kb_s, assumed_kb_s,
-				      d->cfg.interval_min_ms, d->cfg.interval_max_ms);
+				      min_ms(d, w->fill_kb_s), d->cfg.interval_max_ms);
 		if (ti < t)
 			t = ti;
 	}

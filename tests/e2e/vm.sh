@@ -79,7 +79,10 @@ fi
 # died by that look-ahead or the PSI trigger, full avg10 > 10% for 10 s is
 # the default sustained rule now; forkbomb since the daemon finds a bomb by
 # its thread growth and kills its process group at once, at nice -20 and
-# 1 s ahead of the floor: doc/daemon.md "Fork bombs".)
+# 1 s ahead of the floor: doc/daemon.md "Fork bombs"; burst, benign bursts
+# that must live, three times each, since the SIGTERM floors hold on their
+# level and a v2 cgroup gets the memory.high brake: doc/daemon.md "Levels,
+# not guesses".)
 KNOWN_BAD=${OOMKIT_VM_KNOWN_BAD-}
 # Round trips that fail today (none: an escalated SIGTERM is one event, its
 # SIGKILL an "oomkit: escalated to SIGKILL" line, not a second "Killed process").

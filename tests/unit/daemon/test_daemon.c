@@ -283,11 +283,12 @@ static void test_psi_needs_short_memory(void **state)
 	meminfo_avail(48000);
 }
 
-/* MemAvailable 20% but falling at 1.5 GB/s: the SIGTERM floor (10%) is
- * crossed within the 150 ms look-ahead, so a SIGTERM episode starts now
- * (never a SIGKILL: the kill floor holds only for real); falling slowly,
- * nothing happens. */
-static void test_floor_look_ahead(void **state)
+/* The SIGTERM floor holds on the level only: MemAvailable at 20% falling
+ * at 2 GB/s is a burst that may stop (nothing happens; it would reach 0 in
+ * 100 ms, after the next sample); below the floor the SIGTERM stage says
+ * the rate and the next sample. Only when the kernel's limit comes before
+ * the next sample plus the time to act is waiting too late: SIGKILL now. */
+static void test_level_then_too_late(void **state)
 {
 	const uint64_t ms = 1000000ULL;
 
@@ -295,14 +296,25 @@ static void test_floor_look_ahead(void **state)
 	start(true);
 	meminfo_avail(400000);
 	daemon_step(&d, 1000 * ms);
-	meminfo_avail(390000); /* 100 MB/s: 15 MB in 150 ms */
+	meminfo_avail(200000);
 	daemon_step(&d, 1100 * ms);
 	assert_int_equal(d.stats.stage, STAGE_NONE);
-	meminfo_avail(200000);
+	assert_int_equal(d.stats.dry_run_kills, 0);
+	meminfo_avail(190000); /* growth stopped (100 MB/s): no threat */
 	daemon_step(&d, 1200 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	meminfo_avail(90000); /* 9%: the level, 1 GB/s */
+	daemon_step(&d, 1300 * ms);
 	assert_int_equal(d.stats.stage, STAGE_TERM);
-	assert_non_null(strstr(d.stats.trigger, " in 150ms (now 20.0%"));
-	assert_int_equal(d.stats.dry_run_kills, 1);
+	assert_non_null(strstr(d.stats.trigger, "memavailable 9.0% < 10% (977MiB/s; next sample in "));
+	daemon_stop(&d);
+	start(true); /* (a dry-run kill samples again on the real clock) */
+	meminfo_avail(200000);
+	daemon_step(&d, 1000 * ms);
+	meminfo_avail(65000); /* 6.5% at 13.5 GB/s: empty in 5 ms, before the next sample + a kill */
+	daemon_step(&d, 1010 * ms);
+	assert_int_equal(d.stats.stage, STAGE_KILL);
+	assert_non_null(strstr(d.stats.trigger, "memavailable 6.5% < 10%; 13184MiB/s: the limit in 5ms, next sample in 3ms + "));
 	daemon_stop(&d);
 	meminfo_avail(48000);
 }
@@ -337,7 +349,7 @@ int main(void)
 		cmocka_unit_test(test_dry_run_one_kill_per_episode),
 		cmocka_unit_test(test_psi_trigger_and_cooldown),
 		cmocka_unit_test(test_psi_needs_short_memory),
-		cmocka_unit_test(test_floor_look_ahead),
+		cmocka_unit_test(test_level_then_too_late),
 		cmocka_unit_test(test_warm_up_names_the_grower),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
