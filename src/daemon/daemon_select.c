@@ -145,16 +145,6 @@ static const struct task_info *find_invoker(struct daemon_selector *s, unsigned 
 	return best;
 }
 
-void daemon_selector_warm(struct daemon_selector *s, unsigned long totalpages)
-{
-	struct proc_scan_opts o = { .top = SELECT_TOP, .totalpages = totalpages,
-				    .page_size = (unsigned long)sysconf(_SC_PAGESIZE) };
-	unsigned long grown;
-
-	if (proc_scanner_scan(&s->scanner, &o, &s->snap) == 0)
-		find_invoker(s, &grown);
-}
-
 /* The oom_control of a selection in the whole machine or one memcg. */
 static void selection_begins(struct daemon_selector *s, const char *memcg, const char *memcg_dir,
 			     unsigned long totalpages)
@@ -210,6 +200,44 @@ int daemon_select_victim(struct daemon_selector *s, const char *memcg, const cha
 		return rc;
 	inv = find_invoker(s, &grown);
 	return selection_ends(s, inv, grown);
+}
+
+static unsigned long held_kb(const struct task_info *t)
+{
+	return task_rss_kb(t) + t->swap_kb;
+}
+
+void daemon_selector_warm(struct daemon_selector *s, unsigned long totalpages, unsigned long avail_kb)
+{
+	const struct task_info *v;
+
+	s->pick.pid = 0;
+	if (daemon_select_victim(s, NULL, NULL, totalpages))
+		return;
+	v = s->oc.chosen;
+	s->pick = (struct warm_pick){ .pid = v->pid, .start_time = v->start_time, .held_kb = held_kb(v),
+				      .avail_kb = avail_kb };
+}
+
+int daemon_select_pick(struct daemon_selector *s, unsigned long avail_kb, unsigned long totalpages)
+{
+	const struct warm_pick *p = &s->pick;
+	struct task_info *t = &s->snap.tasks[0];
+	unsigned long grown;
+	int rc;
+
+	if (!p->pid || avail_kb >= p->avail_kb)
+		return -ESTALE;
+	selection_begins(s, NULL, NULL, totalpages);
+	rc = task_info_read(s->scanner.proc_root, p->pid, policy_proc_details(&s->policy) | PROC_DETAIL_MEMCG, t);
+	s->snap.nr = s->snap.nr_scanned = rc < 0 ? 0 : 1;
+	if (rc < 0)
+		return rc;
+	grown = held_kb(t) > p->held_kb ? held_kb(t) - p->held_kb : 0;
+	if (t->start_time != p->start_time || 3 * grown < p->avail_kb - avail_kb)
+		return -ESTALE;
+	s->pick.pid = 0; /* once: a victim that kill/ then refuses is left to a scan */
+	return selection_ends(s, t, grown);
 }
 
 int daemon_select_task(struct daemon_selector *s, pid_t pid, const char *memcg, const char *memcg_dir,

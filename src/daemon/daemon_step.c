@@ -57,6 +57,30 @@ static int choose(struct daemon *d, const struct hit *h)
 				    scope_totalpages(d, h->scope));
 }
 
+static unsigned long machine_avail_kb(const struct daemon *d)
+{
+	return d->sys.s.mem_available_kb + d->sys.s.swap_free_kb;
+}
+
+/* While memory falls fast, a scan may take longer than the fall: in a
+ * loaded qemu guest a cold selection took 30-200 ms, and a hog at 400-700
+ * MiB/s goes from the 10% floor to the kernel's OOM in 30-50 ms. So at the
+ * machine's floors the warm-up's choice is read again alone and taken
+ * while it is still the task filling memory (daemon_select_pick); kill/
+ * then checks it afresh through its pidfd, as every victim. Else a scan. */
+static int choose_in_fall(struct daemon *d, const struct hit *h)
+{
+	const struct task_info *v;
+
+	if (h->scope >= 0 || h->psi || d->sys.fill_kb_s < WATCH_FAST_KB_S ||
+	    daemon_select_pick(&d->sel, machine_avail_kb(d), scope_totalpages(d, -1)))
+		return choose(d, h);
+	v = d->sel.oc.chosen;
+	dlog(DLOG_INFO, "%s: %d (%s), the warm-up's choice, read again alone: grew %lu kB since", h->text, v->pid,
+	     v->comm, d->sel.oc.invoker.growth_kb);
+	return 0;
+}
+
 static int choose_task(struct daemon *d, const struct hit *h, pid_t pid)
 {
 	return daemon_select_task(&d->sel, pid, h->scope >= 0 ? d->cg[h->scope].kpath : NULL,
@@ -267,7 +291,7 @@ static int select_episode_victim(struct daemon *d, struct hit *h, uint64_t now, 
 	}
 	if (rc) { /* no bomb, or its biggest copy may not be killed: the kernel's way */
 		bomb = false;
-		rc = choose(d, h);
+		rc = choose_in_fall(d, h);
 	}
 	*select_ns = now_ns() - t0;
 	note_act(d, *select_ns);
@@ -361,28 +385,36 @@ static void escalate(struct daemon *d, const struct hit *h, uint64_t now)
 	send_signal(d, SIGKILL, now);
 }
 
-/* Within twice the SIGTERM floor, a scan a second (top tasks only): the
- * first selection of an episode then knows who grew since (the invoker),
- * and the scanner's descriptors are open while memory is still there. */
+/* Within twice the SIGTERM floor, a whole-machine selection a second
+ * that kills nothing: the first selection of an episode then knows who
+ * grew since (the invoker), the scanner's descriptors are open while
+ * memory is still there, and its choice is kept (choose_in_fall). While
+ * memory falls fast, one per fall instead, as soon as the fall is within a
+ * second of twice the floor, or at once when it starts nearer: its choice
+ * is then the task filling memory. (A warm-up in the fall may still run
+ * when the floor is crossed, in a loaded qemu guest for 100-200 ms; a
+ * scan begun at the floor would take as long and end later, while the
+ * warm-up's choice is then read again alone, in 1-2 ms.) */
 #define WARM_EVERY_NS (1000 * MS)
 static void warm_up(struct daemon *d, uint64_t now)
 {
 	unsigned long near_kb = 2 * floor_kb(&d->cfg.mem_term, d->sys.s.mem_total_kb);
+	unsigned long avail = d->sys.s.mem_available_kb;
+	bool fast = d->sys.fill_kb_s >= WATCH_FAST_KB_S;
 
-	bool fast = d->sys.fill_kb_s >= WATCH_FAST_KB_S, near = d->sys.s.mem_available_kb < near_kb;
-
-	/* Not near the floor while memory falls fast: a scan takes 100-200 ms
-	 * in a loaded qemu guest, and a hog crossed the floor and met the
-	 * kernel's OOM while the loop sat in one (the decaying fill rate, not
-	 * the last sample, which per-cpu counter batches leave flat now and
-	 * then). But far above it, at the start of a fast fall, a scan is
-	 * cheap and makes the selection at the floor a warm one: a cold one
-	 * there lost hog-fast to the kernel at 608 MiB/s. It kills nothing. */
-	if (!d->cfg.memory_enabled || now < d->next_warm_ns || (near && fast) ||
-	    (!near && (!fast || (double)(d->sys.s.mem_available_kb - near_kb) > d->sys.fill_kb_s)))
+	if (!fast)
+		d->fall_warmed = false;
+	if (!d->cfg.memory_enabled)
 		return;
+	if (fast) {
+		if (d->fall_warmed || (avail >= near_kb && (double)(avail - near_kb) > d->sys.fill_kb_s))
+			return;
+		d->fall_warmed = true;
+	} else if (avail >= near_kb || now < d->next_warm_ns) {
+		return;
+	}
 	d->next_warm_ns = now + WARM_EVERY_NS;
-	daemon_selector_warm(&d->sel, scope_totalpages(d, -1));
+	daemon_selector_warm(&d->sel, scope_totalpages(d, -1), machine_avail_kb(d));
 }
 
 void daemon_step(struct daemon *d, uint64_t now)

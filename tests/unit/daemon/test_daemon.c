@@ -341,6 +341,77 @@ static void test_warm_up_names_the_grower(void **state)
 	task(104, "tiny", 0, 10, 0);
 }
 
+/* A warm-up at the start of a fast fall keeps its choice (the top task,
+ * here the one filling memory); at the floor, still falling fast, that one
+ * task is read again alone and taken, no scan. It is not taken when its
+ * fresh read says -1000, nor when it did not grow (another task fills
+ * memory): a scan then chooses. */
+static void fall_to_floor(unsigned long after_pages, int after_adj)
+{
+	const uint64_t ms = 1000000ULL;
+
+	start(true);
+	meminfo_avail(900000);
+	daemon_step(&d, 1000 * ms);
+	task(104, "tiny", 0, 130000, 0); /* the top now (small's points: 126000) */
+	meminfo_avail(500000);           /* 4 GB/s, a second from twice the floor */
+	daemon_step(&d, 1100 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(d.sel.pick.pid, 104);
+	task(104, "tiny", 0, after_pages, after_adj);
+	meminfo_avail(90000);
+	daemon_step(&d, 1150 * ms);
+	assert_int_equal(d.stats.dry_run_kills, 1);
+}
+
+static void test_fast_fall_takes_the_warm_pick(void **state)
+{
+	(void)state;
+	fall_to_floor(330000, 0);
+	assert_int_equal(d.sel.oc.chosen->pid, 104);
+	assert_int_equal(d.sel.snap.nr_scanned, 1);
+	assert_int_equal(d.sel.oc.invoker.growth_kb, 800000);
+	daemon_stop(&d);
+	fall_to_floor(330000, -1000);
+	assert_int_equal(d.sel.oc.chosen->pid, 103);
+	assert_true(d.sel.snap.nr_scanned > 1);
+	daemon_stop(&d);
+	fall_to_floor(130000, 0);
+	assert_int_equal(d.sel.oc.chosen->pid, 104);
+	assert_true(d.sel.snap.nr_scanned > 1);
+	daemon_stop(&d);
+	task(104, "tiny", 0, 10, 0);
+	meminfo_avail(48000);
+}
+
+/* A fast fall that starts within twice the floor, half a second after the
+ * idle warm-up of that level chose another task: a warm-up at once, whose
+ * choice (the grower) the floor then takes alone. */
+static void test_fall_near_the_floor_warms_at_once(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+
+	(void)state;
+	start(true);
+	meminfo_avail(150000);
+	daemon_step(&d, 1000 * ms);
+	assert_int_equal(d.sel.pick.pid, 103);
+	task(104, "tiny", 0, 130000, 0);
+	meminfo_avail(120000); /* 300 MB/s */
+	daemon_step(&d, 1500 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(d.sel.pick.pid, 104);
+	task(104, "tiny", 0, 330000, 0);
+	meminfo_avail(90000);
+	daemon_step(&d, 1550 * ms);
+	assert_int_equal(d.stats.dry_run_kills, 1);
+	assert_int_equal(d.sel.oc.chosen->pid, 104);
+	assert_int_equal(d.sel.snap.nr_scanned, 1);
+	daemon_stop(&d);
+	task(104, "tiny", 0, 10, 0);
+	meminfo_avail(48000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +422,8 @@ int main(void)
 		cmocka_unit_test(test_psi_needs_short_memory),
 		cmocka_unit_test(test_level_then_too_late),
 		cmocka_unit_test(test_warm_up_names_the_grower),
+		cmocka_unit_test(test_fast_fall_takes_the_warm_pick),
+		cmocka_unit_test(test_fall_near_the_floor_warms_at_once),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
