@@ -478,14 +478,27 @@ static unsigned long min_ms(const struct daemon *d, double fill_kb_s)
 										     : d->cfg.interval_min_ms;
 }
 
+/* The machine's headroom above its SIGKILL stage, which needs MemAvailable
+ * and, with swap, SwapFree below their floors: the larger of the two. (By
+ * MemAvailable alone a swapping leak kept the loop at its shortest
+ * interval for seconds: 3 ms while it fell fast.) */
+static unsigned long kill_headroom_kb(const struct daemon *d)
+{
+	const struct mem_sample *s = &d->sys.s;
+	unsigned long mf = floor_kb(&d->cfg.mem_kill, s->mem_total_kb);
+	unsigned long sf = floor_kb(&d->cfg.swap_kill, s->swap_total_kb);
+	unsigned long mem = s->mem_available_kb > mf ? s->mem_available_kb - mf : 0;
+	unsigned long swap = s->swap_total_kb && s->swap_free_kb > sf ? s->swap_free_kb - sf : 0;
+
+	return mem > swap ? mem : swap;
+}
+
 unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now)
 {
 	const double assumed_kb_s = 6000.0 * 1024; /* earlyoom's worst-case fill rate */
-	unsigned long kill_floor = floor_kb(&d->cfg.mem_kill, d->sys.s.mem_total_kb);
-	unsigned long avail = d->sys.s.mem_available_kb;
 	unsigned long t = d->cfg.memory_enabled
-		? next_interval_ms(avail > kill_floor ? avail - kill_floor : 0, d->sys.fill_kb_s,
-				   assumed_kb_s, min_ms(d, d->sys.fill_kb_s), d->cfg.interval_max_ms)
+		? next_interval_ms(kill_headroom_kb(d), d->sys.fill_kb_s, assumed_kb_s,
+				   min_ms(d, d->sys.fill_kb_s), d->cfg.interval_max_ms)
 		: d->cfg.interval_max_ms;
 	unsigned long tc = commit_interval_ms(&d->cfg, &d->sys.s, daemon_commit_enforced(d), assumed_kb_s);
 

@@ -412,6 +412,24 @@ static void test_fall_near_the_floor_warms_at_once(void **state)
 	meminfo_avail(48000);
 }
 
+/* With swap the machine's SIGKILL stage needs SwapFree below its floor
+ * too: MemAvailable under its floor with swap 60% free is no reason to
+ * sample at the shortest interval (550000 kB at 6000 MiB/s: 89 ms). */
+static void test_interval_counts_swap(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+
+	(void)state;
+	put("meminfo", "MemTotal: 1000000 kB\nMemFree: 10000 kB\nMemAvailable: 40000 kB\n"
+		       "SwapTotal: 1000000 kB\nSwapFree: 600000 kB\n");
+	start(true);
+	daemon_step(&d, 1000 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(daemon_timeout_ms(&d, 1000 * ms), 89);
+	daemon_stop(&d);
+	meminfo_avail(48000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_warm_up_names_the_grower),
 		cmocka_unit_test(test_fast_fall_takes_the_warm_pick),
 		cmocka_unit_test(test_fall_near_the_floor_warms_at_once),
+		cmocka_unit_test(test_interval_counts_swap),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
