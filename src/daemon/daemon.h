@@ -94,7 +94,8 @@ struct daemon {
 	uint64_t psi_muted_until_ns, next_report_ns, next_watchdog_ns, watchdog_usec;
 	uint64_t no_bomb_until_ns;     /* a fork-bomb search found none: not again before */
 	uint64_t next_warm_ns;         /* the next warm-up scan (see daemon_step.c) */
-	bool fall_warmed;              /* one warm-up made in this fast fall */
+	uint64_t next_fall_warm_ns;    /* the next one while memory falls fast */
+
 	uint64_t act_ns;               /* how long a selection takes lately: a kill's latency */
 	bool psi_fired;                /* a PSI trigger woke us since the last step */
 	int psi_fired_scope;

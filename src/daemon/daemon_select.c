@@ -219,25 +219,45 @@ void daemon_selector_warm(struct daemon_selector *s, unsigned long totalpages, u
 				      .avail_kb = avail_kb };
 }
 
-int daemon_select_pick(struct daemon_selector *s, unsigned long avail_kb, unsigned long totalpages)
+/* The warm-up's choice read again into s->snap.tasks[0] (with details):
+ * 0 when it is the same task and grew by a third or more of what the
+ * machine lost since (avail_kb now), with *grown; else -ESTALE or the
+ * read's error. */
+static int pick_read(struct daemon_selector *s, unsigned long avail_kb, unsigned int details,
+		     unsigned long *grown)
 {
 	const struct warm_pick *p = &s->pick;
 	struct task_info *t = &s->snap.tasks[0];
-	unsigned long grown;
 	int rc;
 
 	if (!p->pid || avail_kb >= p->avail_kb)
 		return -ESTALE;
-	selection_begins(s, NULL, NULL, totalpages);
-	rc = task_info_read(s->scanner.proc_root, p->pid, policy_proc_details(&s->policy) | PROC_DETAIL_MEMCG, t);
+	rc = task_info_read(s->scanner.proc_root, p->pid, details, t);
 	s->snap.nr = s->snap.nr_scanned = rc < 0 ? 0 : 1;
 	if (rc < 0)
 		return rc;
-	grown = held_kb(t) > p->held_kb ? held_kb(t) - p->held_kb : 0;
-	if (t->start_time != p->start_time || 3 * grown < p->avail_kb - avail_kb)
-		return -ESTALE;
+	*grown = held_kb(t) > p->held_kb ? held_kb(t) - p->held_kb : 0;
+	return t->start_time != p->start_time || 3 * *grown < p->avail_kb - avail_kb ? -ESTALE : 0;
+}
+
+bool daemon_pick_fills(struct daemon_selector *s, unsigned long avail_kb)
+{
+	unsigned long grown;
+
+	return pick_read(s, avail_kb, 0, &grown) == 0;
+}
+
+int daemon_select_pick(struct daemon_selector *s, unsigned long avail_kb, unsigned long totalpages)
+{
+	unsigned long grown;
+	int rc;
+
+	selection_begins(s, NULL, NULL, totalpages);
+	rc = pick_read(s, avail_kb, policy_proc_details(&s->policy) | PROC_DETAIL_MEMCG, &grown);
+	if (rc)
+		return rc;
 	s->pick.pid = 0; /* once: a victim that kill/ then refuses is left to a scan */
-	return selection_ends(s, t, grown);
+	return selection_ends(s, &s->snap.tasks[0], grown);
 }
 
 int daemon_select_task(struct daemon_selector *s, pid_t pid, const char *memcg, const char *memcg_dir,

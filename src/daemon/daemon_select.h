@@ -78,6 +78,10 @@ void daemon_selector_warm(struct daemon_selector *s, unsigned long totalpages, u
  * 0 with s->oc filled; else -ESTALE (not that task, or not the grower) or
  * the selection's error: the caller scans. */
 int daemon_select_pick(struct daemon_selector *s, unsigned long avail_kb, unsigned long totalpages);
+/* Whether the warm-up's choice is still the task filling memory, as
+ * daemon_select_pick() judges it, without a selection: a fast fall needs
+ * no other warm-up then. */
+bool daemon_pick_fills(struct daemon_selector *s, unsigned long avail_kb);
 /* The same for one known task (a fork bomb's biggest copy): the policy
  * and the kernel's unkillable rules still apply; no scan. */
 int daemon_select_task(struct daemon_selector *s, pid_t pid, const char *memcg, const char *memcg_dir,

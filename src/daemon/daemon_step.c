@@ -389,9 +389,11 @@ static void escalate(struct daemon *d, const struct hit *h, uint64_t now)
  * that kills nothing: the first selection of an episode then knows who
  * grew since (the invoker), the scanner's descriptors are open while
  * memory is still there, and its choice is kept (choose_in_fall). While
- * memory falls fast, one per fall instead, as soon as the fall is within a
- * second of twice the floor, or at once when it starts nearer: its choice
- * is then the task filling memory. (A warm-up in the fall may still run
+ * memory falls fast, one as soon as the fall is within a second of twice
+ * the floor, or at once when it starts nearer, unless the choice kept is
+ * the task filling memory already (a leak's fill rate dips and comes
+ * back: one scan each time is not needed), looked at once a second at
+ * most. (A warm-up in the fall may still run
  * when the floor is crossed, in a loaded qemu guest for 100-200 ms; a
  * scan begun at the floor would take as long and end later, while the
  * warm-up's choice is then read again alone, in 1-2 ms.) */
@@ -402,14 +404,14 @@ static void warm_up(struct daemon *d, uint64_t now)
 	unsigned long avail = d->sys.s.mem_available_kb;
 	bool fast = d->sys.fill_kb_s >= WATCH_FAST_KB_S;
 
-	if (!fast)
-		d->fall_warmed = false;
 	if (!d->cfg.memory_enabled)
 		return;
 	if (fast) {
-		if (d->fall_warmed || (avail >= near_kb && (double)(avail - near_kb) > d->sys.fill_kb_s))
+		if (now < d->next_fall_warm_ns || (avail >= near_kb && (double)(avail - near_kb) > d->sys.fill_kb_s))
 			return;
-		d->fall_warmed = true;
+		d->next_fall_warm_ns = now + WARM_EVERY_NS;
+		if (daemon_pick_fills(&d->sel, machine_avail_kb(d)))
+			return;
 	} else if (avail >= near_kb || now < d->next_warm_ns) {
 		return;
 	}

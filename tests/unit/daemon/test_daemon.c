@@ -412,6 +412,33 @@ static void test_fall_near_the_floor_warms_at_once(void **state)
 	meminfo_avail(48000);
 }
 
+/* A second fast fall while the warm-up's choice still fills memory needs
+ * no other warm-up: only that task is read again. */
+static void test_fall_keeps_a_pick_that_fills(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+
+	(void)state;
+	start(true);
+	meminfo_avail(900000);
+	daemon_step(&d, 1000 * ms);
+	task(104, "tiny", 0, 130000, 0);
+	meminfo_avail(500000);
+	daemon_step(&d, 1100 * ms);
+	assert_int_equal(d.sel.pick.pid, 104);
+	assert_int_equal(d.next_warm_ns, 2100 * ms);
+	task(104, "tiny", 0, 180000, 0); /* 200000 kB more, what the machine lost */
+	meminfo_avail(300000);
+	daemon_step(&d, 2200 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(d.next_fall_warm_ns, 3200 * ms);
+	assert_int_equal(d.next_warm_ns, 2100 * ms);
+	assert_int_equal(d.sel.pick.pid, 104);
+	daemon_stop(&d);
+	task(104, "tiny", 0, 10, 0);
+	meminfo_avail(48000);
+}
+
 /* With swap the machine's SIGKILL stage needs SwapFree below its floor
  * too: MemAvailable under its floor with swap 60% free is no reason to
  * sample at the shortest interval (550000 kB at 6000 MiB/s: 89 ms). */
@@ -442,6 +469,7 @@ int main(void)
 		cmocka_unit_test(test_warm_up_names_the_grower),
 		cmocka_unit_test(test_fast_fall_takes_the_warm_pick),
 		cmocka_unit_test(test_fall_near_the_floor_warms_at_once),
+		cmocka_unit_test(test_fall_keeps_a_pick_that_fills),
 		cmocka_unit_test(test_interval_counts_swap),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
