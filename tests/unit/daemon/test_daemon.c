@@ -439,6 +439,34 @@ static void test_fall_keeps_a_pick_that_fills(void **state)
 	meminfo_avail(48000);
 }
 
+/* Near the floor the loop samples every 3 ms only while memory falls fast
+ * enough to go from the SIGTERM floor (100000 kB) to nothing in 100 ms: a
+ * fall of 100 MB/s keeps interval_min (10 ms), one of 3 GB/s gets the
+ * headroom's own 8 ms (55000 kB above the SIGKILL floor at 6000 MiB/s). */
+static void test_fast_sampling_needs_a_fast_fall(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+
+	(void)state;
+	start(true);
+	meminfo_avail(115000);
+	daemon_step(&d, 1000 * ms);
+	meminfo_avail(105000);
+	daemon_step(&d, 1100 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(daemon_timeout_ms(&d, 1100 * ms), 10);
+	daemon_stop(&d);
+	start(true);
+	meminfo_avail(400000);
+	daemon_step(&d, 1000 * ms);
+	meminfo_avail(105000);
+	daemon_step(&d, 1100 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(daemon_timeout_ms(&d, 1100 * ms), 8);
+	daemon_stop(&d);
+	meminfo_avail(48000);
+}
+
 /* With swap the machine's SIGKILL stage needs SwapFree below its floor
  * too: MemAvailable under its floor with swap 60% free is no reason to
  * sample at the shortest interval (550000 kB at 6000 MiB/s: 89 ms). */
@@ -471,6 +499,7 @@ int main(void)
 		cmocka_unit_test(test_fall_near_the_floor_warms_at_once),
 		cmocka_unit_test(test_fall_keeps_a_pick_that_fills),
 		cmocka_unit_test(test_interval_counts_swap),
+		cmocka_unit_test(test_fast_sampling_needs_a_fast_fall),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
