@@ -393,20 +393,25 @@ static void escalate(struct daemon *d, const struct hit *h, uint64_t now)
  * the floor, or at once when it starts nearer, unless the choice kept is
  * the task filling memory already (a leak's fill rate dips and comes
  * back: one scan each time is not needed), looked at once a second at
- * most. (A warm-up in the fall may still run
- * when the floor is crossed, in a loaded qemu guest for 100-200 ms; a
- * scan begun at the floor would take as long and end later, while the
- * warm-up's choice is then read again alone, in 1-2 ms.) */
+ * most. A fall lasts a second past its last fast sample: a dip of the
+ * decaying rate must not let the once-a-second scan start near the floor
+ * while hogs fill memory (in a loaded guest two hogs went from above the
+ * 10% floor to the kernel's OOM, invoked by the daemon's own allocation,
+ * before the daemon's next look). A warm-up in a fall may still run when
+ * the floor is crossed, in a loaded qemu guest for 100-200 ms; a scan
+ * begun at the floor would take as long and end later, while the
+ * warm-up's choice is then read again alone, in 1-2 ms. */
 #define WARM_EVERY_NS (1000 * MS)
 static void warm_up(struct daemon *d, uint64_t now)
 {
 	unsigned long near_kb = 2 * floor_kb(&d->cfg.mem_term, d->sys.s.mem_total_kb);
 	unsigned long avail = d->sys.s.mem_available_kb;
-	bool fast = d->sys.fill_kb_s >= WATCH_FAST_KB_S;
 
+	if (d->sys.fill_kb_s >= WATCH_FAST_KB_S)
+		d->fell_fast_ns = now;
 	if (!d->cfg.memory_enabled)
 		return;
-	if (fast) {
+	if (d->fell_fast_ns && now - d->fell_fast_ns < WARM_EVERY_NS) {
 		if (now < d->next_fall_warm_ns || (avail >= near_kb && (double)(avail - near_kb) > d->sys.fill_kb_s))
 			return;
 		d->next_fall_warm_ns = now + WARM_EVERY_NS;

@@ -467,6 +467,33 @@ static void test_fast_sampling_needs_a_fast_fall(void **state)
 	meminfo_avail(48000);
 }
 
+/* Quiet samples within a second of a fast fall (the decaying rate under
+ * 32 MiB/s) do not start the once-a-second warm-up scan near the floor. */
+static void test_fall_outlives_a_dip_of_the_rate(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+
+	(void)state;
+	start(true);
+	meminfo_avail(900000);
+	daemon_step(&d, 1000 * ms);
+	task(104, "tiny", 0, 130000, 0);
+	meminfo_avail(500000);
+	daemon_step(&d, 1100 * ms);
+	assert_int_equal(d.next_warm_ns, 2100 * ms);
+	task(104, "tiny", 0, 230000, 0);
+	meminfo_avail(150000); /* near: 333 MB/s, and the choice fills it */
+	daemon_step(&d, 2150 * ms);
+	for (uint64_t t = 2200; t <= 2600; t += 50)
+		daemon_step(&d, t * ms); /* the rate halves each time */
+	assert_true(d.sys.fill_kb_s < 32 * 1024);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(d.next_warm_ns, 2100 * ms);
+	daemon_stop(&d);
+	task(104, "tiny", 0, 10, 0);
+	meminfo_avail(48000);
+}
+
 /* With swap the machine's SIGKILL stage needs SwapFree below its floor
  * too: MemAvailable under its floor with swap 60% free is no reason to
  * sample at the shortest interval (550000 kB at 6000 MiB/s: 89 ms). */
@@ -498,6 +525,7 @@ int main(void)
 		cmocka_unit_test(test_fast_fall_takes_the_warm_pick),
 		cmocka_unit_test(test_fall_near_the_floor_warms_at_once),
 		cmocka_unit_test(test_fall_keeps_a_pick_that_fills),
+		cmocka_unit_test(test_fall_outlives_a_dip_of_the_rate),
 		cmocka_unit_test(test_interval_counts_swap),
 		cmocka_unit_test(test_fast_sampling_needs_a_fast_fall),
 	};
