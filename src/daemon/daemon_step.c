@@ -400,7 +400,9 @@ static void escalate(struct daemon *d, const struct hit *h, uint64_t now)
  * before the daemon's next look). A warm-up in a fall may still run when
  * the floor is crossed, in a loaded qemu guest for 100-200 ms; a scan
  * begun at the floor would take as long and end later, while the
- * warm-up's choice is then read again alone, in 1-2 ms. */
+ * warm-up's choice is then read again alone, in 1-2 ms. None while the
+ * threads surge: a fork bomb's copies make any scan long (seconds in the
+ * guest), and the bomb's own search decides its kill. */
 #define WARM_EVERY_NS (1000 * MS)
 static void warm_up(struct daemon *d, uint64_t now)
 {
@@ -409,7 +411,7 @@ static void warm_up(struct daemon *d, uint64_t now)
 
 	if (d->sys.fill_kb_s >= WATCH_FAST_KB_S)
 		d->fell_fast_ns = now;
-	if (!d->cfg.memory_enabled)
+	if (!d->cfg.memory_enabled || daemon_threads_surge(d))
 		return;
 	if (d->fell_fast_ns && now - d->fell_fast_ns < WARM_EVERY_NS) {
 		if (now < d->next_fall_warm_ns || (avail >= near_kb && (double)(avail - near_kb) > d->sys.fill_kb_s))

@@ -494,6 +494,30 @@ static void test_fall_outlives_a_dip_of_the_rate(void **state)
 	meminfo_avail(48000);
 }
 
+/* No warm-up while the threads surge (200 new ones, a fork bomb's
+ * shape), even where a fast fall would have one. */
+static void test_no_warm_up_in_a_thread_surge(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+
+	(void)state;
+	put("loadavg", "0.00 0.00 0.00 1/100 1\n");
+	start(true);
+	meminfo_avail(535000);
+	daemon_step(&d, 1000 * ms);
+	put("loadavg", "0.00 0.00 0.00 1/300 1\n");
+	task(104, "tiny", 0, 130000, 0);
+	meminfo_avail(500000); /* 350 MB/s: a second from twice the floor */
+	daemon_step(&d, 1100 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(d.sel.pick.pid, 0);
+	assert_int_equal(d.next_warm_ns, 0);
+	daemon_stop(&d);
+	unlink(fixture_put(root, "loadavg", ""));
+	task(104, "tiny", 0, 10, 0);
+	meminfo_avail(48000);
+}
+
 /* With swap the machine's SIGKILL stage needs SwapFree below its floor
  * too: MemAvailable under its floor with swap 60% free is no reason to
  * sample at the shortest interval (550000 kB at 6000 MiB/s: 89 ms). */
@@ -526,6 +550,7 @@ int main(void)
 		cmocka_unit_test(test_fall_near_the_floor_warms_at_once),
 		cmocka_unit_test(test_fall_keeps_a_pick_that_fills),
 		cmocka_unit_test(test_fall_outlives_a_dip_of_the_rate),
+		cmocka_unit_test(test_no_warm_up_in_a_thread_surge),
 		cmocka_unit_test(test_interval_counts_swap),
 		cmocka_unit_test(test_fast_sampling_needs_a_fast_fall),
 	};
