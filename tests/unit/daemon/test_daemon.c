@@ -346,7 +346,9 @@ static void test_warm_up_names_the_grower(void **state)
  * task is read again alone and taken, no scan. It is not taken when its
  * fresh read says -1000, nor when it did not grow (another task fills
  * memory): a scan then chooses. */
-static void fall_to_floor(unsigned long after_pages, int after_adj)
+/* A dry-run daemon whose warm-up at 1.1 s, at the start of a fast fall,
+ * chose 104, the task filling memory. */
+static void warm_in_fall(void)
 {
 	const uint64_t ms = 1000000ULL;
 
@@ -358,6 +360,22 @@ static void fall_to_floor(unsigned long after_pages, int after_adj)
 	daemon_step(&d, 1100 * ms);
 	assert_int_equal(d.stats.stage, STAGE_NONE);
 	assert_int_equal(d.sel.pick.pid, 104);
+	assert_int_equal(d.next_warm_ns, 2100 * ms);
+}
+
+/* Stops the daemon and puts back what the fall tests change. */
+static void fall_done(void)
+{
+	daemon_stop(&d);
+	task(104, "tiny", 0, 10, 0);
+	meminfo_avail(48000);
+}
+
+static void fall_to_floor(unsigned long after_pages, int after_adj)
+{
+	const uint64_t ms = 1000000ULL;
+
+	warm_in_fall();
 	task(104, "tiny", 0, after_pages, after_adj);
 	meminfo_avail(90000);
 	daemon_step(&d, 1150 * ms);
@@ -379,9 +397,7 @@ static void test_fast_fall_takes_the_warm_pick(void **state)
 	fall_to_floor(130000, 0);
 	assert_int_equal(d.sel.oc.chosen->pid, 104);
 	assert_true(d.sel.snap.nr_scanned > 1);
-	daemon_stop(&d);
-	task(104, "tiny", 0, 10, 0);
-	meminfo_avail(48000);
+	fall_done();
 }
 
 /* A fast fall that starts within twice the floor, half a second after the
@@ -407,9 +423,7 @@ static void test_fall_near_the_floor_warms_at_once(void **state)
 	assert_int_equal(d.stats.dry_run_kills, 1);
 	assert_int_equal(d.sel.oc.chosen->pid, 104);
 	assert_int_equal(d.sel.snap.nr_scanned, 1);
-	daemon_stop(&d);
-	task(104, "tiny", 0, 10, 0);
-	meminfo_avail(48000);
+	fall_done();
 }
 
 /* A second fast fall while the warm-up's choice still fills memory needs
@@ -419,14 +433,7 @@ static void test_fall_keeps_a_pick_that_fills(void **state)
 	const uint64_t ms = 1000000ULL;
 
 	(void)state;
-	start(true);
-	meminfo_avail(900000);
-	daemon_step(&d, 1000 * ms);
-	task(104, "tiny", 0, 130000, 0);
-	meminfo_avail(500000);
-	daemon_step(&d, 1100 * ms);
-	assert_int_equal(d.sel.pick.pid, 104);
-	assert_int_equal(d.next_warm_ns, 2100 * ms);
+	warm_in_fall();
 	task(104, "tiny", 0, 180000, 0); /* 200000 kB more, what the machine lost */
 	meminfo_avail(300000);
 	daemon_step(&d, 2200 * ms);
@@ -434,9 +441,7 @@ static void test_fall_keeps_a_pick_that_fills(void **state)
 	assert_int_equal(d.next_fall_warm_ns, 3200 * ms);
 	assert_int_equal(d.next_warm_ns, 2100 * ms);
 	assert_int_equal(d.sel.pick.pid, 104);
-	daemon_stop(&d);
-	task(104, "tiny", 0, 10, 0);
-	meminfo_avail(48000);
+	fall_done();
 }
 
 /* Near the floor the loop samples every 3 ms only while memory falls fast
@@ -474,13 +479,7 @@ static void test_fall_outlives_a_dip_of_the_rate(void **state)
 	const uint64_t ms = 1000000ULL;
 
 	(void)state;
-	start(true);
-	meminfo_avail(900000);
-	daemon_step(&d, 1000 * ms);
-	task(104, "tiny", 0, 130000, 0);
-	meminfo_avail(500000);
-	daemon_step(&d, 1100 * ms);
-	assert_int_equal(d.next_warm_ns, 2100 * ms);
+	warm_in_fall();
 	task(104, "tiny", 0, 230000, 0);
 	meminfo_avail(150000); /* near: 333 MB/s, and the choice fills it */
 	daemon_step(&d, 2150 * ms);
@@ -489,9 +488,7 @@ static void test_fall_outlives_a_dip_of_the_rate(void **state)
 	assert_true(d.sys.fill_kb_s < 32 * 1024);
 	assert_int_equal(d.stats.stage, STAGE_NONE);
 	assert_int_equal(d.next_warm_ns, 2100 * ms);
-	daemon_stop(&d);
-	task(104, "tiny", 0, 10, 0);
-	meminfo_avail(48000);
+	fall_done();
 }
 
 /* No warm-up while the threads surge (200 new ones, a fork bomb's
@@ -512,10 +509,8 @@ static void test_no_warm_up_in_a_thread_surge(void **state)
 	assert_int_equal(d.stats.stage, STAGE_NONE);
 	assert_int_equal(d.sel.pick.pid, 0);
 	assert_int_equal(d.next_warm_ns, 0);
-	daemon_stop(&d);
 	unlink(fixture_put(root, "loadavg", ""));
-	task(104, "tiny", 0, 10, 0);
-	meminfo_avail(48000);
+	fall_done();
 }
 
 /* With swap the machine's SIGKILL stage needs SwapFree below its floor
