@@ -207,12 +207,37 @@ static unsigned long held_kb(const struct task_info *t)
 	return task_rss_kb(t) + t->swap_kb;
 }
 
+/* Whether the ranks of the top tasks are the policy's too: ignore and
+ * protect rules only take tasks out (and are checked again on the kept
+ * choice at the floor); prefer and avoid tiers, or self-raised adj set
+ * aside, may choose outside the top a warm-up reads. */
+static bool policy_keeps_ranks(const struct policy *p)
+{
+	if (p->self_raised != SELF_RAISED_HONOR)
+		return false;
+	for (size_t i = 0; i < p->nr; i++)
+		if (p->rules[i].kind == POLICY_PREFER || p->rules[i].kind == POLICY_AVOID)
+			return false;
+	return true;
+}
+
 void daemon_selector_warm(struct daemon_selector *s, unsigned long totalpages, unsigned long avail_kb)
 {
-	const struct task_info *v;
+	/* the top only, as the kernel's choice needs, even with policy rules:
+	 * reading every task in full took long enough in the qemu guest for a
+	 * hog to meet the kernel's OOM during it */
+	struct proc_scan_opts o = { .top = SELECT_TOP, .totalpages = totalpages,
+				    .page_size = (unsigned long)sysconf(_SC_PAGESIZE),
+				    .details = policy_proc_details(&s->policy) | PROC_DETAIL_MEMCG };
+	const struct task_info *inv, *v;
+	unsigned long grown;
 
 	s->pick.pid = 0;
-	if (daemon_select_victim(s, NULL, NULL, totalpages))
+	selection_begins(s, NULL, NULL, totalpages);
+	if (proc_scanner_scan(&s->scanner, &o, &s->snap) < 0)
+		return;
+	inv = find_invoker(s, &grown);
+	if (!policy_keeps_ranks(&s->policy) || selection_ends(s, inv, grown))
 		return;
 	v = s->oc.chosen;
 	s->pick = (struct warm_pick){ .pid = v->pid, .start_time = v->start_time, .held_kb = held_kb(v),

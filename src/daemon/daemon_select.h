@@ -65,10 +65,12 @@ void daemon_selector_free(struct daemon_selector *s);
  * killable), -errno. */
 int daemon_select_victim(struct daemon_selector *s, const char *memcg, const char *memcg_dir,
 			 unsigned long totalpages);
-/* A whole-machine selection that kills nothing: the baseline for the next
- * selection's invoker (the fastest grower), the scanner's descriptors
- * opened while memory is still there, and its choice kept in s->pick with
- * avail_kb (MemAvailable + SwapFree now). */
+/* A whole-machine selection over the top tasks that kills nothing: the
+ * baseline for the next selection's invoker (the fastest grower), the
+ * scanner's descriptors opened while memory is still there, and its choice
+ * kept in s->pick with avail_kb (MemAvailable + SwapFree now), unless the
+ * policy has prefer or avoid rules (or sets self-raised adj aside): they
+ * may choose outside the top. */
 void daemon_selector_warm(struct daemon_selector *s, unsigned long totalpages, unsigned long avail_kb);
 /* The whole-machine selection of a fast fall: the warm-up's choice read
  * again alone (no scan) and taken when it is still the same task, still

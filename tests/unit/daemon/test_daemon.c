@@ -513,6 +513,29 @@ static void test_no_warm_up_in_a_thread_surge(void **state)
 	fall_done();
 }
 
+/* A prefer rule may choose outside the top a warm-up reads: no choice is
+ * kept, the floor scans. */
+static void test_no_pick_with_a_prefer_rule(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+	struct config_error err;
+	char why[256];
+
+	(void)state;
+	daemon_fixture_config(&d, root);
+	d.cfg.dry_run = true;
+	assert_int_equal(config_set(&d.cfg, "kill", "prefer", "^small$", &err), 0);
+	assert_int_equal(daemon_start(&d, why, sizeof(why)), 0);
+	meminfo_avail(900000);
+	daemon_step(&d, 1000 * ms);
+	task(104, "tiny", 0, 130000, 0);
+	meminfo_avail(500000);
+	daemon_step(&d, 1100 * ms);
+	assert_int_equal(d.next_warm_ns, 2100 * ms);
+	assert_int_equal(d.sel.pick.pid, 0);
+	fall_done();
+}
+
 /* With swap the machine's SIGKILL stage needs SwapFree below its floor
  * too: MemAvailable under its floor with swap 60% free is no reason to
  * sample at the shortest interval (550000 kB at 6000 MiB/s: 89 ms). */
@@ -546,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_fall_keeps_a_pick_that_fills),
 		cmocka_unit_test(test_fall_outlives_a_dip_of_the_rate),
 		cmocka_unit_test(test_no_warm_up_in_a_thread_surge),
+		cmocka_unit_test(test_no_pick_with_a_prefer_rule),
 		cmocka_unit_test(test_interval_counts_swap),
 		cmocka_unit_test(test_fast_sampling_needs_a_fast_fall),
 	};
