@@ -385,7 +385,7 @@ static void escalate(struct daemon *d, const struct hit *h, uint64_t now)
 	send_signal(d, SIGKILL, now);
 }
 
-/* Within twice the SIGTERM floor, a whole-machine selection a second
+/* Within twice the SIGTERM floor, a selection over the top tasks a second
  * that kills nothing: the first selection of an episode then knows who
  * grew since (the invoker), the scanner's descriptors are open while
  * memory is still there, and its choice is kept (choose_in_fall). While
