@@ -150,6 +150,7 @@ static void selection_begins(struct daemon_selector *s, const char *memcg, const
 			     unsigned long totalpages)
 {
 	s->tier = NULL;
+	s->picked = false;
 	s->oc = (struct oom_control){ .constraint = memcg ? CONSTRAINT_MEMCG : CONSTRAINT_NONE,
 				      .totalpages = totalpages, .order = -1,
 				      .page_size = (unsigned long)sysconf(_SC_PAGESIZE) };
@@ -282,6 +283,7 @@ int daemon_select_pick(struct daemon_selector *s, unsigned long avail_kb, unsign
 	if (rc)
 		return rc;
 	s->pick.pid = 0; /* once: a victim that kill/ then refuses is left to a scan */
+	s->picked = true;
 	return selection_ends(s, &s->snap.tasks[0], grown);
 }
 

@@ -51,6 +51,7 @@ struct daemon_selector {
 	const char *tier;              /* the policy tier it was chosen in */
 	struct kill_ctx *kctx;         /* kill's context: every signal of an episode */
 	struct warm_pick pick;         /* the last warm-up's choice */
+	bool picked;                   /* the last selection took it (daemon_select_pick) */
 };
 
 /* The scanner (once) and the policy (again on each reload) from cfg.

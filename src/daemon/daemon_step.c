@@ -67,18 +67,24 @@ static unsigned long machine_avail_kb(const struct daemon *d)
  * MiB/s goes from the 10% floor to the kernel's OOM in 30-50 ms. So at the
  * machine's floors the warm-up's choice is read again alone and taken
  * while it is still the task filling memory (daemon_select_pick); kill/
- * then checks it afresh through its pidfd, as every victim. Else a scan. */
+ * then checks it afresh through its pidfd, as every victim. Else a scan.
+ * (Said once the signal is out, log_pick(): a log line written before it
+ * cost a hog-fast run its race.) */
 static int choose_in_fall(struct daemon *d, const struct hit *h)
 {
-	const struct task_info *v;
-
 	if (h->scope >= 0 || h->psi || d->sys.fill_kb_s < WATCH_FAST_KB_S ||
 	    daemon_select_pick(&d->sel, machine_avail_kb(d), scope_totalpages(d, -1)))
 		return choose(d, h);
-	v = d->sel.oc.chosen;
-	dlog(DLOG_INFO, "%s: %d (%s), the warm-up's choice, read again alone: grew %lu kB since", h->text, v->pid,
-	     v->comm, d->sel.oc.invoker.growth_kb);
 	return 0;
+}
+
+static void log_pick(const struct daemon *d)
+{
+	const struct task_info *v = d->sel.oc.chosen;
+
+	if (d->sel.picked)
+		dlog(DLOG_INFO, "%s: %d (%s), the warm-up's choice, read again alone: grew %lu kB since",
+		     d->sel.oc.trigger, v->pid, v->comm, d->sel.oc.invoker.growth_kb);
 }
 
 static int choose_task(struct daemon *d, const struct hit *h, pid_t pid)
@@ -359,6 +365,7 @@ static void start_episode(struct daemon *d, const struct hit *hit, uint64_t now)
 		d->stats.triggers_term++;
 	if (!start_pre_hook(d, h, now))
 		send_signal(d, h->stage == STAGE_KILL ? SIGKILL : SIGTERM, now);
+	log_pick(d);
 }
 
 static void finish_episode(struct daemon *d, uint64_t now)
