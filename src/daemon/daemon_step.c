@@ -68,8 +68,8 @@ static unsigned long machine_avail_kb(const struct daemon *d)
  * machine's floors the warm-up's choice is read again alone and taken
  * while it is still the task filling memory (daemon_select_pick); kill/
  * then checks it afresh through its pidfd, as every victim. Else a scan.
- * (Said once the signal is out, log_pick(): a log line written before it
- * cost a hog-fast run its race.) */
+ * (Said once the signal is out, log_pick(): no blocking write before it;
+ * a hog-fast run was lost to the kernel right after such a line.) */
 static int choose_in_fall(struct daemon *d, const struct hit *h)
 {
 	if (h->scope >= 0 || h->psi || d->sys.fill_kb_s < WATCH_FAST_KB_S ||
