@@ -12,10 +12,13 @@
 #   bench/vm-compare.sh [-r REPS] [-k "KILLERS"] [SCENARIO...]
 #   bench/vm-compare.sh --idle [-r REPS] [-k "KILLERS"]
 #
-# Per scenario and killer: kernel kills (/proc/vmstat oom_kill), who died
+# Per scenario and killer: kernel kills (/proc/vmstat oom_kill), false kills
+# (benign bursts killed: scenario burst, a task that stopped with half the
+# SIGTERM floor's headroom left and would have fit), who died
 # and how (signal), seconds from the start of the pressure to that death,
 # the heartbeat's worst lateness during the pressure, MemAvailable before
-# the pressure and 1 s after it ended. TCG (software emulation): timings are
+# the pressure and 1 s after it ended, the killer's CPU (utime + stime) at
+# the end of the pressure. TCG (software emulation): timings are
 # relative to each other, not to real hardware. Needs what run.sh needs.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -73,20 +76,24 @@ row() {
 		/^@@MEMAVAIL before=/ { split($2, a, "="); before = a[2] }
 		/^@@MEMAVAIL after=/ { split($2, a, "="); after = a[2] }
 		/^@@VMSTAT oom_kill/ { kk = $3 }
+		/^@@BENIGN / { benign++; if ($3 == "killed") fk++ }
+		/^@@KILLER_CPU / { split($2, a, "="); cpu = a[2] }
 		/^@@HEARTBEAT/ { split($2, a, "="); stall = a[2] }
 		/^@@END / {
 			label = $2; sub("label=", "", label); how = $4; secs = $5; sub("secs=", "", secs)
 			if (how == "timeout") { if (died == "") died = "nothing (" label " alive at " int(secs) " s)" }
 			else if (first == "") { first = secs; died = label " (" how ")" }
 		}
-		/^@@ASSERT fail .* died$/ { x = $0; sub(/^@@ASSERT fail /, "", x); sub(/ died$/, "", x); extra = extra ", " x }
+		/^@@ASSERT fail .* died$/ && !/^@@ASSERT fail burst / { x = $0; sub(/^@@ASSERT fail /, "", x); sub(/ died$/, "", x); extra = extra ", " x }
 		/^@@ASSERT ok exactly one hog died/ { died = "one hog" }
 		/^@@DONE/ { done = 1 }
 		END {
+			if (died == "") { died = "-" }
 			if (!done) { died = died " (guest did not finish)" }
-			printf "| %s | %s | %s | %s%s | %s | %s ms | %s -> %s MiB |\n", sc, k,
-				(kk > 0 ? "yes (" kk ")" : "no"), died, extra,
-				(first == "" ? "-" : first " s"), (stall == "" ? "-" : stall), before, after
+			printf "| %s | %s | %s | %s | %s%s | %s | %s ms | %s -> %s MiB | %s |\n", sc, k,
+				(kk > 0 ? "yes (" kk ")" : "no"), (benign ? (fk + 0) " of " benign : "-"), died, extra,
+				(first == "" ? "-" : first " s"), (stall == "" ? "-" : stall), before, after,
+				(cpu == "" ? "-" : cpu " ms")
 		}' "$u"
 }
 
@@ -94,8 +101,8 @@ out=bench/out/vm-compare-$(date -u +%Y%m%dT%H%M).md
 {
 	echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -r); guest: $(cat "$VM_KDIR/version"), qemu TCG, $VM_MEM, 2 vCPUs; $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo
-	echo "| scenario | killer | kernel had to kill | who died | time to the kill | heartbeat worst stall | MemAvailable before -> after |"
-	echo "|---|---|---|---|---|---|---|"
+	echo "| scenario | killer | kernel had to kill | false kills | who died | time to the kill | heartbeat worst stall | MemAvailable before -> after | killer CPU |"
+	echo "|---|---|---|---|---|---|---|---|---|"
 } | tee "$out"
 for k in $killers; do vm_boot_all "$k" "$@"; done
 for sc in "$@"; do for k in $killers; do row "$sc" "$k"; done; done | tee -a "$out"

@@ -23,7 +23,7 @@ _oomkit_values() {
 	*:--self-raised-adj) echo "honor ignore" ;;
 	*:--signal) echo "KILL TERM" ;;
 	*:--psi) echo "off 'full 40% 2s' 'some 150ms 1s'" ;;
-	*:--psi-sustained) echo "off 'full avg10 10% 10s' 'full avg10 50% 20s'" ;;
+	*:--psi-sustained) echo "off 'full avg10 5% 5s' 'full avg10 50% 20s'" ;;
 	*:--grace) echo "500ms 2s 5s" ;;
 	daemon:--set) # SECTION.KEY= from the binary's own list of keys
 		"${COMP_WORDS[0]}" daemon --config /dev/null --check-config 2>/dev/null |

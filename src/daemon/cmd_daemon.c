@@ -370,8 +370,9 @@ static void describe(const struct daemon *d)
 	     d->sys.psi_fd >= 0 ? "armed" : "off", d->nr_cg, proc_scanner_method(&d->sel.scanner),
 	     c->dry_run ? ", DRY RUN" : "", c->observe ? ", OBSERVE ONLY (never kills)" : "");
 	for (size_t i = 0; i < d->nr_cg; i++)
-		dlog(DLOG_NOTICE, "watching %s (cgroup v%d)%s", d->cg[i].dir, d->cg[i].version,
-		     d->cg[i].set_oom_kill_disable ? ", oom_kill_disable=1: oomkit is its OOM handler" : "");
+		dlog(DLOG_NOTICE, "watching %s (cgroup v%d)%s%s", d->cg[i].dir, d->cg[i].version,
+		     d->cg[i].set_oom_kill_disable ? ", oom_kill_disable=1: oomkit is its OOM handler" : "",
+		     d->cg[i].brake_bytes ? ", memory.high at its SIGTERM floor (a brake)" : "");
 }
 
 int cmd_daemon(int argc, char **argv)

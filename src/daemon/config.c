@@ -53,6 +53,7 @@ static const struct key keys[] = {
 	{ "cgroup", "headroom_term_size", K_SIZE, W(term.size_kb), 0, 0, 0 },
 	{ "cgroup", "headroom_kill_size", K_SIZE, W(kill.size_kb), 0, 0, 0 },
 	{ "cgroup", "oom_kill_disable", K_BOOL, W(oom_kill_disable), 0, 0, 0 },
+	{ "cgroup", "brake", K_BOOL, W(brake), 0, 0, 0 },
 	{ "cgroup", "psi_trigger", K_PSI_TRIGGER, W(psi), 0, 0, 0 },
 	{ "kill", "grace", K_MS, C(grace_ms), 0, 0, 0 },
 	{ "kill", "cooldown", K_MS, C(cooldown_ms), 0, 0, 0 },
@@ -128,13 +129,15 @@ void config_defaults(struct oomkit_config *c)
 		.mem_kill = { .percent = 5 },
 		.swap_term = { .percent = 10 },
 		.swap_kill = { .percent = 5 },
-		/* sustained thrash: a tenth of the time every task stalls on
-		 * memory, for 10 s (systemd-oomd's 50% for 20 s let a page-cache
+		/* sustained thrash: a twentieth of the time every task stalls on
+		 * memory, for 5 s (systemd-oomd's 50% for 20 s let a page-cache
 		 * thrash at 13-20% crawl on forever, tests/e2e/vm.sh thrash, and
-		 * so did 15%); it kills only while MemAvailable is short
-		 * (psi_mem_below_percent) */
-		.psi_sustained = { .enabled = true, .kind = PSI_FULL, .avg10_percent = 10,
-				   .duration_ms = 10000 },
+		 * so did 15%; on a busy host the same thrash in the qemu guest
+		 * stalls 7.6%, and 10% for 10 s let it crawl on too: avg10 is
+		 * already a 10 s average); it kills only while MemAvailable is
+		 * short (psi_mem_below_percent) */
+		.psi_sustained = { .enabled = true, .kind = PSI_FULL, .avg10_percent = 5,
+				   .duration_ms = 5000 },
 		/* thrashing: 40 % of 2 s fully stalled */
 		.psi = { .enabled = true, .kind = PSI_FULL, .stall_us = 800000, .window_us = 2000000 },
 		.psi_signal = SIGTERM,
@@ -167,6 +170,7 @@ static void cgroup_watch_defaults(struct cgroup_watch_spec *w)
 	*w = (struct cgroup_watch_spec){
 		.term = { .percent = 10 },
 		.kill = { .percent = 5 },
+		.brake = true,
 	};
 }
 

@@ -48,6 +48,7 @@ struct cgroup_watch_spec {
 	struct floor term;         /* headroom (limit - usage) floors, % of the limit */
 	struct floor kill;
 	bool oom_kill_disable;     /* v1: make oomkit the cgroup's OOM handler */
+	bool brake;                /* v2: memory.high at the SIGTERM floor when unset */
 	struct psi_trigger_spec psi;
 };
 

@@ -104,6 +104,10 @@ struct daemon {
 	uint64_t no_bomb_until_ns;     /* a fork-bomb search found none: not again before, */
 	unsigned long no_bomb_below_threads; /* unless the thread growth reached this */
 	uint64_t next_warm_ns;         /* the next warm-up scan (see daemon_step.c) */
+	uint64_t next_fall_warm_ns;    /* the next one while memory falls fast */
+	uint64_t fell_fast_ns;         /* the last sample of a fast fall */
+
+	uint64_t act_ns;               /* how long a selection takes lately: a kill's latency */
 	bool psi_fired;                /* a PSI trigger woke us since the last step */
 	int psi_fired_scope;
 	bool quit;

@@ -101,18 +101,10 @@ static void evaluate_psi(struct daemon *d, uint64_t now, struct hit *h)
 	}
 }
 
-/* The SIGTERM floor as it will be when a kill can land: scanning /proc,
- * signalling and the victim's exit take tens of ms (more on a slow or busy
- * machine), and a fast hog eats the floor's margin in that time; once it
- * crosses the floor the kernel kills first, not always the hog. So the
- * floors are checked against MemAvailable and SwapFree each minus what the
- * recent fill rate takes in LEAD_NS (with swap, the hog's growth comes out
- * of SwapFree while MemAvailable stays low). */
-#define LEAD_NS (150 * MS)
 /* What the machine loses in lead_ns at the current rate, where the part a
  * watched cgroup fills cannot exceed what its limit leaves it (a hog in a
- * 64 MiB cgroup does not empty the machine: the 150 ms look-ahead once took
- * a 40 MiB bystander outside it for the hog's cgroup-bounded growth). */
+ * 64 MiB cgroup does not empty the machine: a look-ahead once took a 40 MiB
+ * bystander outside it for the hog's cgroup-bounded growth). */
 static double machine_fall_kb(const struct daemon *d, uint64_t lead_ns)
 {
 	double secs = (double)lead_ns / 1e9, fall = d->sys.fill_kb_s * secs;
@@ -153,30 +145,115 @@ static enum stage memory_stage_ahead(struct daemon *d, uint64_t lead_ns, char *t
 	return STAGE_TERM;
 }
 
-/* A cgroup's SIGTERM floor LEAD_NS ahead at its fill rate, as for the
- * machine: a hog at full speed crosses a 64 MiB cgroup's floors in tens
- * of ms, and the kernel's memcg OOM killer is then first. Only within
- * twice the floor: a container's start-up burst (40 MiB at full speed in
- * 64 MiB) projects past the limit long before it ends, well below it. */
-static enum stage memcg_stage_ahead(const struct memcg_watch *w, char *text, size_t size)
+/* The SIGTERM floors hold on the level only: a projection of the fill
+ * rate took benign bursts for hogs (a burst stopping at 20% available was
+ * SIGTERMed at 32%, one stopping at 83% of a cgroup's limit at 83%).
+ * Waiting for the level is safe as long as the next look comes before the
+ * kernel's own limit (MemAvailable and SwapFree gone, the cgroup's
+ * memory.max) with time left to act: the loop samples faster near a floor
+ * (daemon_timeout_ms) and v1 cgroups wake us at each floor. Only when, at
+ * the rate of the last samples, the kernel's limit comes before the next
+ * look plus the time a kill takes to land (d->act_ns), is waiting too late:
+ * then the SIGKILL stage holds now, saying the level, the rate and when the
+ * next look would have been. A rate that stopped (the last sample grew
+ * nothing) is no threat. */
+#define ACT_MIN_NS (5 * MS)
+static uint64_t act_ns(const struct daemon *d)
 {
-	double grow_kb = w->fill_kb_s * (double)LEAD_NS / 1e9;
-	uint64_t ahead = w->usage_bytes + (uint64_t)grow_kb * 1024;
-	unsigned long limit_kb = (unsigned long)(w->limit_bytes / 1024);
-	size_t n;
+	return d->act_ns > ACT_MIN_NS ? d->act_ns : ACT_MIN_NS;
+}
 
-	if (ahead > w->limit_bytes) /* (the kernel keeps it there: "100.0% of 64MiB in 150ms") */
-		ahead = w->limit_bytes;
-	if (grow_kb < 256 || w->limit_bytes == UINT64_MAX ||
-	    memcg_watch_headroom_kb(w) >= 2 * floor_kb(&w->spec.term, limit_kb) ||
-	    memcg_stage(&w->spec, w->dir, ahead, w->limit_bytes, text, size) == STAGE_NONE)
-		return STAGE_NONE;
-	n = strlen(text);
+static bool too_late(double room_kb, double rate_kb_s, uint64_t next_ns, uint64_t act, char *text, size_t size)
+{
+	size_t n = strlen(text);
+	double reach_ms;
+
+	if (rate_kb_s <= 0)
+		return false;
+	reach_ms = 1e3 * room_kb / rate_kb_s;
+	if (reach_ms * (double)MS >= (double)(next_ns + act))
+		return false;
 	if (n < size)
-		snprintf(text + n, size - n, " in %llums (now %.1f%%, filling %.0fMiB/s)",
-			 (unsigned long long)(LEAD_NS / MS),
-			 100.0 * (double)w->usage_bytes / (double)w->limit_bytes, w->fill_kb_s / 1024);
-	return STAGE_TERM;
+		snprintf(text + n, size - n, "; %.0fMiB/s: the limit in %.0fms, next sample in %llums + %llums to act",
+			 rate_kb_s / 1024, reach_ms, (unsigned long long)(next_ns / MS),
+			 (unsigned long long)(act / MS));
+	return true;
+}
+
+/* Appends why the level could not wait while memory fills: how fast it
+ * went and when the next sample would have been. */
+static void say_rate(char *text, size_t size, double rate_kb_s, uint64_t next_ns)
+{
+	size_t n = strlen(text);
+
+	if (rate_kb_s > 0 && n < size)
+		snprintf(text + n, size - n, " (%.0fMiB/s; next sample in %llums)", rate_kb_s / 1024,
+			 (unsigned long long)(next_ns / MS));
+}
+
+/* A level's stage st (text: its trigger, or the bare level when st is
+ * none), raised to SIGKILL when waiting is too late; else the level with
+ * its rate, or nothing. */
+static enum stage settle(enum stage st, double room_kb, double rate_kb_s, uint64_t next_ns, uint64_t act,
+			 char *text, size_t size)
+{
+	if (too_late(room_kb, rate_kb_s, next_ns, act, text, size))
+		return STAGE_KILL;
+	if (st == STAGE_NONE)
+		text[0] = '\0';
+	else
+		say_rate(text, size, rate_kb_s, next_ns);
+	return st;
+}
+
+static enum stage machine_stage(struct daemon *d, uint64_t next_ns, char *text, size_t size)
+{
+	const struct mem_sample *s = &d->sys.s;
+	double rate = d->sys.growing ? machine_fall_kb(d, 1000 * MS) : 0;
+	enum stage st = memory_stage(&d->cfg, s, text, size);
+
+	if (st == STAGE_KILL || !d->cfg.memory_enabled) {
+		if (st != STAGE_NONE)
+			say_rate(text, size, rate, next_ns);
+		return st;
+	}
+	if (st == STAGE_NONE)
+		snprintf(text, size, "memavailable %.1f%%",
+			 s->mem_total_kb ? 100.0 * (double)s->mem_available_kb / (double)s->mem_total_kb : 0);
+	return settle(st, (double)(s->mem_available_kb + s->swap_free_kb), rate, next_ns, act_ns(d), text, size);
+}
+
+/* A cgroup's level, and whether waiting is too late: its next look is the
+ * poll (v2), or on v1 the kernel's notification at the next floor, so
+ * below the SIGTERM floor a v1 cgroup waits for the level. A v2 cgroup
+ * with our brake has levels only: past the SIGTERM floor the kernel
+ * throttles its tasks (daemon_watch.c), and a rate measured before would
+ * project a crossing of memory.max that cannot come (a braked hog was
+ * SIGKILLed at 90.1%, "the limit in 55ms; next sample in 1000ms"). */
+static enum stage cgroup_stage(struct daemon *d, const struct memcg_watch *w, uint64_t next_ns, char *text,
+			       size_t size)
+{
+	unsigned long limit_kb = (unsigned long)(w->limit_bytes / 1024), head_kb = 0;
+	uint64_t max = w->bound_bytes;
+	double rate = w->growing ? w->fill_kb_s : 0;
+	enum stage st = memcg_stage(&w->spec, w->dir, w->usage_bytes, w->limit_bytes, text, size);
+
+	if (w->limit_bytes == UINT64_MAX || max == UINT64_MAX || st == STAGE_KILL || w->brake_bytes) {
+		if (st != STAGE_NONE)
+			say_rate(text, size, rate, next_ns);
+		return st;
+	}
+	if (st == STAGE_NONE && w->thr_efd >= 0)
+		return st;
+	if (w->thr_efd >= 0) {
+		unsigned long fl = floor_kb(&w->spec.kill, limit_kb);
+		head_kb = memcg_watch_headroom_kb(w);
+		next_ns = rate > 0 && head_kb > fl ? (uint64_t)(1e9 * (double)(head_kb - fl) / rate) : 0;
+	}
+	if (st == STAGE_NONE)
+		snprintf(text, size, "memcg %s %.1f%%", w->dir, 100.0 * (double)w->usage_bytes / (double)w->limit_bytes);
+	return settle(st, w->usage_bytes >= max ? 0 : (double)(max - w->usage_bytes) / 1024, rate, next_ns,
+		      act_ns(d), text, size);
 }
 
 /* A fork bomb fills memory in well under a second, and once memory is
@@ -213,15 +290,15 @@ static void evaluate_bomb_ahead(struct daemon *d, struct hit *h)
 	h->bomb_only = true;
 }
 
-/* The memory levels: system floors (now and LEAD_NS ahead), cgroups. */
+/* The memory levels: system floors, cgroups; each with its "too late to
+ * wait" projection (above). */
 static void evaluate_memory(struct daemon *d, struct hit *h)
 {
+	uint64_t next_ns = daemon_timeout_ms(d, d->sys.sample_ns) * MS;
 	char text[192];
 	enum stage st;
 
-	st = memory_stage(&d->cfg, &d->sys.s, text, sizeof(text));
-	if (st == STAGE_NONE)
-		st = memory_stage_ahead(d, LEAD_NS, text, sizeof(text));
+	st = machine_stage(d, next_ns, text, sizeof(text));
 	daemon_hit_raise(h, st, -1, false, text);
 	st = commit_stage(&d->cfg, &d->sys.s, daemon_commit_enforced(d), text, sizeof(text));
 	daemon_hit_raise(h, st, -1, false, text);
@@ -229,9 +306,7 @@ static void evaluate_memory(struct daemon *d, struct hit *h)
 		evaluate_bomb_ahead(d, h);
 	for (size_t i = 0; i < d->nr_cg; i++) {
 		struct memcg_watch *w = &d->cg[i];
-		st = memcg_stage(&w->spec, w->dir, w->usage_bytes, w->limit_bytes, text, sizeof(text));
-		if (st == STAGE_NONE)
-			st = memcg_stage_ahead(w, text, sizeof(text));
+		st = cgroup_stage(d, w, next_ns, text, sizeof(text));
 		if (w->under_oom) { /* tasks wait in the kernel for us to free memory */
 			st = STAGE_KILL;
 			snprintf(text, sizeof(text), "memcg %s under_oom", w->dir);
@@ -261,15 +336,23 @@ static void resample_keeping_rates(struct daemon *d)
 	unsigned long before = d->sys.s.mem_available_kb + d->sys.s.swap_free_kb;
 	double rate = d->sys.fill_kb_s, cg_rate[DAEMON_MAX_CG];
 	uint64_t cg_usage[DAEMON_MAX_CG];
+	bool growing = d->sys.growing, cg_growing[DAEMON_MAX_CG];
 
 	for (size_t i = 0; i < d->nr_cg; i++) {
 		cg_rate[i] = d->cg[i].fill_kb_s;
 		cg_usage[i] = d->cg[i].usage_bytes;
+		cg_growing[i] = d->cg[i].growing;
 	}
 	daemon_sample(d, now_ns());
-	d->sys.fill_kb_s = d->sys.s.mem_available_kb + d->sys.s.swap_free_kb > before ? 0 : rate;
-	for (size_t i = 0; i < d->nr_cg; i++)
-		d->cg[i].fill_kb_s = d->cg[i].usage_bytes < cg_usage[i] ? 0 : cg_rate[i];
+	if (d->sys.s.mem_available_kb + d->sys.s.swap_free_kb > before)
+		rate = 0, growing = false;
+	d->sys.fill_kb_s = rate;
+	d->sys.growing = growing;
+	for (size_t i = 0; i < d->nr_cg; i++) {
+		bool back = d->cg[i].usage_bytes < cg_usage[i];
+		d->cg[i].fill_kb_s = back ? 0 : cg_rate[i];
+		d->cg[i].growing = !back && cg_growing[i];
+	}
 }
 
 /* The kernel's last-second check (__alloc_pages_may_oom() tries the free

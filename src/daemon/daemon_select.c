@@ -147,21 +147,12 @@ static const struct task_info *find_invoker(struct daemon_selector *s, unsigned 
 	return best;
 }
 
-void daemon_selector_warm(struct daemon_selector *s, unsigned long totalpages)
-{
-	struct proc_scan_opts o = { .top = SELECT_TOP, .totalpages = totalpages,
-				    .page_size = (unsigned long)sysconf(_SC_PAGESIZE) };
-	unsigned long grown;
-
-	if (proc_scanner_scan(&s->scanner, &o, &s->snap) == 0)
-		find_invoker(s, &grown);
-}
-
 /* The oom_control of a selection in the whole machine or one memcg. */
 static void selection_begins(struct daemon_selector *s, const char *memcg, const char *memcg_dir,
 			     unsigned long totalpages)
 {
 	s->tier = NULL;
+	s->picked = false;
 	s->oc = (struct oom_control){ .constraint = memcg ? CONSTRAINT_MEMCG : CONSTRAINT_NONE,
 				      .totalpages = totalpages, .order = -1,
 				      .page_size = (unsigned long)sysconf(_SC_PAGESIZE) };
@@ -212,6 +203,90 @@ int daemon_select_victim(struct daemon_selector *s, const char *memcg, const cha
 		return rc;
 	inv = find_invoker(s, &grown);
 	return selection_ends(s, inv, grown);
+}
+
+static unsigned long held_kb(const struct task_info *t)
+{
+	return task_rss_kb(t) + t->swap_kb;
+}
+
+/* Whether the ranks of the top tasks are the policy's too: ignore and
+ * protect rules only take tasks out (and are checked again on the kept
+ * choice at the floor); prefer and avoid tiers, or self-raised adj set
+ * aside, may choose outside the top a warm-up reads. */
+static bool policy_keeps_ranks(const struct policy *p)
+{
+	if (p->self_raised != SELF_RAISED_HONOR)
+		return false;
+	for (size_t i = 0; i < p->nr; i++)
+		if (p->rules[i].kind == POLICY_PREFER || p->rules[i].kind == POLICY_AVOID)
+			return false;
+	return true;
+}
+
+void daemon_selector_warm(struct daemon_selector *s, unsigned long totalpages, unsigned long avail_kb)
+{
+	/* the top only, as the kernel's choice needs, even with policy rules:
+	 * reading every task in full took long enough in the qemu guest for a
+	 * hog to meet the kernel's OOM during it */
+	struct proc_scan_opts o = { .top = SELECT_TOP, .totalpages = totalpages,
+				    .page_size = (unsigned long)sysconf(_SC_PAGESIZE),
+				    .details = policy_proc_details(&s->policy) | PROC_DETAIL_MEMCG };
+	const struct task_info *inv, *v;
+	unsigned long grown;
+
+	s->pick.pid = 0;
+	selection_begins(s, NULL, NULL, totalpages);
+	if (proc_scanner_scan(&s->scanner, &o, &s->snap) < 0)
+		return;
+	inv = find_invoker(s, &grown);
+	if (!policy_keeps_ranks(&s->policy) || selection_ends(s, inv, grown))
+		return;
+	v = s->oc.chosen;
+	s->pick = (struct warm_pick){ .pid = v->pid, .start_time = v->start_time, .held_kb = held_kb(v),
+				      .avail_kb = avail_kb };
+}
+
+/* The warm-up's choice read again into s->snap.tasks[0] (with details):
+ * 0 when it is the same task and grew by a third or more of what the
+ * machine lost since (avail_kb now), with *grown; else -ESTALE or the
+ * read's error. */
+static int pick_read(struct daemon_selector *s, unsigned long avail_kb, unsigned int details,
+		     unsigned long *grown)
+{
+	const struct warm_pick *p = &s->pick;
+	struct task_info *t = &s->snap.tasks[0];
+	int rc;
+
+	if (!p->pid || avail_kb >= p->avail_kb)
+		return -ESTALE;
+	rc = task_info_read(s->scanner.proc_root, p->pid, details, t);
+	s->snap.nr = s->snap.nr_scanned = rc < 0 ? 0 : 1;
+	if (rc < 0)
+		return rc;
+	*grown = held_kb(t) > p->held_kb ? held_kb(t) - p->held_kb : 0;
+	return t->start_time != p->start_time || 3 * *grown < p->avail_kb - avail_kb ? -ESTALE : 0;
+}
+
+bool daemon_pick_fills(struct daemon_selector *s, unsigned long avail_kb)
+{
+	unsigned long grown;
+
+	return pick_read(s, avail_kb, 0, &grown) == 0;
+}
+
+int daemon_select_pick(struct daemon_selector *s, unsigned long avail_kb, unsigned long totalpages)
+{
+	unsigned long grown;
+	int rc;
+
+	selection_begins(s, NULL, NULL, totalpages);
+	rc = pick_read(s, avail_kb, policy_proc_details(&s->policy) | PROC_DETAIL_MEMCG, &grown);
+	if (rc)
+		return rc;
+	s->pick.pid = 0; /* once: a victim that kill/ then refuses is left to a scan */
+	s->picked = true;
+	return selection_ends(s, &s->snap.tasks[0], grown);
 }
 
 int daemon_select_task(struct daemon_selector *s, pid_t pid, const char *memcg, const char *memcg_dir,

@@ -30,6 +30,16 @@ struct growth_slot {
 	uint32_t rss_kb;
 };
 
+/* The warm-up's choice for the whole machine, kept for a fast fall: the
+ * task, its start time (a reused pid is another task) and what it and the
+ * machine held then. */
+struct warm_pick {
+	pid_t pid;                     /* 0: none */
+	unsigned long long start_time;
+	unsigned long held_kb;         /* its RSS + swap */
+	unsigned long avail_kb;        /* MemAvailable + SwapFree */
+};
+
 struct daemon_selector {
 	struct proc_scanner scanner;
 	bool scanner_ready;
@@ -43,6 +53,8 @@ struct daemon_selector {
 	/* rules beside the configuration's: systemd's avoid and omit
 	 * preferences (daemon_managed.c), "" or NULL for none */
 	const char *extra_avoid, *extra_protect;
+	struct warm_pick pick;         /* the last warm-up's choice */
+	bool picked;                   /* the last selection took it (daemon_select_pick) */
 };
 
 /* The scanner (once) and the policy (again on each reload) from cfg.
@@ -57,10 +69,25 @@ void daemon_selector_free(struct daemon_selector *s);
  * killable), -errno. */
 int daemon_select_victim(struct daemon_selector *s, const char *memcg, const char *memcg_dir,
 			 unsigned long totalpages);
-/* A scan that only records what the top tasks hold now: the baseline for
- * the next selection's invoker (the fastest grower), and the scanner's
- * descriptors opened while memory is still there. */
-void daemon_selector_warm(struct daemon_selector *s, unsigned long totalpages);
+/* A whole-machine selection over the top tasks that kills nothing: the
+ * baseline for the next selection's invoker (the fastest grower), the
+ * scanner's descriptors opened while memory is still there, and its choice
+ * kept in s->pick with avail_kb (MemAvailable + SwapFree now), unless the
+ * policy has prefer or avoid rules (or sets self-raised adj aside): they
+ * may choose outside the top. */
+void daemon_selector_warm(struct daemon_selector *s, unsigned long totalpages, unsigned long avail_kb);
+/* The whole-machine selection of a fast fall: the warm-up's choice read
+ * again alone (no scan) and taken when it is still the same task, still
+ * passes the policy and the kernel's unkillable rules, and grew by a third
+ * or more of what the machine lost since (avail_kb now): it is then the
+ * one filling memory, and the top task was the kernel's choice already.
+ * 0 with s->oc filled; else -ESTALE (not that task, or not the grower) or
+ * the selection's error: the caller scans. */
+int daemon_select_pick(struct daemon_selector *s, unsigned long avail_kb, unsigned long totalpages);
+/* Whether the warm-up's choice is still the task filling memory, as
+ * daemon_select_pick() judges it, without a selection: a fast fall needs
+ * no other warm-up then. */
+bool daemon_pick_fills(struct daemon_selector *s, unsigned long avail_kb);
 /* The same for one known task (a fork bomb's biggest copy): the policy
  * and the kernel's unkillable rules still apply; no scan. */
 int daemon_select_task(struct daemon_selector *s, pid_t pid, const char *memcg, const char *memcg_dir,

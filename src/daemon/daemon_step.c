@@ -57,6 +57,36 @@ static int choose(struct daemon *d, const struct hit *h)
 				    scope_totalpages(d, h->scope));
 }
 
+static unsigned long machine_avail_kb(const struct daemon *d)
+{
+	return d->sys.s.mem_available_kb + d->sys.s.swap_free_kb;
+}
+
+/* While memory falls fast, a scan may take longer than the fall: in a
+ * loaded qemu guest a cold selection took 30-200 ms, and a hog at 400-700
+ * MiB/s goes from the 10% floor to the kernel's OOM in 30-50 ms. So at the
+ * machine's floors the warm-up's choice is read again alone and taken
+ * while it is still the task filling memory (daemon_select_pick); kill/
+ * then checks it afresh through its pidfd, as every victim. Else a scan.
+ * (Said once the signal is out, log_pick(): no blocking write before it;
+ * a hog-fast run was lost to the kernel right after such a line.) */
+static int choose_in_fall(struct daemon *d, const struct hit *h)
+{
+	if (h->scope >= 0 || h->psi || d->sys.fill_kb_s < WATCH_FAST_KB_S ||
+	    daemon_select_pick(&d->sel, machine_avail_kb(d), scope_totalpages(d, -1)))
+		return choose(d, h);
+	return 0;
+}
+
+static void log_pick(const struct daemon *d)
+{
+	const struct task_info *v = d->sel.oc.chosen;
+
+	if (d->sel.picked)
+		dlog(DLOG_INFO, "%s: %d (%s), the warm-up's choice, read again alone: grew %lu kB since",
+		     d->sel.oc.trigger, v->pid, v->comm, d->sel.oc.invoker.growth_kb);
+}
+
 static int choose_task(struct daemon *d, const struct hit *h, pid_t pid)
 {
 	return daemon_select_task(&d->sel, pid, h->scope >= 0 ? d->cg[h->scope].kpath : NULL,
@@ -263,6 +293,16 @@ static void mark_fork_bomb(struct daemon *d, struct hit *h, const struct swarm *
 		 d->cfg.swarm_window_ms / 1000);
 }
 
+/* A kill's latency as the evaluation counts it (daemon_evaluate.c): the
+ * recent episodes' selections, half the last one. (Not the warm-up scans
+ * nor the slowest: they took 100-150 ms in the qemu guest against 15-26 ms
+ * for a selection, and such a latency made every fast burst look too
+ * fast.) */
+static void note_act(struct daemon *d, uint64_t ns)
+{
+	d->act_ns = d->act_ns ? (d->act_ns + ns) / 2 : ns;
+}
+
 /* The selection of an episode into d->sel.oc: a fork bomb's biggest copy,
  * else the kernel's way. 0 with *h marked for a bomb; else nothing to do. */
 static int select_episode_victim(struct daemon *d, struct hit *h, uint64_t now, uint64_t *select_ns)
@@ -278,9 +318,10 @@ static int select_episode_victim(struct daemon *d, struct hit *h, uint64_t now, 
 	}
 	if (rc) { /* no bomb, or its biggest copy may not be killed: the kernel's way */
 		bomb = false;
-		rc = choose(d, h);
+		rc = choose_in_fall(d, h);
 	}
 	*select_ns = now_ns() - t0;
+	note_act(d, *select_ns);
 	if (rc) {
 		if (!d->ep.no_victim_logged)
 			dlog(DLOG_ERR, "%s: no killable process%s", h->text,
@@ -349,6 +390,7 @@ static void start_episode(struct daemon *d, const struct hit *hit, uint64_t now)
 		d->stats.triggers_term++;
 	if (!start_pre_hook(d, h, now))
 		send_signal(d, h->stage == STAGE_KILL ? SIGKILL : SIGTERM, now);
+	log_pick(d);
 }
 
 static void finish_episode(struct daemon *d, uint64_t now)
@@ -375,18 +417,45 @@ static void escalate(struct daemon *d, const struct hit *h, uint64_t now)
 	send_signal(d, SIGKILL, now);
 }
 
-/* Within twice the SIGTERM floor, a scan a second (top tasks only): the
- * first selection of an episode then knows who grew since (the invoker),
- * and the scanner's descriptors are open while memory is still there. */
+/* Within twice the SIGTERM floor, a selection over the top tasks a second
+ * that kills nothing: the first selection of an episode then knows who
+ * grew since (the invoker), the scanner's descriptors are open while
+ * memory is still there, and its choice is kept (choose_in_fall). While
+ * memory falls fast, one as soon as the fall is within a second of twice
+ * the floor, or at once when it starts nearer, unless the choice kept is
+ * the task filling memory already (a leak's fill rate dips and comes
+ * back: one scan each time is not needed), looked at once a second at
+ * most. A fall lasts a second past its last fast sample: a dip of the
+ * decaying rate must not let the once-a-second scan start near the floor
+ * while hogs fill memory (in a loaded guest two hogs went from above the
+ * 10% floor to the kernel's OOM, invoked by the daemon's own allocation,
+ * before the daemon's next look). A warm-up in a fall may still run when
+ * the floor is crossed, in a loaded qemu guest for 100-200 ms; a scan
+ * begun at the floor would take as long and end later, while the
+ * warm-up's choice is then read again alone, in 1-2 ms. None while the
+ * threads surge: a fork bomb's copies make any scan long (seconds in the
+ * guest), and the bomb's own search decides its kill. */
 #define WARM_EVERY_NS (1000 * MS)
 static void warm_up(struct daemon *d, uint64_t now)
 {
 	unsigned long near_kb = 2 * floor_kb(&d->cfg.mem_term, d->sys.s.mem_total_kb);
+	unsigned long avail = d->sys.s.mem_available_kb;
 
-	if (!d->cfg.memory_enabled || d->sys.s.mem_available_kb >= near_kb || now < d->next_warm_ns)
+	if (d->sys.fill_kb_s >= WATCH_FAST_KB_S)
+		d->fell_fast_ns = now;
+	if (!d->cfg.memory_enabled || daemon_threads_surge(d))
 		return;
+	if (d->fell_fast_ns && now - d->fell_fast_ns < WARM_EVERY_NS) {
+		if (now < d->next_fall_warm_ns || (avail >= near_kb && (double)(avail - near_kb) > d->sys.fill_kb_s))
+			return;
+		d->next_fall_warm_ns = now + WARM_EVERY_NS;
+		if (daemon_pick_fills(&d->sel, machine_avail_kb(d)))
+			return;
+	} else if (avail >= near_kb || now < d->next_warm_ns) {
+		return;
+	}
 	d->next_warm_ns = now + WARM_EVERY_NS;
-	daemon_selector_warm(&d->sel, scope_totalpages(d, -1));
+	daemon_selector_warm(&d->sel, scope_totalpages(d, -1), machine_avail_kb(d));
 }
 
 void daemon_step(struct daemon *d, uint64_t now)
@@ -455,15 +524,43 @@ static bool at_rest(const struct daemon *d)
 }
 
 /* The next wake-up: the adaptive interval of every polled watch, and the
- * episode's own deadline. */
+ * episode's own deadline. The shortest interval is 3 ms while memory falls
+ * fast enough to go from the SIGTERM floor to the kernel's limit (what the
+ * floor leaves: term_floor_kb) in 100 ms or less, so that the kill is not
+ * late by a sample; slower falls keep interval_min. (3 ms at every fall of
+ * 32 MiB/s and more kept a swapping leak in the qemu guest at 3-10 ms for
+ * seconds: twice main's CPU there.) */
+#define NEAR_MIN_MS 3UL
+#define NEAR_CROSS_PER_S 10.0
+static unsigned long min_ms(const struct daemon *d, double fill_kb_s, unsigned long term_floor_kb)
+{
+	bool fast = fill_kb_s >= WATCH_FAST_KB_S && fill_kb_s >= NEAR_CROSS_PER_S * (double)term_floor_kb;
+
+	return fast && NEAR_MIN_MS < d->cfg.interval_min_ms ? NEAR_MIN_MS : d->cfg.interval_min_ms;
+}
+
+/* The machine's headroom above its SIGKILL stage, which needs MemAvailable
+ * and, with swap, SwapFree below their floors: the larger of the two. (By
+ * MemAvailable alone a swapping leak kept the loop at its shortest
+ * interval for seconds: 3 ms while it fell fast.) */
+static unsigned long kill_headroom_kb(const struct daemon *d)
+{
+	const struct mem_sample *s = &d->sys.s;
+	unsigned long mf = floor_kb(&d->cfg.mem_kill, s->mem_total_kb);
+	unsigned long sf = floor_kb(&d->cfg.swap_kill, s->swap_total_kb);
+	unsigned long mem = s->mem_available_kb > mf ? s->mem_available_kb - mf : 0;
+	unsigned long swap = s->swap_total_kb && s->swap_free_kb > sf ? s->swap_free_kb - sf : 0;
+
+	return mem > swap ? mem : swap;
+}
+
 unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now)
 {
 	const double assumed_kb_s = 6000.0 * 1024; /* earlyoom's worst-case fill rate */
-	unsigned long kill_floor = floor_kb(&d->cfg.mem_kill, d->sys.s.mem_total_kb);
-	unsigned long avail = d->sys.s.mem_available_kb;
 	unsigned long t = d->cfg.memory_enabled
-		? next_interval_ms(avail > kill_floor ? avail - kill_floor : 0, d->sys.fill_kb_s,
-				   assumed_kb_s, d->cfg.interval_min_ms, d->cfg.interval_max_ms)
+		? next_interval_ms(kill_headroom_kb(d), d->sys.fill_kb_s, assumed_kb_s,
+				   min_ms(d, d->sys.fill_kb_s, floor_kb(&d->cfg.mem_term, d->sys.s.mem_total_kb)),
+				   d->cfg.interval_max_ms)
 		: d->cfg.interval_max_ms;
 	unsigned long tc = commit_interval_ms(&d->cfg, &d->sys.s, daemon_commit_enforced(d), assumed_kb_s);
 
@@ -476,12 +573,14 @@ unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now)
 		unsigned long head = scope_avail_kb(d, (int)i), lim = (unsigned long)(w->limit_bytes / 1024);
 		unsigned long fl = floor_kb(&w->spec.kill, lim);
 		unsigned long ti;
-		/* v1 thresholds wake us: poll only as a safety net */
-		if (w->version == 1 || w->limit_bytes == UINT64_MAX)
+		/* v1 thresholds wake us, and past our brake (v2 memory.high at the
+		 * SIGTERM floor) the kernel throttles and memory.events wakes us:
+		 * poll only as a safety net */
+		if (w->version == 1 || w->brake_bytes || w->limit_bytes == UINT64_MAX)
 			continue;
 		/* nothing wakes us before memory.max is hit: the machine's worst case */
 		ti = next_interval_ms(head > fl ? head - fl : 0, w->fill_kb_s, assumed_kb_s,
-				      d->cfg.interval_min_ms, d->cfg.interval_max_ms);
+				      min_ms(d, w->fill_kb_s, floor_kb(&w->spec.term, lim)), d->cfg.interval_max_ms);
 		if (ti < t)
 			t = ti;
 	}

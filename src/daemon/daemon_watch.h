@@ -26,6 +26,10 @@
 #include "core/scene.h"
 #include "trigger.h"
 
+/* A fill rate worth sampling fast for: a leak slower than this cannot
+ * cross a floor's margin between two samples of interval_max. */
+#define WATCH_FAST_KB_S (32.0 * 1024)
+
 struct sys_watch {
 	unsigned long page_size;   /* the system's, the unit of totalpages */
 	int meminfo_fd;
@@ -34,6 +38,7 @@ struct sys_watch {
 	struct mem_sample s;
 	uint64_t sample_ns;
 	double fill_kb_s;      /* how fast MemAvailable + SwapFree fell lately */
+	bool growing;          /* they fell since the sample before */
 	/* threads on the machine (/proc/loadavg), and their fewest over the
 	 * last one to two windows: a fork bomb's growth, for one read a pass */
 	int loadavg_fd;
@@ -53,6 +58,7 @@ struct memcg_watch {
 	int oom_efd, thr_efd;          /* v1 eventfds, -1 on v2 */
 	int psi_fd;                    /* memory.pressure trigger, -1 if none */
 	bool set_oom_kill_disable;     /* we wrote 1, restore 0 on close */
+	uint64_t brake_bytes;          /* v2: the memory.high we wrote (0: none), "max" on close */
 	uint64_t usage_bytes, limit_bytes; /* limit: memory.max or, lower, memory.high */
 	/* the OOM's bound: memory.max / limit_in_bytes as read, and the limit
 	 * an OOM of this cgroup scales by (that one, else the nearest limited
@@ -65,6 +71,7 @@ struct memcg_watch {
 	bool under_oom;                /* v1: tasks wait for us (oom_kill_disable) */
 	uint64_t sample_ns;
 	double fill_kb_s;
+	bool growing;                  /* usage grew since the sample before */
 };
 
 /* Arms "some|full stall window" on a PSI file; returns the fd or -errno. */

@@ -73,13 +73,16 @@ fi
 # Pressure scenarios oomkit does not pass yet, with why: they run and say
 # "# known failure" instead of "not ok" until they pass (then "ok": remove
 # them from here). OOMKIT_VM_KNOWN_BAD= (empty) makes every one count.
-# None today. (hog-fast, protected, two-hogs pass since the SIGTERM floor is
-# checked 150 ms ahead at the current fill rate and the report is written
-# after the signal, not before; thrash since then too: in 3 runs the hog
-# died by that look-ahead or the PSI trigger, full avg10 > 10% for 10 s is
-# the default sustained rule now; forkbomb since the daemon finds a bomb by
-# its thread growth and kills its process group at once, at nice -20 and
-# 1 s ahead of the floor: doc/daemon.md "Fork bombs".)
+# None today. (hog-fast, protected, two-hogs pass since the loop samples
+# every 3 ms while memory falls fast and, at the floor, takes the warm-up's
+# choice read again alone instead of scanning, and the report is written
+# after the signal, not before; thrash since the sustained PSI rule is full
+# avg10 > 5% for 5 s (its hog stops at 20% available: no floor is crossed);
+# forkbomb since the daemon finds a bomb by its thread growth and kills its
+# process group at once, at nice -20 and 1 s ahead of the floor:
+# doc/daemon.md "Fork bombs"; burst, benign bursts that must live, three
+# times each, since the SIGTERM floors hold on their level and a v2 cgroup
+# gets the memory.high brake: doc/daemon.md "Levels, not guesses".)
 KNOWN_BAD=${OOMKIT_VM_KNOWN_BAD-}
 # Round trips that fail today (none: an escalated SIGTERM is one event, its
 # SIGKILL an "oomkit: escalated to SIGKILL" line, not a second "Killed process").

@@ -20,7 +20,7 @@ VM_MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virti
 
 # Fixture scenarios (the kernel alone) and pressure scenarios (with a killer).
 VM_FIXTURES="global-noswap global-swap repeat memcg memcg-group panic-on-oom kill-allocating sysrq-f no-killable reaper hostile-names order2 panic-on-oom-2 dump-tasks-0"
-VM_PRESSURE="hog-fast leak-swap forkbomb thrash protected stubborn two-hogs"
+VM_PRESSURE="hog-fast leak-swap forkbomb thrash protected stubborn two-hogs burst"
 # Oracle scenarios: `oomkit rank` and `oomkit kill` checked against the kernel
 # where only a guest's root can go (oom_score_adj < 0 needs CAP_SYS_RESOURCE,
 # which our hosts and CI lack); sized tasks, no memory pressure; the kernel's

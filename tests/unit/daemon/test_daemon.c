@@ -283,11 +283,12 @@ static void test_psi_needs_short_memory(void **state)
 	meminfo_avail(48000);
 }
 
-/* MemAvailable 20% but falling at 1.5 GB/s: the SIGTERM floor (10%) is
- * crossed within the 150 ms look-ahead, so a SIGTERM episode starts now
- * (never a SIGKILL: the kill floor holds only for real); falling slowly,
- * nothing happens. */
-static void test_floor_look_ahead(void **state)
+/* The SIGTERM floor holds on the level only: MemAvailable at 20% falling
+ * at 2 GB/s is a burst that may stop (nothing happens; it would reach 0 in
+ * 100 ms, after the next sample); below the floor the SIGTERM stage says
+ * the rate and the next sample. Only when the kernel's limit comes before
+ * the next sample plus the time to act is waiting too late: SIGKILL now. */
+static void test_level_then_too_late(void **state)
 {
 	const uint64_t ms = 1000000ULL;
 
@@ -295,14 +296,25 @@ static void test_floor_look_ahead(void **state)
 	start(true);
 	meminfo_avail(400000);
 	daemon_step(&d, 1000 * ms);
-	meminfo_avail(390000); /* 100 MB/s: 15 MB in 150 ms */
+	meminfo_avail(200000);
 	daemon_step(&d, 1100 * ms);
 	assert_int_equal(d.stats.stage, STAGE_NONE);
-	meminfo_avail(200000);
+	assert_int_equal(d.stats.dry_run_kills, 0);
+	meminfo_avail(190000); /* growth stopped (100 MB/s): no threat */
 	daemon_step(&d, 1200 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	meminfo_avail(90000); /* 9%: the level, 1 GB/s */
+	daemon_step(&d, 1300 * ms);
 	assert_int_equal(d.stats.stage, STAGE_TERM);
-	assert_non_null(strstr(d.stats.trigger, " in 150ms (now 20.0%"));
-	assert_int_equal(d.stats.dry_run_kills, 1);
+	assert_non_null(strstr(d.stats.trigger, "memavailable 9.0% < 10% (977MiB/s; next sample in "));
+	daemon_stop(&d);
+	start(true); /* (a dry-run kill samples again on the real clock) */
+	meminfo_avail(200000);
+	daemon_step(&d, 1000 * ms);
+	meminfo_avail(65000); /* 6.5% at 13.5 GB/s: empty in 5 ms, before the next sample + a kill */
+	daemon_step(&d, 1010 * ms);
+	assert_int_equal(d.stats.stage, STAGE_KILL);
+	assert_non_null(strstr(d.stats.trigger, "memavailable 6.5% < 10%; 13184MiB/s: the limit in 5ms, next sample in 3ms + "));
 	daemon_stop(&d);
 	meminfo_avail(48000);
 }
@@ -327,6 +339,219 @@ static void test_warm_up_names_the_grower(void **state)
 	assert_int_equal(d.sel.oc.invoker.growth_kb, 80000);
 	daemon_stop(&d);
 	task(104, "tiny", 0, 10, 0);
+}
+
+/* A warm-up at the start of a fast fall keeps its choice (the top task,
+ * here the one filling memory); at the floor, still falling fast, that one
+ * task is read again alone and taken, no scan. It is not taken when its
+ * fresh read says -1000, nor when it did not grow (another task fills
+ * memory): a scan then chooses. */
+/* A dry-run daemon whose warm-up at 1.1 s, at the start of a fast fall,
+ * chose 104, the task filling memory. */
+static void warm_in_fall(void)
+{
+	const uint64_t ms = 1000000ULL;
+
+	start(true);
+	meminfo_avail(900000);
+	daemon_step(&d, 1000 * ms);
+	task(104, "tiny", 0, 130000, 0); /* the top now (small's points: 126000) */
+	meminfo_avail(500000);           /* 4 GB/s, a second from twice the floor */
+	daemon_step(&d, 1100 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(d.sel.pick.pid, 104);
+	assert_int_equal(d.next_warm_ns, 2100 * ms);
+}
+
+/* Stops the daemon and puts back what the fall tests change. */
+static void fall_done(void)
+{
+	daemon_stop(&d);
+	task(104, "tiny", 0, 10, 0);
+	meminfo_avail(48000);
+}
+
+static void fall_to_floor(unsigned long after_pages, int after_adj)
+{
+	const uint64_t ms = 1000000ULL;
+
+	warm_in_fall();
+	task(104, "tiny", 0, after_pages, after_adj);
+	meminfo_avail(90000);
+	daemon_step(&d, 1150 * ms);
+	assert_int_equal(d.stats.dry_run_kills, 1);
+}
+
+static void test_fast_fall_takes_the_warm_pick(void **state)
+{
+	(void)state;
+	fall_to_floor(330000, 0);
+	assert_int_equal(d.sel.oc.chosen->pid, 104);
+	assert_int_equal(d.sel.snap.nr_scanned, 1);
+	assert_int_equal(d.sel.oc.invoker.growth_kb, 800000);
+	daemon_stop(&d);
+	fall_to_floor(330000, -1000);
+	assert_int_equal(d.sel.oc.chosen->pid, 103);
+	assert_true(d.sel.snap.nr_scanned > 1);
+	daemon_stop(&d);
+	fall_to_floor(130000, 0);
+	assert_int_equal(d.sel.oc.chosen->pid, 104);
+	assert_true(d.sel.snap.nr_scanned > 1);
+	fall_done();
+}
+
+/* A fast fall that starts within twice the floor, half a second after the
+ * idle warm-up of that level chose another task: a warm-up at once, whose
+ * choice (the grower) the floor then takes alone. */
+static void test_fall_near_the_floor_warms_at_once(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+
+	(void)state;
+	start(true);
+	meminfo_avail(150000);
+	daemon_step(&d, 1000 * ms);
+	assert_int_equal(d.sel.pick.pid, 103);
+	task(104, "tiny", 0, 130000, 0);
+	meminfo_avail(120000); /* 300 MB/s */
+	daemon_step(&d, 1500 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(d.sel.pick.pid, 104);
+	task(104, "tiny", 0, 330000, 0);
+	meminfo_avail(90000);
+	daemon_step(&d, 1550 * ms);
+	assert_int_equal(d.stats.dry_run_kills, 1);
+	assert_int_equal(d.sel.oc.chosen->pid, 104);
+	assert_int_equal(d.sel.snap.nr_scanned, 1);
+	fall_done();
+}
+
+/* A second fast fall while the warm-up's choice still fills memory needs
+ * no other warm-up: only that task is read again. */
+static void test_fall_keeps_a_pick_that_fills(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+
+	(void)state;
+	warm_in_fall();
+	task(104, "tiny", 0, 180000, 0); /* 200000 kB more, what the machine lost */
+	meminfo_avail(300000);
+	daemon_step(&d, 2200 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(d.next_fall_warm_ns, 3200 * ms);
+	assert_int_equal(d.next_warm_ns, 2100 * ms);
+	assert_int_equal(d.sel.pick.pid, 104);
+	fall_done();
+}
+
+/* Near the floor the loop samples every 3 ms only while memory falls fast
+ * enough to go from the SIGTERM floor (100000 kB) to nothing in 100 ms: a
+ * fall of 100 MB/s keeps interval_min (10 ms), one of 3 GB/s gets the
+ * headroom's own 8 ms (55000 kB above the SIGKILL floor at 6000 MiB/s). */
+static void test_fast_sampling_needs_a_fast_fall(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+
+	(void)state;
+	start(true);
+	meminfo_avail(115000);
+	daemon_step(&d, 1000 * ms);
+	meminfo_avail(105000);
+	daemon_step(&d, 1100 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(daemon_timeout_ms(&d, 1100 * ms), 10);
+	daemon_stop(&d);
+	start(true);
+	meminfo_avail(400000);
+	daemon_step(&d, 1000 * ms);
+	meminfo_avail(105000);
+	daemon_step(&d, 1100 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(daemon_timeout_ms(&d, 1100 * ms), 8);
+	daemon_stop(&d);
+	meminfo_avail(48000);
+}
+
+/* Quiet samples within a second of a fast fall (the decaying rate under
+ * 32 MiB/s) do not start the once-a-second warm-up scan near the floor. */
+static void test_fall_outlives_a_dip_of_the_rate(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+
+	(void)state;
+	warm_in_fall();
+	task(104, "tiny", 0, 230000, 0);
+	meminfo_avail(150000); /* near: 333 MB/s, and the choice fills it */
+	daemon_step(&d, 2150 * ms);
+	for (uint64_t t = 2200; t <= 2600; t += 50)
+		daemon_step(&d, t * ms); /* the rate halves each time */
+	assert_true(d.sys.fill_kb_s < 32 * 1024);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(d.next_warm_ns, 2100 * ms);
+	fall_done();
+}
+
+/* No warm-up while the threads surge (200 new ones, a fork bomb's
+ * shape), even where a fast fall would have one. */
+static void test_no_warm_up_in_a_thread_surge(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+
+	(void)state;
+	put("loadavg", "0.00 0.00 0.00 1/100 1\n");
+	start(true);
+	meminfo_avail(535000);
+	daemon_step(&d, 1000 * ms);
+	put("loadavg", "0.00 0.00 0.00 1/300 1\n");
+	task(104, "tiny", 0, 130000, 0);
+	meminfo_avail(500000); /* 350 MB/s: a second from twice the floor */
+	daemon_step(&d, 1100 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(d.sel.pick.pid, 0);
+	assert_int_equal(d.next_warm_ns, 0);
+	unlink(fixture_put(root, "loadavg", ""));
+	fall_done();
+}
+
+/* A prefer rule may choose outside the top a warm-up reads: no choice is
+ * kept, the floor scans. */
+static void test_no_pick_with_a_prefer_rule(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+	struct config_error err;
+	char why[256];
+
+	(void)state;
+	daemon_fixture_config(&d, root);
+	d.cfg.dry_run = true;
+	assert_int_equal(config_set(&d.cfg, "kill", "prefer", "^small$", &err), 0);
+	assert_int_equal(daemon_start(&d, why, sizeof(why)), 0);
+	meminfo_avail(900000);
+	daemon_step(&d, 1000 * ms);
+	task(104, "tiny", 0, 130000, 0);
+	meminfo_avail(500000);
+	daemon_step(&d, 1100 * ms);
+	assert_int_equal(d.next_warm_ns, 2100 * ms);
+	assert_int_equal(d.sel.pick.pid, 0);
+	fall_done();
+}
+
+/* With swap the machine's SIGKILL stage needs SwapFree below its floor
+ * too: MemAvailable under its floor with swap 60% free is no reason to
+ * sample at the shortest interval (550000 kB at 6000 MiB/s: 89 ms). */
+static void test_interval_counts_swap(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+
+	(void)state;
+	put("meminfo", "MemTotal: 1000000 kB\nMemFree: 10000 kB\nMemAvailable: 40000 kB\n"
+		       "SwapTotal: 1000000 kB\nSwapFree: 600000 kB\n");
+	start(true);
+	daemon_step(&d, 1000 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(daemon_timeout_ms(&d, 1000 * ms), 89);
+	daemon_stop(&d);
+	meminfo_avail(48000);
 }
 
 /* swapoff of a 1 GB device, all of it free: SwapTotal and SwapFree drop
@@ -427,8 +652,16 @@ int main(void)
 		cmocka_unit_test(test_dry_run_one_kill_per_episode),
 		cmocka_unit_test(test_psi_trigger_and_cooldown),
 		cmocka_unit_test(test_psi_needs_short_memory),
-		cmocka_unit_test(test_floor_look_ahead),
+		cmocka_unit_test(test_level_then_too_late),
 		cmocka_unit_test(test_warm_up_names_the_grower),
+		cmocka_unit_test(test_fast_fall_takes_the_warm_pick),
+		cmocka_unit_test(test_fall_near_the_floor_warms_at_once),
+		cmocka_unit_test(test_fall_keeps_a_pick_that_fills),
+		cmocka_unit_test(test_fall_outlives_a_dip_of_the_rate),
+		cmocka_unit_test(test_no_warm_up_in_a_thread_surge),
+		cmocka_unit_test(test_no_pick_with_a_prefer_rule),
+		cmocka_unit_test(test_interval_counts_swap),
+		cmocka_unit_test(test_fast_sampling_needs_a_fast_fall),
 		cmocka_unit_test(test_fork_bomb_searched_again_when_threads_double),
 		cmocka_unit_test(test_swapoff_is_no_fall),
 	};
