@@ -20,6 +20,10 @@ struct memcg_roots {
 	char v2[PATH_MAX];   /* cgroup2 mount, "" if none */
 	bool v2_has_memory;  /* memory listed in the v2 root's cgroup.controllers */
 	char proc_root[PATH_MAX]; /* for /proc/sys/vm/swappiness (v2), "/proc" */
+	/* each mount's root as mountinfo prints it: "/", or "/../.." for the
+	 * host's tree mounted in a private cgroup namespace (cgroup_ns.h) */
+	char v1_mount_root[PATH_MAX], v2_mount_root[PATH_MAX];
+	char ns_root[PATH_MAX];   /* that namespace's root below the memory mount, "" outside one */
 };
 
 struct memcg_state {
@@ -50,11 +54,13 @@ struct memcg_state {
 	struct psi pressure;      /* memory.pressure (v2, or v1 with cgroup.pressure) */
 };
 
-/* Finds the mounts from <proc_root>/self/mountinfo ("/proc"). */
+/* Finds the mounts from <proc_root>/self/mountinfo ("/proc"), and the
+ * root of our cgroup namespace below the memory mount (cgroup_ns.h). */
 int memcg_roots_find(const char *proc_root, struct memcg_roots *roots);
 
 /* The mount lookup of memcg_roots_find on mountinfo text (octal escapes
- * like \040 decoded); does not look at v2's cgroup.controllers. */
+ * like \040 decoded): the first mount of each kind, or what was mounted over
+ * it later at the same place; does not look at v2's cgroup.controllers. */
 int memcg_roots_parse(const char *mountinfo, struct memcg_roots *roots);
 
 /* Resolves a user's PATH: an absolute directory, or a path relative to the

@@ -15,6 +15,7 @@
 #include "daemon_log.h"
 #include "daemon_report.h"
 #include "exitcode.h"
+#include "core/cgroup_ns.h"
 #include "core/util.h"
 
 #define MS 1000000ULL
@@ -81,6 +82,7 @@ int daemon_start(struct daemon *d, char *why, size_t size)
 		dlog(DLOG_WARNING, "--syslog: cannot connect to /dev/log: %s; logging to stderr", strerror(-r));
 	if (memcg_roots_find(d->cfg.proc_root, &d->roots))
 		memset(&d->roots, 0, sizeof(d->roots));
+	cgroup_ns_set_root(d->roots.ns_root);
 	r = daemon_selector_start(&d->sel, &d->cfg, &d->roots, why, size);
 	if (r)
 		goto fail;
