@@ -47,6 +47,12 @@ void daemon_set_observer(struct daemon *d, daemon_kill_observer fn, void *arg)
 	d->observer_arg = arg;
 }
 
+void daemon_set_reload_hook(struct daemon *d, daemon_reload_hook fn, void *arg)
+{
+	d->reload_hook = fn;
+	d->reload_hook_arg = arg;
+}
+
 int daemon_add_fd(struct daemon *d, int fd, short events, daemon_fd_handler fn, void *arg)
 {
 	if (d->nr_extra == DAEMON_MAX_EXTRA_FDS)
@@ -150,6 +156,8 @@ void daemon_reload(struct daemon *d)
 	}
 	d->stats.reloads++;
 	dlog(DLOG_NOTICE, "configuration reloaded");
+	if (d->reload_hook)
+		d->reload_hook(d, d->reload_hook_arg);
 }
 
 static void daemon_sigset(sigset_t *set)

@@ -47,6 +47,8 @@ struct daemon_stats {
 struct daemon;
 typedef void (*daemon_kill_observer)(struct daemon *d, const struct kill_record *rec, void *arg);
 typedef void (*daemon_fd_handler)(struct daemon *d, int fd, short revents, void *arg);
+/* After a reload that was applied; d->cfg is the new configuration. */
+typedef void (*daemon_reload_hook)(struct daemon *d, void *arg);
 
 enum episode_state { EP_IDLE, EP_PRE_HOOK, EP_TERM_SENT, EP_KILL_SENT, EP_RECOVER, EP_DRY_HELD };
 
@@ -103,6 +105,8 @@ struct daemon {
 	struct daemon_stats stats;
 	daemon_kill_observer observer;
 	void *observer_arg;
+	daemon_reload_hook reload_hook;
+	void *reload_hook_arg;
 	struct { int fd; short events; daemon_fd_handler fn; void *arg; } extra[DAEMON_MAX_EXTRA_FDS];
 	size_t nr_extra;
 };
@@ -140,5 +144,8 @@ bool daemon_commit_enforced(const struct daemon *d);
 /* Hook points for metrics, D-Bus and the status socket. */
 void daemon_set_observer(struct daemon *d, daemon_kill_observer fn, void *arg);
 int daemon_add_fd(struct daemon *d, int fd, short events, daemon_fd_handler fn, void *arg);
+/* Runs after each reload that was applied (never during a kill: the
+ * reload waits for it to end), e.g. to publish to the new places. */
+void daemon_set_reload_hook(struct daemon *d, daemon_reload_hook fn, void *arg);
 
 #endif

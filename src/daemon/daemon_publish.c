@@ -17,6 +17,7 @@
 #include "core/mem.h"
 #include "core/units.h"
 #include "core/util.h"
+#include "daemon_log.h"
 #include "trigger_commit.h"
 
 static int tick_fd = -1;
@@ -231,20 +232,48 @@ static void on_tick(struct daemon *d, int fd, short revents, void *arg)
 	set_tick(d->stats.stage == STAGE_NONE ? PUBLISH_REST_S : 1);
 }
 
+/* [publish] and notify_dbus of the configuration, as the publisher takes them. */
+static void publish_config_of(const struct oomkit_config *c, struct publish_config *pc)
+{
+	memset(pc, 0, sizeof(*pc));
+	pc->dbus = c->notify_dbus;
+	pc->notify_desktop = c->notify_dbus && c->notify_desktop;
+	snprintf(pc->metrics_file, sizeof(pc->metrics_file), "%s", c->metrics_file);
+	snprintf(pc->metrics_listen, sizeof(pc->metrics_listen), "%s", c->metrics_listen);
+	snprintf(pc->status_dir, sizeof(pc->status_dir), "%s", c->status_dir);
+	/* without systemd's RuntimeDirectory=, make the state directory ourselves */
+	if (pc->status_dir[0] && mkdir(pc->status_dir, 0750) < 0 && errno != EEXIST)
+		pc->status_dir[0] = '\0';
+}
+
+/* A reload's [publish]: the publisher thread takes it over; a listen
+ * address start would refuse keeps the previous settings. */
+static void on_reload(struct daemon *d, void *arg)
+{
+	static struct publish_config pc;
+	char why[256];
+	int r;
+
+	publish_config_of(&d->cfg, &pc);
+	r = publisher_reconfigure(arg, &pc, why, sizeof(why));
+	if (r < 0) {
+		d->stats.reload_failures++;
+		dlog(DLOG_ERR, "reload: %s; publishing as before", why);
+	} else if (r > 0) {
+		dlog(DLOG_NOTICE, "reload: publishing anew: metrics_file %s, metrics_listen %s, status_dir %s, D-Bus %s",
+		     pc.metrics_file[0] ? pc.metrics_file : "off", pc.metrics_listen[0] ? pc.metrics_listen : "off",
+		     pc.status_dir[0] ? pc.status_dir : "off", pc.dbus ? "on" : "off");
+	}
+}
+
 int daemon_publish_start(struct daemon *d, struct publisher *p, char *why, size_t size)
 {
-	const struct oomkit_config *c = &d->cfg;
-	struct publish_config pc = { .dbus = c->notify_dbus, .notify_desktop = c->notify_dbus && c->notify_desktop };
+	static struct publish_config pc;
 	struct itimerspec first = { .it_value = { 0, 1 } }; /* at once, then set_tick() */
 	int r;
 
 	started_seconds = realtime_seconds();
-	snprintf(pc.metrics_file, sizeof(pc.metrics_file), "%s", c->metrics_file);
-	snprintf(pc.metrics_listen, sizeof(pc.metrics_listen), "%s", c->metrics_listen);
-	snprintf(pc.status_dir, sizeof(pc.status_dir), "%s", c->status_dir);
-	/* without systemd's RuntimeDirectory=, make the state directory ourselves */
-	if (pc.status_dir[0] && mkdir(pc.status_dir, 0750) < 0 && errno != EEXIST)
-		pc.status_dir[0] = '\0';
+	publish_config_of(&d->cfg, &pc);
 	r = publisher_start(p, &pc, why, size);
 	if (r < 0)
 		return r;
@@ -258,6 +287,7 @@ int daemon_publish_start(struct daemon *d, struct publisher *p, char *why, size_
 		return r;
 	}
 	daemon_set_observer(d, on_kill, p);
+	daemon_set_reload_hook(d, on_reload, p);
 	return 0;
 }
 

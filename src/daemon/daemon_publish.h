@@ -2,8 +2,9 @@
  * D-Bus, desktop notifications: publish.h) into `oomkit daemon` through
  * the daemon's documented hook points: the kill observer and an extra
  * descriptor (a 1 s timerfd) on which the daemon's state is handed over.
- * Configured by [publish] and [log] notify_dbus of oomkit.conf; read once
- * at start (a reload keeps the publishing settings). */
+ * Configured by [publish] and [log] notify_dbus of oomkit.conf, at start
+ * and again at each reload (the publisher thread moves to the new places,
+ * its counters kept). */
 #ifndef OOMKIT_DAEMON_PUBLISH_H
 #define OOMKIT_DAEMON_PUBLISH_H
 

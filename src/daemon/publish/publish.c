@@ -68,17 +68,35 @@ static void publish_state(struct publisher *p, const struct status_view *v)
 		http_server_set_body(&p->http, p->text, (size_t)n);
 }
 
+/* A reload's settings, in the thread: the /metrics listener moves (joining
+ * the old one's thread may take its 2 s connection deadline: here, never
+ * in the daemon's loop), then every publication goes to the new places. */
+static void apply_config(struct publisher *p, const struct publish_config *c)
+{
+	if (strcmp(c->metrics_listen, p->cfg.metrics_listen)) {
+		http_server_stop(&p->http);
+		if (c->metrics_listen[0])
+			note_error(p, "metrics listen", http_server_start(&p->http, c->metrics_listen));
+	}
+	p->cfg = *c;
+}
+
 static void *run(void *arg)
 {
 	struct publisher *p = arg;
+	static struct publish_config next; /* the thread's alone */
 
 	for (;;) {
 		unsigned int nr;
-		bool state, quit;
+		bool state, quit, reconfigure;
 
 		pthread_mutex_lock(&p->lock);
-		while (!p->quit && !p->queued && !p->view_dirty)
+		while (!p->quit && !p->queued && !p->view_dirty && !p->reconfigure)
 			pthread_cond_wait(&p->wake, &p->lock);
+		reconfigure = p->reconfigure;
+		if (reconfigure)
+			next = p->next;
+		p->reconfigure = false;
 		nr = p->queued;
 		memcpy(p->kills, p->queue, nr * sizeof(p->kills[0]));
 		p->queued = 0;
@@ -89,13 +107,22 @@ static void *run(void *arg)
 		quit = p->quit;
 		pthread_mutex_unlock(&p->lock);
 
+		if (reconfigure)
+			apply_config(p, &next);
 		for (unsigned int i = 0; i < nr; i++)
 			publish_kill_record(p, &p->kills[i]);
-		if (state || nr)
+		if (state || nr || reconfigure)
 			publish_state(p, &p->current);
 		if (quit)
 			return NULL;
 	}
+}
+
+static void listen_error(const char *spec, int e, char *why, size_t size)
+{
+	snprintf(why, size, "metrics_listen=%s: %s", spec,
+		 e == -EPERM ? "not a loopback address (127.0.0.0/8, ::1)" :
+		 e == -EINVAL ? "expected ADDRESS:PORT" : strerror(-e));
 }
 
 int publisher_start(struct publisher *p, const struct publish_config *c, char *why, size_t size)
@@ -103,15 +130,13 @@ int publisher_start(struct publisher *p, const struct publish_config *c, char *w
 	int e;
 
 	memset(p, 0, sizeof(*p));
-	p->cfg = *c;
+	p->cfg = p->requested = *c;
 	p->heartbeat_fd = -1;
 	metrics_init(&p->metrics);
 	if (c->metrics_listen[0]) {
 		e = http_server_start(&p->http, c->metrics_listen);
 		if (e < 0) {
-			snprintf(why, size, "metrics_listen=%s: %s", c->metrics_listen,
-				 e == -EPERM ? "not a loopback address (127.0.0.0/8, ::1)" :
-				 e == -EINVAL ? "expected ADDRESS:PORT" : strerror(-e));
+			listen_error(c->metrics_listen, e, why, size);
 			return e;
 		}
 	}
@@ -157,6 +182,42 @@ void publisher_sample(struct publisher *p, const struct status_view *v)
 	p->view_dirty = true;
 	pthread_cond_signal(&p->wake);
 	pthread_mutex_unlock(&p->lock);
+}
+
+static bool same_config(const struct publish_config *a, const struct publish_config *b)
+{
+	return !strcmp(a->metrics_file, b->metrics_file) && !strcmp(a->metrics_listen, b->metrics_listen) &&
+	       !strcmp(a->status_dir, b->status_dir) && !strcmp(a->runtime_root, b->runtime_root) &&
+	       a->dbus == b->dbus && a->notify_desktop == b->notify_desktop;
+}
+
+int publisher_reconfigure(struct publisher *p, const struct publish_config *c, char *why, size_t size)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int e, fd;
+
+	if (!p->running)
+		return 0;
+	if (same_config(c, &p->requested))
+		return 0;
+	if (c->metrics_listen[0] && (e = http_parse_listen(c->metrics_listen, &ss, &len)) < 0) {
+		listen_error(c->metrics_listen, e, why, size);
+		return e;
+	}
+	if (strcmp(c->status_dir, p->requested.status_dir)) {
+		fd = c->status_dir[0] ? status_heartbeat_open(c->status_dir) : -1;
+		if (p->heartbeat_fd >= 0)
+			close(p->heartbeat_fd);
+		p->heartbeat_fd = fd;
+	}
+	p->requested = *c;
+	pthread_mutex_lock(&p->lock);
+	p->next = *c;
+	p->reconfigure = true;
+	pthread_cond_signal(&p->wake);
+	pthread_mutex_unlock(&p->lock);
+	return 1;
 }
 
 void publisher_stop(struct publisher *p)
