@@ -397,3 +397,24 @@ int memcg_effective_limit(const struct memcg_state *st, uint64_t *limit_bytes)
 	*limit_bytes = lim;
 	return 0;
 }
+
+double cgroup_v2_cpu_quota(const char *mount, const char *path, char *where, size_t size)
+{
+	char p[PATH_MAX], file[PATH_MAX + 32], buf[64];
+	unsigned long quota, period;
+	double best = 0;
+
+	snprintf(p, sizeof(p), "%s", path);
+	where[0] = '\0';
+	/* the root cgroup has no cpu.max: stop below it */
+	while (p[0] == '/' && p[1]) {
+		snprintf(file, sizeof(file), "%s%s/cpu.max", mount, p);
+		if (read_file_at(AT_FDCWD, file, buf, sizeof(buf)) > 0 && sscanf(buf, "%lu %lu", &quota, &period) == 2 &&
+		    period && (!best || (double)quota / (double)period < best)) {
+			best = (double)quota / (double)period;
+			snprintf(where, size, "%s", p);
+		}
+		*strrchr(p, '/') = '\0';
+	}
+	return best;
+}

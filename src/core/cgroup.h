@@ -81,6 +81,11 @@ int memcg_effective_limit(const struct memcg_state *st, uint64_t *limit_bytes);
  * CGROUP_UNLIMITED if none. */
 uint64_t memcg_v2_ancestor_limit(const char *dir);
 
+/* The tightest CPU quota (v2 cpu.max "QUOTA PERIOD") on the cgroup path
+ * ("/a/b", below the v2 mount dir) and its ancestors, in CPUs; 0 when
+ * none. where gets the path of the cgroup that sets it. */
+double cgroup_v2_cpu_quota(const char *mount, const char *path, char *where, size_t size);
+
 /* v1 reports "no limit" as PAGE_COUNTER_MAX pages in bytes (0x7ffffffffffff000
  * on 4 KiB pages); values from here up read as CGROUP_UNLIMITED. */
 #define CGROUP_V1_UNLIMITED_MIN 0x7ffffffffffff000ull

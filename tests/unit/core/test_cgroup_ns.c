@@ -1,6 +1,7 @@
 /* test_cgroup_ns.c - cgroup paths read inside a private cgroup namespace:
  * the mount's root in mountinfo, the search for the namespace root in a
- * throw-away tree, and the resolution of "/../.." paths. */
+ * throw-away tree, and the resolution of "/../.." paths; in the same
+ * kind of tree, the CPU quota over the daemon's own cgroup (cpu.max). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -86,12 +87,12 @@ static void mkdirs(const char *rel)
 	assert_true(mkdir(p, 0755) == 0 || errno == EEXIST);
 }
 
-static void procs(const char *rel, const char *text)
+static void put(const char *rel, const char *name, const char *text)
 {
 	char p[PATH_MAX];
 	FILE *f;
 
-	snprintf(p, sizeof(p), "%s%s/cgroup.procs", tree, rel);
+	snprintf(p, sizeof(p), "%s%s/%s", tree, rel, name);
 	assert_non_null(f = fopen(p, "w"));
 	fputs(text, f);
 	fclose(f);
@@ -106,11 +107,11 @@ static void search_finds_our_directory(void **state)
 	mkdirs("/system.slice/a.service");
 	mkdirs("/kubepods.slice/burst.slice/podU.slice/ctr.scope/sub");
 	mkdirs("/kubepods.slice/burst.slice/podV.slice/ctr.scope");
-	procs("/system.slice/a.service", "1\n2\n");
-	procs("/kubepods.slice/burst.slice/podV.slice/ctr.scope", "7\n");
+	put("/system.slice/a.service", "cgroup.procs", "1\n2\n");
+	put("/kubepods.slice/burst.slice/podV.slice/ctr.scope", "cgroup.procs", "7\n");
 	snprintf(mine, sizeof(mine), "3\n%d\n", (int)getpid());
-	procs("/kubepods.slice/burst.slice/podU.slice/ctr.scope", mine);
-	procs("/kubepods.slice/burst.slice/podU.slice/ctr.scope/sub", mine);
+	put("/kubepods.slice/burst.slice/podU.slice/ctr.scope", "cgroup.procs", mine);
+	put("/kubepods.slice/burst.slice/podU.slice/ctr.scope/sub", "cgroup.procs", mine);
 
 	assert_int_equal(cgroup_ns_root_search(tree, 4, "/", getpid(), out, sizeof(out)), 0);
 	assert_string_equal(out, "/kubepods.slice/burst.slice/podU.slice/ctr.scope");
@@ -125,6 +126,20 @@ static void search_finds_our_directory(void **state)
 	assert_string_equal(out, "");
 	/* the mount shows a tree beside ours */
 	assert_int_equal(cgroup_ns_root_find("/proc", tree, "/../other", out, sizeof(out)), -ENOENT);
+
+	/* CPU quotas: none, then the kubelet's on the pod and the container */
+	put("/kubepods.slice", "cpu.max", "max 100000\n");
+	assert_true(cgroup_v2_cpu_quota(tree, "/kubepods.slice/burst.slice/podU.slice/ctr.scope", out, sizeof(out)) == 0);
+	assert_string_equal(out, "");
+	put("/kubepods.slice/burst.slice/podU.slice", "cpu.max", "10000 100000\n");
+	put("/kubepods.slice/burst.slice/podU.slice/ctr.scope", "cpu.max", "5000 100000\n");
+	assert_true(cgroup_v2_cpu_quota(tree, "/kubepods.slice/burst.slice/podU.slice/ctr.scope", out, sizeof(out)) == 0.05);
+	assert_string_equal(out, "/kubepods.slice/burst.slice/podU.slice/ctr.scope");
+	/* the tighter one above */
+	put("/kubepods.slice/burst.slice", "cpu.max", "2000 100000\n");
+	assert_true(cgroup_v2_cpu_quota(tree, "/kubepods.slice/burst.slice/podU.slice/ctr.scope", out, sizeof(out)) == 0.02);
+	assert_string_equal(out, "/kubepods.slice/burst.slice");
+	assert_true(cgroup_v2_cpu_quota(tree, "/", out, sizeof(out)) == 0);
 	snprintf(out, sizeof(out), "rm -rf %s", tree);
 	assert_int_equal(system(out), 0);
 }

@@ -49,6 +49,9 @@ note "container's daemon: pid $cpid, $(grep -E '^(CapEff|NoNewPrivs|Seccomp):' /
 bad=$(podman logs oomkit 2>&1 | grep -v '^kernel OOM kills not watched: /dev/kmsg: Operation not permitted$' |
 	grep -iE 'cannot|permission|not permitted|failed|OBSERVE')
 check container_no_warning "$bad" test -z "$bad"
+# a CPU quota (oomkit.cpus=, to measure one) is named at start
+[ -n "$cpus" ] && check container_cpu_quota_warned "no 'CPU quota of $cpus CPU' warning" \
+	grep -q "CPU quota of $cpus CPU on /machine.slice/libpod-.*\.scope.* (cpu.max)" <(podman logs oomkit 2>&1)
 check container_liveness "oomkit status --max-age 30 failed (the livenessProbe)" \
 	podman exec oomkit /usr/sbin/oomkit status --max-age 30
 
