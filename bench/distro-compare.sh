@@ -24,9 +24,25 @@ while [ $# -gt 0 ]; do
 	esac
 done
 if [ -z "${OOMKIT_DISTRO_NOBUILD:-}" ]; then distro_build || exit $?; else vm_kernel || exit 77; fi
-boot_one() { DISTRO_APPEND="oomkit.killer=$1${cases:+ oomkit.cases=$cases}" distro_boot "compare-$1" compare; }
+# the thrash case's disk (/dev/vdc): 160 MiB of random data, read-only and
+# read at 16 MiB/s, so that refaults wait as they do on a real disk; made once
+thrash=$DISTRO_OUT/thrash.img
+if [ ! -s "$thrash" ]; then
+	rm -rf "$thrash.d" && mkdir -p "$thrash.d" && head -c 160M /dev/urandom > "$thrash.d/data" &&
+		mke2fs -q -F -t ext2 -d "$thrash.d" "$thrash" 200M >/dev/null || exit 1
+	rm -rf "$thrash.d"
+fi
+boot_one() {
+	DISTRO_APPEND="oomkit.killer=$1${cases:+ oomkit.cases=$cases}" distro_boot "compare-$1" compare \
+		-drive "file=$thrash,if=virtio,format=raw,readonly=on,throttling.bps-read=16777216"
+}
+# the host's load average each minute: other work on the same cores
+# stretches every timing of a TCG guest
+(while :; do echo "$(date -u +%H:%M) $(cut -d' ' -f1 /proc/loadavg)"; sleep 60; done) > "$DISTRO_OUT/compare-load.txt" &
+sampler=$!
 # shellcheck disable=SC2086
-vm_parallel boot_one $killers
+(vm_parallel boot_one $killers) # (its wait would wait for the sampler too)
+kill "$sampler"
 
 mkdir -p bench/out
 out=bench/out/distro-compare-$(date -u +%Y%m%d-%H%M).md
@@ -39,4 +55,8 @@ out=bench/out/distro-compare-$(date -u +%Y%m%d-%H%M).md
 		sed -n 's/^@@ROW //p' "$f" 2>/dev/null | awk '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
 	done | sort -t'|' -k2,2 -s
 } | tee "$out"
+for k in $killers; do echo "(guest $k: qemu $(cat "$DISTRO_OUT/compare-$k.rc" 2>/dev/null))"; done | tee -a "$out"
+awk '{ n++; s += $2; if (n == 1 || $2 < lo) lo = $2; if ($2 > hi) hi = $2 }
+	END { if (n) printf "(host load average, 1 min, sampled each minute: min %.2f, mean %.2f, max %.2f)\n", lo, s / n, hi }' \
+	"$DISTRO_OUT/compare-load.txt" | tee -a "$out"
 echo "(kernel $(cat "$VM_KDIR/version"), guest ${DISTRO_MEM}, TCG unless KVM; $(date -u '+%Y-%m-%d %H:%M UTC'); logs in $DISTRO_OUT/compare-*.out)" | tee -a "$out"

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup_ns.h"
 #include "util.h"
 
 static bool is_octal(char c, char max)
@@ -52,6 +53,19 @@ static bool has_word(const char *s, size_t len, const char *item)
 	return false;
 }
 
+/* The first mount of a kind, or one mounted over it (a container's
+ * hostPath /sys/fs/cgroup over its own): f[3] its root, f[4] its place. */
+static void take_mount(const char *const f[5], size_t mp_len, char dir[PATH_MAX], char root[PATH_MAX])
+{
+	char mp[PATH_MAX];
+
+	unescape_field(f[4], mp_len, mp, sizeof(mp));
+	if (dir[0] && strcmp(dir, mp))
+		return;
+	snprintf(dir, PATH_MAX, "%s", mp);
+	unescape_field(f[3], (size_t)(f[4] - 1 - f[3]), root, PATH_MAX);
+}
+
 /* One mountinfo line: "id parent maj:min root mountpoint opts... - fstype source superopts". */
 static void mountinfo_line(const char *line, size_t len, struct memcg_roots *roots)
 {
@@ -76,16 +90,17 @@ static void mountinfo_line(const char *line, size_t len, struct memcg_roots *roo
 
 	if (!source)
 		return;
-	if ((size_t)(source - fstype) == 7 && !strncmp(fstype, "cgroup2", 7) && !roots->v2[0])
-		unescape_field(f[4], mp_len, roots->v2, sizeof(roots->v2));
+	if ((size_t)(source - fstype) == 7 && !strncmp(fstype, "cgroup2", 7))
+		take_mount(f, mp_len, roots->v2, roots->v2_mount_root);
 	else if ((size_t)(source - fstype) == 6 && !strncmp(fstype, "cgroup", 6) && super &&
-		 has_word(super + 1, (size_t)(end - super - 1), "memory") && !roots->v1[0])
-		unescape_field(f[4], mp_len, roots->v1, sizeof(roots->v1));
+		 has_word(super + 1, (size_t)(end - super - 1), "memory"))
+		take_mount(f, mp_len, roots->v1, roots->v1_mount_root);
 }
 
 int memcg_roots_parse(const char *mountinfo, struct memcg_roots *roots)
 {
-	roots->v1[0] = roots->v2[0] = '\0';
+	roots->v1[0] = roots->v2[0] = roots->v1_mount_root[0] = roots->v2_mount_root[0] = '\0';
+	roots->ns_root[0] = '\0';
 	roots->v2_has_memory = false;
 	for (const char *line = mountinfo; line && *line;) {
 		const char *nl = strchr(line, '\n');
@@ -116,6 +131,10 @@ int memcg_roots_find(const char *proc_root, struct memcg_roots *roots)
 				roots->v2_has_memory |= !strcmp(w, "memory");
 		}
 	}
+	if (r == 0 && cgroup_ns_root_find(proc_root, roots->v1[0] ? roots->v1 : roots->v2,
+					  roots->v1[0] ? roots->v1_mount_root : roots->v2_mount_root,
+					  roots->ns_root, sizeof(roots->ns_root)) < 0)
+		roots->ns_root[0] = '\0';
 	return r;
 }
 
@@ -377,4 +396,25 @@ int memcg_effective_limit(const struct memcg_state *st, uint64_t *limit_bytes)
 	}
 	*limit_bytes = lim;
 	return 0;
+}
+
+double cgroup_v2_cpu_quota(const char *mount, const char *path, char *where, size_t size)
+{
+	char p[PATH_MAX], file[PATH_MAX + 32], buf[64];
+	unsigned long quota, period;
+	double best = 0;
+
+	snprintf(p, sizeof(p), "%s", path);
+	where[0] = '\0';
+	/* the root cgroup has no cpu.max: stop below it */
+	while (p[0] == '/' && p[1]) {
+		snprintf(file, sizeof(file), "%s%s/cpu.max", mount, p);
+		if (read_file_at(AT_FDCWD, file, buf, sizeof(buf)) > 0 && sscanf(buf, "%lu %lu", &quota, &period) == 2 &&
+		    period && (!best || (double)quota / (double)period < best)) {
+			best = (double)quota / (double)period;
+			snprintf(where, size, "%s", p);
+		}
+		*strrchr(p, '/') = '\0';
+	}
+	return best;
 }

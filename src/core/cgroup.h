@@ -20,6 +20,10 @@ struct memcg_roots {
 	char v2[PATH_MAX];   /* cgroup2 mount, "" if none */
 	bool v2_has_memory;  /* memory listed in the v2 root's cgroup.controllers */
 	char proc_root[PATH_MAX]; /* for /proc/sys/vm/swappiness (v2), "/proc" */
+	/* each mount's root as mountinfo prints it: "/", or "/../.." for the
+	 * host's tree mounted in a private cgroup namespace (cgroup_ns.h) */
+	char v1_mount_root[PATH_MAX], v2_mount_root[PATH_MAX];
+	char ns_root[PATH_MAX];   /* that namespace's root below the memory mount, "" outside one */
 };
 
 struct memcg_state {
@@ -50,11 +54,13 @@ struct memcg_state {
 	struct psi pressure;      /* memory.pressure (v2, or v1 with cgroup.pressure) */
 };
 
-/* Finds the mounts from <proc_root>/self/mountinfo ("/proc"). */
+/* Finds the mounts from <proc_root>/self/mountinfo ("/proc"), and the
+ * root of our cgroup namespace below the memory mount (cgroup_ns.h). */
 int memcg_roots_find(const char *proc_root, struct memcg_roots *roots);
 
 /* The mount lookup of memcg_roots_find on mountinfo text (octal escapes
- * like \040 decoded); does not look at v2's cgroup.controllers. */
+ * like \040 decoded): the first mount of each kind, or what was mounted over
+ * it later at the same place; does not look at v2's cgroup.controllers. */
 int memcg_roots_parse(const char *mountinfo, struct memcg_roots *roots);
 
 /* Resolves a user's PATH: an absolute directory, or a path relative to the
@@ -74,6 +80,11 @@ int memcg_effective_limit(const struct memcg_state *st, uint64_t *limit_bytes);
 /* The lowest memory.max of the v2 directory dir and its ancestors,
  * CGROUP_UNLIMITED if none. */
 uint64_t memcg_v2_ancestor_limit(const char *dir);
+
+/* The tightest CPU quota (v2 cpu.max "QUOTA PERIOD") on the cgroup path
+ * ("/a/b", below the v2 mount dir) and its ancestors, in CPUs; 0 when
+ * none. where gets the path of the cgroup that sets it. */
+double cgroup_v2_cpu_quota(const char *mount, const char *path, char *where, size_t size);
 
 /* v1 reports "no limit" as PAGE_COUNTER_MAX pages in bytes (0x7ffffffffffff000
  * on 4 KiB pages); values from here up read as CGROUP_UNLIMITED. */

@@ -2,6 +2,7 @@
  * status,cgroup} and the reading of one process or of all of them.
  * Nothing read from /proc is trusted: comm may hold anything but NUL. */
 #include "proc.h"
+#include "cgroup_ns.h"
 #include "pidfd.h"
 #include "proc_walk.h"
 
@@ -172,6 +173,14 @@ static bool shares_parent_mm(const struct task_info *t)
 	return t->ppid > 0 && sys_kcmp_vm(t->pid, t->ppid) == 0;
 }
 
+/* The memory cgroup's path as the kernel's OOM report prints it, from
+ * the hierarchy's root, also when we run in a private cgroup namespace. */
+static void cgroup_path_read(const char *text, char *memcg, size_t size)
+{
+	proc_parse_cgroup(text, memcg, size);
+	(void)cgroup_ns_resolve(cgroup_ns_root(), memcg, size);
+}
+
 /* Optional files: a failure leaves the field empty, never fails the task. */
 void task_info_read_details(int dirfd, unsigned int details, struct task_info *out)
 {
@@ -183,7 +192,7 @@ void task_info_read_details(int dirfd, unsigned int details, struct task_info *o
 	if (out->kernel_oom_score == 0 && out->has_mm && out->pid != 1 && out->oom_score_adj != -1000)
 		out->in_vfork = shares_parent_mm(out);
 	if ((details & PROC_DETAIL_MEMCG) && read_file_at(dirfd, "cgroup", buf, sizeof(buf)) > 0)
-		proc_parse_cgroup(buf, out->memcg, sizeof(out->memcg));
+		cgroup_path_read(buf, out->memcg, sizeof(out->memcg));
 	if (details & PROC_DETAIL_CMDLINE)
 		read_cmdline(dirfd, out);
 	if (details & PROC_DETAIL_EXE)

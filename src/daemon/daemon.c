@@ -15,6 +15,7 @@
 #include "daemon_log.h"
 #include "daemon_report.h"
 #include "exitcode.h"
+#include "core/cgroup_ns.h"
 #include "core/util.h"
 
 #define MS 1000000ULL
@@ -52,6 +53,12 @@ void daemon_set_pass_hook(struct daemon *d, daemon_pass_hook fn, void *arg)
 	d->pass_hook_arg = arg;
 }
 
+void daemon_set_reload_hook(struct daemon *d, daemon_reload_hook fn, void *arg)
+{
+	d->reload_hook = fn;
+	d->reload_hook_arg = arg;
+}
+
 int daemon_add_fd(struct daemon *d, int fd, short events, daemon_fd_handler fn, void *arg)
 {
 	if (d->nr_extra == DAEMON_MAX_EXTRA_FDS)
@@ -87,6 +94,7 @@ int daemon_start(struct daemon *d, char *why, size_t size)
 		dlog(DLOG_WARNING, "--syslog: cannot connect to /dev/log: %s; logging to stderr", strerror(-r));
 	if (memcg_roots_find(d->cfg.proc_root, &d->roots))
 		memset(&d->roots, 0, sizeof(d->roots));
+	cgroup_ns_set_root(d->roots.ns_root);
 	r = daemon_selector_start(&d->sel, &d->cfg, &d->roots, why, size);
 	if (r)
 		goto fail;
@@ -156,6 +164,8 @@ void daemon_reload(struct daemon *d)
 	}
 	d->stats.reloads++;
 	dlog(DLOG_NOTICE, "configuration reloaded");
+	if (d->reload_hook)
+		d->reload_hook(d, d->reload_hook_arg);
 }
 
 static void daemon_sigset(sigset_t *set)

@@ -53,6 +53,8 @@ typedef void (*daemon_fd_handler)(struct daemon *d, int fd, short revents, void 
 /* Called after every pass; returns the latest time (CLOCK_MONOTONIC ns) by
  * which it wants to be called again: the loop sleeps no longer. */
 typedef uint64_t (*daemon_pass_hook)(struct daemon *d, uint64_t now, void *arg);
+/* After a reload that was applied; d->cfg is the new configuration. */
+typedef void (*daemon_reload_hook)(struct daemon *d, void *arg);
 
 enum episode_state { EP_IDLE, EP_PRE_HOOK, EP_TERM_SENT, EP_KILL_SENT, EP_RECOVER, EP_DRY_HELD };
 
@@ -121,6 +123,8 @@ struct daemon {
 	void *observer_arg;
 	daemon_pass_hook pass_hook;
 	void *pass_hook_arg;
+	daemon_reload_hook reload_hook;
+	void *reload_hook_arg;
 	struct { int fd; short events; daemon_fd_handler fn; void *arg; } extra[DAEMON_MAX_EXTRA_FDS];
 	size_t nr_extra;
 };
@@ -159,5 +163,8 @@ bool daemon_commit_enforced(const struct daemon *d);
 void daemon_set_observer(struct daemon *d, daemon_kill_observer fn, void *arg);
 void daemon_set_pass_hook(struct daemon *d, daemon_pass_hook fn, void *arg);
 int daemon_add_fd(struct daemon *d, int fd, short events, daemon_fd_handler fn, void *arg);
+/* Runs after each reload that was applied (never during a kill: the
+ * reload waits for it to end), e.g. to publish to the new places. */
+void daemon_set_reload_hook(struct daemon *d, daemon_reload_hook fn, void *arg);
 
 #endif

@@ -224,30 +224,63 @@ static uint64_t on_pass(struct daemon *d, uint64_t now, void *arg)
 	return next_publish_ns + PUBLISH_LATE_NS;
 }
 
+/* [publish], notify_dbus and [systemd] bus_name of the configuration, as
+ * the publisher takes them; libsystemd is loaded here when D-Bus is asked
+ * for (at start-up or a reload, never on the kill path). */
+static void publish_config_of(const struct oomkit_config *c, struct publish_config *pc)
+{
+	char why[256];
+
+	memset(pc, 0, sizeof(*pc));
+	pc->dbus = c->notify_dbus;
+	pc->notify_desktop = c->notify_dbus && c->notify_desktop;
+	pc->oom1 = c->managed_oom && c->bus_name;
+	snprintf(pc->metrics_file, sizeof(pc->metrics_file), "%s", c->metrics_file);
+	snprintf(pc->metrics_listen, sizeof(pc->metrics_listen), "%s", c->metrics_listen);
+	snprintf(pc->status_dir, sizeof(pc->status_dir), "%s", c->status_dir);
+	if ((pc->dbus || pc->oom1) && dbus_load(why, sizeof(why)) < 0) {
+		dlog(DLOG_WARNING, "%s: %s; kills are logged only", pc->dbus ? "notify_dbus" : "[systemd] bus_name", why);
+		pc->dbus = pc->notify_desktop = pc->oom1 = false;
+	}
+	/* without systemd's RuntimeDirectory=, make the state directory ourselves */
+	if (pc->status_dir[0] && mkdir(pc->status_dir, 0750) < 0 && errno != EEXIST)
+		pc->status_dir[0] = '\0';
+}
+
+/* A reload's [publish]: the publisher thread takes it over; a listen
+ * address start would refuse keeps the previous settings. */
+static void on_reload(struct daemon *d, void *arg)
+{
+	static struct publish_config pc;
+	char why[256];
+	int r;
+
+	publish_config_of(&d->cfg, &pc);
+	r = publisher_reconfigure(arg, &pc, why, sizeof(why));
+	if (r < 0) {
+		d->stats.reload_failures++;
+		dlog(DLOG_ERR, "reload: %s; publishing as before", why);
+	} else if (r > 0) {
+		dlog(DLOG_NOTICE, "reload: publishing anew: metrics_file %s, metrics_listen %s, status_dir %s, D-Bus %s",
+		     pc.metrics_file[0] ? pc.metrics_file : "off", pc.metrics_listen[0] ? pc.metrics_listen : "off",
+		     pc.status_dir[0] ? pc.status_dir : "off", pc.dbus ? "on" : "off");
+	}
+}
+
 int daemon_publish_start(struct daemon *d, struct publisher *p, char *why, size_t size)
 {
-	const struct oomkit_config *c = &d->cfg;
-	struct publish_config pc = { .dbus = c->notify_dbus, .notify_desktop = c->notify_dbus && c->notify_desktop,
-				     .oom1 = c->managed_oom && c->bus_name };
+	static struct publish_config pc;
 	int r;
 
 	started_seconds = realtime_seconds();
-	snprintf(pc.metrics_file, sizeof(pc.metrics_file), "%s", c->metrics_file);
-	snprintf(pc.metrics_listen, sizeof(pc.metrics_listen), "%s", c->metrics_listen);
-	snprintf(pc.status_dir, sizeof(pc.status_dir), "%s", c->status_dir);
-	if ((pc.dbus || pc.oom1) && dbus_load(why, size) < 0) {
-		dlog(DLOG_WARNING, "%s: %s; kills are logged only", pc.dbus ? "notify_dbus" : "[systemd] bus_name", why);
-		pc.dbus = pc.notify_desktop = pc.oom1 = false;
-	}
-	/* without systemd's RuntimeDirectory=, make the state directory ourselves */
-	if (pc.status_dir[0] && mkdir(pc.status_dir, 0750) < 0 && errno != EEXIST)
-		pc.status_dir[0] = '\0';
+	publish_config_of(&d->cfg, &pc);
 	r = publisher_start(p, &pc, why, size);
 	if (r < 0)
 		return r;
 	next_publish_ns = 0; /* the first pass publishes */
 	daemon_set_pass_hook(d, on_pass, p);
 	daemon_set_observer(d, on_kill, p);
+	daemon_set_reload_hook(d, on_reload, p);
 	return 0;
 }
 

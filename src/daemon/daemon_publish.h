@@ -2,9 +2,10 @@
  * D-Bus, desktop notifications: publish.h) into `oomkit daemon` through
  * the daemon's documented hook points: the kill observer and the pass hook
  * at which the daemon's state is handed over (every 4 s at rest, every
- * second during an episode, at once after a kill).
- * Configured by [publish] and [log] notify_dbus of oomkit.conf; read once
- * at start (a reload keeps the publishing settings). */
+ * second during an episode, at once after a kill), and the reload hook.
+ * Configured by [publish] and [log] notify_dbus of oomkit.conf, at start
+ * and again at each reload (the publisher thread moves to the new places,
+ * its counters kept). */
 #ifndef OOMKIT_DAEMON_PUBLISH_H
 #define OOMKIT_DAEMON_PUBLISH_H
 

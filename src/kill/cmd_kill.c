@@ -12,6 +12,7 @@
 
 #include "core/badness.h"
 #include "core/cgroup.h"
+#include "core/cgroup_ns.h"
 #include "commands.h"
 #include "exitcode.h"
 #include "kill.h"
@@ -170,6 +171,7 @@ static int set_scene(struct oom_control *oc, const struct kill_opts *o, struct m
 	if (memcg_roots_find("/proc", roots) == 0) {
 		snprintf(k->cgroup_root, sizeof(k->cgroup_root), "%s", *roots->v1 ? roots->v1 : roots->v2);
 		k->cgroup_v2 = !*roots->v1;
+		cgroup_ns_set_root(roots->ns_root);
 	}
 	if (!o->cgroup)
 		return constrained_alloc(oc, &scene);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cgroup_ns.h"
 #include "core/scene.h"
 #include "core/select.h"
 
@@ -24,8 +25,10 @@ int rank_scene(struct oom_control *oc, const char *proc_root, const char *cgroup
 
 	memset(oc, 0, sizeof(*oc));
 	oc->order = -1;
+	r = memcg_roots_find(proc_root, &roots);
+	/* read from a container: each process's cgroup as the host names it */
+	cgroup_ns_set_root(r == 0 ? roots.ns_root : "");
 	if (cgroup) {
-		r = memcg_roots_find(proc_root, &roots);
 		if (r == 0)
 			r = memcg_resolve(&roots, cgroup, dir, sizeof(dir), &v);
 		if (r == 0)

@@ -5,7 +5,8 @@
 # publishes is checked from outside: `oomkit status` (live, then exit 10
 # once the daemon is gone), the textfile metrics parsed by prometheus_client,
 # the same text on the loopback /metrics, and the D-Bus Killed signal on a
-# private bus (libsystemd loaded for it at start-up).
+# private bus (libsystemd loaded for it at start-up). A reload (SIGHUP) that
+# moves [publish] moves the metrics file and the listener, the counters kept.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 
@@ -92,6 +93,15 @@ check daemon_http_metrics grep -q '^oomkit_kills_total{trigger="memcg",unit="pro
 check daemon_http_404 grep -q '^HTTP/1.1 404 ' <(http_get /nope 2>&1)
 for _ in $(seq 30); do grep -q 'member=Killed' "$tmp/sig.out" && break; sleep 0.1; done
 check daemon_dbus_killed_signal grep -q "uint32 $hog" "$tmp/sig.out"
+
+# a reload with another metrics file and port: published there, counters kept
+sed -i "s|^metrics_file = .*|metrics_file = $tmp/moved.prom|; s|^metrics_listen = .*|metrics_listen = 127.0.0.1:$((port + 1))|" "$tmp/oomkit.conf"
+kill -HUP "$D"
+for _ in $(seq 50); do [ -s "$tmp/moved.prom" ] && break; sleep 0.1; done
+check daemon_reload_moves_metrics_file grep -q '^oomkit_kills_total{trigger="memcg",unit="process"} 1' "$tmp/moved.prom"
+check daemon_reload_says_publishing grep -q "reload: publishing anew: metrics_file $tmp/moved.prom, metrics_listen 127.0.0.1:$((port + 1))" "$tmp/daemon.out"
+port=$((port + 1))
+check daemon_reload_moves_listener grep -q '^oomkit_kills_total{trigger="memcg",unit="process"} 1' <(http_get /metrics 2>&1)
 
 kill "$D"
 wait "$D"

@@ -6,9 +6,7 @@
 # it (mode container). Skips when qemu or mmdebstrap is missing (a failure
 # with CI=true, tests/run.sh). OOMKIT_DISTRO_PRESSURE: seconds of pressure
 # for the watchdog check (default 120). OOMKIT_DISTRO_MODES: the modes
-# (`make check` runs install; `make check-distro` both: the container mode's
-# SIGTERM-ignoring hog under the DaemonSet's 50m CPU limit is not yet won
-# every time, doc/distro.md).
+# (`make check` runs install, to stay in its time; `make check-distro` both).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 command -v qemu-system-x86_64 >/dev/null || { skip "distro: qemu-system-x86_64 not installed"; exit 0; }

@@ -30,6 +30,8 @@ assert sc["capabilities"]["drop"] == ["ALL"]
 assert not sc.get("privileged")
 mounts = {m["mountPath"] for m in c["volumeMounts"]}
 assert "/sys/fs/cgroup" in mounts and "/run/oomkit" in mounts, mounts
+# a CPU quota throttles the killer when memory runs out (doc/kubernetes.md)
+assert "cpu" not in c["resources"]["limits"], "a CPU limit"
 open(sys.argv[2] + "/caps", "w").write("\n".join(sorted("CAP_" + x for x in sc["capabilities"]["add"])) + "\n")
 open(sys.argv[2] + "/oomkit.conf", "w").write(docs[1]["data"]["oomkit.conf"])
 PYEOF

@@ -86,19 +86,48 @@ static void publish_state(struct publisher *p, const struct status_view *v, uint
 		publish_metrics(p, v);
 }
 
+/* A reload's settings, in the thread: the /metrics listener moves (joining
+ * the old one's thread may take its 2 s connection deadline: here, never
+ * in the daemon's loop), the oom1 name is taken or given back, then every
+ * publication goes to the new places. */
+static void apply_config(struct publisher *p, const struct publish_config *c)
+{
+	bool had_metrics = metrics_read(p);
+
+	if (strcmp(c->metrics_listen, p->cfg.metrics_listen)) {
+		http_server_stop(&p->http);
+		if (c->metrics_listen[0])
+			note_error(p, "metrics listen", http_server_start(&p->http, c->metrics_listen));
+	}
+	if (c->oom1 && !p->cfg.oom1)
+		p->oom1_held = dbus_oom1_acquire();
+	else if (!c->oom1 && p->cfg.oom1) {
+		dbus_oom1_release();
+		p->oom1_held = 0;
+	}
+	p->cfg = *c;
+	if (!had_metrics && metrics_read(p))
+		metrics_init(&p->metrics);
+}
+
 static void *run(void *arg)
 {
 	struct publisher *p = arg;
+	static struct publish_config next; /* the thread's alone */
 
 	if (p->cfg.oom1) /* (held from the start: tools look for its owner) */
 		p->oom1_held = dbus_oom1_acquire();
 	for (;;) {
 		unsigned int nr;
-		bool state, quit;
+		bool state, quit, reconfigure;
 
 		pthread_mutex_lock(&p->lock);
-		while (!p->quit && !p->queued && !p->view_dirty)
+		while (!p->quit && !p->queued && !p->view_dirty && !p->reconfigure)
 			pthread_cond_wait(&p->wake, &p->lock);
+		reconfigure = p->reconfigure;
+		if (reconfigure)
+			next = p->next;
+		p->reconfigure = false;
 		nr = p->queued;
 		memcpy(p->kills, p->queue, nr * sizeof(p->kills[0]));
 		p->queued = 0;
@@ -112,9 +141,11 @@ static void *run(void *arg)
 		p->busy = true;
 		pthread_mutex_unlock(&p->lock);
 
+		if (reconfigure)
+			apply_config(p, &next);
 		for (unsigned int i = 0; i < nr; i++)
 			publish_kill_record(p, &p->kills[i]);
-		if (state || nr)
+		if (state || nr || reconfigure)
 			publish_state(p, &p->current, p->current_key);
 		pthread_mutex_lock(&p->lock);
 		p->busy = false;
@@ -124,6 +155,13 @@ static void *run(void *arg)
 			return NULL;
 		}
 	}
+}
+
+static void listen_error(const char *spec, int e, char *why, size_t size)
+{
+	snprintf(why, size, "metrics_listen=%s: %s", spec,
+		 e == -EPERM ? "not a loopback address (127.0.0.0/8, ::1)" :
+		 e == -EINVAL ? "expected ADDRESS:PORT" : strerror(-e));
 }
 
 int publisher_start(struct publisher *p, const struct publish_config *c, char *why, size_t size)
@@ -139,6 +177,8 @@ int publisher_start(struct publisher *p, const struct publish_config *c, char *w
 	p->sent_seconds = -(double)STATUS_REWRITE_S; /* the first sample is handed over */
 	p->last_error = 0;
 	p->last_error_what[0] = '\0';
+	p->requested = *c;
+	p->reconfigure = false;
 	p->heartbeat_fd = -1;
 	p->oom1_held = 0;
 	p->http.running = false;
@@ -147,9 +187,7 @@ int publisher_start(struct publisher *p, const struct publish_config *c, char *w
 	if (c->metrics_listen[0]) {
 		e = http_server_start(&p->http, c->metrics_listen);
 		if (e < 0) {
-			snprintf(why, size, "metrics_listen=%s: %s", c->metrics_listen,
-				 e == -EPERM ? "not a loopback address (127.0.0.0/8, ::1)" :
-				 e == -EINVAL ? "expected ADDRESS:PORT" : strerror(-e));
+			listen_error(c->metrics_listen, e, why, size);
 			return e;
 		}
 	}
@@ -242,6 +280,42 @@ void publisher_sample(struct publisher *p, const struct status_view *v)
 	p->view_dirty = true;
 	pthread_cond_signal(&p->wake);
 	pthread_mutex_unlock(&p->lock);
+}
+
+static bool same_config(const struct publish_config *a, const struct publish_config *b)
+{
+	return !strcmp(a->metrics_file, b->metrics_file) && !strcmp(a->metrics_listen, b->metrics_listen) &&
+	       !strcmp(a->status_dir, b->status_dir) && !strcmp(a->runtime_root, b->runtime_root) &&
+	       a->dbus == b->dbus && a->notify_desktop == b->notify_desktop && a->oom1 == b->oom1;
+}
+
+int publisher_reconfigure(struct publisher *p, const struct publish_config *c, char *why, size_t size)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int e, fd;
+
+	if (!p->running)
+		return 0;
+	if (same_config(c, &p->requested))
+		return 0;
+	if (c->metrics_listen[0] && (e = http_parse_listen(c->metrics_listen, &ss, &len)) < 0) {
+		listen_error(c->metrics_listen, e, why, size);
+		return e;
+	}
+	if (strcmp(c->status_dir, p->requested.status_dir)) {
+		fd = c->status_dir[0] ? status_heartbeat_open(c->status_dir) : -1;
+		if (p->heartbeat_fd >= 0)
+			close(p->heartbeat_fd);
+		p->heartbeat_fd = fd;
+	}
+	p->requested = *c;
+	pthread_mutex_lock(&p->lock);
+	p->next = *c;
+	p->reconfigure = true;
+	pthread_cond_signal(&p->wake);
+	pthread_mutex_unlock(&p->lock);
+	return 1;
 }
 
 void publisher_stop(struct publisher *p)

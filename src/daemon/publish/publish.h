@@ -30,7 +30,8 @@ struct publish_config {
 };
 
 struct publisher {
-	struct publish_config cfg;
+	struct publish_config cfg;             /* the thread's own once started */
+	struct publish_config requested;       /* the daemon thread's: last handed over */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -42,6 +43,8 @@ struct publisher {
 	struct status_view view;
 	uint64_t view_key;                     /* status_view_key() of view, 0 unknown */
 	bool view_dirty;
+	struct publish_config next;            /* a reload's settings, for the thread */
+	bool reconfigure;
 	/* the thread's own */
 	struct kill_record kills[PUBLISH_QUEUE];
 	struct status_view current;
@@ -67,6 +70,13 @@ int publisher_start(struct publisher *p, const struct publish_config *c, char *w
  * oldest record's publication (counted), never the kill. */
 void publisher_kill(struct publisher *p, const struct kill_record *r);
 void publisher_sample(struct publisher *p, const struct status_view *v);
+/* From the daemon's thread, at a reload: hands new settings to the
+ * running thread, which applies them before its next publication (a new
+ * /metrics listener is bound there; a failure to bind is its last_error).
+ * Opens the new heartbeat file here, never blocks on the thread's I/O.
+ * 1 when something changed, 0 when nothing did, -EINVAL or -EPERM (with
+ * why) for a listen address start would refuse: nothing then changes. */
+int publisher_reconfigure(struct publisher *p, const struct publish_config *c, char *why, size_t size);
 /* Publishes what is pending, then joins the thread. */
 void publisher_stop(struct publisher *p);
 

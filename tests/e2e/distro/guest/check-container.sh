@@ -10,14 +10,20 @@
 Y=$T/daemonset.yaml
 caps=$(sed -n 's/.*add: \[\(.*\)\]/\1/p' $Y | tr -d '" ')
 args=$(sed -n 's/.*args: \[\(.*\)\]/\1/p' $Y | tr -d '",')
-mem=$(sed -n 's/.*limits: { cpu: [^,]*, memory: \([0-9]*\)Mi }.*/\1/p' $Y)
-cpu=$(sed -n 's/.*limits: { cpu: \([0-9]*\)m,.*/\1/p' $Y)
-# (oomkit.cpus=N on the kernel command line overrides the CPU limit; empty: none)
+mem=$(sed -n 's/.*limits: {.*memory: \([0-9]*\)Mi }.*/\1/p' $Y)
+cpu=$(sed -n 's/.*limits: {.*cpu: \([0-9]*\)m,.*/\1/p' $Y)
+cpu_req=$(sed -n 's/.*requests: {.*cpu: \([0-9]*\)m,.*/\1/p' $Y)
+# a CPU limit is a CFS quota (--cpus), a request a weight (the kubelet's
+# shares: milli-CPU * 1024 / 1000); oomkit.cpus=N on the kernel command
+# line sets a quota of N CPUs, to measure one
 cpus=$(awk -v m="$cpu" 'BEGIN { if (m != "") print m / 1000 }')
+shares=$(( ${cpu_req:-0} * 1024 / 1000 ))
 grep -q 'oomkit\.cpus=' /proc/cmdline && cpus=$(sed -n 's/.*oomkit\.cpus=\([^ ]*\).*/\1/p' /proc/cmdline)
-note "manifest: capabilities $caps; args $args; limits cpu ${cpu:-none}m memory ${mem}Mi; podman --cpus ${cpus:-none}"
+note "manifest: capabilities $caps; args $args; requests cpu ${cpu_req:+${cpu_req}m}; limits cpu ${cpu:+${cpu}m}${cpu:-none} memory ${mem}Mi; podman --cpus ${cpus:-none} --cpu-shares $shares"
 mkdir -p /etc/oomkit-cm /var/lib/node_exporter/textfile_collector
-cp $T/daemonset.conf /etc/oomkit-cm/oomkit.conf
+# the ConfigMap observes only; the manifest says how to let it kill
+sed 's/^observe = yes$/observe = no/' $T/daemonset.conf > /etc/oomkit-cm/oomkit.conf
+check container_config_observes "the ConfigMap does not say 'observe = yes'" grep -qx 'observe = yes' $T/daemonset.conf
 # a runtime without storage on a fast driver: vfs needs no kernel module
 mkdir -p /etc/containers && printf '[storage]\ndriver = "vfs"\nrunroot = "/run/containers/storage"\ngraphroot = "/var/lib/containers/storage"\n' > /etc/containers/storage.conf
 podman import -q --change 'ENTRYPOINT ["/usr/sbin/oomkit"]' --change 'CMD ["daemon"]' \
@@ -26,7 +32,8 @@ check container_image "podman import failed" podman image exists localhost/oomki
 # shellcheck disable=SC2086
 podman run -d --name oomkit --pid=host --network=none --user 0 --read-only \
 	--cap-drop=ALL --cap-add="$caps" --security-opt no-new-privileges \
-	--memory "${mem}m" ${cpus:+--cpus "$cpus"} \
+	--memory "${mem}m" ${cpus:+--cpus "$cpus"} ${cpu_req:+--cpu-shares "$shares"} \
+	-v /dev/kmsg:/dev/kmsg:ro \
 	-v /etc/oomkit-cm:/etc/oomkit:ro -v /sys/fs/cgroup:/sys/fs/cgroup \
 	--tmpfs /run/oomkit:size=4m \
 	-v /var/lib/node_exporter/textfile_collector:/var/lib/node_exporter/textfile_collector \
@@ -37,8 +44,14 @@ check container_running "not running: $(podman ps -a --format '{{.Status}}' 2>&1
 dump "podman logs oomkit" podman logs oomkit
 cpid=$(podman inspect -f '{{.State.Pid}}' oomkit)
 note "container's daemon: pid $cpid, $(grep -E '^(CapEff|NoNewPrivs|Seccomp):' /proc/$cpid/status 2>/dev/null | paste -sd' ')"
-bad=$(podman logs oomkit 2>&1 | grep -iE 'cannot|permission|not permitted|failed')
+# (the one refusal the manifest announces: a runtime that does not admit
+# the /dev/kmsg device to an unprivileged container)
+bad=$(podman logs oomkit 2>&1 | grep -v '^kernel OOM kills not watched: /dev/kmsg: Operation not permitted$' |
+	grep -iE 'cannot|permission|not permitted|failed|OBSERVE')
 check container_no_warning "$bad" test -z "$bad"
+# a CPU quota (oomkit.cpus=, to measure one) is named at start
+[ -n "$cpus" ] && check container_cpu_quota_warned "no 'CPU quota of $cpus CPU' warning" \
+	grep -q "CPU quota of $cpus CPU on /machine.slice/libpod-.*\.scope.* (cpu.max)" <(podman logs oomkit 2>&1)
 check container_liveness "oomkit status --max-age 30 failed (the livenessProbe)" \
 	podman exec oomkit /usr/sbin/oomkit status --max-age 30
 
@@ -70,6 +83,10 @@ dump "podman logs oomkit (after the hog)" grep -vE '^\[|^ |Mem-Info|pages|pageca
 check container_kills_hog "no 'Killed process $hog' in the container's log" grep -q "Killed process $hog (hog)" /tmp/ctr.log
 check container_before_kernel "vmstat oom_kill $oom0 -> $(oom_kills)" test "$(oom_kills)" = "$oom0"
 check container_decodes_pod "no pod uid in the report" grep -q "${uid//_/-}" /tmp/ctr.log
+# the daemon's cgroup namespace is private: the path is still the one the
+# kernel and the host print, not /proc/PID/cgroup's "/../../../kubepods.slice"
+check container_host_cgroup_path "$(grep -o 'task_memcg=[^,]*' /tmp/ctr.log | head -1)" \
+	grep -q "task_memcg=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod$uid.slice/cri-containerd-$cid.scope," /tmp/ctr.log
 # a SIGTERM ignorer: the SIGKILL step and process_mrelease under the
 # runtime's default seccomp profile and the manifest's capabilities
 systemd-run --quiet --scope --slice=kubepods-burstable-pod$uid.slice --unit=cri-containerd-$(printf '%064d' 8) \
@@ -82,6 +99,8 @@ check container_sigkill "no SIGKILL for $hog2" grep -qE "escalated to SIGKILL fo
 # (reaped by process_mrelease, or gone before it: ESRCH; never EPERM)
 check container_mrelease "no reap line for $hog2, or a refused process_mrelease" bash -c \
 	"grep -qE 'oom_reaper: reaped process $hog2 |process $hog2 exited .*not reaped \(its memory was already released\)' /tmp/ctr.log && ! grep -qi 'mrelease.*not permitted' /tmp/ctr.log"
+cg=$(sed -n 's/^0:://p' /proc/$cpid/cgroup)
+note "container's cgroup $cg: $(grep -h . /sys/fs/cgroup$cg/cpu.max /sys/fs/cgroup$cg/cpu.weight 2>/dev/null | paste -sd' '); cpu.stat $(paste -sd' ' /sys/fs/cgroup$cg/cpu.stat 2>/dev/null)"
 check container_before_kernel_sigkill "vmstat oom_kill $oom0 -> $(oom_kills)" test "$(oom_kills)" = "$oom0"
 check container_textfile "no oomkit.prom in the textfile directory" test -s /var/lib/node_exporter/textfile_collector/oomkit.prom
 check container_still_running "the container stopped" test "$(podman inspect -f '{{.State.Running}}' oomkit)" = true

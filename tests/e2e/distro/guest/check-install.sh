@@ -124,15 +124,14 @@ check journal_json_fields "missing:$missing" test -z "$missing"
 check journal_json_unit "not _SYSTEMD_UNIT=oomkit.service" grep -q '"_SYSTEMD_UNIT":"oomkit.service"' /tmp/kill.json
 
 # ---- D-Bus: the Killed signal on the system bus. notify_dbus = yes (and
-# metrics_file, below) take
-# a restart: [publish] and notify_dbus are read when the publisher starts
-# (a reload keeps them, doc/systemd.md)
+# metrics_file, below) by a reload: the publisher takes them over
 printf '[log]\nnotify_dbus = yes\n' > /etc/oomkit.conf.d/50-dbus.conf
 # and the textfile for node_exporter (off by default), in Debian's directory
 printf '[publish]\nmetrics_file = /var/lib/prometheus/node-exporter/oomkit.prom\n' > /etc/oomkit.conf.d/50-metrics.conf
 journal_mark /tmp/cur.reload
-systemctl restart $U
-pid=$(mainpid)
+systemctl reload $U
+check reload_publish "no 'reload: publishing anew' line, or another daemon" wait_for 10 \
+	sh -c "test \"\$(systemctl show -p MainPID --value $U)\" = $pid && journalctl -b -q -o cat -u $U | grep -q 'reload: publishing anew: metrics_file /var/lib/prometheus/node-exporter/oomkit.prom, .* D-Bus on'"
 stdbuf -oL dbus-monitor --system "type='signal',interface='org.oomkit.Daemon1'" > /tmp/dbus.txt 2>&1 & mon=$!
 sleep 1
 hog_unit hog-dbus 120 --setenv=HOG_RATE_MS=2 -- $T/hog
