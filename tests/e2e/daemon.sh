@@ -6,14 +6,11 @@
 cd "$(dirname "$0")/../.." || exit 1
 source tests/e2e/lib.sh
 
-if ! have_root || ! have_memcg_v1; then
-	skip "daemon: v1 memory cgroups at $MEMCG_V1_ROOT need root"
-	exit 0
-fi
+needs_memcg_v1 daemon
 
 WORK=$(mktemp -d /tmp/oomkit-e2e-daemon.XXXXXX)
 HOG=$WORK/daemon_hog
-cc -O2 -o "$HOG" tests/e2e/daemon_hog.c || { not_ok "daemon: build hog"; exit 1; }
+build_daemon_hog "$HOG" daemon
 DAEMON_PID=
 LOG=
 trap 'stop_daemon; e2e_cleanup; rm -rf "$WORK"' EXIT

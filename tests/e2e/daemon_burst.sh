@@ -10,14 +10,11 @@
 cd "$(dirname "$0")/../.." || exit 1
 source tests/e2e/lib.sh
 
-if ! have_root || ! have_memcg_v1; then
-	skip "daemon_burst: v1 memory cgroups at $MEMCG_V1_ROOT need root"
-	exit 0
-fi
+needs_memcg_v1 daemon_burst
 
 WORK=$(mktemp -d /tmp/oomkit-e2e-burst.XXXXXX)
 HOG=$WORK/burst
-cc -O2 -o "$HOG" tests/e2e/daemon_hog.c || { not_ok "daemon_burst: build hog"; exit 1; }
+build_daemon_hog "$HOG" daemon_burst
 DAEMON_PID=
 trap '[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null; e2e_cleanup; rm -rf "$WORK"' EXIT
 MiB=$((1 << 20))

@@ -19,10 +19,7 @@ trap '[ -n "$D" ] && kill "$D" 2>/dev/null; [ -n "$BUS" ] && kill "$BUS" 2>/dev/
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 
-if ! have_root || ! have_memcg_v1; then
-	skip daemon_publish: needs root and the v1 memory controller
-	exit 0
-fi
+needs_memcg_v1 daemon_publish
 for t in systemd-analyze dbus-daemon dbus-monitor; do
 	command -v $t >/dev/null || { skip "daemon_publish: $t missing"; exit 0; }
 done

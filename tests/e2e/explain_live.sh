@@ -5,10 +5,7 @@
 # is printed, with the pid that really died and the cgroup whose limit hit.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
-if ! have_root || ! have_memcg_v1; then
-	skip "explain live: needs root and a v1 memory cgroup at $MEMCG_V1_ROOT"
-	exit 0
-fi
+needs_memcg_v1 explain_live
 work=$(mktemp -d)
 cg=
 # memcg_new and spawn_in run in $(...): lib.sh's cleanup lists never see

@@ -8,10 +8,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 
-if ! have_root || ! have_memcg_v1; then
-	skip "forkbomb: needs root and the v1 memory controller"
-	exit 0
-fi
+needs_memcg_v1 forkbomb
 WORK=$(mktemp -d)
 trap 'e2e_cleanup; rm -rf "$WORK"' EXIT
 BOMB=$WORK/forkbomb

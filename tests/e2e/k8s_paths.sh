@@ -18,10 +18,7 @@ reap_ours() { local p; for p in "${E2E_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null
 rm_tree() { local i; for ((i = ${#DIRS[@]} - 1; i >= 0; i--)); do rmdir "${DIRS[i]}" 2>/dev/null; done; }
 trap 'reap_ours; rm_tree; [ -n "$KEEP" ] || rm -rf "$tmp"; e2e_cleanup' EXIT
 
-if ! have_root || ! have_memcg_v1; then
-	skip k8s_paths: needs root and the v1 memory controller
-	exit 0
-fi
+needs_memcg_v1 k8s_paths
 UID_=0f3b7e8a-1c2d-4e5f-8a9b-0c1d2e3f4a5b
 CID=3b1c9e2f0a4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f
 # mkpath RELATIVE/PATH: creates every level below ROOT, remembers each for

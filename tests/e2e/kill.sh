@@ -7,10 +7,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 . tests/helpers/kill_e2e.sh
 
-if ! have_root || ! have_memcg_v1; then
-	skip "kill: needs root and the v1 memory controller"
-	exit 0
-fi
+needs_memcg_v1 kill
 [ -x "$KILL_HOG" ] || { not_ok "kill: $KILL_HOG not built (make check-unit)"; exit 1; }
 
 # 1. the biggest killable process of the cgroup dies; protected and -1000

@@ -10,10 +10,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 . tests/helpers/kill_e2e.sh
 
-if ! have_root || ! have_memcg_v1; then
-	skip "kill_protect: needs root and the v1 memory controller"
-	exit 0
-fi
+needs_memcg_v1 kill_protect
 [ -x "$KILL_HOG" ] || { not_ok "kill_protect: $KILL_HOG not built (make check-unit)"; exit 1; }
 
 # spared OUT PID COMM WHERE: the report names PID as spared, protected

@@ -11,10 +11,7 @@ if ! "$OOMKIT" explain --help > /dev/null 2>&1; then
 	skip "kill_roundtrip: oomkit explain is not built in this tree"
 	exit 0
 fi
-if ! have_root || ! have_memcg_v1; then
-	skip "kill_roundtrip: needs root and the v1 memory controller"
-	exit 0
-fi
+needs_memcg_v1 kill_roundtrip
 
 # compare KILL_JSON EXPLAIN_JSON: prints what differs, fails if anything does
 compare() {

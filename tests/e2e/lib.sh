@@ -21,6 +21,20 @@ check()  { local n=$1; shift; if "$@"; then ok "$n"; else not_ok "$n"; fi; }
 
 have_root()     { [ "$(id -u)" = 0 ]; }
 have_memcg_v1() { [ -w "$MEMCG_V1_ROOT/cgroup.procs" ]; }
+# needs_memcg_v1 NAME: ends the test with a skip line unless it runs as root
+# with the v1 memory controller (its failures so far count).
+needs_memcg_v1() {
+	have_root && have_memcg_v1 && return 0
+	skip "$1: needs root and the v1 memory controller at $MEMCG_V1_ROOT"
+	exit "$E2E_FAILED"
+}
+# build_daemon_hog OUT NAME: compiles tests/e2e/daemon_hog.c to OUT, or ends
+# the test NAME failed.
+build_daemon_hog() {
+	cc -O2 -o "$1" tests/e2e/daemon_hog.c && return 0
+	not_ok "$2: build hog"
+	exit 1
+}
 # memcg_v2_root: prints a cgroup2 mount whose root offers the memory controller
 memcg_v2_root() {
 	local m

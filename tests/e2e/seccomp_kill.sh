@@ -55,10 +55,7 @@ if "$OOMKIT_FAST" kill --help 2>&1 | grep -q 'not built yet'; then
 	skip seccomp_real_kill: oomkit kill not merged yet
 	exit $E2E_FAILED
 fi
-if ! have_root || ! have_memcg_v1; then
-	skip seccomp_real_kill: needs root and the v1 memory controller
-	exit $E2E_FAILED
-fi
+needs_memcg_v1 seccomp_real_kill
 
 # The plain build is what the unit runs: a sanitizer runtime's own calls
 # are not the product's, so the sandboxed runs use $OOMKIT_FAST.

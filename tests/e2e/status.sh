@@ -21,10 +21,7 @@ check status_bad_option_exit_2 test $? -eq 2
 check status_bad_max_age_exit_2 test $? -eq 2
 check status_help grep -q "^usage: oomkit status" <("$OOMKIT" status --help)
 
-if ! have_root || ! have_memcg_v1; then
-	skip status_publisher_late: needs root and the v1 memory controller
-	exit $E2E_FAILED
-fi
+needs_memcg_v1 status_publisher_late
 # A live daemon whose publisher thread is held up: its system bus accepts
 # and never answers (a hostile local user can do that to a session bus).
 # After a kill the publisher emits the D-Bus signal; meanwhile `oomkit
