@@ -22,7 +22,8 @@ cleanup() {
 	local i
 	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do umount -l "${MOUNTS[i]}" 2>/dev/null; done
 	MOUNTS=()
-	[ -n "$ROOT" ] && rm -rf "$ROOT"
+	# never into a bind mount that failed to go: the host's /dev is there
+	[ -n "$ROOT" ] && rm -rf --one-file-system "$ROOT"
 	ROOT=
 }
 trap 'cleanup; e2e_cleanup' EXIT
