@@ -169,7 +169,7 @@ void daemon_status_view(const struct daemon *d, struct status_view *v)
 	char buf[512];
 	uint64_t n = s->nr_kill_records;
 
-	memset(v, 0, sizeof(*v));
+	status_view_clear(v);
 	v->pid = getpid();
 	v->started_seconds = started_seconds;
 	v->updated_seconds = realtime_seconds();

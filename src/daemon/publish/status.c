@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -285,10 +286,22 @@ static void psi_coarse(struct psi_line *l)
  * the triggers' words for them), PSI by less than a point. When this is
  * unchanged the files are not rewritten: at rest their figures may lag by
  * that much, for a minute. */
+void status_view_clear(struct status_view *v)
+{
+	memset(v, 0, offsetof(struct status_view, triggers));
+}
+
+void status_view_copy(struct status_view *dst, const struct status_view *src)
+{
+	memcpy(dst, src, offsetof(struct status_view, triggers));
+	memcpy(dst->triggers, src->triggers, src->nr_triggers * sizeof(src->triggers[0]));
+	memcpy(dst->last_kills, src->last_kills, src->nr_last_kills * sizeof(src->last_kills[0]));
+}
+
 void status_view_timeless(const struct status_view *v, struct status_view *t)
 {
 	if (t != v)
-		*t = *v;
+		status_view_copy(t, v);
 	t->updated_seconds = t->started_seconds;
 	t->samples = 0;
 	t->mem_available_kb = per_cent(t->mem_available_kb, t->mem_total_kb);
@@ -303,15 +316,23 @@ void status_view_timeless(const struct status_view *v, struct status_view *t)
 	}
 }
 
+static uint64_t fnv1a(uint64_t h, const void *p, size_t size)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < size; i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return h;
+}
+
 uint64_t status_view_key(const struct status_view *v, struct status_view *scratch)
 {
-	const unsigned char *b = (const unsigned char *)scratch;
 	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
 
 	status_view_timeless(v, scratch);
-	for (size_t i = 0; i < sizeof(*scratch); i++)
-		h = (h ^ b[i]) * 1099511628211ULL;
-	return h;
+	h = fnv1a(h, scratch, offsetof(struct status_view, triggers));
+	h = fnv1a(h, scratch->triggers, scratch->nr_triggers * sizeof(scratch->triggers[0]));
+	return fnv1a(h, scratch->last_kills, scratch->nr_last_kills * sizeof(scratch->last_kills[0]));
 }
 
 static long render_into(const struct status_view *v, char *buf, size_t size,
