@@ -116,7 +116,7 @@ static void system_triggers(const struct daemon *d, struct status_view *v)
 		if (t) {
 			psi_trigger_text(&c->psi, "", t->setting, sizeof(t->setting));
 			snprintf(t->current, sizeof(t->current), "%s",
-				 d->sys.psi_fd >= 0 ? "armed (kernel trigger)" : "unavailable");
+				 d->sys.psi_fd >= 0 ? "armed in the kernel" : "unavailable");
 		}
 	}
 	if (c->psi_sustained.enabled && v->have_psi) {

@@ -163,9 +163,9 @@ static void text_knobs(const struct status_view *v, FILE *f)
 		return;
 	format_kb(k->commit_limit_kb, lim, sizeof(lim));
 	format_kb(k->committed_as_kb, used, sizeof(used));
-	fprintf(f, "knobs: panic_on_oom=%ld, oom_kill_allocating_task=%ld, oom_dump_tasks=%ld, overcommit_memory=%ld; "
-		   "committed %s of CommitLimit %s\n", k->panic_on_oom, k->oom_kill_allocating_task, k->oom_dump_tasks,
-		k->overcommit_memory, used, lim);
+	fprintf(f, "knobs: panic_on_oom=%ld, oom_kill_allocating_task=%ld, oom_dump_tasks=%ld,\n"
+		   "       overcommit_memory=%ld; committed %s of CommitLimit %s\n", k->panic_on_oom,
+		k->oom_kill_allocating_task, k->oom_dump_tasks, k->overcommit_memory, used, lim);
 	n = oom_knobs_lines(k, CONSTRAINT_NONE, lines, KNOB_LINES_MAX);
 	for (size_t i = 0; i < n; i++)
 		if (!lines[i].is_default)
@@ -216,9 +216,9 @@ void status_write_text(const struct status_view *v, FILE *f)
 				   (unsigned long)(v->updated_seconds - v->started_seconds) : 0;
 
 	utc(v->updated_seconds, when, sizeof(when));
-	fprintf(f, "oomkit daemon: pid %d, up %luh %02lum, updated %s%s\n", (int)v->pid, up / 3600,
-		up / 60 % 60, when, v->dry_run ? " (dry run: no signals)" : "");
-	fprintf(f, "stage: %s%s%s\n", v->stage, v->trigger[0] ? ": " : "", v->trigger);
+	fprintf(f, "oomkit daemon: pid %d, up %luh %02lum, updated %s\n", (int)v->pid, up / 3600, up / 60 % 60, when);
+	fprintf(f, "stage: %s%s%s%s\n", v->stage, v->trigger[0] ? ": " : "", v->trigger,
+		v->dry_run ? " (dry run: no signals)" : "");
 	format_kb(v->mem_total_kb, total, sizeof(total));
 	format_kb(v->mem_available_kb, avail, sizeof(avail));
 	fprintf(f, "memory: %s available of %s (%.1f%%)", avail, total,
@@ -242,7 +242,8 @@ void status_write_text(const struct status_view *v, FILE *f)
 	if (v->systemd[0])
 		fprintf(f, "systemd's managed cgroups: %s\n", v->systemd);
 	text_triggers(v, f);
-	fprintf(f, "\nkills: %llu (SIGTERM %llu, escalated %llu, failed %llu, dry-run %llu); kernel OOM kills seen: %llu; samples: %llu\n",
+	fprintf(f, "\nkills: %llu (SIGTERM %llu, escalated %llu, failed %llu, dry-run %llu)\n"
+		   "kernel OOM kills seen: %llu; samples: %llu\n",
 		(unsigned long long)v->kills, (unsigned long long)v->sigterms,
 		(unsigned long long)v->escalations, (unsigned long long)v->kill_failures,
 		(unsigned long long)v->dry_run_kills, (unsigned long long)v->kernel_oom_kills,
