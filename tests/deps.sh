@@ -6,9 +6,13 @@
 #         the BPF scanner; libsystemd for D-Bus.
 #   test  (`make deps-test`): the above and what the test suite and the
 #         benchmarks need besides.
+# tests/deps.sh --list [build|test] prints the packages asked for, one a
+# line, and installs nothing (no root needed; tests/e2e/deps.sh).
 # No other OOM killer is ever installed: the tests and benchmarks that run
 # earlyoom or nohang unpack their .deb into a private folder (dpkg-deb -x).
 set -eu
+list=
+[ "${1:-}" = --list ] && { list=1; shift; }
 mode=${1:-build}
 BUILD_PKGS="build-essential pkg-config libinih-dev libbpf-dev clang libsystemd-dev"
 TEST_PKGS="libcmocka-dev libseccomp-dev python3 python3-prometheus-client
@@ -22,10 +26,6 @@ test) pkgs="$BUILD_PKGS $TEST_PKGS" ;;
    echo "usage: tests/deps.sh [build|test]" >&2
    exit 2 ;;
 esac
-if [ "$(id -u)" != 0 ]; then
-	echo "tests/deps.sh: must run as root (apt-get install)" >&2
-	exit 1
-fi
 export DEBIAN_FRONTEND=noninteractive
 
 # clang_rt: libclang-rt-N-dev (libFuzzer) for the N that `clang` points at
@@ -34,6 +34,17 @@ clang_rt() {
 	v=$(apt-cache depends clang 2>/dev/null | sed -n 's/^ *Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -1)
 	[ -n "$v" ] && apt-cache show "libclang-rt-$v-dev" >/dev/null 2>&1 && echo "libclang-rt-$v-dev"
 }
+
+if [ -n "$list" ]; then
+	# shellcheck disable=SC2086
+	printf '%s\n' $pkgs
+	[ "$mode" = test ] && { clang_rt || { echo "tests/deps.sh: apt has no libclang-rt-N-dev for its clang" >&2; exit 1; }; }
+	exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "tests/deps.sh: must run as root (apt-get install)" >&2
+	exit 1
+fi
 
 missing_of() {
 	for p in "$@"; do

@@ -12,6 +12,7 @@
 
 #ifdef HAVE_LIBBPF
 #include <dlfcn.h>
+#include <malloc.h>
 #include <linux/bpf.h>
 #include <sys/syscall.h>
 #include <bpf/libbpf.h>
@@ -158,6 +159,10 @@ int oom_iter_open(struct oom_iter **out)
 	if (r == 0) {
 		r = open_fds(&f, it);
 		dlclose(h);
+		/* libbpf freed its working set (BTF, ELF: several MiB) into
+		 * the heap: give the pages back before the scan tables are
+		 * allocated over them, resident whether used or not */
+		malloc_trim(0);
 	}
 	if (r < 0) {
 		oom_iter_close(it);

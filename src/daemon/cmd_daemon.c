@@ -335,15 +335,28 @@ static int lock_memory(void)
 	return mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) && mlockall(MCL_CURRENT | MCL_FUTURE) ? -errno : 0;
 }
 
+/* Once started: what start-up freed (libbpf's loading, the configuration's
+ * parsing) goes back first, so that it is neither resident nor locked;
+ * what start-up left in use, the kill context pre-touched among it, is
+ * locked where it is (MCL_CURRENT), the rest as it is faulted in. A page
+ * freed while locked would stay resident: madvise(MADV_DONTNEED), which
+ * malloc_trim() uses, refuses locked pages (bench/RESULTS.md). */
+static void lock_self(const struct oomkit_config *c)
+{
+	int r;
+
+	malloc_trim(0);
+	if (c->mlockall && (r = lock_memory()) < 0)
+		dlog(DLOG_WARNING, "mlockall: %s%s (running unlocked)", strerror(-r),
+		     missing_cap(-r, ": needs CAP_IPC_LOCK or a larger RLIMIT_MEMLOCK"));
+}
+
 /* Best effort: a failure is a warning, the daemon still protects. */
 static void protect_self(const struct oomkit_config *c)
 {
 	char adj[16];
 	int r;
 
-	if (c->mlockall && (r = lock_memory()) < 0)
-		dlog(DLOG_WARNING, "mlockall: %s%s (running unlocked)", strerror(-r),
-		     missing_cap(-r, ": needs CAP_IPC_LOCK or a larger RLIMIT_MEMLOCK"));
 	snprintf(adj, sizeof(adj), "%d", c->oom_score_adj);
 	r = write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", adj);
 	if (r)
@@ -405,6 +418,10 @@ int cmd_daemon(int argc, char **argv)
 	 * nothing. A fixed threshold (glibc's default) keeps them in their own
 	 * mappings, untouched pages never resident (bench/RESULTS.md). */
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	/* the publisher thread's few stdio buffers would open an arena of
+	 * their own (16 KiB resident); the kill path allocates nothing, so
+	 * sharing the main one costs no waiting there */
+	mallopt(M_ARENA_MAX, 1);
 	protect_self(&d.cfg);
 	r = daemon_start(&d, why, sizeof(why));
 	if (r) {
@@ -425,6 +442,7 @@ int cmd_daemon(int argc, char **argv)
 		daemon_stop(&d);
 		return EXIT_FAILURE_GENERIC;
 	}
+	lock_self(&d.cfg);
 	r = daemon_run(&d);
 	kernel_oom_stop();
 	daemon_publish_stop(&d, &pub);

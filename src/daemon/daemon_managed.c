@@ -148,7 +148,8 @@ void daemon_managed_stop(struct daemon *d)
 	if (m->open)
 		moom_link_close(&m->link);
 	m->open = false;
-	memset(&m->table, 0, sizeof(m->table));
+	if (m->table.nr || m->table.changes) /* 16 KiB: not written when never used */
+		memset(&m->table, 0, sizeof(m->table));
 	m->avoid_spec[0] = m->protect_spec[0] = '\0';
 }
 

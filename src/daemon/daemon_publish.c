@@ -116,7 +116,7 @@ static void system_triggers(const struct daemon *d, struct status_view *v)
 		if (t) {
 			psi_trigger_text(&c->psi, "", t->setting, sizeof(t->setting));
 			snprintf(t->current, sizeof(t->current), "%s",
-				 d->sys.psi_fd >= 0 ? "armed (kernel trigger)" : "unavailable");
+				 d->sys.psi_fd >= 0 ? "armed in the kernel" : "unavailable");
 		}
 	}
 	if (c->psi_sustained.enabled && v->have_psi) {
@@ -169,7 +169,7 @@ void daemon_status_view(const struct daemon *d, struct status_view *v)
 	char buf[512];
 	uint64_t n = s->nr_kill_records;
 
-	memset(v, 0, sizeof(*v));
+	status_view_clear(v);
 	v->pid = getpid();
 	v->started_seconds = started_seconds;
 	v->updated_seconds = realtime_seconds();

@@ -331,7 +331,7 @@ static void choice_line(FILE *f, const struct kr_event *ev, const struct explain
 	fprintf(f, "  Choice:    %s%s (oom_badness of era %s%s, totalpages %lu%s)\n",
 		r->verdict == RANK_TOP ? "follows from the table: " : r->verdict == RANK_NOT_TOP ? "NOT the table's top: " : "",
 		r->why, oom_era_name(r->era), r->era_from_release ? "" : ", guessed from the report's shape",
-		r->totalpages, r->page_kb_assumed ? ", 4 kB pages assumed" : "");
+		r->totalpages, r->page_kb_assumed ? ", 4 KiB pages assumed" : "");
 	score_line(f, ev, r);
 	protected_line(f, ev, r);
 }

@@ -2,8 +2,8 @@
 # cli.sh - one command line for every subcommand: the same error style
 # ("oomkit CMD: what is wrong", one hint line, exit 2, nothing on stdout),
 # the same options with the same meaning on kill and the daemon, sizes with
-# units, what --check-config checks, and "<N>" log prefixes only when
-# stderr is the journal.
+# units, what --check-config checks, "<N>" log prefixes only when stderr
+# is the journal, and failures that name the errno and the capability.
 cd "$(dirname "$0")/../.." || exit 1
 source tests/e2e/lib.sh
 WORK=$(mktemp -d /tmp/oomkit-cli.XXXXXX)
@@ -104,6 +104,17 @@ if have_root; then
 	check cli_log_plain_off_journal grep -q "^oomkit daemon: MemAvailable floors" "$WORK/tty.log"
 	check cli_log_no_prefix_off_journal bash -c "! grep -q '^<[0-7]>' \"\$1\"" _ "$WORK/tty.log"
 	check cli_log_prefix_on_journal grep -q "^<5>oomkit daemon: MemAvailable floors" "$WORK/journal.log"
+	# a failure says why: the errno and the capability that is missing
+	if command -v setpriv >/dev/null && command -v prlimit >/dev/null; then
+		setpriv --bounding-set=-sys_resource,-ipc_lock prlimit --memlock=0:0 timeout -s TERM 1 "$OOMKIT" daemon \
+			--config /dev/null --dry-run --psi off --psi-sustained off --set publish.status_dir= 2>"$WORK/caps.log"
+		check cli_failure_names_errno_and_capability grep -qx \
+			"cannot set own oom_score_adj to -1000: Permission denied: lowering it needs CAP_SYS_RESOURCE" "$WORK/caps.log"
+		check cli_mlockall_failure_names_capability grep -qE \
+			"^mlockall: .+: needs CAP_IPC_LOCK or a larger RLIMIT_MEMLOCK \(running unlocked\)$" "$WORK/caps.log"
+	else
+		skip "cli_failure_names_errno_and_capability: setpriv or prlimit missing (util-linux)"
+	fi
 else
 	skip "cli_log_prefixes: needs root to start the daemon"
 fi

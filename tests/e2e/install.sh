@@ -3,7 +3,8 @@
 # to the install paths, the config never overwritten, `systemd-analyze
 # verify` clean, man pages that render without warnings, the unit's
 # SystemCallFilter equal to packaging/syscalls.list, bash completion
-# offering every option; then `make uninstall` leaves only a modified config.
+# offering every option, packaging/Containerfile's runtime packages those
+# of the linked libraries; then `make uninstall` leaves only a modified config.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 
@@ -34,6 +35,31 @@ tree_ok() {
 	done
 	[ "$(find "$d" -type f | wc -l)" -eq ${#expected[@]} ] || { find "$d" -type f >&2; return 1; }
 }
+
+# --- packaging/Containerfile's runtime stage installs the packages of the
+# libraries the binary is linked with (DT_NEEDED, libc6 aside: every base
+# image has it), no fewer and no more: libsystemd0, loaded with dlopen()
+# only for notify_dbus, is not one of them.
+lib_package() { # SONAME -> the Debian package that ships it
+	local p
+	p=$(ldconfig -p | awk -v s="$1" '$1 == s && /x86-64/ { print $NF; exit }')
+	[ -n "$p" ] || return 1
+	{ dpkg -S "$p" 2>/dev/null || dpkg -S "$(realpath "$p")"; } | head -1 | cut -d: -f1
+}
+container_runtime_packages() {
+	local want have so
+	want=$(for so in $(readelf -d "$OOMKIT_FAST" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
+		lib_package "$so" || echo "?$so"
+	done | grep -vx libc6 | sort -u)
+	have=$(awk '/^FROM / { stage++ } stage == 2' packaging/Containerfile |
+		sed -n '/install -y/,/rm -rf/p' | grep -v 'apt-get\|rm -rf' | tr -s ' \\\t' '\n' | grep . | sort -u)
+	[ "$want" = "$have" ] || { echo "linked: $(echo $want); Containerfile's runtime stage: $(echo $have)" >&2; return 1; }
+}
+if ! command -v dpkg >/dev/null || ! command -v readelf >/dev/null; then
+	skip container_runtime_packages: no dpkg or readelf
+else
+	check container_runtime_packages container_runtime_packages
+fi
 
 if mk install PREFIX=/usr/local; then ok install_runs; else not_ok install_runs: "$(cat "$tmp/make.log")"; exit 1; fi
 check install_tree tree_ok

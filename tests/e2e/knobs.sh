@@ -100,8 +100,10 @@ if [ "$mode" != 2 ]; then
 	expect knobs_daemon_idle_floor_at_start_and_reload 2 \
 		"$(grep -c "commit_\*: vm.overcommit_memory=$mode does not enforce CommitLimit: the commit floor is idle" "$st/log")"
 fi
-want=$(for n in panic_on_oom oom_kill_allocating_task oom_dump_tasks overcommit_memory; do printf '%s=%s, ' $n "$(cat /proc/sys/vm/$n)"; done)
-expect knobs_status_text_line "knobs: ${want%, }" "$(grep -o '^knobs: [^;]*' "$st/status.txt")"
+want=$(for n in panic_on_oom oom_kill_allocating_task oom_dump_tasks; do printf '%s=%s, ' $n "$(cat /proc/sys/vm/$n)"; done)
+expect knobs_status_text_line "knobs: ${want% }" "$(grep '^knobs: ' "$st/status.txt")"
+expect knobs_status_text_overcommit "overcommit_memory=$(cat /proc/sys/vm/overcommit_memory)" \
+	"$(grep -A1 '^knobs: ' "$st/status.txt" | sed -n '2s/^ *\([^;]*\);.*/\1/p')"
 expect knobs_status_commit_row commit "$(awk '$1 == "commit" {print $1}' "$st/status.txt")"
 expect knobs_status_json "$(cat /proc/sys/vm/panic_on_oom) $(cat /proc/sys/vm/overcommit_memory) $(awk '/^CommitLimit:/ {print $2}' /proc/meminfo)" \
 	"$(python3 -c "import json; k=json.load(open('$st/status.json'))['knobs']; print(k['panic_on_oom'], k['overcommit_memory'], k['commit_limit_kb'])")"

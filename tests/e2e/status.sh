@@ -1,7 +1,8 @@
 #!/bin/bash
 # status.sh - `oomkit status`: exit 10 and one clear line when no daemon
 # runs; usage errors exit 2; with a running daemon (when `oomkit daemon` is
-# built) its state: triggers, thresholds, headroom, kills, as text and JSON.
+# built) its state: triggers, thresholds, headroom, kills, as text and JSON;
+# a default daemon's fits 80 columns.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 
@@ -20,6 +21,20 @@ check status_bad_option_exit_2 test $? -eq 2
 "$OOMKIT" status --max-age 0 >/dev/null 2>&1
 check status_bad_max_age_exit_2 test $? -eq 2
 check status_help grep -q "^usage: oomkit status" <("$OOMKIT" status --help)
+
+# A daemon with its defaults (a dry run): every line of its status fits
+# 80 columns (the trigger table grows with long cgroup paths only).
+fits_80() {
+	local long
+	"$OOMKIT" daemon --config /dev/null --dry-run --no-mlockall --set "publish.status_dir=$tmp/default" \
+		2>"$tmp/default.log" &
+	DAEMON_PID=$!
+	for _ in $(seq 50); do [ -s "$tmp/default/status.txt" ] && break; sleep 0.1; done
+	long=$("$OOMKIT" status --state "$tmp/default" | awk 'length($0) > 80')
+	kill "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null; DAEMON_PID=
+	[ -s "$tmp/default/status.txt" ] && [ -z "$long" ] || { echo "longer than 80: $long" >&2; return 1; }
+}
+if have_root; then check status_default_fits_80_columns fits_80; else skip status_default_fits_80_columns: needs root; fi
 
 needs_memcg_v1 status_publisher_late
 # A live daemon whose publisher thread is held up: its system bus accepts

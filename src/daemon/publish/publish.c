@@ -133,7 +133,7 @@ static void *run(void *arg)
 		p->queued = 0;
 		state = p->view_dirty;
 		if (state) {
-			p->current = p->view;
+			status_view_copy(&p->current, &p->view);
 			p->current_key = p->view_key;
 		}
 		p->view_dirty = false;
@@ -247,7 +247,7 @@ static bool unchanged(struct publisher *p, const struct status_view *v)
 {
 	if (p->cfg.metrics_file[0] || p->http.running || v->updated_seconds - p->sent_seconds >= STATUS_REWRITE_S)
 		return false;
-	p->view = *v;
+	status_view_copy(&p->view, v);
 	hold_near(&p->view.mem_available_kb, p->sent_raw.mem_available_kb, v->mem_total_kb);
 	hold_near(&p->view.swap_free_kb, p->sent_raw.swap_free_kb, v->swap_total_kb);
 	hold_near(&p->view.knobs.committed_as_kb, p->sent_raw.committed_as_kb, v->knobs.commit_limit_kb);
@@ -275,7 +275,7 @@ void publisher_sample(struct publisher *p, const struct status_view *v)
 	p->sent_raw.swap_free_kb = v->swap_free_kb;
 	p->sent_raw.committed_as_kb = v->knobs.committed_as_kb;
 	pthread_mutex_lock(&p->lock);
-	p->view = *v;
+	status_view_copy(&p->view, v);
 	p->view_key = p->sent_key;
 	p->view_dirty = true;
 	pthread_cond_signal(&p->wake);

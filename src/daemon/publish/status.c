@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -162,9 +163,9 @@ static void text_knobs(const struct status_view *v, FILE *f)
 		return;
 	format_kb(k->commit_limit_kb, lim, sizeof(lim));
 	format_kb(k->committed_as_kb, used, sizeof(used));
-	fprintf(f, "knobs: panic_on_oom=%ld, oom_kill_allocating_task=%ld, oom_dump_tasks=%ld, overcommit_memory=%ld; "
-		   "committed %s of CommitLimit %s\n", k->panic_on_oom, k->oom_kill_allocating_task, k->oom_dump_tasks,
-		k->overcommit_memory, used, lim);
+	fprintf(f, "knobs: panic_on_oom=%ld, oom_kill_allocating_task=%ld, oom_dump_tasks=%ld,\n"
+		   "       overcommit_memory=%ld; committed %s of CommitLimit %s\n", k->panic_on_oom,
+		k->oom_kill_allocating_task, k->oom_dump_tasks, k->overcommit_memory, used, lim);
 	n = oom_knobs_lines(k, CONSTRAINT_NONE, lines, KNOB_LINES_MAX);
 	for (size_t i = 0; i < n; i++)
 		if (!lines[i].is_default)
@@ -215,9 +216,9 @@ void status_write_text(const struct status_view *v, FILE *f)
 				   (unsigned long)(v->updated_seconds - v->started_seconds) : 0;
 
 	utc(v->updated_seconds, when, sizeof(when));
-	fprintf(f, "oomkit daemon: pid %d, up %luh %02lum, updated %s%s\n", (int)v->pid, up / 3600,
-		up / 60 % 60, when, v->dry_run ? " (dry run: no signals)" : "");
-	fprintf(f, "stage: %s%s%s\n", v->stage, v->trigger[0] ? ": " : "", v->trigger);
+	fprintf(f, "oomkit daemon: pid %d, up %luh %02lum, updated %s\n", (int)v->pid, up / 3600, up / 60 % 60, when);
+	fprintf(f, "stage: %s%s%s%s\n", v->stage, v->trigger[0] ? ": " : "", v->trigger,
+		v->dry_run ? " (dry run: no signals)" : "");
 	format_kb(v->mem_total_kb, total, sizeof(total));
 	format_kb(v->mem_available_kb, avail, sizeof(avail));
 	fprintf(f, "memory: %s available of %s (%.1f%%)", avail, total,
@@ -241,7 +242,8 @@ void status_write_text(const struct status_view *v, FILE *f)
 	if (v->systemd[0])
 		fprintf(f, "systemd's managed cgroups: %s\n", v->systemd);
 	text_triggers(v, f);
-	fprintf(f, "\nkills: %llu (SIGTERM %llu, escalated %llu, failed %llu, dry-run %llu); kernel OOM kills seen: %llu; samples: %llu\n",
+	fprintf(f, "\nkills: %llu (SIGTERM %llu, escalated %llu, failed %llu, dry-run %llu)\n"
+		   "kernel OOM kills seen: %llu; samples: %llu\n",
 		(unsigned long long)v->kills, (unsigned long long)v->sigterms,
 		(unsigned long long)v->escalations, (unsigned long long)v->kill_failures,
 		(unsigned long long)v->dry_run_kills, (unsigned long long)v->kernel_oom_kills,
@@ -285,10 +287,22 @@ static void psi_coarse(struct psi_line *l)
  * the triggers' words for them), PSI by less than a point. When this is
  * unchanged the files are not rewritten: at rest their figures may lag by
  * that much, for a minute. */
+void status_view_clear(struct status_view *v)
+{
+	memset(v, 0, offsetof(struct status_view, triggers));
+}
+
+void status_view_copy(struct status_view *dst, const struct status_view *src)
+{
+	memcpy(dst, src, offsetof(struct status_view, triggers));
+	memcpy(dst->triggers, src->triggers, src->nr_triggers * sizeof(src->triggers[0]));
+	memcpy(dst->last_kills, src->last_kills, src->nr_last_kills * sizeof(src->last_kills[0]));
+}
+
 void status_view_timeless(const struct status_view *v, struct status_view *t)
 {
 	if (t != v)
-		*t = *v;
+		status_view_copy(t, v);
 	t->updated_seconds = t->started_seconds;
 	t->samples = 0;
 	t->mem_available_kb = per_cent(t->mem_available_kb, t->mem_total_kb);
@@ -303,15 +317,23 @@ void status_view_timeless(const struct status_view *v, struct status_view *t)
 	}
 }
 
+static uint64_t fnv1a(uint64_t h, const void *p, size_t size)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < size; i++)
+		h = (h ^ b[i]) * 1099511628211ULL;
+	return h;
+}
+
 uint64_t status_view_key(const struct status_view *v, struct status_view *scratch)
 {
-	const unsigned char *b = (const unsigned char *)scratch;
 	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
 
 	status_view_timeless(v, scratch);
-	for (size_t i = 0; i < sizeof(*scratch); i++)
-		h = (h ^ b[i]) * 1099511628211ULL;
-	return h;
+	h = fnv1a(h, scratch, offsetof(struct status_view, triggers));
+	h = fnv1a(h, scratch->triggers, scratch->nr_triggers * sizeof(scratch->triggers[0]));
+	return fnv1a(h, scratch->last_kills, scratch->nr_last_kills * sizeof(scratch->last_kills[0]));
 }
 
 static long render_into(const struct status_view *v, char *buf, size_t size,

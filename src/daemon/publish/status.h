@@ -50,12 +50,22 @@ struct status_view {
 	bool have_knobs;           /* the kernel's OOM knobs (commit figures of the last sample) */
 	struct oom_knobs knobs;
 	char systemd[192];         /* systemd's managed cgroups: whence, "" when off */
-	struct status_trigger triggers[STATUS_MAX_TRIGGERS];
 	size_t nr_triggers;
 	uint64_t samples, kills, sigterms, escalations, kill_failures, dry_run_kills, kernel_oom_kills;
-	struct kill_record last_kills[STATUS_LAST_KILLS]; /* newest first */
 	size_t nr_last_kills;
+	/* Last, and only their first nr_* entries hold anything (their tails
+	 * may hold an older view's): copied, hashed and written up to there
+	 * only, so that the daemon's three views (made, handed over, being
+	 * written; 48 KiB each) keep the pages of their unused tails
+	 * untouched, never resident (bench/RESULTS.md). */
+	struct status_trigger triggers[STATUS_MAX_TRIGGERS];
+	struct kill_record last_kills[STATUS_LAST_KILLS]; /* newest first */
 };
+
+/* Empties v: every field before the arrays zeroed, none of them used. */
+void status_view_clear(struct status_view *v);
+/* dst = src, the arrays' used entries only. */
+void status_view_copy(struct status_view *dst, const struct status_view *src);
 
 void status_write_json(const struct status_view *v, FILE *f);
 void status_write_text(const struct status_view *v, FILE *f);

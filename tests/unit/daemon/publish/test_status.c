@@ -241,6 +241,36 @@ static void test_unchanged_state_is_touched(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* Only the arrays' used entries count: a view is copied and hashed up to
+ * nr_triggers and nr_last_kills, so that the daemon's views keep their
+ * unused tails (most of their 48 KiB) untouched, and an older view's
+ * leftovers there change nothing. */
+static void test_view_tails_untouched(void **state)
+{
+	static struct status_view a, b, scratch;
+	uint64_t key;
+
+	(void)state;
+	fill(getpid());
+	status_view_copy(&a, &v);
+	key = status_view_key(&a, &scratch);
+	assert_true(v.nr_triggers < STATUS_MAX_TRIGGERS && v.nr_last_kills < STATUS_LAST_KILLS);
+	memset(&b, 0x5a, sizeof(b));
+	status_view_copy(&b, &v);
+	assert_int_equal(b.triggers[v.nr_triggers].name[0], 0x5a); /* the tails as they were */
+	assert_int_equal(b.last_kills[v.nr_last_kills].pid, 0x5a5a5a5a);
+	assert_memory_equal(b.triggers, v.triggers, v.nr_triggers * sizeof(v.triggers[0]));
+	assert_memory_equal(b.last_kills, v.last_kills, v.nr_last_kills * sizeof(v.last_kills[0]));
+	assert_int_equal(status_view_key(&b, &scratch), key);
+	assert_int_equal(status_view_key(&b, &b), key); /* made in place, leftovers and all */
+	status_view_clear(&b);
+	assert_int_equal(b.nr_triggers, 0);
+	assert_int_equal(b.nr_last_kills, 0);
+	assert_int_equal(b.pid, 0);
+	b.nr_triggers = 1;
+	assert_int_not_equal(status_view_key(&b, &scratch), key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_liveness),
 		cmocka_unit_test(test_text_aligned),
 		cmocka_unit_test(test_unchanged_state_is_touched),
+		cmocka_unit_test(test_view_tails_untouched),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
