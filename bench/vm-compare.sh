@@ -18,7 +18,8 @@
 # and how (signal), seconds from the start of the pressure to that death,
 # the heartbeat's worst lateness during the pressure, MemAvailable before
 # the pressure and 1 s after it ended, the killer's CPU (utime + stime) at
-# the end of the pressure. TCG (software emulation): timings are
+# the end of the pressure (in brackets: at its start, the killer's start-up
+# and 2 s or more of waiting). TCG (software emulation): timings are
 # relative to each other, not to real hardware. Needs what run.sh needs.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -78,6 +79,7 @@ row() {
 		/^@@VMSTAT oom_kill/ { kk = $3 }
 		/^@@BENIGN / { benign++; if ($3 == "killed") fk++ }
 		/^@@KILLER_CPU / { split($2, a, "="); cpu = a[2] }
+		/^@@KILLER_CPU_START / { split($2, a, "="); cpu0 = a[2] }
 		/^@@HEARTBEAT/ { split($2, a, "="); stall = a[2] }
 		/^@@END / {
 			label = $2; sub("label=", "", label); how = $4; secs = $5; sub("secs=", "", secs)
@@ -93,7 +95,7 @@ row() {
 			printf "| %s | %s | %s | %s | %s%s | %s | %s ms | %s -> %s MiB | %s |\n", sc, k,
 				(kk > 0 ? "yes (" kk ")" : "no"), (benign ? (fk + 0) " of " benign : "-"), died, extra,
 				(first == "" ? "-" : first " s"), (stall == "" ? "-" : stall), before, after,
-				(cpu == "" ? "-" : cpu " ms")
+				(cpu == "" ? "-" : cpu " ms" (cpu0 == "" ? "" : " (" cpu0 " before)"))
 		}' "$u"
 }
 

@@ -110,6 +110,7 @@ struct daemon {
 	uint64_t fell_fast_ns;         /* the last sample of a fast fall */
 
 	uint64_t act_ns;               /* how long a selection takes lately: a kill's latency */
+	uint64_t term_exit_ns;         /* how long SIGTERMed victims took to exit lately (0: none yet) */
 	bool psi_fired;                /* a PSI trigger woke us since the last step */
 	int psi_fired_scope;
 	bool quit;

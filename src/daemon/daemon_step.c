@@ -393,6 +393,17 @@ static void start_episode(struct daemon *d, const struct hit *hit, uint64_t now)
 	log_pick(d);
 }
 
+/* A victim that exited of our SIGTERM alone tells how long such an exit
+ * takes (the projection at a SIGTERM level counts it): averaged with the
+ * estimate before. */
+static void note_term_exit(struct daemon *d)
+{
+	const struct episode *ep = &d->ep;
+
+	if (ep->exited && !ep->dry_run && !ep->escalated && ep->signal == SIGTERM)
+		d->term_exit_ns = (daemon_term_exit_ns(d) + ep->ms_to_exit * MS) / 2;
+}
+
 static void finish_episode(struct daemon *d, uint64_t now)
 {
 	struct episode *ep = &d->ep;
@@ -404,6 +415,7 @@ static void finish_episode(struct daemon *d, uint64_t now)
 	ep->avail_after_kb = scope_avail_kb(d, ep->scope);
 	if (!ep->exited)
 		d->stats.kill_failures++;
+	note_term_exit(d);
 	report_kill_finished(d);
 	episode_over(d, now, EP_RECOVER, now + SETTLE_NS);
 }
