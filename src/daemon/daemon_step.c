@@ -448,9 +448,29 @@ static void escalate(struct daemon *d, const struct hit *h, uint64_t now)
  * threads surge: a fork bomb's copies make any scan long (seconds in the
  * guest), and the bomb's own search decides its kill. */
 #define WARM_EVERY_NS (1000 * MS)
+/* Outside a fall, the once-a-second warm-up runs again only when the
+ * machine's headroom (MemAvailable + SwapFree) moved by a quarter of the
+ * SIGTERM floor since the last one: memory held still near the floor (a
+ * thrash for 30 s, a burst held) changes neither who grew nor the choice,
+ * and a scan a second there was most of the daemon's CPU in the qemu
+ * guest (7.5 s of a 30 s thrash). */
+static bool moved_since_warm(const struct daemon *d, unsigned long floor)
+{
+	unsigned long now = machine_avail_kb(d), then = d->warm_avail_kb;
+
+	return !then || (now > then ? now - then : then - now) >= floor / 4;
+}
+
+static void warm(struct daemon *d, uint64_t now)
+{
+	d->next_warm_ns = now + WARM_EVERY_NS;
+	d->warm_avail_kb = machine_avail_kb(d);
+	daemon_selector_warm(&d->sel, scope_totalpages(d, -1), d->warm_avail_kb);
+}
+
 static void warm_up(struct daemon *d, uint64_t now)
 {
-	unsigned long near_kb = 2 * floor_kb(&d->cfg.mem_term, d->sys.s.mem_total_kb);
+	unsigned long floor = floor_kb(&d->cfg.mem_term, d->sys.s.mem_total_kb), near_kb = 2 * floor;
 	unsigned long avail = d->sys.s.mem_available_kb;
 
 	if (d->sys.fill_kb_s >= WATCH_FAST_KB_S)
@@ -463,11 +483,13 @@ static void warm_up(struct daemon *d, uint64_t now)
 		d->next_fall_warm_ns = now + WARM_EVERY_NS;
 		if (daemon_pick_fills(&d->sel, machine_avail_kb(d)))
 			return;
-	} else if (avail >= near_kb || now < d->next_warm_ns) {
+	} else if (avail >= near_kb) {
+		d->warm_avail_kb = 0; /* (the next approach warms up afresh) */
+		return;
+	} else if (now < d->next_warm_ns || !moved_since_warm(d, floor)) {
 		return;
 	}
-	d->next_warm_ns = now + WARM_EVERY_NS;
-	daemon_selector_warm(&d->sel, scope_totalpages(d, -1), machine_avail_kb(d));
+	warm(d, now);
 }
 
 void daemon_step(struct daemon *d, uint64_t now)

@@ -373,6 +373,35 @@ static void test_warm_up_names_the_grower(void **state)
 	task(104, "tiny", 0, 10, 0);
 }
 
+/* Memory held still within twice the floor is warmed up once: a second
+ * later, 1000 kB lower, no scan; once it moved by a quarter of the floor
+ * (25000 kB, slowly: no fall), again; above twice the floor and back, at
+ * once. */
+static void test_still_memory_warms_once(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+
+	(void)state;
+	start(true);
+	meminfo_avail(150000);
+	daemon_step(&d, 1000 * ms);
+	assert_int_equal(d.next_warm_ns, 2000 * ms);
+	meminfo_avail(149000);
+	daemon_step(&d, 2100 * ms);
+	assert_int_equal(d.next_warm_ns, 2000 * ms);
+	meminfo_avail(124000);
+	daemon_step(&d, 3200 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(d.next_warm_ns, 4200 * ms);
+	meminfo_avail(300000);
+	daemon_step(&d, 4300 * ms);
+	meminfo_avail(190000);
+	daemon_step(&d, 5400 * ms);
+	assert_int_equal(d.next_warm_ns, 6400 * ms);
+	daemon_stop(&d);
+	meminfo_avail(48000);
+}
+
 /* A warm-up at the start of a fast fall keeps its choice (the top task,
  * here the one filling memory); at the floor, still falling fast, that one
  * task is read again alone and taken, no scan. It is not taken when its
@@ -687,6 +716,7 @@ int main(void)
 		cmocka_unit_test(test_level_then_too_late),
 		cmocka_unit_test(test_sigterm_exit_counts_at_the_level),
 		cmocka_unit_test(test_warm_up_names_the_grower),
+		cmocka_unit_test(test_still_memory_warms_once),
 		cmocka_unit_test(test_fast_fall_takes_the_warm_pick),
 		cmocka_unit_test(test_fall_near_the_floor_warms_at_once),
 		cmocka_unit_test(test_fall_keeps_a_pick_that_fills),
