@@ -448,12 +448,13 @@ static void escalate(struct daemon *d, const struct hit *h, uint64_t now)
  * threads surge: a fork bomb's copies make any scan long (seconds in the
  * guest), and the bomb's own search decides its kill. */
 #define WARM_EVERY_NS (1000 * MS)
-/* Outside a fall, the once-a-second warm-up runs again only when the
- * machine's headroom (MemAvailable + SwapFree) moved by a quarter of the
- * SIGTERM floor since the last one: memory held still near the floor (a
- * thrash for 30 s, a burst held) changes neither who grew nor the choice,
- * and a scan a second there was most of the daemon's CPU in the qemu
- * guest (7.5 s of a 30 s thrash). */
+/* A warm-up runs again only when the machine's headroom (MemAvailable +
+ * SwapFree) moved by a quarter of the SIGTERM floor since the last one:
+ * memory held still near the floor (a thrash for 30 s, a burst held)
+ * changes neither who grew nor the choice, and the scans there (once a
+ * second, and once more at each dip of a page-cache thrash, which looks
+ * like a fall) were most of the daemon's CPU in the qemu guest. A fall
+ * from above twice the floor always warms up (none is kept from there). */
 static bool moved_since_warm(const struct daemon *d, unsigned long floor)
 {
 	unsigned long now = machine_avail_kb(d), then = d->warm_avail_kb;
@@ -478,7 +479,8 @@ static void warm_up(struct daemon *d, uint64_t now)
 	if (!d->cfg.memory_enabled || daemon_threads_surge(d))
 		return;
 	if (d->fell_fast_ns && now - d->fell_fast_ns < WARM_EVERY_NS) {
-		if (now < d->next_fall_warm_ns || (avail >= near_kb && (double)(avail - near_kb) > d->sys.fill_kb_s))
+		if (now < d->next_fall_warm_ns || (avail >= near_kb && (double)(avail - near_kb) > d->sys.fill_kb_s) ||
+		    !moved_since_warm(d, floor))
 			return;
 		d->next_fall_warm_ns = now + WARM_EVERY_NS;
 		if (daemon_pick_fills(&d->sel, machine_avail_kb(d)))

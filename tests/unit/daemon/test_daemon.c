@@ -374,9 +374,9 @@ static void test_warm_up_names_the_grower(void **state)
 }
 
 /* Memory held still within twice the floor is warmed up once: a second
- * later, 1000 kB lower, no scan; once it moved by a quarter of the floor
- * (25000 kB, slowly: no fall), again; above twice the floor and back, at
- * once. */
+ * later, 1000 kB lower, no scan, nor at a dip at a fall's pace of 10000
+ * kB; once it moved by a quarter of the floor (25000 kB), again; above
+ * twice the floor and back, at once. */
 static void test_still_memory_warms_once(void **state)
 {
 	const uint64_t ms = 1000000ULL;
@@ -388,6 +388,10 @@ static void test_still_memory_warms_once(void **state)
 	assert_int_equal(d.next_warm_ns, 2000 * ms);
 	meminfo_avail(149000);
 	daemon_step(&d, 2100 * ms);
+	assert_int_equal(d.next_warm_ns, 2000 * ms);
+	meminfo_avail(139000); /* a dip at 333 MB/s, a fall's pace (a page-cache thrash) */
+	daemon_step(&d, 2130 * ms);
+	assert_int_equal(d.next_fall_warm_ns, 0);
 	assert_int_equal(d.next_warm_ns, 2000 * ms);
 	meminfo_avail(124000);
 	daemon_step(&d, 3200 * ms);
