@@ -18,7 +18,10 @@
 # and how (signal), seconds from the start of the pressure to that death,
 # the heartbeat's worst lateness during the pressure, MemAvailable before
 # the pressure and 1 s after it ended, the killer's CPU (utime + stime) at
-# the end of the pressure. TCG (software emulation): timings are
+# the end of the pressure (in brackets: at its start, the killer's start-up
+# and 2 s or more of waiting; then its read syscalls and voluntary context
+# switches during the pressure, counts the host's load does not inflate as
+# it does CPU times under TCG). TCG (software emulation): timings are
 # relative to each other, not to real hardware. Needs what run.sh needs.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -77,7 +80,9 @@ row() {
 		/^@@MEMAVAIL after=/ { split($2, a, "="); after = a[2] }
 		/^@@VMSTAT oom_kill/ { kk = $3 }
 		/^@@BENIGN / { benign++; if ($3 == "killed") fk++ }
-		/^@@KILLER_CPU / { split($2, a, "="); cpu = a[2] }
+		function field(k,   i, a) { for (i = 2; i <= NF; i++) { split($i, a, "="); if (a[1] == k) return a[2] } return "" }
+		/^@@KILLER_CPU / { cpu = field("ms"); r1 = field("reads"); w1 = field("wakes") }
+		/^@@KILLER_CPU_START / { cpu0 = field("ms"); r0 = field("reads"); w0 = field("wakes") }
 		/^@@HEARTBEAT/ { split($2, a, "="); stall = a[2] }
 		/^@@END / {
 			label = $2; sub("label=", "", label); how = $4; secs = $5; sub("secs=", "", secs)
@@ -93,7 +98,7 @@ row() {
 			printf "| %s | %s | %s | %s | %s%s | %s | %s ms | %s -> %s MiB | %s |\n", sc, k,
 				(kk > 0 ? "yes (" kk ")" : "no"), (benign ? (fk + 0) " of " benign : "-"), died, extra,
 				(first == "" ? "-" : first " s"), (stall == "" ? "-" : stall), before, after,
-				(cpu == "" ? "-" : cpu " ms")
+				(cpu == "" ? "-" : cpu " ms" (cpu0 == "" ? "" : " (" cpu0 " before; during: " r1 - r0 " reads, " w1 - w0 " wakes)"))
 		}' "$u"
 }
 

@@ -108,8 +108,10 @@ struct daemon {
 	uint64_t next_warm_ns;         /* the next warm-up scan (see daemon_step.c) */
 	uint64_t next_fall_warm_ns;    /* the next one while memory falls fast */
 	uint64_t fell_fast_ns;         /* the last sample of a fast fall */
+	unsigned long warm_avail_kb;   /* MemAvailable + SwapFree at the last warm-up (0: none near the floor) */
 
 	uint64_t act_ns;               /* how long a selection takes lately: a kill's latency */
+	uint64_t term_exit_ns;         /* how long SIGTERMed victims took to exit lately (0: none yet) */
 	bool psi_fired;                /* a PSI trigger woke us since the last step */
 	int psi_fired_scope;
 	bool quit;

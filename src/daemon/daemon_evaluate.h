@@ -30,6 +30,9 @@ struct hit daemon_evaluate(struct daemon *d, uint64_t now);
 /* After a selection that may have taken long: does the hit still hold on
  * a fresh sample (the kernel's last-second check before it kills)? */
 bool daemon_pressure_still_holds(struct daemon *d, const struct hit *h);
+/* How long a SIGTERMed victim is expected to take to exit: the daemon's
+ * own victims' lately, a default before any (daemon_evaluate.c). */
+uint64_t daemon_term_exit_ns(const struct daemon *d);
 /* Threads grew by [daemon] swarm_min or more since the last sample. */
 bool daemon_threads_surge(const struct daemon *d);
 /* MemAvailable under [psi] available_below_percent: a machine-wide PSI hit

@@ -22,7 +22,6 @@
 #include "daemon_evaluate.h"
 #include "daemon_log.h"
 #include "daemon_report.h"
-#include "trigger_commit.h"
 #include "core/util.h"
 
 #define MS 1000000ULL
@@ -393,6 +392,17 @@ static void start_episode(struct daemon *d, const struct hit *hit, uint64_t now)
 	log_pick(d);
 }
 
+/* A victim that exited of our SIGTERM alone tells how long such an exit
+ * takes (the projection at a SIGTERM level counts it): averaged with the
+ * estimate before. */
+static void note_term_exit(struct daemon *d)
+{
+	const struct episode *ep = &d->ep;
+
+	if (ep->exited && !ep->dry_run && !ep->escalated && ep->signal == SIGTERM)
+		d->term_exit_ns = (daemon_term_exit_ns(d) + ep->ms_to_exit * MS) / 2;
+}
+
 static void finish_episode(struct daemon *d, uint64_t now)
 {
 	struct episode *ep = &d->ep;
@@ -404,6 +414,7 @@ static void finish_episode(struct daemon *d, uint64_t now)
 	ep->avail_after_kb = scope_avail_kb(d, ep->scope);
 	if (!ep->exited)
 		d->stats.kill_failures++;
+	note_term_exit(d);
 	report_kill_finished(d);
 	episode_over(d, now, EP_RECOVER, now + SETTLE_NS);
 }
@@ -436,9 +447,30 @@ static void escalate(struct daemon *d, const struct hit *h, uint64_t now)
  * threads surge: a fork bomb's copies make any scan long (seconds in the
  * guest), and the bomb's own search decides its kill. */
 #define WARM_EVERY_NS (1000 * MS)
+/* A warm-up runs again only when the machine's headroom (MemAvailable +
+ * SwapFree) moved by a quarter of the SIGTERM floor since the last one:
+ * memory held still near the floor (a thrash for 30 s, a burst held)
+ * changes neither who grew nor the choice, and the scans there (once a
+ * second, and once more at each dip of a page-cache thrash, which looks
+ * like a fall) were most of the daemon's CPU in the qemu guest. A fall
+ * from above twice the floor always warms up (none is kept from there). */
+static bool moved_since_warm(const struct daemon *d, unsigned long floor)
+{
+	unsigned long now = machine_avail_kb(d), then = d->warm_avail_kb;
+
+	return !then || (now > then ? now - then : then - now) >= floor / 4;
+}
+
+static void warm(struct daemon *d, uint64_t now)
+{
+	d->next_warm_ns = now + WARM_EVERY_NS;
+	d->warm_avail_kb = machine_avail_kb(d);
+	daemon_selector_warm(&d->sel, scope_totalpages(d, -1), d->warm_avail_kb);
+}
+
 static void warm_up(struct daemon *d, uint64_t now)
 {
-	unsigned long near_kb = 2 * floor_kb(&d->cfg.mem_term, d->sys.s.mem_total_kb);
+	unsigned long floor = floor_kb(&d->cfg.mem_term, d->sys.s.mem_total_kb), near_kb = 2 * floor;
 	unsigned long avail = d->sys.s.mem_available_kb;
 
 	if (d->sys.fill_kb_s >= WATCH_FAST_KB_S)
@@ -446,16 +478,19 @@ static void warm_up(struct daemon *d, uint64_t now)
 	if (!d->cfg.memory_enabled || daemon_threads_surge(d))
 		return;
 	if (d->fell_fast_ns && now - d->fell_fast_ns < WARM_EVERY_NS) {
-		if (now < d->next_fall_warm_ns || (avail >= near_kb && (double)(avail - near_kb) > d->sys.fill_kb_s))
+		if (now < d->next_fall_warm_ns || (avail >= near_kb && (double)(avail - near_kb) > d->sys.fill_kb_s) ||
+		    !moved_since_warm(d, floor))
 			return;
 		d->next_fall_warm_ns = now + WARM_EVERY_NS;
 		if (daemon_pick_fills(&d->sel, machine_avail_kb(d)))
 			return;
-	} else if (avail >= near_kb || now < d->next_warm_ns) {
+	} else if (avail >= near_kb) {
+		d->warm_avail_kb = 0; /* (the next approach warms up afresh) */
+		return;
+	} else if (now < d->next_warm_ns || !moved_since_warm(d, floor)) {
 		return;
 	}
-	d->next_warm_ns = now + WARM_EVERY_NS;
-	daemon_selector_warm(&d->sel, scope_totalpages(d, -1), machine_avail_kb(d));
+	warm(d, now);
 }
 
 void daemon_step(struct daemon *d, uint64_t now)
@@ -508,88 +543,4 @@ void daemon_step(struct daemon *d, uint64_t now)
 		}
 		break;
 	}
-}
-
-/* Samples more than BUSY_MAX_MS apart only while nothing but the machine's
- * floors can act, which the adaptive interval is sized for: memory watched
- * and not short (the PSI rules need it short), no cgroup watched (v1
- * thresholds and v2 events are polled as a safety net too), no threads
- * surge (a fork bomb's growth is seen from pass to pass), no pressure
- * above the sustained rule's level. */
-#define BUSY_MAX_MS 1000
-static bool at_rest(const struct daemon *d)
-{
-	return d->cfg.memory_enabled && !d->nr_cg && !daemon_memory_short(d) && !daemon_threads_surge(d) &&
-	       !d->sustained.above_since_ns;
-}
-
-/* The next wake-up: the adaptive interval of every polled watch, and the
- * episode's own deadline. The shortest interval is 3 ms while memory falls
- * fast enough to go from the SIGTERM floor to the kernel's limit (what the
- * floor leaves: term_floor_kb) in 100 ms or less, so that the kill is not
- * late by a sample; slower falls keep interval_min. (3 ms at every fall of
- * 32 MiB/s and more kept a swapping leak in the qemu guest at 3-10 ms for
- * seconds: twice main's CPU there.) */
-#define NEAR_MIN_MS 3UL
-#define NEAR_CROSS_PER_S 10.0
-static unsigned long min_ms(const struct daemon *d, double fill_kb_s, unsigned long term_floor_kb)
-{
-	bool fast = fill_kb_s >= WATCH_FAST_KB_S && fill_kb_s >= NEAR_CROSS_PER_S * (double)term_floor_kb;
-
-	return fast && NEAR_MIN_MS < d->cfg.interval_min_ms ? NEAR_MIN_MS : d->cfg.interval_min_ms;
-}
-
-/* The machine's headroom above its SIGKILL stage, which needs MemAvailable
- * and, with swap, SwapFree below their floors: the larger of the two. (By
- * MemAvailable alone a swapping leak kept the loop at its shortest
- * interval for seconds: 3 ms while it fell fast.) */
-static unsigned long kill_headroom_kb(const struct daemon *d)
-{
-	const struct mem_sample *s = &d->sys.s;
-	unsigned long mf = floor_kb(&d->cfg.mem_kill, s->mem_total_kb);
-	unsigned long sf = floor_kb(&d->cfg.swap_kill, s->swap_total_kb);
-	unsigned long mem = s->mem_available_kb > mf ? s->mem_available_kb - mf : 0;
-	unsigned long swap = s->swap_total_kb && s->swap_free_kb > sf ? s->swap_free_kb - sf : 0;
-
-	return mem > swap ? mem : swap;
-}
-
-unsigned long daemon_timeout_ms(const struct daemon *d, uint64_t now)
-{
-	const double assumed_kb_s = 6000.0 * 1024; /* earlyoom's worst-case fill rate */
-	unsigned long t = d->cfg.memory_enabled
-		? next_interval_ms(kill_headroom_kb(d), d->sys.fill_kb_s, assumed_kb_s,
-				   min_ms(d, d->sys.fill_kb_s, floor_kb(&d->cfg.mem_term, d->sys.s.mem_total_kb)),
-				   d->cfg.interval_max_ms)
-		: d->cfg.interval_max_ms;
-	unsigned long tc = commit_interval_ms(&d->cfg, &d->sys.s, daemon_commit_enforced(d), assumed_kb_s);
-
-	if (tc < t)
-		t = tc;
-	if (t > BUSY_MAX_MS && !at_rest(d))
-		t = BUSY_MAX_MS;
-	for (size_t i = 0; i < d->nr_cg; i++) {
-		const struct memcg_watch *w = &d->cg[i];
-		unsigned long head = scope_avail_kb(d, (int)i), lim = (unsigned long)(w->limit_bytes / 1024);
-		unsigned long fl = floor_kb(&w->spec.kill, lim);
-		unsigned long ti;
-		/* v1 thresholds wake us, and past our brake (v2 memory.high at the
-		 * SIGTERM floor) the kernel throttles and memory.events wakes us:
-		 * poll only as a safety net */
-		if (w->version == 1 || w->brake_bytes || w->limit_bytes == UINT64_MAX)
-			continue;
-		/* nothing wakes us before memory.max is hit: the machine's worst case */
-		ti = next_interval_ms(head > fl ? head - fl : 0, w->fill_kb_s, assumed_kb_s,
-				      min_ms(d, w->fill_kb_s, floor_kb(&w->spec.term, lim)), d->cfg.interval_max_ms);
-		if (ti < t)
-			t = ti;
-	}
-	if (d->ep.state != EP_IDLE && d->ep.deadline_ns > now) {
-		unsigned long left = (unsigned long)((d->ep.deadline_ns - now + MS - 1) / MS);
-		if (left < t)
-			t = left;
-	}
-	if (d->ep.state == EP_TERM_SENT || d->ep.state == EP_PRE_HOOK || d->stats.stage != STAGE_NONE)
-		t = t < d->cfg.interval_min_ms * 10 ? t : d->cfg.interval_min_ms * 10;
-	return t;
 }

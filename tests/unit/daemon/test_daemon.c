@@ -287,7 +287,8 @@ static void test_psi_needs_short_memory(void **state)
  * at 2 GB/s is a burst that may stop (nothing happens; it would reach 0 in
  * 100 ms, after the next sample); below the floor the SIGTERM stage says
  * the rate and the next sample. Only when the kernel's limit comes before
- * the next sample plus the time to act is waiting too late: SIGKILL now. */
+ * the next sample plus the time to act is waiting too late: SIGKILL now,
+ * above the floor too. */
 static void test_level_then_too_late(void **state)
 {
 	const uint64_t ms = 1000000ULL;
@@ -303,19 +304,50 @@ static void test_level_then_too_late(void **state)
 	meminfo_avail(190000); /* growth stopped (100 MB/s): no threat */
 	daemon_step(&d, 1200 * ms);
 	assert_int_equal(d.stats.stage, STAGE_NONE);
-	meminfo_avail(90000); /* 9%: the level, 1 GB/s */
-	daemon_step(&d, 1300 * ms);
+	meminfo_avail(90000); /* 9%: the level, 0.5 GB/s (empty in 180 ms) */
+	daemon_step(&d, 1500 * ms);
 	assert_int_equal(d.stats.stage, STAGE_TERM);
-	assert_non_null(strstr(d.stats.trigger, "memavailable 9.0% < 10% (977MiB/s; next sample in "));
+	assert_non_null(strstr(d.stats.trigger, "memavailable 9.0% < 10% (488MiB/s; next sample in "));
 	daemon_stop(&d);
 	start(true); /* (a dry-run kill samples again on the real clock) */
 	meminfo_avail(200000);
 	daemon_step(&d, 1000 * ms);
-	meminfo_avail(65000); /* 6.5% at 13.5 GB/s: empty in 5 ms, before the next sample + a kill */
-	daemon_step(&d, 1010 * ms);
+	meminfo_avail(120000); /* 12% at 16 GB/s: empty in 7.5 ms, before the next sample + a kill */
+	daemon_step(&d, 1005 * ms);
 	assert_int_equal(d.stats.stage, STAGE_KILL);
-	assert_non_null(strstr(d.stats.trigger, "memavailable 6.5% < 10%; 13184MiB/s: the limit in 5ms, next sample in 3ms + "));
+	assert_non_null(strstr(d.stats.trigger, "memavailable 12.0%; 15625MiB/s: the limit in 8ms, next sample in 4ms + 5ms to act"));
 	daemon_stop(&d);
+	meminfo_avail(48000);
+}
+
+/* At the SIGTERM level, a fall that empties memory before a SIGTERMed
+ * victim would have exited is a SIGKILL: 9% at 2 GB/s is empty in 45 ms,
+ * before the 100 ms a SIGTERM's exit is taken to need before any was
+ * measured. Victims measured to exit in 20 ms leave it a SIGTERM, and
+ * above the floor the same fall is no reason to act at all. */
+static void test_sigterm_exit_counts_at_the_level(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+
+	(void)state;
+	for (int measured = 0; measured < 2; measured++) {
+		start(true);
+		d.term_exit_ns = measured ? 20 * ms : 0;
+		meminfo_avail(400000);
+		daemon_step(&d, 1000 * ms);
+		meminfo_avail(200000); /* 20%, 2 GB/s: empty in 100 ms, after the next sample */
+		daemon_step(&d, 1100 * ms);
+		assert_int_equal(d.stats.stage, STAGE_NONE);
+		meminfo_avail(90000);
+		daemon_step(&d, 1155 * ms);
+		if (measured) {
+			assert_int_equal(d.stats.stage, STAGE_TERM);
+		} else {
+			assert_int_equal(d.stats.stage, STAGE_KILL);
+			assert_non_null(strstr(d.stats.trigger, "memavailable 9.0% < 10%; 1953MiB/s: the limit in 45ms, a SIGTERM's exit in 100ms + 5ms to act"));
+		}
+		daemon_stop(&d);
+	}
 	meminfo_avail(48000);
 }
 
@@ -339,6 +371,39 @@ static void test_warm_up_names_the_grower(void **state)
 	assert_int_equal(d.sel.oc.invoker.growth_kb, 80000);
 	daemon_stop(&d);
 	task(104, "tiny", 0, 10, 0);
+}
+
+/* Memory held still within twice the floor is warmed up once: a second
+ * later, 1000 kB lower, no scan, nor at a dip at a fall's pace of 10000
+ * kB; once it moved by a quarter of the floor (25000 kB), again; above
+ * twice the floor and back, at once. */
+static void test_still_memory_warms_once(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+
+	(void)state;
+	start(true);
+	meminfo_avail(150000);
+	daemon_step(&d, 1000 * ms);
+	assert_int_equal(d.next_warm_ns, 2000 * ms);
+	meminfo_avail(149000);
+	daemon_step(&d, 2100 * ms);
+	assert_int_equal(d.next_warm_ns, 2000 * ms);
+	meminfo_avail(139000); /* a dip at 333 MB/s, a fall's pace (a page-cache thrash) */
+	daemon_step(&d, 2130 * ms);
+	assert_int_equal(d.next_fall_warm_ns, 0);
+	assert_int_equal(d.next_warm_ns, 2000 * ms);
+	meminfo_avail(124000);
+	daemon_step(&d, 3200 * ms);
+	assert_int_equal(d.stats.stage, STAGE_NONE);
+	assert_int_equal(d.next_warm_ns, 4200 * ms);
+	meminfo_avail(300000);
+	daemon_step(&d, 4300 * ms);
+	meminfo_avail(190000);
+	daemon_step(&d, 5400 * ms);
+	assert_int_equal(d.next_warm_ns, 6400 * ms);
+	daemon_stop(&d);
+	meminfo_avail(48000);
 }
 
 /* A warm-up at the start of a fast fall keeps its choice (the top task,
@@ -653,7 +718,9 @@ int main(void)
 		cmocka_unit_test(test_psi_trigger_and_cooldown),
 		cmocka_unit_test(test_psi_needs_short_memory),
 		cmocka_unit_test(test_level_then_too_late),
+		cmocka_unit_test(test_sigterm_exit_counts_at_the_level),
 		cmocka_unit_test(test_warm_up_names_the_grower),
+		cmocka_unit_test(test_still_memory_warms_once),
 		cmocka_unit_test(test_fast_fall_takes_the_warm_pick),
 		cmocka_unit_test(test_fall_near_the_floor_warms_at_once),
 		cmocka_unit_test(test_fall_keeps_a_pick_that_fills),

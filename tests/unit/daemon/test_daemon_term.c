@@ -4,7 +4,9 @@
  * start time: another process at the pid) changes in the fixture before
  * the signal, or it becomes protected (its command line now matches the
  * protect rule); it must not be signalled and no kill is counted.
- * Unchanged, it gets its SIGTERM. */
+ * Unchanged, it gets its SIGTERM; its exit is measured (the projection
+ * at a SIGTERM level counts it), and one that ignores the SIGTERM is
+ * SIGKILLed as soon as memory would be gone before its expected exit. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -65,6 +67,8 @@ static void describe_child(const char *adj, int start_delta)
 	fixture_put(root, rel, "0::/\n");
 }
 
+static bool child_ignores_term;
+
 static int setup(void **state)
 {
 	struct config_error err;
@@ -74,6 +78,8 @@ static int setup(void **state)
 	child = fork();
 	if (child == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a failed test */
+		if (child_ignores_term)
+			signal(SIGTERM, SIG_IGN);
 		for (;;)
 			pause();
 	}
@@ -181,6 +187,49 @@ static void test_unchanged_victim_gets_sigterm(void **state)
 	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
 }
 
+/* A victim that exits of its SIGTERM tells how long such an exit takes:
+ * 40 ms, averaged with the 100 ms assumed before any, is 70 ms. */
+static void test_sigterm_exit_measured(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+
+	(void)state;
+	select_then_term(nothing);
+	assert_int_equal(d.ep.state, EP_TERM_SENT);
+	assert_true(!child_alive());
+	daemon_step(&d, d.ep.t_signal_ns + 40 * ms);
+	assert_int_equal(d.ep.state, EP_RECOVER);
+	assert_int_equal(d.term_exit_ns, 70 * ms);
+}
+
+/* During the grace, memory that would be gone before the SIGTERMed victim
+ * is expected to exit (8% falling at 2 GB/s: gone in 30 ms; the exit is
+ * taken to need 100 ms, 90 of which are left) escalates to SIGKILL then,
+ * not when the grace ends. */
+static int setup_stubborn(void **state)
+{
+	child_ignores_term = true;
+	return setup(state);
+}
+
+static void test_grace_escalates_before_the_expected_exit(void **state)
+{
+	const uint64_t ms = 1000000ULL;
+	int status;
+
+	(void)state;
+	child_ignores_term = false;
+	select_then_term(nothing);
+	assert_int_equal(d.ep.state, EP_TERM_SENT);
+	assert_true(child_alive());
+	fixture_put(root, "meminfo", "MemTotal: 1000000 kB\nMemFree: 10000 kB\nMemAvailable: 60000 kB\n"
+				     "SwapTotal: 0 kB\nSwapFree: 0 kB\n");
+	daemon_step(&d, d.ep.t_signal_ns + 10 * ms);
+	assert_int_equal(d.stats.escalations, 1);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
 /* A SIGHUP during the kill is carried out once the episode is over: the
  * episode's oom_control points into the snapshot a reload may free. */
 static void test_reload_waits_for_the_kill(void **state)
@@ -209,6 +258,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_protected_before_sigterm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unchanged_victim_gets_sigterm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_waits_for_the_kill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sigterm_exit_measured, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_grace_escalates_before_the_expected_exit, setup_stubborn,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
