@@ -35,8 +35,25 @@ struct pgroup_check {
 /* One pass over /proc: may the group be killed at once (kill_find_swarm()'s
  * rules, kill.h)? */
 void kill_pgroup_check(struct kill_ctx *k, struct pgroup_check *g);
+/* Never init's group nor ours (kill(-0) would be ours). */
+bool kill_pgroup_may_be_signalled(pid_t pgid);
+/* The victim's group when it is k->bomb_pgid (kill_pgroup.c): stopped,
+ * checked, and killed at once when clean (true); false when it was not
+ * killed (stopped or not: k->stopped_pgid says). */
+bool kill_pgroup_at_once(struct kill_ctx *k);
+/* SIGCONT to the group kill_pgroup_at_once() stopped, if any, once: every
+ * path after the stop comes here (oom_kill_process() right after its
+ * signals, its finish() on every return). */
+void kill_pgroup_continue(struct kill_ctx *k);
 /* What the kill path reads of a task to judge it: the policy's fields. */
 unsigned int kill_judge_details(const struct kill_ctx *k);
+/* What it reads of the victim and its members: what the report shows
+ * (command line, exe), but of a fork bomb's copies (k->bomb_pgid, unit
+ * swarm) only kill_judge_details(). A command line is read under the
+ * process's mmap lock, which a copy holds for writing while it forks: in
+ * reclaim, with memory short, the read of a bomb's victim waited 19.5 s
+ * (the 2-CPU guest's forkbomb) while the kernel killed 38 copies. */
+unsigned int kill_read_details(const struct kill_ctx *k);
 /* May t (read with kill_judge_details()) die as a bomb's copy, even with
  * one kill(-pgid)? Not the refused (pid 1, kernel threads, oomkit, -1000,
  * protected), and not what the policy ignores: ignored tasks are never

@@ -65,6 +65,13 @@ unsigned int kill_judge_details(const struct kill_ctx *k)
 	return PROC_DETAIL_MEMCG | (k->policy ? policy_proc_details(k->policy) : 0);
 }
 
+unsigned int kill_read_details(const struct kill_ctx *k)
+{
+	if (k->bomb_pgid || k->unit == KILL_UNIT_SWARM)
+		return kill_judge_details(k);
+	return PROC_DETAIL_MEMCG | PROC_DETAIL_CMDLINE | PROC_DETAIL_EXE;
+}
+
 bool kill_copy_may_die(const struct kill_ctx *k, const struct task_info *t)
 {
 	return !kill_refuse_reason(k, t) && !(k->policy && policy_matches(k->policy, POLICY_IGNORE, t));
@@ -109,8 +116,7 @@ static void pgroup_check_pid(struct kill_ctx *k, pid_t pid, void *arg)
 		pgroup_check_one(k, arg, &st);
 }
 
-/* never our own group, nor init's (kill(-0) is our own) */
-static bool pgroup_may_be_killed(pid_t pgid)
+bool kill_pgroup_may_be_signalled(pid_t pgid)
 {
 	return pgid > 1 && pgid != getpgrp();
 }
@@ -118,7 +124,7 @@ static bool pgroup_may_be_killed(pid_t pgid)
 void kill_pgroup_check(struct kill_ctx *k, struct pgroup_check *g)
 {
 	g->nr = 0;
-	g->clean = pgroup_may_be_killed(g->pgid);
+	g->clean = kill_pgroup_may_be_signalled(g->pgid);
 	if (g->clean)
 		kill_for_each_pid(k, pgroup_check_pid, g);
 }
@@ -161,7 +167,7 @@ int kill_find_swarm(struct kill_ctx *k, unsigned long long since_tick, size_t mi
 	snprintf(s->comm, sizeof(s->comm), "%s", y.slot[best].comm);
 	if (!min || y.slot[best].count < min)
 		return -ESRCH;
-	if (!pgroup_may_be_killed(s->pgid))
+	if (!kill_pgroup_may_be_signalled(s->pgid))
 		s->pgid = 0;
 	pass.g = (struct pgroup_check){ .pgid = s->pgid, .clean = s->pgid != 0 };
 	snprintf(pass.g.comm, sizeof(pass.g.comm), "%s", s->comm);
