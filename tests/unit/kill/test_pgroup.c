@@ -11,6 +11,7 @@
  *  - a dry run stops nothing;
  *  - our own process group is never stopped, even when named the bomb's. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,8 +31,8 @@
 
 #define COPIES 8
 
-static pid_t leader, copies[COPIES], joiner;
-static int ready[2];
+static pid_t leader, copies[COPIES], joiner, watcher;
+static int ready[2], watch[2];
 static char link_dir[64]; /* holds keepme/bomb -> sleep: a protected "bomb" */
 
 static void rename_self(int sig)
@@ -59,8 +60,41 @@ static void join_leaders_group(int sig)
 	setpgid(0, getsid(0));
 }
 
-/* JOINER_OTHER: a process of the bomb's session outside its group until
- * SIGUSR2 moves it in, named "other". JOINER_PROTECTED: a sleep exec'd as
+/* "other": outside the bomb's group until SIGUSR2 moves it in. */
+static void other_main(void)
+{
+	prctl(PR_SET_NAME, "other");
+	signal(SIGUSR2, join_leaders_group);
+	(void)!write(ready[1], "x", 1);
+	for (;;)
+		pause();
+}
+
+/* JOINER_OTHER: a watcher in a group of its own in the bomb's session,
+ * whose child is "other"; it sends the child's pid, then 's' when it
+ * sees the child stopped and 'c' when continued, down watch[]. */
+static void watcher_main(void)
+{
+	pid_t child;
+	int status;
+
+	setpgid(0, 0);
+	child = fork();
+	if (child == 0)
+		other_main();
+	(void)!write(watch[1], &child, sizeof(child));
+	while (waitpid(child, &status, WUNTRACED | WCONTINUED) == child) {
+		if (WIFSTOPPED(status))
+			(void)!write(watch[1], "s", 1);
+		else if (WIFCONTINUED(status))
+			(void)!write(watch[1], "c", 1);
+		else
+			break;
+	}
+	_exit(0);
+}
+
+/* JOINER_OTHER: "other" (watched); JOINER_PROTECTED: a sleep exec'd as
  * keepme/bomb (named "bomb", protected by cmdline:keepme), in the group
  * from the start. */
 enum { JOINER_NONE, JOINER_OTHER, JOINER_PROTECTED };
@@ -69,18 +103,12 @@ static void joiner_main(int kind)
 {
 	char path[128];
 
-	if (kind == JOINER_PROTECTED) {
-		snprintf(path, sizeof(path), "%s/keepme/bomb", link_dir);
-		(void)!write(ready[1], "x", 1);
-		execl(path, path, "600", (char *)NULL);
-		_exit(127);
-	}
-	setpgid(0, 0);
-	prctl(PR_SET_NAME, "other");
-	signal(SIGUSR2, join_leaders_group);
+	if (kind == JOINER_OTHER)
+		watcher_main();
+	snprintf(path, sizeof(path), "%s/keepme/bomb", link_dir);
 	(void)!write(ready[1], "x", 1);
-	for (;;)
-		pause();
+	execl(path, path, "600", (char *)NULL);
+	_exit(127);
 }
 
 /* The leader makes a session of its own (as setsid(1) does), forks the
@@ -93,6 +121,7 @@ static void start_bomb(int joiner_kind)
 
 	assert_int_equal(pipe(ready), 0);
 	assert_int_equal(pipe(pids), 0);
+	assert_int_equal(pipe(watch), 0);
 	leader = fork();
 	if (leader == 0) {
 		setsid();
@@ -113,6 +142,10 @@ static void start_bomb(int joiner_kind)
 	assert_int_equal(read(pids[0], all, sizeof(all)), (ssize_t)sizeof(all));
 	memcpy(copies, all, sizeof(copies));
 	joiner = all[COPIES];
+	if (joiner_kind == JOINER_OTHER) {
+		watcher = joiner;
+		assert_int_equal(read(watch[0], &joiner, sizeof(joiner)), (ssize_t)sizeof(joiner));
+	}
 	for (int i = 0; i < expect; i++) {
 		char c;
 
@@ -174,16 +207,42 @@ static bool running(pid_t pid)
 	return false;
 }
 
-static void stop_bomb(void)
+/* Every test's teardown, whatever failed: nothing of the bomb lives on. */
+static int stop_bomb(void **state)
 {
+	(void)state;
+	if (leader <= 0)
+		return 0;
 	kill(-leader, SIGKILL);
 	for (int i = 0; i < COPIES; i++)
 		kill(copies[i], SIGKILL);
 	if (joiner > 0)
 		kill(joiner, SIGKILL);
+	if (watcher > 0)
+		kill(watcher, SIGKILL);
 	waitpid(leader, NULL, 0);
 	close(ready[0]);
 	close(ready[1]);
+	close(watch[0]);
+	close(watch[1]);
+	leader = joiner = watcher = 0;
+	return 0;
+}
+
+/* What the watcher saw happen to "other" (watcher_main()), 1 s at most
+ * for each of want's letters. */
+static void watched(const char *want)
+{
+	char seen[8] = "";
+	size_t n = 0;
+
+	for (int i = 0; i < 100 && n < strlen(want) && n < sizeof(seen) - 1; i++) {
+		struct pollfd p = { .fd = watch[0], .events = POLLIN };
+
+		if (poll(&p, 1, 10) == 1 && read(watch[0], seen + n, 1) == 1)
+			n++;
+	}
+	assert_string_equal(seen, want);
 }
 
 /* The daemon's way: the search (clean: what it must find the group),
@@ -279,7 +338,8 @@ static void run(int joiner_kind, void (*change)(void), bool at_once, pid_t *surv
 			assert_true(dead(copies[i]));
 	if (survivor)
 		assert_true(running(*survivor));
-	stop_bomb();
+	if (joiner_kind == JOINER_OTHER)
+		watched("sc"); /* stopped before the check, continued after */
 	kill_ctx_free(k);
 }
 
@@ -315,7 +375,6 @@ static void dry_run_stops_nothing(void **state)
 	assert_true(running(leader));
 	for (int i = 0; i < COPIES; i++)
 		assert_int_not_equal(state_of(copies[i], NULL), 'T');
-	stop_bomb();
 	kill_ctx_free(k);
 }
 
@@ -392,11 +451,11 @@ static void our_group_never_stopped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(member_changed_after_the_search),
-		cmocka_unit_test(other_joined_after_the_search),
-		cmocka_unit_test(protected_member_runs_again),
-		cmocka_unit_test(clean_group_killed_at_once),
-		cmocka_unit_test(dry_run_stops_nothing),
+		cmocka_unit_test_teardown(member_changed_after_the_search, stop_bomb),
+		cmocka_unit_test_teardown(other_joined_after_the_search, stop_bomb),
+		cmocka_unit_test_teardown(protected_member_runs_again, stop_bomb),
+		cmocka_unit_test_teardown(clean_group_killed_at_once, stop_bomb),
+		cmocka_unit_test_teardown(dry_run_stops_nothing, stop_bomb),
 		cmocka_unit_test(our_group_never_stopped),
 	};
 
