@@ -242,7 +242,7 @@ static void stop_lines(struct report *r, const struct oom_kill_result *k)
 		return;
 	if (!k->used_pgroup_kill)
 		report_line(r, KLOG_INFO, "oomkit: process group %d was stopped while it was checked, then continued: "
-			    "not every member may die, its copies were killed one by one", (int)k->stopped_pgid);
+			    "not every member may die", (int)k->stopped_pgid);
 	if (k->cont_err)
 		report_line(r, KLOG_ERR, "oomkit: process group %d could not be continued: %s", (int)k->stopped_pgid,
 			    strerror(-k->cont_err));
@@ -258,7 +258,8 @@ static void member_lines(struct report *r, const char *msg, const struct oom_kil
 			    esc(v->memcg, e1), k->used_cgroup_kill ? " (cgroup.kill)" : "");
 	else if (k->unit == KILL_UNIT_PGROUP)
 		report_line(r, KLOG_INFO, "Tasks in process group %d are going to be killed due to oomkit --unit pgroup%s",
-			    (int)v->pgid, k->used_pgroup_kill ? " (stopped, at once)" : "");
+			    (int)v->pgid, k->used_pgroup_kill ? " (stopped, at once)"
+			    : k->stopped_pgid ? " (stopped, its copies one by one)" : "");
 	if (k->nr_strays)
 		report_line(r, KLOG_WARNING, "oomkit: process %d (%s) entered process group %d after its check and "
 			    "was killed with it%s", (int)k->stray.pid, esc(k->stray.comm, e1), (int)v->pgid,

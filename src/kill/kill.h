@@ -24,6 +24,7 @@
 #include "core/proc.h"
 
 #define KILL_CGROUP_ROUNDS 16  /* cgroup mode: re-scans until the cgroup is empty */
+#define KILL_BATCH 4096        /* a stopped bomb's copies held by pidfd before their signals */
 
 struct kill_ctx {
 	/* configuration */
@@ -53,6 +54,8 @@ struct kill_ctx {
 	pid_t bomb_pgid;            /* a fork bomb's process group (struct swarm): stopped, judged, killed
 	                             * at once when clean, continued (kill_pgroup.c); 0: none */
 	pid_t stopped_pgid;         /* the group stopped and not yet continued; 0: none */
+	int batch[KILL_BATCH];      /* pidfds of its copies beyond members[], signalled together */
+	size_t nr_batch;
 
 	/* the account of the last oom_kill_process(); oc->kill points here */
 	struct oom_kill_result res;

@@ -20,28 +20,16 @@ void kill_for_each_pid(struct kill_ctx *k, kill_pid_fn fn, void *arg);
 /* stat of pid into t (k->text as buffer); false when gone. */
 bool kill_read_stat(struct kill_ctx *k, pid_t pid, struct task_info *t);
 
-/* A process group judged for one kill(-pgid): pgid and comm in;
- * clean and nr (members seen) out; uid and memcg of the first live member
- * are the reference the others must match. */
-struct pgroup_check {
-	pid_t pgid;
-	char comm[TASK_COMM_MAX];
-	uid_t uid;
-	char memcg[TASK_CGROUP_MAX];
-	bool have_ref;
-	size_t nr;
-	bool clean;
-};
-/* One pass over /proc: may the group be killed at once (kill_find_swarm()'s
- * rules, kill.h)? */
-void kill_pgroup_check(struct kill_ctx *k, struct pgroup_check *g);
 /* Never init's group nor ours (kill(-0) would be ours). */
 bool kill_pgroup_may_be_signalled(pid_t pgid);
 /* The victim's group when it is k->bomb_pgid (kill_pgroup.c): stopped,
- * checked, and killed at once when clean (true); false when it was not
- * killed (stopped or not: k->stopped_pgid says). */
-bool kill_pgroup_at_once(struct kill_ctx *k);
-/* SIGCONT to the group kill_pgroup_at_once() stopped, if any, once: every
+ * then one pass pidfd_open's and judges each member while all stay
+ * stopped; killed at once when every member is a copy that may die (the
+ * victim's name, uid and memory cgroup; k->res.used_pgroup_kill), else
+ * the victim and the copies held signalled together, the rest spared.
+ * false when it was not stopped (nothing done). */
+bool kill_pgroup_stopped(struct kill_ctx *k);
+/* SIGCONT to the group kill_pgroup_stopped() stopped, if any, once: every
  * path after the stop comes here (oom_kill_process() right after its
  * signals, its finish() on every return). */
 void kill_pgroup_continue(struct kill_ctx *k);

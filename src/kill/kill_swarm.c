@@ -1,7 +1,7 @@
 /* kill_swarm.c - the search for a fork bomb (kill_find_swarm(), kill.h):
  * the name most young processes share when forked by a namesake, its
  * process group and whether that group may be killed with one kill(-pgid)
- * (kill_pgroup_check(), made again right before that signal). Passes over
+ * (judged again once it is stopped, kill_pgroup.c). Passes over
  * /proc through the kill context's buffers, no allocation. */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +13,19 @@
 #include "core/util.h"
 
 #define SWARM_SLOTS 8
+
+/* A process group judged for one kill(-pgid): pgid and comm in;
+ * clean and nr (members seen) out; uid and memcg of the first live member
+ * are the reference the others must match. */
+struct pgroup_check {
+	pid_t pgid;
+	char comm[TASK_COMM_MAX];
+	uid_t uid;
+	char memcg[TASK_CGROUP_MAX];
+	bool have_ref;
+	size_t nr;
+	bool clean;
+};
 
 struct swarm_tally {
 	unsigned long long since_tick;
@@ -108,25 +121,9 @@ static void pgroup_check_one(struct kill_ctx *k, struct pgroup_check *g, const s
 	}
 }
 
-static void pgroup_check_pid(struct kill_ctx *k, pid_t pid, void *arg)
-{
-	struct task_info st;
-
-	if (kill_read_stat(k, pid, &st))
-		pgroup_check_one(k, arg, &st);
-}
-
 bool kill_pgroup_may_be_signalled(pid_t pgid)
 {
 	return pgid > 1 && pgid != getpgrp();
-}
-
-void kill_pgroup_check(struct kill_ctx *k, struct pgroup_check *g)
-{
-	g->nr = 0;
-	g->clean = kill_pgroup_may_be_signalled(g->pgid);
-	if (g->clean)
-		kill_for_each_pid(k, pgroup_check_pid, g);
 }
 
 struct swarm_pass {

@@ -214,11 +214,11 @@ void kill_swarm(struct kill_ctx *k)
 
 void kill_collect_members(struct kill_ctx *k)
 {
-	if (k->bomb_pgid && kill_pgroup_at_once(k)) {
+	if (k->bomb_pgid && kill_pgroup_stopped(k)) {
 		k->unit = k->res.unit = KILL_UNIT_PGROUP;
-		return; /* (dying members are not read one by one) */
+		return;
 	}
-	/* not the bomb's group alone: copy by copy, through pidfds (stopped) */
+	/* not stopped (not the victim's group): copy by copy, through pidfds */
 	if (k->bomb_pgid && !k->dry_run)
 		k->unit = k->res.unit = KILL_UNIT_SWARM;
 	kill_for_each_pid(k, try_sharer, NULL);

@@ -127,7 +127,7 @@ static int open_victim(struct kill_ctx *k, const struct oom_control *oc)
 	 * kill_cgroup() checked that before its cgroup.kill. Signal 0 also
 	 * answers EPERM: we may not signal it at all (not root), which is no
 	 * "already exiting". */
-	if (k->res.used_cgroup_kill || k->res.used_pgroup_kill)
+	if (k->res.used_cgroup_kill || k->res.used_pgroup_kill || k->res.stopped_pgid)
 		return 0;
 	r = sys_pidfd_signal(pidfd, 0);
 	if (r == -ESRCH)

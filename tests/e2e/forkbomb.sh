@@ -104,7 +104,8 @@ for i in $(seq 50); do [ "$(copies "$cg2")" = 0 ] && break; sleep 0.1; done
 #    "bomb" in a folder named keepme, started by the session's first shell
 #    before it becomes the bomb. `kill.protect=cmdline:keepme` must hold:
 #    the group is stopped for its check, no kill(-pgid); every copy dies by
-#    its own pidfd, the protected one lives and runs again (SIGCONT).
+#    its own pidfd (opened while the group is stopped), the protected one
+#    is spared, lives and runs again (SIGCONT).
 cg3=$(memcg_new keep $((128 << 20)))
 mkdir -p "$WORK/keepme"
 cp "$(command -v sleep)" "$WORK/keepme/bomb"
@@ -129,7 +130,8 @@ check forkbomb_protect_member_alive alive "$keep"
 check forkbomb_protect_member_running running "$keep"
 check forkbomb_protect_stop_reported grep -q "^<6>oomkit: process group $keep_pgid was stopped while it was checked, then continued" "$WORK/daemon3.txt"
 check forkbomb_protect_copies_dead [ "$(copies "$cg3")" = 1 ]
-check forkbomb_protect_reported grep -q "^<6>Tasks in /$(basename "$cg3") named bomb of uid 0 are going to be killed due to oomkit --unit swarm" "$WORK/daemon3.txt"
+check forkbomb_protect_reported grep -q "^<6>Tasks in process group $keep_pgid are going to be killed due to oomkit --unit pgroup (stopped, its copies one by one)$" "$WORK/daemon3.txt"
+check forkbomb_protect_spared_reported grep -q "^<6>oomkit: spared process $keep (bomb) in the group: protected$" "$WORK/daemon3.txt"
 kill "$dpid" 2>/dev/null
 wait "$dpid" 2>/dev/null
 [ "$E2E_FAILED" = 0 ] || sed 's/^/# /' "$WORK/daemon3.txt" | grep -v "^# <6>\[" | head -40
