@@ -191,31 +191,29 @@ static char state_of(pid_t pid, pid_t *pgrp)
 	return state;
 }
 
-static bool dead(pid_t pid)
+/* Within 1 s: gone or a zombie (want_dead), else alive and not stopped
+ * (a SIGCONT takes effect when the task runs). */
+static bool settles(pid_t pid, bool want_dead)
 {
 	for (int i = 0; i < 100; i++) {
 		char s = state_of(pid, NULL);
+		bool gone = s == '?' || s == 'Z' || s == 'X';
 
-		if (s == '?' || s == 'Z' || s == 'X')
-			return true;
+		if (want_dead ? gone : gone || s != 'T')
+			return gone == want_dead;
 		usleep(10000);
 	}
 	return false;
 }
 
-/* Alive and not stopped (a SIGCONT takes effect when the task runs). */
+static bool dead(pid_t pid)
+{
+	return settles(pid, true);
+}
+
 static bool running(pid_t pid)
 {
-	for (int i = 0; i < 100; i++) {
-		char s = state_of(pid, NULL);
-
-		if (s == '?' || s == 'Z' || s == 'X')
-			return false;
-		if (s != 'T')
-			return true;
-		usleep(10000);
-	}
-	return false;
+	return settles(pid, false);
 }
 
 /* Every test's teardown, whatever failed: nothing of the bomb lives on. */
