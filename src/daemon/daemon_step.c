@@ -376,6 +376,7 @@ static void start_episode(struct daemon *d, const struct hit *hit, uint64_t now)
 	struct hit marked = *hit, *h = &marked;
 	uint64_t select_ns;
 
+	daemon_watchdog_ping(d, now);
 	if (select_episode_victim(d, h, now, &select_ns))
 		return;
 	/* pinned and checked by kill; gone or changed since the scan: sample
