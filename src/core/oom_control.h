@@ -79,6 +79,8 @@ struct oom_kill_result {
 	size_t nr_more;             /* killed beyond members[] */
 	bool used_cgroup_kill;
 	bool used_pgroup_kill;
+	pid_t stopped_pgid;         /* a fork bomb's group stopped before its check (0: none) */
+	int cont_err;               /* its SIGCONT once the signals were out: 0 or -errno */
 	size_t nr_strays;           /* kill(-pgid) hit these non-copies (kill_unit.c) */
 	struct task_info stray;     /* the first of them */
 	unsigned long now_anon_kb, now_file_kb, now_shmem_kb; /* victim after reaping */

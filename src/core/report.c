@@ -233,6 +233,21 @@ static void pod_line(struct report *r, const struct task_info *t)
 	report_line(r, KLOG_INFO, "oomkit: process %d runs in %s", (int)t->pid, k8s_format(&pod, text, sizeof(text)));
 }
 
+/* A fork bomb's group stopped for its check (kill_pgroup.c): killed at
+ * once (the unit line says so), else continued once its copies were
+ * signalled one by one. */
+static void stop_lines(struct report *r, const struct oom_kill_result *k)
+{
+	if (!k->stopped_pgid)
+		return;
+	if (!k->used_pgroup_kill)
+		report_line(r, KLOG_INFO, "oomkit: process group %d was stopped while it was checked, then continued: "
+			    "not every member may die", (int)k->stopped_pgid);
+	if (k->cont_err)
+		report_line(r, KLOG_ERR, "oomkit: process group %d could not be continued: %s", (int)k->stopped_pgid,
+			    strerror(-k->cont_err));
+}
+
 static void member_lines(struct report *r, const char *msg, const struct oom_kill_result *k)
 {
 	const struct task_info *v = &k->members[0].t;
@@ -243,7 +258,8 @@ static void member_lines(struct report *r, const char *msg, const struct oom_kil
 			    esc(v->memcg, e1), k->used_cgroup_kill ? " (cgroup.kill)" : "");
 	else if (k->unit == KILL_UNIT_PGROUP)
 		report_line(r, KLOG_INFO, "Tasks in process group %d are going to be killed due to oomkit --unit pgroup%s",
-			    (int)v->pgid, k->used_pgroup_kill ? " (at once)" : "");
+			    (int)v->pgid, k->used_pgroup_kill ? " (stopped, at once)"
+			    : k->stopped_pgid ? " (stopped, its copies one by one)" : "");
 	if (k->nr_strays)
 		report_line(r, KLOG_WARNING, "oomkit: process %d (%s) entered process group %d after its check and "
 			    "was killed with it%s", (int)k->stray.pid, esc(k->stray.comm, e1), (int)v->pgid,
@@ -251,6 +267,7 @@ static void member_lines(struct report *r, const char *msg, const struct oom_kil
 	else if (k->unit == KILL_UNIT_SWARM)
 		report_line(r, KLOG_INFO, "Tasks in %s named %s of uid %u are going to be killed due to oomkit --unit swarm",
 			    esc(v->memcg, e1), esc(v->comm, e2), (unsigned)v->uid);
+	stop_lines(r, k);
 	for (size_t i = 1; i < k->nr_members; i++) {
 		const struct kill_member *m = &k->members[i];
 

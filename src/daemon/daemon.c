@@ -317,10 +317,16 @@ static void periodic(struct daemon *d, uint64_t now)
 		report_memory(d);
 		d->next_report_ns = now + d->cfg.report_interval_ms * MS;
 	}
-	if (d->watchdog_usec && now >= d->next_watchdog_ns) {
-		sd_notify_send("WATCHDOG=1");
-		d->next_watchdog_ns = now + d->watchdog_usec * 1000 / 2;
-	}
+	if (now >= d->next_watchdog_ns)
+		daemon_watchdog_ping(d, now);
+}
+
+void daemon_watchdog_ping(struct daemon *d, uint64_t now)
+{
+	if (!d->watchdog_usec)
+		return;
+	sd_notify_send("WATCHDOG=1");
+	d->next_watchdog_ns = now + d->watchdog_usec * 1000 / 2;
 }
 
 int daemon_run(struct daemon *d)

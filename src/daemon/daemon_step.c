@@ -247,9 +247,11 @@ static void send_signal(struct daemon *d, int sig, uint64_t now)
  * Killing one copy frees nothing (another forks in its place), a SIGTERM
  * grace lets them fork on, and reading their thousands for oom_badness
  * takes longer than they need to fill memory. So the episode SIGKILLs the
- * swarm at once: by process group when the group holds only copies
- * (kill(-pgid), atomic against racing forks), else copy by copy (kill unit
- * "swarm": name, uid and memory cgroup). Its victim is the biggest copy. */
+ * swarm at once: its process group is stopped first (kill(-pgid, SIGSTOP),
+ * atomic against racing forks) and checked, then killed with one
+ * kill(-pgid) when it holds only copies, else copy by copy (kill unit
+ * "swarm": name, uid and memory cgroup) and continued. Its victim is the
+ * biggest copy. */
 static bool find_fork_bomb(struct daemon *d, struct swarm *sw)
 {
 	unsigned long long hz = (unsigned long long)sysconf(_SC_CLK_TCK);
@@ -286,7 +288,7 @@ static void mark_fork_bomb(struct daemon *d, struct hit *h, const struct swarm *
 	size_t n = strlen(h->text);
 
 	d->sel.kctx->unit = sw->pgroup_clean ? KILL_UNIT_PGROUP : KILL_UNIT_SWARM;
-	d->sel.kctx->pgroup_kill = sw->pgroup_clean ? sw->pgid : 0;
+	d->sel.kctx->bomb_pgid = sw->pgid;
 	h->stage = STAGE_KILL;
 	snprintf(h->text + n, sizeof(h->text) - n, ", fork bomb: %zu %s started in %lus", sw->nr_young, sw->comm,
 		 d->cfg.swarm_window_ms / 1000);
@@ -339,7 +341,7 @@ static int select_episode_victim(struct daemon *d, struct hit *h, uint64_t now, 
 	 * it: a SIGTERM reaches the victim alone, and its exit ends the kill */
 	if (h->managed && d->sel.kctx->unit == KILL_UNIT_CGROUP)
 		h->stage = STAGE_KILL;
-	d->sel.kctx->pgroup_kill = 0;
+	d->sel.kctx->bomb_pgid = 0;
 	if (bomb)
 		mark_fork_bomb(d, h, &sw);
 	/* the report is written once the signal is out; its facts are these */
@@ -373,6 +375,7 @@ static void start_episode(struct daemon *d, const struct hit *hit, uint64_t now)
 	struct hit marked = *hit, *h = &marked;
 	uint64_t select_ns;
 
+	daemon_watchdog_ping(d, now);
 	if (select_episode_victim(d, h, now, &select_ns))
 		return;
 	/* pinned and checked by kill; gone or changed since the scan: sample

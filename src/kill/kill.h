@@ -24,6 +24,7 @@
 #include "core/proc.h"
 
 #define KILL_CGROUP_ROUNDS 16  /* cgroup mode: re-scans until the cgroup is empty */
+#define KILL_BATCH 4096        /* a stopped bomb's copies held by pidfd before their signals */
 
 struct kill_ctx {
 	/* configuration */
@@ -50,7 +51,11 @@ struct kill_ctx {
 	/* the episode under way */
 	int sig;
 	bool dry_run;
-	pid_t pgroup_kill;          /* unit pgroup: kill(-pgid) at once (kill_find_swarm() found it clean) */
+	pid_t bomb_pgid;            /* a fork bomb's process group (struct swarm): stopped, judged, killed
+	                             * at once when clean, continued (kill_pgroup.c); 0: none */
+	pid_t stopped_pgid;         /* the group stopped and not yet continued; 0: none */
+	int batch[KILL_BATCH];      /* pidfds of its copies beyond members[], signalled together */
+	size_t nr_batch;
 
 	/* the account of the last oom_kill_process(); oc->kill points here */
 	struct oom_kill_result res;
@@ -88,12 +93,14 @@ int task_find_mm(const char *proc_root, struct task_info *t, char *buf, size_t s
 void kill_ctx_snapshot_begins(struct kill_ctx *k);
 
 /* A fork bomb as found by kill_find_swarm(): the name most young
- * processes share, and whether its process group can be killed at once
- * (kill(-pgid, SIGKILL): atomic against the forks racing with it). */
+ * processes share, its process group (stopped with one kill(-pgid,
+ * SIGSTOP) before the kill, see k->bomb_pgid), and whether that group can
+ * be killed at once (kill(-pgid, SIGKILL)). Both signals are atomic
+ * against the forks racing with them. */
 struct swarm {
 	char comm[TASK_COMM_MAX];
 	size_t nr_young;        /* young processes with that name */
-	pid_t pgid;             /* their process group (0: several or none) */
+	pid_t pgid;             /* their process group (0: several, none, init's or ours) */
 	size_t nr_pgroup;       /* processes in it */
 	bool pgroup_clean;      /* may be killed at once: see kill_find_swarm() */
 	pid_t biggest;          /* the namesake with the most RSS (the report's victim) */

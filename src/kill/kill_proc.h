@@ -20,23 +20,28 @@ void kill_for_each_pid(struct kill_ctx *k, kill_pid_fn fn, void *arg);
 /* stat of pid into t (k->text as buffer); false when gone. */
 bool kill_read_stat(struct kill_ctx *k, pid_t pid, struct task_info *t);
 
-/* A process group judged for one kill(-pgid): pgid and comm in;
- * clean and nr (members seen) out; uid and memcg of the first live member
- * are the reference the others must match. */
-struct pgroup_check {
-	pid_t pgid;
-	char comm[TASK_COMM_MAX];
-	uid_t uid;
-	char memcg[TASK_CGROUP_MAX];
-	bool have_ref;
-	size_t nr;
-	bool clean;
-};
-/* One pass over /proc: may the group be killed at once (kill_find_swarm()'s
- * rules, kill.h)? */
-void kill_pgroup_check(struct kill_ctx *k, struct pgroup_check *g);
+/* Never init's group nor ours (kill(-0) would be ours). */
+bool kill_pgroup_may_be_signalled(pid_t pgid);
+/* The victim's group when it is k->bomb_pgid (kill_pgroup.c): stopped,
+ * then one pass pidfd_open's and judges each member while all stay
+ * stopped; killed at once when every member is a copy that may die (the
+ * victim's name, uid and memory cgroup; k->res.used_pgroup_kill), else
+ * the victim and the copies held signalled together, the rest spared.
+ * false when it was not stopped (nothing done). */
+bool kill_pgroup_stopped(struct kill_ctx *k);
+/* SIGCONT to the group kill_pgroup_stopped() stopped, if any, once: every
+ * path after the stop comes here (oom_kill_process() right after its
+ * signals, its finish() on every return). */
+void kill_pgroup_continue(struct kill_ctx *k);
 /* What the kill path reads of a task to judge it: the policy's fields. */
 unsigned int kill_judge_details(const struct kill_ctx *k);
+/* What it reads of the victim and its members: what the report shows
+ * (command line, exe), but of a fork bomb's copies (k->bomb_pgid, unit
+ * swarm) only kill_judge_details(). A command line is read under the
+ * process's mmap lock, which a copy holds for writing while it forks: in
+ * reclaim, with memory short, the read of a bomb's victim waited 19.5 s
+ * (the 2-CPU guest's forkbomb) while the kernel killed 38 copies. */
+unsigned int kill_read_details(const struct kill_ctx *k);
 /* May t (read with kill_judge_details()) die as a bomb's copy, even with
  * one kill(-pgid)? Not the refused (pid 1, kernel threads, oomkit, -1000,
  * protected), and not what the policy ignores: ignored tasks are never

@@ -1,7 +1,7 @@
 /* kill_swarm.c - the search for a fork bomb (kill_find_swarm(), kill.h):
  * the name most young processes share when forked by a namesake, its
  * process group and whether that group may be killed with one kill(-pgid)
- * (kill_pgroup_check(), made again right before that signal). Passes over
+ * (judged again once it is stopped, kill_pgroup.c). Passes over
  * /proc through the kill context's buffers, no allocation. */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +13,19 @@
 #include "core/util.h"
 
 #define SWARM_SLOTS 8
+
+/* A process group judged for one kill(-pgid): pgid and comm in;
+ * clean and nr (members seen) out; uid and memcg of the first live member
+ * are the reference the others must match. */
+struct pgroup_check {
+	pid_t pgid;
+	char comm[TASK_COMM_MAX];
+	uid_t uid;
+	char memcg[TASK_CGROUP_MAX];
+	bool have_ref;
+	size_t nr;
+	bool clean;
+};
 
 struct swarm_tally {
 	unsigned long long since_tick;
@@ -65,6 +78,13 @@ unsigned int kill_judge_details(const struct kill_ctx *k)
 	return PROC_DETAIL_MEMCG | (k->policy ? policy_proc_details(k->policy) : 0);
 }
 
+unsigned int kill_read_details(const struct kill_ctx *k)
+{
+	if (k->bomb_pgid || k->unit == KILL_UNIT_SWARM)
+		return kill_judge_details(k);
+	return PROC_DETAIL_MEMCG | PROC_DETAIL_CMDLINE | PROC_DETAIL_EXE;
+}
+
 bool kill_copy_may_die(const struct kill_ctx *k, const struct task_info *t)
 {
 	return !kill_refuse_reason(k, t) && !(k->policy && policy_matches(k->policy, POLICY_IGNORE, t));
@@ -101,26 +121,9 @@ static void pgroup_check_one(struct kill_ctx *k, struct pgroup_check *g, const s
 	}
 }
 
-static void pgroup_check_pid(struct kill_ctx *k, pid_t pid, void *arg)
-{
-	struct task_info st;
-
-	if (kill_read_stat(k, pid, &st))
-		pgroup_check_one(k, arg, &st);
-}
-
-/* never our own group, nor init's (kill(-0) is our own) */
-static bool pgroup_may_be_killed(pid_t pgid)
+bool kill_pgroup_may_be_signalled(pid_t pgid)
 {
 	return pgid > 1 && pgid != getpgrp();
-}
-
-void kill_pgroup_check(struct kill_ctx *k, struct pgroup_check *g)
-{
-	g->nr = 0;
-	g->clean = pgroup_may_be_killed(g->pgid);
-	if (g->clean)
-		kill_for_each_pid(k, pgroup_check_pid, g);
 }
 
 struct swarm_pass {
@@ -161,7 +164,7 @@ int kill_find_swarm(struct kill_ctx *k, unsigned long long since_tick, size_t mi
 	snprintf(s->comm, sizeof(s->comm), "%s", y.slot[best].comm);
 	if (!min || y.slot[best].count < min)
 		return -ESRCH;
-	if (!pgroup_may_be_killed(s->pgid))
+	if (!kill_pgroup_may_be_signalled(s->pgid))
 		s->pgid = 0;
 	pass.g = (struct pgroup_check){ .pgid = s->pgid, .clean = s->pgid != 0 };
 	snprintf(pass.g.comm, sizeof(pass.g.comm), "%s", s->comm);

@@ -67,8 +67,8 @@ static void add_member(struct kill_ctx *k, pid_t pid, enum kill_why why)
 	memset(m, 0, sizeof(*m));
 	m->pidfd = pidfd;
 	m->why = why;
-	if (task_info_read(k->proc_root, pid, PROC_DETAIL_MEMCG | PROC_DETAIL_CMDLINE | PROC_DETAIL_EXE,
-			   &m->t) < 0 || m->t.kthread || !qualifies(k, &m->t, why)) {
+	if (task_info_read(k->proc_root, pid, kill_read_details(k), &m->t) < 0 || m->t.kthread ||
+	    !qualifies(k, &m->t, why)) {
 		close(pidfd);
 		return;
 	}
@@ -212,60 +212,15 @@ void kill_swarm(struct kill_ctx *k)
 	}
 }
 
-/* After kill(-pgid): a member that is no copy that may die (another name
- * or uid, -1000, protected, ignored) entered the group (setpgid(2) from
- * its session), or changed, between the last check and the signal. Told,
- * not undone; as read from a dying process (its command line may be gone
- * already). The memory cgroup is not compared: an exiting task reads as in
- * the root cgroup. */
-static void find_stray(struct kill_ctx *k, pid_t pid, void *arg)
-{
-	const struct task_info *v = &k->res.members[0].t;
-	struct task_info t;
-
-	(void)arg;
-	if (!kill_read_stat(k, pid, &t) || t.pgid != v->pgid)
-		return;
-	if (!strcmp(t.comm, v->comm) &&
-	    (task_info_read(k->proc_root, pid, kill_judge_details(k), &t) < 0 ||
-	     (t.uid == v->uid && kill_copy_may_die(k, &t))))
-		return;
-	if (!k->res.nr_strays++)
-		k->res.stray = t;
-}
-
-/* --unit pgroup on a group kill_find_swarm() found clean: checked again
- * right before one kill(2) for the whole group (the selection and the
- * report took time), so that no member forks past it; the victim was
- * verified through its pidfd just before. The group is listed again after
- * the signal (find_stray()). */
-static void kill_pgroup_at_once(struct kill_ctx *k)
-{
-	const struct task_info *v = &k->res.members[0].t;
-	struct pgroup_check g = { .pgid = v->pgid, .uid = v->uid, .have_ref = true };
-
-	if (k->dry_run || k->sig != SIGKILL || k->pgroup_kill != v->pgid)
-		return;
-	snprintf(g.comm, sizeof(g.comm), "%s", v->comm);
-	snprintf(g.memcg, sizeof(g.memcg), "%s", v->memcg);
-	kill_pgroup_check(k, &g);
-	if (!g.clean || sys_pidfd_signal(k->res.members[0].pidfd, 0) < 0 || kill(-k->pgroup_kill, SIGKILL) < 0)
-		return;
-	k->res.used_pgroup_kill = true;
-	k->res.members[0].signalled = true;
-	kill_for_each_pid(k, find_stray, NULL);
-}
-
 void kill_collect_members(struct kill_ctx *k)
 {
-	if (k->unit == KILL_UNIT_PGROUP && k->pgroup_kill) {
-		kill_pgroup_at_once(k);
-		if (k->res.used_pgroup_kill)
-			return; /* (dying members are not read one by one) */
-		/* no longer the bomb's alone: copy by copy, through pidfds */
-		if (!k->dry_run)
-			k->unit = k->res.unit = KILL_UNIT_SWARM;
+	if (k->bomb_pgid && kill_pgroup_stopped(k)) {
+		k->unit = k->res.unit = KILL_UNIT_PGROUP;
+		return;
 	}
+	/* not stopped (not the victim's group): copy by copy, through pidfds */
+	if (k->bomb_pgid && !k->dry_run)
+		k->unit = k->res.unit = KILL_UNIT_SWARM;
 	kill_for_each_pid(k, try_sharer, NULL);
 	if (k->unit == KILL_UNIT_PGROUP)
 		kill_for_each_pid(k, try_pgroup, NULL);

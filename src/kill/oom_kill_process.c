@@ -22,8 +22,6 @@
 #include "core/pidfd.h"
 #include "core/util.h"
 
-#define VICTIM_DETAILS (PROC_DETAIL_MEMCG | PROC_DETAIL_CMDLINE | PROC_DETAIL_EXE)
-
 static void test_pause(const struct kill_ctx *k, int where)
 {
 	if (k->test_pause == where)
@@ -43,6 +41,8 @@ static void reset_results(struct kill_ctx *k)
 	k->res.nr_more = 0;
 	k->res.used_cgroup_kill = false;
 	k->res.used_pgroup_kill = false;
+	k->res.stopped_pgid = 0;
+	k->res.cont_err = 0;
 	k->res.nr_strays = 0;
 	k->res.reap_err = 1;
 	k->res.now_anon_kb = k->res.now_file_kb = k->res.now_shmem_kb = 0;
@@ -50,6 +50,7 @@ static void reset_results(struct kill_ctx *k)
 
 static int finish(struct kill_ctx *k, enum kill_outcome o, int err)
 {
+	kill_pgroup_continue(k);
 	kill_close_members(k);
 	if (o == KILL_VICTIM_GONE || o == KILL_PID_REUSED || o == KILL_TOO_YOUNG || o == KILL_REFUSED)
 		k->res.nr_members = 0; /* members[0] may describe another process */
@@ -93,7 +94,7 @@ static int verify_victim(struct kill_ctx *k, const struct oom_control *oc, int p
 	v->pidfd = pidfd;
 	v->why = KILL_WHY_VICTIM;
 	k->res.nr_members = 1;
-	if (task_info_read(k->proc_root, c->pid, VICTIM_DETAILS, &v->t) < 0)
+	if (task_info_read(k->proc_root, c->pid, kill_read_details(k), &v->t) < 0)
 		return finish(k, KILL_VICTIM_GONE, -ESRCH);
 	task_find_mm(k->proc_root, &v->t, k->dents, sizeof(k->dents));
 	if (v->t.start_time != c->start_time)
@@ -126,7 +127,7 @@ static int open_victim(struct kill_ctx *k, const struct oom_control *oc)
 	 * kill_cgroup() checked that before its cgroup.kill. Signal 0 also
 	 * answers EPERM: we may not signal it at all (not root), which is no
 	 * "already exiting". */
-	if (k->res.used_cgroup_kill || k->res.used_pgroup_kill)
+	if (k->res.used_cgroup_kill || k->res.used_pgroup_kill || k->res.stopped_pgid)
 		return 0;
 	r = sys_pidfd_signal(pidfd, 0);
 	if (r == -ESRCH)
@@ -176,6 +177,7 @@ int oom_kill_process(struct oom_control *oc, struct kill_ctx *k)
 	}
 	oc->killed = true;
 	kill_signal_members(k);
+	kill_pgroup_continue(k); /* (the stopped copies that may die got their signal) */
 	for (size_t i = 1; i < k->res.nr_members; i++)
 		if (k->res.members[i].why == KILL_WHY_SHARES_MM && k->res.members[i].signalled)
 			oc->nr_sharers_killed++;
