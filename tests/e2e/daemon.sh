@@ -143,10 +143,12 @@ stop_daemon
 # 3. A SIGTERM-ignoring hog parked between the SIGTERM and SIGKILL floors is
 #    SIGKILLed when the grace (1 s) ends: it dies 1 to 3 s after the SIGTERM,
 #    as the daemon measured it from its own signal (the hog's start-up, slow
-#    on a loaded machine, is not part of the grace).
+#    on a loaded machine, is not part of the grace). It fills at 100 MiB/s:
+#    at full speed the limit comes before a SIGTERM's exit could, and the
+#    daemon rightly sends SIGKILL at once.
 new_cg ignterm $((256 * MiB)); cg=$CG
 start_daemon ignterm --cgroup "$cg" --set memory.enabled=no --grace 1s
-run_hog "$cg" stubborn 236 0 ignore-term; pid=$PID
+run_hog "$cg" stubborn 236 100 ignore-term; pid=$PID
 if wait_dead "$pid" 15; then
 	sleep 0.2 # (the exit line follows the death)
 	ms=$(sed -nE "s/^(<[0-9]>)?process $pid \(stubborn\) exited ([0-9]+) ms after SIGTERM, escalated to SIGKILL.*/\2/p" "$LOG")
