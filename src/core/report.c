@@ -252,6 +252,7 @@ static void member_lines(struct report *r, const char *msg, const struct oom_kil
 {
 	const struct task_info *v = &k->members[0].t;
 	char e1[ESC_MAX], e2[ESC_MAX];
+	size_t nr_gone = 0;
 
 	if (k->unit == KILL_UNIT_CGROUP)
 		report_line(r, KLOG_INFO, "Tasks in %s are going to be killed due to oomkit --unit cgroup%s",
@@ -271,7 +272,9 @@ static void member_lines(struct report *r, const char *msg, const struct oom_kil
 	for (size_t i = 1; i < k->nr_members; i++) {
 		const struct kill_member *m = &k->members[i];
 
-		if (m->spared && m->t.pid == 1)
+		if (!m->spared && !m->signalled && m->exited)
+			nr_gone++;
+		else if (m->spared && m->t.pid == 1)
 			report_line(r, KLOG_INFO, "oom killer %d (%s) has mm pinned by %d (%s)", (int)v->pid,
 				    esc(v->comm, e1), (int)m->t.pid, esc(m->t.comm, e2));
 		else if (m->spared)
@@ -288,6 +291,8 @@ static void member_lines(struct report *r, const char *msg, const struct oom_kil
 	}
 	if (k->nr_more)
 		report_line(r, KLOG_INFO, "oomkit: and %zu more processes killed", k->nr_more);
+	if (nr_gone)
+		report_line(r, KLOG_INFO, "oomkit: %zu more had exited before their signal", nr_gone);
 }
 
 static double ms(uint64_t from, uint64_t to)

@@ -49,7 +49,13 @@ static void signal_member(struct kill_ctx *k, struct kill_member *m)
 	if (m->pidfd < 0 || m->spared || m->signalled || k->dry_run)
 		return;
 	m->err = sys_pidfd_signal(m->pidfd, k->sig);
-	m->signalled = m->err == 0;
+	/* gone since it was checked (a fork bomb's copy killed by the episode
+	 * before, slow to exit among a thousand): nothing is left to signal,
+	 * and no failure either */
+	m->exited = m->err == -ESRCH;
+	if (m->exited)
+		m->err = 0;
+	m->signalled = m->err == 0 && !m->exited;
 }
 
 /* pidfd_open first, then read and qualify (see the top of the file). A

@@ -173,6 +173,38 @@ static void kill_lines(void **state)
 		"MemAvailable 100kB -> 71900kB (+71800kB)\n");
 }
 
+/* A bomb's group killed copy by copy: one copy signalled, one that had
+ * exited since its check (killed by the episode before, slow to die):
+ * no "Killed process" for it and no failure, one count line. */
+static void gone_member_lines(void **state)
+{
+	struct oom_kill_result *k = kill_scene();
+
+	(void)state;
+	k->unit = KILL_UNIT_PGROUP;
+	k->stopped_pgid = 4404;
+	for (int i = 1; i < 3; i++) {
+		k->members[i].t = victim();
+		k->members[i].t.pid = 4405 + i;
+		k->members[i].why = KILL_WHY_PGROUP;
+		k->members[i].spared = NULL;
+	}
+	k->members[1].signalled = true;
+	k->members[2].signalled = false;
+	k->members[2].exited = true;
+	assert_string_equal(capture(fill_kill, k),
+		"Memory cgroup out of memory: Killed process 4404 (python3) total-vm:74156kB, anon-rss:71784kB, "
+		"file-rss:1196kB, shmem-rss:8kB, UID:1000 pgtables:180kB oom_score_adj:300\n"
+		"Tasks in process group 4404 are going to be killed due to oomkit --unit pgroup (stopped, its copies one by one)\n"
+		"oomkit: process group 4404 was stopped while it was checked, then continued: not every member may die\n"
+		"Memory cgroup out of memory: Killed process 4406 (python3) total-vm:74156kB, anon-rss:71784kB, "
+		"file-rss:1196kB, shmem-rss:8kB, UID:1000 pgtables:180kB oom_score_adj:300\n"
+		"oomkit: 1 more had exited before their signal\n"
+		"oom_reaper: reaped process 4404 (python3), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n"
+		"oomkit: process 4404 exited 2.5 ms after the signal, reaped in 1.0 ms; "
+		"MemAvailable 100kB -> 71900kB (+71800kB)\n");
+}
+
 /* The SIGKILL after a SIGTERM of the same victim, then one that found it
  * gone: no "Killed process" and no "already exiting" line (explain would
  * count a second event), the sharers, reaper and outcome lines stay. */
@@ -320,6 +352,7 @@ int main(void)
 		cmocka_unit_test(summary_lines),
 		cmocka_unit_test(header_trigger_commas),
 		cmocka_unit_test(kill_lines),
+		cmocka_unit_test(gone_member_lines),
 		cmocka_unit_test(escalated_lines),
 		cmocka_unit_test(dry_run_and_reuse),
 		cmocka_unit_test(json_timing_integers),
