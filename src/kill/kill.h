@@ -55,6 +55,7 @@ struct kill_ctx {
 	                             * at once when clean, continued (kill_pgroup.c); 0: none */
 	pid_t stopped_pgid;         /* the group stopped and not yet continued; 0: none */
 	int batch[KILL_BATCH];      /* pidfds of its copies beyond members[], signalled together */
+	pid_t batch_pid[KILL_BATCH]; /* their pids, so that a later pass holds each once */
 	size_t nr_batch;
 
 	/* the account of the last oom_kill_process(); oc->kill points here */

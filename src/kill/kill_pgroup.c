@@ -90,18 +90,37 @@ static void signal_batch(struct kill_ctx *k)
 	k->nr_batch = 0;
 }
 
+/* A pass over the stopped group: whether it holds only copies that may
+ * die, and how many members it held that no pass before had. */
+struct pass {
+	bool clean;
+	size_t nr_new;
+};
+
+/* Held by a pass before (members[], or k->batch since its last signal). */
+static bool held(const struct kill_ctx *k, pid_t pid)
+{
+	for (size_t i = 0; i < k->res.nr_members; i++)
+		if (k->res.members[i].t.pid == pid)
+			return true;
+	for (size_t i = 0; i < k->nr_batch; i++)
+		if (k->batch_pid[i] == pid)
+			return true;
+	return false;
+}
+
 /* One member of the stopped group: pidfd first, then read and judged (the
  * pid may name another process since the stat that found it). A copy that
  * may die is held for the signal (members[], then k->batch); anything
- * else makes the group unclean (*arg) and is recorded as spared. */
+ * else makes the group unclean and is recorded as spared. */
 static void hold_member(struct kill_ctx *k, pid_t pid, void *arg)
 {
-	bool *clean = arg;
+	struct pass *ps = arg;
 	struct task_info st, t;
 	const char *spared;
 	int pidfd, r;
 
-	if (pid == k->res.members[0].t.pid || !kill_read_stat(k, pid, &st) || st.pgid != k->stopped_pgid ||
+	if (held(k, pid) || !kill_read_stat(k, pid, &st) || st.pgid != k->stopped_pgid ||
 	    st.state == 'Z' || st.state == 'X')
 		return; /* (a signal hurts no zombie) */
 	pidfd = sys_pidfd_open(pid);
@@ -112,7 +131,8 @@ static void hold_member(struct kill_ctx *k, pid_t pid, void *arg)
 		return; /* gone meanwhile */
 	}
 	spared = r < 0 ? "unreadable" : not_a_copy(k, &t);
-	*clean = *clean && !spared;
+	ps->clean = ps->clean && !spared;
+	ps->nr_new++;
 	if (spared && pidfd >= 0) {
 		close(pidfd);
 		pidfd = -1;
@@ -126,6 +146,7 @@ static void hold_member(struct kill_ctx *k, pid_t pid, void *arg)
 		return;
 	if (k->nr_batch == KILL_BATCH)
 		signal_batch(k); /* (more copies than pidfds held: these die first) */
+	k->batch_pid[k->nr_batch] = pid;
 	k->batch[k->nr_batch++] = pidfd;
 }
 
@@ -156,21 +177,32 @@ static void signal_held(struct kill_ctx *k)
 	signal_batch(k);
 }
 
+/* A fork under way when the stop was sent ends after it, and its child,
+ * stopped too, may join the group after the first pass (in a loaded CI
+ * run three copies were born so and outlived the kill). kill(-pgid) takes
+ * such children; copies signalled one by one need passes until one finds
+ * nobody new. */
+#define LATE_PASSES 4
+
 bool kill_pgroup_stopped(struct kill_ctx *k)
 {
 	pid_t pgid = k->res.members[0].t.pgid;
-	bool clean = true;
+	struct pass ps = { .clean = true };
 
 	if (!stop_pgroup(k))
 		return false;
 	k->nr_batch = 0;
-	kill_for_each_pid(k, hold_member, &clean);
-	if (clean && kill(-pgid, SIGKILL) == 0) {
+	kill_for_each_pid(k, hold_member, &ps);
+	if (ps.clean && kill(-pgid, SIGKILL) == 0) {
 		release_held(k);
 		k->res.used_pgroup_kill = true;
 		k->res.members[0].signalled = true;
 		kill_for_each_pid(k, find_stray, NULL);
 		return true;
+	}
+	for (int i = 0; i < LATE_PASSES && ps.nr_new; i++) {
+		ps.nr_new = 0;
+		kill_for_each_pid(k, hold_member, &ps);
 	}
 	signal_held(k);
 	return true;
