@@ -167,12 +167,9 @@ static void signal_held(struct kill_ctx *k)
 {
 	struct kill_member *v = &k->res.members[0];
 
-	v->err = sys_pidfd_signal(v->pidfd, SIGKILL);
+	kill_signal_member(k, v); /* (SIGKILL: only such a kill stops a group) */
 	/* gone meanwhile (the kernel's OOM killer): its copies die all the same */
-	v->signalled = v->err == 0 || v->err == -ESRCH;
-	v->exited = v->err == -ESRCH;
-	if (v->err == -ESRCH)
-		v->err = 0;
+	v->signalled = v->signalled || v->exited;
 	kill_signal_members(k);
 	signal_batch(k);
 }

@@ -53,6 +53,9 @@ bool kill_copy_may_die(const struct kill_ctx *k, const struct task_info *t);
 void kill_collect_members(struct kill_ctx *k);
 /* --unit swarm: namesakes signalled as found, until a pass finds none. */
 void kill_swarm(struct kill_ctx *k);
+/* k->sig to m through its pidfd, unless spared, signalled already or a
+ * dry run; a member gone since its check counts as exited, no failure. */
+void kill_signal_member(struct kill_ctx *k, struct kill_member *m);
 /* Signals members[1..] not yet signalled nor spared. */
 void kill_signal_members(struct kill_ctx *k);
 void kill_close_members(struct kill_ctx *k);

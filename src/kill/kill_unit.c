@@ -44,7 +44,7 @@ static bool qualifies(const struct kill_ctx *k, const struct task_info *t, enum 
 	}
 }
 
-static void signal_member(struct kill_ctx *k, struct kill_member *m)
+void kill_signal_member(struct kill_ctx *k, struct kill_member *m)
 {
 	if (m->pidfd < 0 || m->spared || m->signalled || k->dry_run)
 		return;
@@ -88,7 +88,7 @@ static void add_member(struct kill_ctx *k, pid_t pid, enum kill_why why)
 		return;
 	}
 	if (!m->spared) {
-		signal_member(k, m);
+		kill_signal_member(k, m);
 		k->res.nr_more++;
 		close(pidfd);
 	}
@@ -151,7 +151,7 @@ static bool any_spared(const struct kill_ctx *k)
 void kill_signal_members(struct kill_ctx *k)
 {
 	for (size_t i = 1; i < k->res.nr_members; i++)
-		signal_member(k, &k->res.members[i]);
+		kill_signal_member(k, &k->res.members[i]);
 }
 
 /* --unit cgroup: cgroup.kill on v2 when nothing in it must be spared,
