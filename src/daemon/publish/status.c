@@ -282,11 +282,6 @@ static void psi_coarse(struct psi_line *l)
 	l->total_us = 0;
 }
 
-/* The view with what moves on every pass at rest held still: the clock,
- * the sample count, memory and the committed amount by less than 1% (and
- * the triggers' words for them), PSI by less than a point. When this is
- * unchanged the files are not rewritten: at rest their figures may lag by
- * that much, for a minute. */
 void status_view_clear(struct status_view *v)
 {
 	memset(v, 0, offsetof(struct status_view, triggers));
@@ -299,6 +294,11 @@ void status_view_copy(struct status_view *dst, const struct status_view *src)
 	memcpy(dst->last_kills, src->last_kills, src->nr_last_kills * sizeof(src->last_kills[0]));
 }
 
+/* The view with what moves on every pass at rest held still: the clock,
+ * the sample count, memory and the committed amount by less than 1% (and
+ * the triggers' words for them), PSI by less than a point. When this is
+ * unchanged the files are not rewritten: at rest their figures may lag by
+ * that much, for a minute. */
 void status_view_timeless(const struct status_view *v, struct status_view *t)
 {
 	if (t != v)
