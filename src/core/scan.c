@@ -331,15 +331,18 @@ struct cut {
 	long recency;   /* ...and of the ties at it, the newest (LONG_MIN: all) */
 };
 
-/* In scope and there: gone processes (procfs key LONG_MIN) are not read again. */
-static bool readable(const struct proc_scanner *sc, const struct proc_scan_entry *e)
+/* In scope and there: gone processes (procfs key LONG_MIN) are not read
+ * again, nor, when asked, those keyed 0 or less. */
+static bool readable(const struct proc_scanner *sc, const struct proc_scan_opts *o,
+		     const struct proc_scan_entry *e)
 {
-	return !e->out && (sc->bpf || e->key != LONG_MIN);
+	return !e->out && (sc->bpf || e->key != LONG_MIN) && (!o->above_zero || e->key > 0);
 }
 
-static bool selected(const struct proc_scanner *sc, const struct proc_scan_entry *e, const struct cut *c)
+static bool selected(const struct proc_scanner *sc, const struct proc_scan_opts *o,
+		     const struct proc_scan_entry *e, const struct cut *c)
 {
-	return readable(sc, e) && (e->key > c->key || (e->key == c->key && recency(sc, e) >= c->recency));
+	return readable(sc, o, e) && (e->key > c->key || (e->key == c->key && recency(sc, e) >= c->recency));
 }
 
 /* Thousands tied at the cut (a fork bomb's copies; on procfs, every small
@@ -355,7 +358,7 @@ static long ties_cut(struct proc_scanner *sc, const struct proc_scan_opts *o, lo
 	for (size_t i = 0; i < sc->nr; i++) {
 		const struct proc_scan_entry *e = &sc->ents[i];
 
-		if (!readable(sc, e) || e->key < cut)
+		if (!readable(sc, o, e) || e->key < cut)
 			continue;
 		if (e->key > cut)
 			above++;
@@ -379,14 +382,14 @@ static int pass2(struct proc_scanner *sc, const struct proc_scan_opts *o, struct
 	cut.key = cut_key(sc, o, in_scope);
 	cut.recency = cut.key == LONG_MIN ? LONG_MIN : ties_cut(sc, o, cut.key);
 	for (size_t i = 0; i < sc->nr; i++)
-		want += selected(sc, &sc->ents[i], &cut);
+		want += selected(sc, o, &sc->ents[i], &cut);
 	r = proc_snapshot_reserve(snap, want ? want : 1);
 	if (r < 0)
 		return r;
 	snap->nr = 0;
 	snap->nr_scanned = sc->bpf ? sc->nr_seen : in_scope;
 	for (size_t i = 0; i < sc->nr; i++)
-		if (selected(sc, &sc->ents[i], &cut) && read_full(sc, &sc->ents[i], o, &snap->tasks[snap->nr]) == 0)
+		if (selected(sc, o, &sc->ents[i], &cut) && read_full(sc, &sc->ents[i], o, &snap->tasks[snap->nr]) == 0)
 			snap->nr++;
 	return 0;
 }
@@ -400,6 +403,13 @@ int proc_scanner_scan(struct proc_scanner *sc, const struct proc_scan_opts *o, s
 	if (r == 0)
 		r = sc->bpf ? pass1_bpf(sc, o) : scan_pass1_procfs(sc, o);
 	return r < 0 ? r : pass2(sc, o, snap);
+}
+
+int proc_scanner_prime(struct proc_scanner *sc)
+{
+	struct proc_scan_opts o = { 0 };
+
+	return sc->bpf ? 0 : scan_pass1_procfs(sc, &o);
 }
 
 /* ---- life cycle --------------------------------------------------------- */

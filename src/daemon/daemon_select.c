@@ -74,6 +74,10 @@ int daemon_selector_start(struct daemon_selector *s, const struct oomkit_config 
 			return r;
 		}
 		s->scanner_ready = true;
+		/* now, while memory is there: the first scan of a fast fall
+		 * then reads instead of opening (a failure here only costs
+		 * that scan its time) */
+		proc_scanner_prime(&s->scanner);
 	}
 	policy_init(&s->policy, getpid());
 	s->policy_ready = true;
@@ -185,35 +189,10 @@ static int selection_ends(struct daemon_selector *s, const struct task_info *inv
 	return 0;
 }
 
-int daemon_select_victim(struct daemon_selector *s, const char *memcg, const char *memcg_dir,
-			 unsigned long totalpages)
-{
-	/* with policy rules the victim may lie outside the top by points (a
-	 * small preferred task, or a top made only of avoided ones): read all */
-	struct proc_scan_opts o = { .top = s->policy.nr ? 0 : SELECT_TOP, .totalpages = totalpages,
-				    .page_size = (unsigned long)sysconf(_SC_PAGESIZE), .memcg_dir = memcg_dir,
-				    .details = policy_proc_details(&s->policy) | PROC_DETAIL_MEMCG };
-	const struct task_info *inv;
-	unsigned long grown = 0;
-	int rc;
-
-	selection_begins(s, memcg, memcg_dir, totalpages);
-	rc = proc_scanner_scan(&s->scanner, &o, &s->snap);
-	if (rc < 0)
-		return rc;
-	inv = find_invoker(s, &grown);
-	return selection_ends(s, inv, grown);
-}
-
-static unsigned long held_kb(const struct task_info *t)
-{
-	return task_rss_kb(t) + t->swap_kb;
-}
-
 /* Whether the ranks of the top tasks are the policy's too: ignore and
  * protect rules only take tasks out (and are checked again on the kept
  * choice at the floor); prefer and avoid tiers, or self-raised adj set
- * aside, may choose outside the top a warm-up reads. */
+ * aside, may choose outside the top a warm-up or an episode reads first. */
 static bool policy_keeps_ranks(const struct policy *p)
 {
 	if (p->self_raised != SELF_RAISED_HONOR)
@@ -224,14 +203,62 @@ static bool policy_keeps_ranks(const struct policy *p)
 	return true;
 }
 
+/* One scan into s->snap and the selection over it into s->oc. */
+static int scan_select(struct daemon_selector *s, const struct proc_scan_opts *o, const char *memcg,
+		       const char *memcg_dir, unsigned long totalpages)
+{
+	const struct task_info *inv;
+	unsigned long grown = 0;
+	int rc;
+
+	selection_begins(s, memcg, memcg_dir, totalpages);
+	rc = proc_scanner_scan(&s->scanner, o, &s->snap);
+	if (rc < 0)
+		return rc;
+	inv = find_invoker(s, &grown);
+	return selection_ends(s, inv, grown);
+}
+
+int daemon_select_victim(struct daemon_selector *s, const char *memcg, const char *memcg_dir,
+			 unsigned long totalpages)
+{
+	/* The whole machine's killable top by points first: each task read
+	 * in full costs opens, and an open under memory pressure waits for
+	 * reclaim (a qemu guest's 59 tasks read in full took 149 ms in a
+	 * fast fall, past the kernel's OOM; its 2 killable ones, 2 ms). The
+	 * best the policy allows there is its choice among all (see
+	 * policy_keeps_ranks()); when it allows none, every task. Tiers may
+	 * choose outside the top (a small preferred task, a top made only of
+	 * avoided ones), and a memory cgroup's points are on another scale
+	 * than the global oom_score: read all. */
+	bool top_first = !memcg_dir && policy_keeps_ranks(&s->policy);
+	struct proc_scan_opts o = { .top = top_first || !s->policy.nr ? SELECT_TOP : 0, .totalpages = totalpages,
+				    .page_size = (unsigned long)sysconf(_SC_PAGESIZE), .memcg_dir = memcg_dir,
+				    .details = policy_proc_details(&s->policy) | PROC_DETAIL_MEMCG,
+				    .above_zero = top_first };
+	int rc = scan_select(s, &o, memcg, memcg_dir, totalpages);
+
+	if (rc != -ESRCH || !top_first)
+		return rc;
+	o.top = 0;
+	o.above_zero = false;
+	return scan_select(s, &o, memcg, memcg_dir, totalpages);
+}
+
+static unsigned long held_kb(const struct task_info *t)
+{
+	return task_rss_kb(t) + t->swap_kb;
+}
+
 void daemon_selector_warm(struct daemon_selector *s, unsigned long totalpages, unsigned long avail_kb)
 {
-	/* the top only, as the kernel's choice needs, even with policy rules:
-	 * reading every task in full took long enough in the qemu guest for a
-	 * hog to meet the kernel's OOM during it */
+	/* the killable top only, as the kernel's choice needs, even with
+	 * policy rules: reading every task in full took long enough in the
+	 * qemu guest for a hog to meet the kernel's OOM during it */
 	struct proc_scan_opts o = { .top = SELECT_TOP, .totalpages = totalpages,
 				    .page_size = (unsigned long)sysconf(_SC_PAGESIZE),
-				    .details = policy_proc_details(&s->policy) | PROC_DETAIL_MEMCG };
+				    .details = policy_proc_details(&s->policy) | PROC_DETAIL_MEMCG,
+				    .above_zero = true };
 	const struct task_info *inv, *v;
 	unsigned long grown;
 

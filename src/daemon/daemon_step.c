@@ -444,9 +444,10 @@ static void escalate(struct daemon *d, const struct hit *h, uint64_t now)
  * while hogs fill memory (in a loaded guest two hogs went from above the
  * 10% floor to the kernel's OOM, invoked by the daemon's own allocation,
  * before the daemon's next look). A warm-up in a fall may still run when
- * the floor is crossed, in a loaded qemu guest for 100-200 ms; a scan
- * begun at the floor would take as long and end later, while the
- * warm-up's choice is then read again alone, in 1-2 ms. None while the
+ * the floor is crossed: it reads the killable top alone, through the
+ * descriptors kept since start-up (7-20 ms in a qemu guest's fast fall;
+ * 50-60 ms when it opened them and read every task), and the warm-up's
+ * choice is then read again alone, in 1-2 ms. None while the
  * threads surge: a fork bomb's copies make any scan long (seconds in the
  * guest), and the bomb's own search decides its kill. */
 #define WARM_EVERY_NS (1000 * MS)

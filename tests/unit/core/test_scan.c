@@ -1,7 +1,7 @@
 /* test_scan.c - the persistent scanner: procfs method on the fixture tree
  * (top cut with ties, memcg subtree from cgroup.procs), and on the live
  * /proc both methods against a full snapshot: same victim, a child that
- * holds 64 MiB with oom_score_adj 1000. */
+ * holds 64 MiB with oom_score_adj 1000; a scan of the killable only. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -60,6 +60,37 @@ static void procfs_top_cut_keeps_ties(void **state)
 	o.top = 0;
 	assert_int_equal(proc_scanner_scan(&sc, &o, &snap), 0);
 	assert_int_equal(snap.nr, 7);
+	proc_scanner_free(&sc);
+	proc_snapshot_free(&snap);
+}
+
+/* above_zero: the unkillable (oom_score 0: init's fixture, kthreadd, the
+ * -1000 one, the zombie) are not read, the choice is the full scan's. The
+ * descriptors a prime keeps are the ones a scan then reads through. */
+static void procfs_above_zero_reads_only_the_killable(void **state)
+{
+	(void)state;
+	struct proc_scanner sc;
+	struct proc_snapshot snap = { 0 };
+	struct oom_control oc = fixture_oc();
+	struct proc_scan_opts o = { .top = 16, .totalpages = oc.totalpages, .page_size = 4096, .above_zero = true };
+
+	assert_int_equal(proc_scanner_init(&sc, "tests/fixtures/proc", 0), 0);
+	assert_int_equal(sc.nr_fds, 0);
+	assert_int_equal(proc_scanner_prime(&sc), 0);
+	assert_int_equal(sc.nr_fds, 7);
+	assert_int_equal(proc_scanner_scan(&sc, &o, &snap), 0);
+	assert_int_equal(sc.nr_fds, 7);
+	assert_int_equal(snap.nr_scanned, 7);
+	assert_int_equal(snap.nr, 3);
+	assert_true(has(&snap, 100) && has(&snap, 101) && has(&snap, 104));
+	assert_int_equal(select_bad_process(&oc, &snap, NULL, NULL), 0);
+	assert_int_equal(oc.chosen->pid, 101);
+	o.above_zero = false;
+	assert_int_equal(proc_scanner_scan(&sc, &o, &snap), 0);
+	assert_int_equal(snap.nr, 7);
+	assert_int_equal(select_bad_process(&oc, &snap, NULL, NULL), 0);
+	assert_int_equal(oc.chosen->pid, 101);
 	proc_scanner_free(&sc);
 	proc_snapshot_free(&snap);
 }
@@ -188,6 +219,15 @@ static void live_methods_agree_with_full_snapshot(void **state)
 		}
 		printf("# method %s: %zu of %zu read in full\n", proc_scanner_method(&sc), snap.nr,
 		       snap.nr_scanned);
+		/* every process, but only those the kernel scores above 0 */
+		o.top = 0;
+		o.above_zero = true;
+		assert_int_equal(proc_scanner_scan(&sc, &o, &snap), 0);
+		for (size_t i = 0; i < snap.nr; i++)
+			assert_true(snap.tasks[i].kernel_oom_score > 0);
+		assert_true(snap.nr < snap.nr_scanned); /* kernel threads, at least */
+		assert_int_equal(select_bad_process(&oc, &snap, NULL, NULL), 0);
+		assert_int_equal(oc.chosen->pid, hog);
 		proc_scanner_free(&sc);
 	}
 	kill(hog, SIGKILL);
@@ -276,6 +316,7 @@ int main(void)
 		cmocka_unit_test(procfs_top_cut_keeps_ties),
 		cmocka_unit_test(procfs_memcg_subtree),
 		cmocka_unit_test(procfs_ties_are_bounded),
+		cmocka_unit_test(procfs_above_zero_reads_only_the_killable),
 		cmocka_unit_test(live_methods_agree_with_full_snapshot),
 		cmocka_unit_test(bpf_in_kernel_top_equals_full_listing),
 	};

@@ -52,9 +52,13 @@ static void task(int pid, const char *comm, unsigned int flags, unsigned long rs
 		 "VmPTE:\t12 kB\nVmSwap:\t0 kB\nThreads:\t1\n",
 		 comm, pid, pid, rss_pages * 8, rss_pages * 4, rss_pages * 4);
 	put(rel, text);
-	/* the scanner's first-pass key: all equal, so every task is read in full */
+	/* the scanner's first-pass key, the kernel's oom_score (its scale
+	 * since Linux 5.9; 250000 pages in all): 0 for the unkillable */
 	snprintf(rel, sizeof(rel), "%d/oom_score", pid);
-	put(rel, "0\n");
+	snprintf(text, sizeof(text), "%ld\n",
+		 pid == 1 || (flags & 0x00200000) || adj == -1000
+		 ? 0L : (1000 + ((long)rss_pages + adj * 250L) * 1000 / 250000) * 2 / 3);
+	put(rel, text);
 	snprintf(rel, sizeof(rel), "%d/cgroup", pid);
 	put(rel, "0::/\n");
 }
@@ -130,6 +134,39 @@ static void test_victim_rules(void **state)
 	assert_int_equal(d.sel.oc.nr_candidates, 3); /* 102, 103, 104 */
 	daemon_stop(&d);
 	assert_int_equal(count_lines("events.json"), 1);
+}
+
+static void oom_score(int pid, const char *score)
+{
+	char rel[64];
+
+	snprintf(rel, sizeof(rel), "%d/oom_score", pid);
+	put(rel, score);
+}
+
+/* The episode reads the killable top first (init, kthreadd and the -1000
+ * task score 0: not read), and the policy's best there is its choice.
+ * When the policy leaves nobody there (keeper alone scores above 0 here,
+ * as an old kernel's rounding does to small tasks), every task is read. */
+static void test_episode_reads_the_killable_top_first(void **state)
+{
+	(void)state;
+	start(true);
+	daemon_step(&d, 1000000000ULL);
+	assert_int_equal(d.stats.last_kills[0].pid, 103);
+	assert_int_equal(d.sel.snap.nr, 4);
+	daemon_stop(&d);
+
+	for (int pid = 102; pid <= 104; pid++)
+		oom_score(pid, "0\n");
+	start(true);
+	daemon_step(&d, 1000000000ULL);
+	assert_int_equal(d.stats.last_kills[0].pid, 103);
+	assert_int_equal(d.sel.snap.nr, 7);
+	daemon_stop(&d);
+	task(102, "hog) S 1 (x", 0, 50000, 0);
+	task(103, "small", 0, 1000, 500);
+	task(104, "tiny", 0, 10, 0);
 }
 
 static void test_no_heap_growth_across_1000_kill_cycles(void **state)
@@ -715,6 +752,7 @@ int main(void)
 		cmocka_unit_test(test_victim_rules),
 		cmocka_unit_test(test_no_heap_growth_across_1000_kill_cycles),
 		cmocka_unit_test(test_dry_run_one_kill_per_episode),
+		cmocka_unit_test(test_episode_reads_the_killable_top_first), /* (after the event counts) */
 		cmocka_unit_test(test_psi_trigger_and_cooldown),
 		cmocka_unit_test(test_psi_needs_short_memory),
 		cmocka_unit_test(test_level_then_too_late),
