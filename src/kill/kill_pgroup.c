@@ -27,7 +27,6 @@
 
 #include "kill_proc.h"
 #include "core/pidfd.h"
-#include "core/policy.h"
 
 /* After kill(-pgid): a member that is no copy that may die (another name
  * or uid, -1000, protected, ignored) entered the group (setpgid(2) from
@@ -62,21 +61,6 @@ static bool stop_pgroup(struct kill_ctx *k)
 		return false;
 	k->stopped_pgid = k->res.stopped_pgid = pgid;
 	return true;
-}
-
-/* Why a member of the stopped group is no copy that may die; NULL: it is. */
-static const char *not_a_copy(const struct kill_ctx *k, const struct task_info *t)
-{
-	const struct task_info *v = &k->res.members[0].t;
-	const char *why = kill_refuse_reason(k, t);
-
-	if (why)
-		return why;
-	if (k->policy && policy_matches(k->policy, POLICY_IGNORE, t))
-		return "ignored";
-	if (strcmp(t->comm, v->comm) || t->uid != v->uid || strcmp(t->memcg, v->memcg))
-		return "not a copy";
-	return NULL;
 }
 
 /* The copies held beyond members[]: signalled, closed, counted. */
@@ -130,7 +114,7 @@ static void hold_member(struct kill_ctx *k, pid_t pid, void *arg)
 			close(pidfd);
 		return; /* gone meanwhile */
 	}
-	spared = r < 0 ? "unreadable" : not_a_copy(k, &t);
+	spared = r < 0 ? "unreadable" : kill_copy_spared(k, &t, &k->res.members[0].t);
 	ps->clean = ps->clean && !spared;
 	ps->nr_new++;
 	if (spared && pidfd >= 0) {

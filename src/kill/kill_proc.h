@@ -42,10 +42,13 @@ unsigned int kill_judge_details(const struct kill_ctx *k);
  * reclaim, with memory short, the read of a bomb's victim waited 19.5 s
  * (the 2-CPU guest's forkbomb) while the kernel killed 38 copies. */
 unsigned int kill_read_details(const struct kill_ctx *k);
-/* May t (read with kill_judge_details()) die as a bomb's copy, even with
- * one kill(-pgid)? Not the refused (pid 1, kernel threads, oomkit, -1000,
- * protected), and not what the policy ignores: ignored tasks are never
- * chosen, and a group kill cannot spare them. */
+/* Why t (read with kill_judge_details()) may not die as a bomb's copy,
+ * even with one kill(-pgid); NULL when it may. The refused (pid 1, kernel
+ * threads, oomkit, -1000, protected), what the policy ignores (ignored
+ * tasks are never chosen, and a group kill cannot spare them), and, given
+ * a reference copy, another name, uid or memory cgroup ("not a copy"). */
+const char *kill_copy_spared(const struct kill_ctx *k, const struct task_info *t, const struct task_info *ref);
+/* kill_copy_spared() without a reference: NULL. */
 bool kill_copy_may_die(const struct kill_ctx *k, const struct task_info *t);
 
 /* The victim's sharers and, by k->unit, its group or cgroup into

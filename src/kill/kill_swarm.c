@@ -85,9 +85,22 @@ unsigned int kill_read_details(const struct kill_ctx *k)
 	return PROC_DETAIL_MEMCG | PROC_DETAIL_CMDLINE | PROC_DETAIL_EXE;
 }
 
+const char *kill_copy_spared(const struct kill_ctx *k, const struct task_info *t, const struct task_info *ref)
+{
+	const char *why = kill_refuse_reason(k, t);
+
+	if (why)
+		return why;
+	if (k->policy && policy_matches(k->policy, POLICY_IGNORE, t))
+		return "ignored";
+	if (ref && (strcmp(t->comm, ref->comm) || t->uid != ref->uid || strcmp(t->memcg, ref->memcg)))
+		return "not a copy";
+	return NULL;
+}
+
 bool kill_copy_may_die(const struct kill_ctx *k, const struct task_info *t)
 {
-	return !kill_refuse_reason(k, t) && !(k->policy && policy_matches(k->policy, POLICY_IGNORE, t));
+	return !kill_copy_spared(k, t, NULL);
 }
 
 /* One process seen by a pass over /proc (st: its stat). The group stays
