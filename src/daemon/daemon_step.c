@@ -264,23 +264,34 @@ static bool find_fork_bomb(struct daemon *d, struct swarm *sw)
 	return kill_find_swarm(d->sel.kctx, now > window ? now - window : 0, (size_t)d->cfg.swarm_min, sw) == 0;
 }
 
+/* What a surge's search found when it was no bomb to kill: "N young
+ * copies of 'name', none of which may be killed", or "no fork bomb (N
+ * young copies of 'name', M needed)"; then the rest of the line. */
+static void say_no_fork_bomb(const struct daemon *d, int prio, const struct hit *h, const struct swarm *sw,
+			     const char *then)
+{
+	char comm[4 * TASK_COMM_MAX];
+
+	text_escape(sw->comm, comm, sizeof(comm));
+	if (sw->nr_young >= (size_t)d->cfg.swarm_min)
+		dlog(prio, "%s: %zu young copies of '%s', none of which may be killed; %s", h->text, sw->nr_young,
+		     comm, then);
+	else
+		dlog(prio, "%s: no fork bomb (%zu young copies of '%s', %d needed); %s", h->text, sw->nr_young, comm,
+		     d->cfg.swarm_min, then);
+}
+
 /* A surge that was no bomb (yet): said once per search, with when the
  * next one comes (see evaluate_bomb_ahead()). */
 static void no_fork_bomb(struct daemon *d, const struct hit *h, const struct swarm *sw, uint64_t now)
 {
-	unsigned long grown = sys_watch_thread_growth(&d->sys);
-	char comm[4 * TASK_COMM_MAX];
+	char then[96];
 
 	d->no_bomb_until_ns = now + BOMB_RETRY_NS;
-	d->no_bomb_below_threads = 2 * grown;
-	text_escape(sw->comm, comm, sizeof(comm));
-	if (sw->nr_young >= (size_t)d->cfg.swarm_min)
-		dlog(DLOG_INFO, "%s: %zu young copies of '%s', none of which may be killed; next search in %llu ms or at %lu new threads",
-		     h->text, sw->nr_young, comm, (unsigned long long)(BOMB_RETRY_NS / MS), d->no_bomb_below_threads);
-	else
-		dlog(DLOG_INFO, "%s: no fork bomb (%zu young copies of '%s', %d needed); next search in %llu ms or at %lu new threads",
-		     h->text, sw->nr_young, comm, d->cfg.swarm_min, (unsigned long long)(BOMB_RETRY_NS / MS),
-		     d->no_bomb_below_threads);
+	d->no_bomb_below_threads = 2 * sys_watch_thread_growth(&d->sys);
+	snprintf(then, sizeof(then), "next search in %llu ms or at %lu new threads",
+		 (unsigned long long)(BOMB_RETRY_NS / MS), d->no_bomb_below_threads);
+	say_no_fork_bomb(d, DLOG_INFO, h, sw, then);
 }
 
 static void mark_fork_bomb(struct daemon *d, struct hit *h, const struct swarm *sw)
@@ -318,6 +329,8 @@ static int select_episode_victim(struct daemon *d, struct hit *h, uint64_t now, 
 		return rc;
 	}
 	if (rc) { /* no bomb, or its biggest copy may not be killed: the kernel's way */
+		if (daemon_threads_surge(d)) /* (debug only: a write before the signal) */
+			say_no_fork_bomb(d, DLOG_DEBUG, h, &sw, "the victim chosen the kernel's way");
 		bomb = false;
 		rc = choose_in_fall(d, h);
 	}
