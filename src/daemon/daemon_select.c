@@ -259,15 +259,11 @@ void daemon_selector_warm(struct daemon_selector *s, unsigned long totalpages, u
 				    .page_size = (unsigned long)sysconf(_SC_PAGESIZE),
 				    .details = policy_proc_details(&s->policy) | PROC_DETAIL_MEMCG,
 				    .above_zero = true };
-	const struct task_info *inv, *v;
-	unsigned long grown;
+	const struct task_info *v;
 
 	s->pick.pid = 0;
-	selection_begins(s, NULL, NULL, totalpages);
-	if (proc_scanner_scan(&s->scanner, &o, &s->snap) < 0)
-		return;
-	inv = find_invoker(s, &grown);
-	if (!policy_keeps_ranks(&s->policy) || selection_ends(s, inv, grown))
+	/* (scanned with any policy: the growth it notes names the invoker) */
+	if (scan_select(s, &o, NULL, NULL, totalpages) || !policy_keeps_ranks(&s->policy))
 		return;
 	v = s->oc.chosen;
 	s->pick = (struct warm_pick){ .pid = v->pid, .start_time = v->start_time, .held_kb = held_kb(v),
